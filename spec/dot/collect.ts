@@ -1,0 +1,208 @@
+// Walks the parsed digraph the way Attractor §2.9-2.11 reads it: default blocks apply to later
+// statements in their scope, subgraphs are flattened and lend their label as a class, chained edges
+// expand into pairs. The result is still untyped (every value a string) and carries positions.
+import type {
+  AttributeASTNode,
+  ClusterStatementASTNode,
+  EdgeTargetASTNode,
+  GraphASTNode,
+  LiteralASTNode,
+  NodeRefASTNode,
+} from '@ts-graphviz/ast';
+import type { Diagnostic, SourcePos } from '../../core/diagnostics';
+import { classFromLabel, NODE_ID_RE, unescapeDotString } from './lex';
+import { DotRule, posOf } from './parse';
+
+/** One attribute as written: its text, whether it was quoted, and where its value starts. */
+export interface DotAttr {
+  value: string;
+  quoted: boolean;
+  pos: SourcePos;
+  keyPos: SourcePos;
+}
+export type DotAttrs = Map<string, DotAttr>;
+
+export interface DotNode {
+  id: string;
+  pos: SourcePos;
+  attrs: DotAttrs;
+  /** Classes derived from enclosing subgraph labels, outermost first. */
+  classes: { name: string; pos: SourcePos }[];
+}
+
+export interface DotEdge {
+  from: string;
+  to: string;
+  pos: SourcePos;
+  attrs: DotAttrs;
+}
+
+/** The flattened digraph, before typing: what loadPipelineDot maps onto the pipeline document. */
+export interface DotGraph {
+  name?: { value: string; pos: SourcePos };
+  pos: SourcePos;
+  attrs: DotAttrs;
+  nodes: DotNode[];
+  edges: DotEdge[];
+}
+
+interface Scope {
+  nodeDefaults: DotAttrs;
+  edgeDefaults: DotAttrs;
+  classes: { name: string; pos: SourcePos }[];
+}
+
+/**
+ * Flattens the digraph. Decisions where DOT and Attractor differ:
+ * - Edge endpoints are NOT nodes unless some node statement declares them (Graphviz would create
+ *   them implicitly); lint then reports `edge_target_exists` instead of running a phantom codergen.
+ * - A node declared twice merges attributes, later statement wins. Scope defaults (`node [...]`)
+ *   apply when a node is first declared, as Graphviz applies them when it creates the node.
+ * - A subgraph's label (wherever it stands in the subgraph) gives every node declared in it a class.
+ * - `a -> {b c}` expands to one edge per pair; ports (`a:p`) are ignored with a warning.
+ */
+export function collectDotGraph(ast: GraphASTNode, source: string, file: string): { graph: DotGraph; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const report = (rule: DotRule, severity: Diagnostic['severity'], message: string, pos: SourcePos, fix?: string): void => {
+    diagnostics.push({ rule, severity, message, file, line: pos.line, column: pos.column, ...(fix ? { fix } : {}) });
+  };
+  const graph: DotGraph = { pos: posOf(ast.location?.start), attrs: new Map(), nodes: [], edges: [] };
+  if (ast.id) graph.name = { value: literalText(ast.id, source), pos: posOf(ast.id.location?.start) };
+  const nodesById = new Map<string, DotNode>();
+
+  const readAttrs = (list: readonly { type: string }[], into: DotAttrs): void => {
+    const attrs = list.filter((c): c is AttributeASTNode => c.type === 'Attribute');
+    attrs.forEach((a, i) => {
+      const prev = attrs[i - 1];
+      if (prev && !separatedByComma(prev, a, source)) {
+        report(DotRule.syntax, 'error', 'attributes must be separated by commas', posOf(a.location?.start), 'add a `,`');
+      }
+      const key = literalText(a.key, source);
+      const pos = posOf(a.value.location?.start ?? a.location?.start);
+      if (a.value.quoted === 'html' || a.key.quoted === 'html') {
+        report(DotRule.htmlLabel, 'error', `HTML value for \`${key}\` is not supported`, pos, 'use a quoted string');
+        return;
+      }
+      into.set(key, { value: literalText(a.value, source), quoted: a.value.quoted === true, pos, keyPos: posOf(a.key.location?.start) });
+    });
+  };
+
+  const checkId = (lit: LiteralASTNode): string | undefined => {
+    const id = literalText(lit, source);
+    if (lit.quoted !== 'html' && NODE_ID_RE.test(id)) return id;
+    const shown = lit.quoted === 'html' ? `<${lit.value}>` : JSON.stringify(id);
+    report(DotRule.invalidNodeId, 'error', `node id ${shown} must match [A-Za-z_][A-Za-z0-9_]*`, posOf(lit.location?.start), 'use a bare identifier and put the display name in `label`');
+    return undefined;
+  };
+
+  const declareNode = (lit: LiteralASTNode, explicit: DotAttrs, scope: Scope): void => {
+    const id = checkId(lit);
+    if (id === undefined) return;
+    let node = nodesById.get(id);
+    if (!node) {
+      node = { id, pos: posOf(lit.location?.start), attrs: new Map(scope.nodeDefaults), classes: [] };
+      nodesById.set(id, node);
+      graph.nodes.push(node);
+    }
+    for (const [k, v] of explicit) node.attrs.set(k, v);
+    for (const c of scope.classes) if (!node.classes.some((x) => x.name === c.name)) node.classes.push(c);
+  };
+
+  const endpoints = (target: EdgeTargetASTNode): { id: string; pos: SourcePos }[] => {
+    const refs: NodeRefASTNode[] = target.type === 'NodeRef' ? [target] : target.children;
+    const out: { id: string; pos: SourcePos }[] = [];
+    for (const ref of refs) {
+      if (ref.port || ref.compass) {
+        report(DotRule.portIgnored, 'warning', 'node ports are ignored', posOf((ref.port ?? ref.compass)?.location?.start));
+      }
+      const id = checkId(ref.id);
+      if (id !== undefined) out.push({ id, pos: posOf(ref.location?.start ?? ref.id.location?.start) });
+    }
+    return out;
+  };
+
+  const walk = (statements: readonly ClusterStatementASTNode[], outer: Scope, isRoot: boolean): void => {
+    const scope: Scope = { ...outer };
+    for (const stmt of statements) {
+      switch (stmt.type) {
+        case 'Attribute':
+          readAttrs([stmt], isRoot ? graph.attrs : new Map());
+          break;
+        case 'AttributeList': {
+          if (stmt.kind === 'Graph') {
+            readAttrs(stmt.children, isRoot ? graph.attrs : new Map());
+          } else {
+            const into = new Map(stmt.kind === 'Node' ? scope.nodeDefaults : scope.edgeDefaults);
+            readAttrs(stmt.children, into);
+            if (stmt.kind === 'Node') scope.nodeDefaults = into;
+            else scope.edgeDefaults = into;
+          }
+          break;
+        }
+        case 'Node': {
+          const explicit: DotAttrs = new Map();
+          readAttrs(stmt.children, explicit);
+          declareNode(stmt.id, explicit, scope);
+          break;
+        }
+        case 'Edge': {
+          const attrs: DotAttrs = new Map(scope.edgeDefaults);
+          readAttrs(stmt.children, attrs);
+          const groups = stmt.targets.map(endpoints);
+          for (let i = 0; i + 1 < groups.length; i++) {
+            for (const a of groups[i] ?? []) {
+              for (const b of groups[i + 1] ?? []) {
+                graph.edges.push({ from: a.id, to: b.id, pos: a.pos, attrs: new Map(attrs) });
+              }
+            }
+          }
+          break;
+        }
+        case 'Subgraph': {
+          const label = subgraphLabel(stmt.children);
+          const cls = label ? classFromLabel(label.value) : '';
+          const classes = cls ? [...scope.classes, { name: cls, pos: label?.pos ?? graph.pos }] : scope.classes;
+          walk(stmt.children, { ...scope, classes }, false);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  };
+
+  /** The subgraph's own label, wherever it is declared inside it (Graphviz graph attributes are order-free). */
+  const subgraphLabel = (statements: readonly ClusterStatementASTNode[]): { value: string; pos: SourcePos } | undefined => {
+    let label: { value: string; pos: SourcePos } | undefined;
+    const consider = (a: AttributeASTNode): void => {
+      if (literalText(a.key, source) === 'label' && a.value.quoted !== 'html') {
+        label = { value: literalText(a.value, source), pos: posOf(a.value.location?.start) };
+      }
+    };
+    for (const s of statements) {
+      if (s.type === 'Attribute') consider(s);
+      else if (s.type === 'AttributeList' && s.kind === 'Graph') for (const a of s.children) if (a.type === 'Attribute') consider(a);
+    }
+    return label;
+  };
+
+  walk(ast.children, { nodeDefaults: new Map(), edgeDefaults: new Map(), classes: [] }, true);
+  return { graph, diagnostics };
+}
+
+/** A literal's text: quoted strings unescaped, bare ids read back from the source (see maskQualifiedIds). */
+function literalText(lit: LiteralASTNode, source: string): string {
+  if (lit.quoted === true) return unescapeDotString(lit.value);
+  const loc = lit.location;
+  if (lit.quoted === false && loc) return source.slice(loc.start.offset, loc.end.offset);
+  return lit.value;
+}
+
+/** True when the source between two attributes of one list holds a comma (or a list boundary `][`). */
+function separatedByComma(prev: AttributeASTNode, next: AttributeASTNode, source: string): boolean {
+  const from = prev.value.location?.end.offset;
+  const to = next.key.location?.start.offset;
+  if (from === undefined || to === undefined) return true;
+  const between = source.slice(from, to).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|#[^\n]*/g, '');
+  return between.includes(',') || between.includes(']');
+}
