@@ -1,0 +1,101 @@
+// Inputs and outputs of the pipeline worker's activities: the contract between the run workflow
+// and the worker. Plain JSON-serializable data only.
+
+import type { PipelineGraph, PipelineNode } from '../core/model';
+import type { Outcome } from '../core/outcome';
+import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
+import type { FactoryProfile } from '../spec/schemas/profile';
+
+/** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
+export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
+
+export interface ResolveProfileInput {
+  profile: SpecRef;
+  /** Registry root holding specs/ (defaults to the worker's configured root). */
+  registryRoot?: string;
+}
+
+export interface ResolvedProfile {
+  profile: FactoryProfile;
+  ref: { id: string; version: string };
+  digest: string;
+  source: string;
+}
+
+export interface ResolveSpecsInput {
+  pipeline: SpecRef;
+  suite?: SpecRef;
+  profile: FactoryProfile;
+  registryRoot?: string;
+}
+
+/** The suite as the pipeline side may know it: never scenario bodies. */
+export interface SuiteManifest {
+  id: string;
+  version: string;
+  digest: string;
+  count: number;
+  capabilities: string[];
+  pipeline_id: string;
+  pipeline_major: number;
+}
+
+export interface ResolvedSpecs {
+  graph: PipelineGraph;
+  pipelineRef: { id: string; version: string };
+  pipelineDigest: string;
+  pipelineSource: string;
+  suite?: SuiteManifest;
+}
+
+export interface PreflightInput {
+  graph: PipelineGraph;
+  profile: FactoryProfile;
+  /** Types handled inside workflow code (start, exit, conditional, wait.human, parallel, ...). */
+  workflowTypes: string[];
+}
+
+export interface PreflightReport {
+  warnings: string[];
+  handlerTypes: string[];
+}
+
+export interface CreateRunInput {
+  envelope: RunEnvelope;
+  graph: PipelineGraph;
+  checkpoint: Checkpoint;
+  events: RunEvent[];
+  /** Explicit run directory; else `<run_root>/<runId>`. */
+  runDir?: string;
+  runRoot: string;
+}
+
+/** What every write to the run directory carries: idempotent by event seq. */
+export interface RunDirFlush {
+  runDir: string;
+  events: RunEvent[];
+  checkpoint?: Checkpoint;
+  envelope?: RunEnvelope;
+}
+
+export interface StageInput {
+  runId: string;
+  runDir: string;
+  workdir: string;
+  node: PipelineNode;
+  goal: string;
+  pipelineId: string;
+  context: Record<string, unknown>;
+  provider: FactoryProfile['provider'];
+  /** Temporal's maximumAttempts for this stage: on the last attempt a FAIL/RETRY outcome is returned, not thrown. */
+  maxAttempts: number;
+  /** Default stage timeout (ms) when the node has none. */
+  stageTimeoutMs: number;
+  /** Events and checkpoint to persist before the handler runs (the workflow's pending writes). */
+  flush: RunDirFlush;
+}
+
+export interface StageResult extends Outcome {
+  attempts: number;
+  durationMs: number;
+}

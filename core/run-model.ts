@@ -1,0 +1,177 @@
+// The Run as the outside world sees it: statuses, events, envelope, gates, checkpoint, failures.
+// Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
+
+import type { StageStatus } from './model';
+
+/** SPEC §1 statuses. `completed` is set once finalized; the outcome stays in `outcome`. */
+export const RunStatus = {
+  booting: 'booting',
+  executing: 'executing',
+  awaitingHuman: 'awaiting_human',
+  evaluating: 'evaluating',
+  approved: 'approved',
+  rejected: 'rejected',
+  failed: 'failed',
+  completed: 'completed',
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/** The recorded end of a run: `succeeded` until a decision gate exists, then approved/rejected. */
+export type RunOutcome = 'succeeded' | 'approved' | 'rejected' | 'failed';
+
+/** SPEC §1 required events, plus the gate/answer/retry events the product adds. */
+export const EventType = {
+  runCreated: 'run.created',
+  runStarted: 'run.started',
+  stageStarted: 'stage.started',
+  stageCompleted: 'stage.completed',
+  stageFailed: 'stage.failed',
+  runAwaitingHuman: 'run.awaiting_human',
+  runResumed: 'run.resumed',
+  gateOpened: 'gate.opened',
+  gateAnswered: 'gate.answered',
+  gateAnswerRejected: 'gate.answer_rejected',
+  gateClosed: 'gate.closed',
+  gateTimedOut: 'gate.timed_out',
+  goalGateUnsatisfied: 'goal_gate.unsatisfied',
+  runContinuedAsNew: 'run.continued_as_new',
+  runEvaluating: 'run.evaluating',
+  runApproved: 'run.approved',
+  runRejected: 'run.rejected',
+  runFailed: 'run.failed',
+  runCompleted: 'run.completed',
+} as const;
+export type EventType = (typeof EventType)[keyof typeof EventType];
+
+/** One event: gapless `seq` per run, workflow time `at` (ISO). */
+export interface RunEvent {
+  seq: number;
+  type: EventType;
+  runId: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+/** SPEC §4 failure domains. */
+export const FailureDomain = {
+  boot: 'BOOT_FAILURE',
+  exec: 'EXEC_FAILURE',
+  eval: 'EVAL_FAILURE',
+  decision: 'DECISION_FAILURE',
+} as const;
+export type FailureDomain = (typeof FailureDomain)[keyof typeof FailureDomain];
+
+/** The recovery rule each domain carries in every message (seed: Recovery Rules). */
+export const RECOVERY_RULES: Readonly<Record<FailureDomain, string>> = {
+  BOOT_FAILURE: 'fix config/spec, create new run',
+  EXEC_FAILURE: 'retry per policy or route to failure handler; fix the stage and rerun',
+  EVAL_FAILURE: 'no approval path; remediate and rerun',
+  DECISION_FAILURE: 'closure blocked until a valid decision is recorded',
+};
+
+export interface RunFailure {
+  domain: FailureDomain;
+  message: string;
+  /** Every missing item / cause, one per entry (boot failures list all of them). */
+  causes: string[];
+  recovery: string;
+  node?: string;
+}
+
+/** Per-node stage record (aggregated, so a 5,000-iteration loop keeps a small envelope). */
+export interface StageRecord {
+  node: string;
+  type: string;
+  executions: number;
+  attempts: number;
+  status?: StageStatus;
+  failure_reason?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export interface GateChoice {
+  key: string;
+  label: string;
+  to: string;
+}
+
+export interface GateAnswer {
+  choice: string;
+  by: string;
+  comment?: string;
+  at: string;
+  via: 'signal' | 'update' | 'auto' | 'timeout';
+}
+
+/** A human gate as the `gates` query shows it. */
+export interface GateRecord {
+  id: string;
+  node: string;
+  prompt: string;
+  choices: GateChoice[];
+  openedAt: string;
+  deadline?: string;
+  approvers: string[];
+  quorum: number;
+  allowSelfApproval: boolean;
+  answers: GateAnswer[];
+  closed: boolean;
+  /** The winning choice's target node id once closed. */
+  selected?: string;
+}
+
+/** Attractor checkpoint (§5.3) plus what our workflow needs to resume or continue-as-new. */
+export interface Checkpoint {
+  timestamp: string;
+  current_node: string;
+  /** The node to run next; undefined once the exit is reached. */
+  next_node?: string;
+  completed_nodes: string[];
+  node_retries: Record<string, number>;
+  node_outcomes: Record<string, StageStatus>;
+  context: Record<string, unknown>;
+  logs: string[];
+}
+
+export interface Digests {
+  profile: string;
+  pipeline: string;
+  suite?: string;
+}
+
+/** The Run envelope (`run.json`, `run` query). */
+export interface RunEnvelope {
+  runId: string;
+  workflowId: string;
+  pipeline: { id: string; version: string };
+  profile: { id: string; version: string };
+  suite?: { id: string; version: string; count: number };
+  digests: Digests;
+  status: RunStatus;
+  /** How the run ended; stays recorded after status becomes `completed`. */
+  outcome?: RunOutcome;
+  currentNode?: string;
+  runDir?: string;
+  startedBy?: string;
+  createdAt: string;
+  updatedAt: string;
+  stages: Record<string, StageRecord>;
+  openGates: string[];
+  failure?: RunFailure;
+  /** Lineage: the run this one reruns, and runs that rerun this one. */
+  rerunOf?: string;
+  continuedAsNew: number;
+  lastSeq: number;
+}
+
+/** The small `status` query answer. */
+export interface RunStatusView {
+  runId: string;
+  status: RunStatus;
+  pipeline: string;
+  currentNode?: string;
+  openGates: string[];
+  lastSeq: number;
+  failure?: { domain: FailureDomain; message: string };
+}

@@ -1,0 +1,321 @@
+// Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
+// conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
+
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { StageResult } from '../activities/types';
+import { evaluateCondition } from '../core/conditions';
+import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
+import type { Outcome } from '../core/outcome';
+import { buildIndex, checkGoalGates, failureRoute, findStartNode, goalGateRetryTarget, selectEdge } from '../core/routing';
+import { EventType, FailureDomain } from '../core/run-model';
+import type { BootResult, RunInput } from './types';
+import type { RunState } from './run-state';
+import type { GateRunner } from './gates';
+
+type Activities = ReturnType<typeof createActivities>;
+type RoutingIndex = ReturnType<typeof buildIndex>;
+
+/** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
+export class RunFailedError extends Error {
+  constructor(
+    readonly domain: FailureDomain,
+    message: string,
+    readonly causes: string[],
+    readonly node?: string,
+  ) {
+    super(message);
+    this.name = 'RunFailedError';
+  }
+}
+
+/** Where a node sends the traversal next, beyond normal edge selection. */
+interface NodeResult {
+  outcome: Outcome;
+  attempts: number;
+  /** Set by parallel: continue at the fan-in node. */
+  jumpTo?: string;
+}
+
+/** A branch of a parallel node, or the main line. */
+interface Lane {
+  context: Record<string, unknown>;
+  branch?: string;
+}
+
+export class Engine {
+  readonly index: RoutingIndex;
+  private readonly nodes: Map<string, PipelineNode>;
+
+  constructor(
+    readonly input: RunInput,
+    readonly boot: BootResult,
+    readonly state: RunState,
+    readonly gates: GateRunner,
+    private readonly flush: () => Promise<void>,
+    private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
+  ) {
+    this.index = buildIndex(boot.specs.graph);
+    this.nodes = new Map(boot.specs.graph.nodes.map((n) => [n.id, n]));
+  }
+
+  get graph(): PipelineGraph {
+    return this.boot.specs.graph;
+  }
+
+  node(id: string): PipelineNode {
+    const n = this.nodes.get(id);
+    if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
+    return n;
+  }
+
+  startNode(): string {
+    const start = findStartNode(this.graph);
+    if (!start) throw new RunFailedError(FailureDomain.exec, 'pipeline has no start node', ['no start node']);
+    return start.id;
+  }
+
+  /**
+   * Walks the main line from `from` until the exit is passed (returns undefined) or `shouldPause`
+   * asks to continue-as-new before a node (returns that node's id).
+   */
+  async walk(from: string, shouldPause: () => boolean): Promise<string | undefined> {
+    let current: string | undefined = from;
+    const lane: Lane = { context: this.state.context };
+    while (current !== undefined) {
+      const node = this.node(current);
+      if (node.type === 'exit') {
+        const retry = this.goalGateDetour(node);
+        if (retry === undefined) return undefined;
+        current = retry;
+        continue;
+      }
+      const result = await this.runNode(node, lane);
+      const next = result.jumpTo ?? this.route(node, result.outcome, lane);
+      this.state.nextNode = next;
+      this.state.lastCheckpoint = this.state.checkpoint(node.id, next);
+      current = next;
+      if (current !== undefined && shouldPause()) return current;
+    }
+    return undefined;
+  }
+
+  /** Attractor §3.4: at the exit, unsatisfied goal gates send the run to a retry target. */
+  private goalGateDetour(exit: PipelineNode): string | undefined {
+    const check = checkGoalGates(this.graph, this.state.nodeOutcomes);
+    if (check.ok) {
+      this.state.completedNodes.push(exit.id);
+      this.state.envelope.currentNode = exit.id;
+      this.state.lastCheckpoint = this.state.checkpoint(exit.id, undefined);
+      return undefined;
+    }
+    const target = goalGateRetryTarget(this.graph, check.node);
+    this.state.emit(EventType.goalGateUnsatisfied, {
+      node: check.node.id,
+      status: this.state.nodeOutcomes[check.node.id],
+      retryTarget: target ?? null,
+    });
+    if (!target) {
+      throw new RunFailedError(
+        FailureDomain.exec,
+        `goal gate "${check.node.id}" is unsatisfied and no retry target is set`,
+        [`goal gate ${check.node.id} ended ${this.state.nodeOutcomes[check.node.id] ?? 'unvisited'}`],
+        check.node.id,
+      );
+    }
+    return target;
+  }
+
+  /** Next node after `node` given its outcome: failure routing for FAIL, edge selection otherwise. */
+  route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
+    if (outcome.status === 'fail') {
+      const target = failureRoute(this.graph, node, outcome, lane.context, this.index);
+      if (target !== undefined) return target;
+      throw new RunFailedError(
+        FailureDomain.exec,
+        `stage "${node.id}" failed and has no failure route: ${outcome.failure_reason ?? 'no reason given'}`,
+        [outcome.failure_reason ?? `stage ${node.id} failed`],
+        node.id,
+      );
+    }
+    const edge: PipelineEdge | undefined = selectEdge(this.graph, node.id, outcome, lane.context, this.index);
+    if (!edge) {
+      throw new RunFailedError(FailureDomain.exec, `node "${node.id}" has no outgoing edge to follow`, [`dead end at ${node.id}`], node.id);
+    }
+    return edge.to;
+  }
+
+  /** Runs one node: in workflow code for control nodes, as an activity for stages. */
+  async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+    const visit = this.state.stageStarted(node);
+    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
+    let result: NodeResult;
+    switch (node.type) {
+      case 'start':
+      case 'conditional':
+        result = { outcome: { status: 'success', notes: `${node.type} ${node.id}` }, attempts: 1 };
+        break;
+      case 'wait.human':
+        result = { outcome: await this.gates.run(node, visit), attempts: 1 };
+        break;
+      case 'parallel':
+        result = await this.runParallel(node, lane);
+        break;
+      case 'stack.manager_loop':
+        result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
+        break;
+      default:
+        result = await this.runStage(node, lane);
+    }
+    this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
+    const data = {
+      node: node.id,
+      status: result.outcome.status,
+      attempts: result.attempts,
+      ...(lane.branch ? { branch: lane.branch } : {}),
+      ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
+      ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
+    };
+    this.state.emit(result.outcome.status === 'fail' ? EventType.stageFailed : EventType.stageCompleted, data);
+    return result;
+  }
+
+  /** A stage activity with the profile's retry policy; node max_retries sets maximumAttempts. */
+  private async runStage(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+    const { profile } = this.boot.profile;
+    const retry = profile.policy.retry;
+    const maxAttempts =
+      node.max_retries !== undefined
+        ? node.max_retries + 1
+        : this.graph.default_max_retries !== undefined
+          ? this.graph.default_max_retries + 1
+          : retry.maximum_attempts;
+    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
+    const acts = proxyActivities<Activities>({
+      startToCloseTimeout: timeoutMs + 30_000,
+      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+      retry: {
+        initialInterval: retry.initial_interval_ms,
+        backoffCoefficient: retry.backoff_coefficient,
+        maximumInterval: retry.maximum_interval_ms,
+        maximumAttempts: maxAttempts,
+        nonRetryableErrorTypes: retry.non_retryable_error_types,
+      },
+    });
+    const pending = this.state.pendingEvents();
+    try {
+      const res: StageResult = await acts.executeStage({
+        runId: this.state.envelope.runId,
+        runDir: this.boot.runDir,
+        workdir: profile.environment.workdir,
+        node,
+        goal: this.graph.goal,
+        pipelineId: this.graph.id,
+        context: lane.context,
+        provider: profile.provider,
+        maxAttempts,
+        stageTimeoutMs: timeoutMs,
+        flush: { runDir: this.boot.runDir, events: pending, ...(this.state.lastCheckpoint ? { checkpoint: this.state.lastCheckpoint } : {}) },
+      });
+      const last = pending[pending.length - 1];
+      if (last) this.state.markFlushed(last.seq);
+      const { attempts, durationMs: _d, ...outcome } = res;
+      return { outcome, attempts };
+    } catch (err) {
+      if (err instanceof ActivityFailure) {
+        const cause = err.cause;
+        const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
+        return { outcome: { status: 'fail', failure_reason: reason }, attempts: maxAttempts };
+      }
+      throw err;
+    }
+  }
+
+  /** Attractor §4.8: branches on cloned contexts, joined at the downstream fan-in node. */
+  private async runParallel(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+    const branches = this.index.outgoing.get(node.id) ?? [];
+    const fanIn = this.findFanIn(branches.map((e) => e.to));
+    const limit = Math.max(1, node.max_parallel ?? 4);
+    const results: { id: string; status: string; last_node: string; failure_reason?: string }[] = [];
+    let nextBranch = 0;
+    const worker = async (): Promise<void> => {
+      while (nextBranch < branches.length) {
+        const edge = branches[nextBranch++] as PipelineEdge;
+        results.push(await this.runBranch(edge.to, fanIn, { context: { ...lane.context }, branch: edge.to }));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(limit, branches.length) }, () => worker()));
+    results.sort((a, b) => branches.findIndex((e) => e.to === a.id) - branches.findIndex((e) => e.to === b.id));
+    const ok = results.filter((r) => r.status === 'success' || r.status === 'partial_success').length;
+    const policy = node.join_policy ?? 'wait_all';
+    const k = Number(node.attrs['join_k'] ?? node.attrs['k'] ?? 1);
+    const fraction = Number(node.attrs['join_quorum'] ?? node.attrs['quorum'] ?? 0.5);
+    const satisfied =
+      policy === 'first_success' ? ok > 0 : policy === 'k_of_n' ? ok >= k : policy === 'quorum' ? ok / Math.max(1, results.length) >= fraction : true;
+    const status = !satisfied ? 'fail' : policy === 'wait_all' && ok < results.length ? 'partial_success' : 'success';
+    return {
+      outcome: {
+        status,
+        notes: `${ok}/${results.length} branches succeeded (${policy})`,
+        context_updates: { 'parallel.results': results },
+        ...(status === 'fail' ? { failure_reason: `join policy ${policy} not satisfied: ${ok}/${results.length} succeeded` } : {}),
+      },
+      attempts: 1,
+      ...(fanIn !== undefined && status !== 'fail' ? { jumpTo: fanIn } : {}),
+    };
+  }
+
+  private async runBranch(from: string, stopAt: string | undefined, lane: Lane) {
+    let current: string | undefined = from;
+    let last: { node: string; outcome: Outcome } = { node: from, outcome: { status: 'skipped' } };
+    while (current !== undefined && current !== stopAt) {
+      const node = this.node(current);
+      if (node.type === 'exit') break;
+      const result = await this.runNode(node, lane);
+      last = { node: node.id, outcome: result.outcome };
+      if (result.outcome.status === 'fail') {
+        const target = failureRoute(this.graph, node, result.outcome, lane.context, this.index);
+        if (target === undefined) break;
+        current = target;
+        continue;
+      }
+      current = result.jumpTo ?? selectEdge(this.graph, node.id, result.outcome, lane.context, this.index)?.to;
+    }
+    return {
+      id: lane.branch ?? from,
+      status: last.outcome.status,
+      last_node: last.node,
+      ...(last.outcome.failure_reason ? { failure_reason: last.outcome.failure_reason } : {}),
+    };
+  }
+
+  /** The first parallel.fan_in node reachable from every branch start (BFS order from the first). */
+  private findFanIn(starts: string[]): string | undefined {
+    const reach = (from: string): string[] => {
+      const seen = new Set<string>([from]);
+      const order: string[] = [];
+      const queue = [from];
+      while (queue.length) {
+        const id = queue.shift() as string;
+        if (this.nodes.get(id)?.type === 'parallel.fan_in') order.push(id);
+        for (const e of this.index.outgoing.get(id) ?? []) if (!seen.has(e.to)) (seen.add(e.to), queue.push(e.to));
+      }
+      return order;
+    };
+    const [first, ...rest] = starts;
+    if (first === undefined) return undefined;
+    const others = rest.map((s) => new Set(reach(s)));
+    return reach(first).find((id) => others.every((o) => o.has(id)));
+  }
+}
+
+/** Evaluates a manager loop's stop condition against a child's final context. */
+export function stopConditionMet(condition: string | undefined, context: Record<string, unknown>): boolean {
+  if (!condition) return false;
+  return evaluateCondition(condition, { status: 'success' }, context);
+}
+
+/** Fails the workflow with a typed, non-retryable failure naming domain, cause and recovery. */
+export function toWorkflowFailure(domain: FailureDomain, message: string, recovery: string, details: unknown): ApplicationFailure {
+  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: `${domain}: ${message} — recovery: ${recovery}`, details: [details] });
+}

@@ -1,0 +1,146 @@
+// Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
+// the deadline, close. Invalid answers change no gate and are recorded as events.
+
+import { condition } from '@temporalio/workflow';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, choicesFromEdges, findChoice } from '../core/gates';
+import type { PipelineNode } from '../core/model';
+import type { Outcome } from '../core/outcome';
+import { EventType, type GateRecord, RunStatus } from '../core/run-model';
+import type { FactoryProfile } from '../spec/schemas/profile';
+import type { RunState } from './run-state';
+
+type Via = 'signal' | 'update' | 'auto' | 'timeout';
+
+export class GateRunner {
+  constructor(
+    private readonly state: RunState,
+    private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,
+    private readonly edgesOf: (node: string) => { to: string; label: string }[],
+    private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date },
+    private readonly flush: () => Promise<void>,
+  ) {}
+
+  /** Validates an answer without touching state (update validators use this). */
+  check(kind: AnswerKind, input: AnswerInput) {
+    return checkAnswer(this.state.gates, kind, input, this.opts.startedBy);
+  }
+
+  /** Applies an answer; an invalid one is recorded as `gate.answer_rejected` and changes nothing. */
+  answer(kind: AnswerKind, input: AnswerInput, via: Via): GateRecord | undefined {
+    const check = this.check(kind, input);
+    if (!check.ok) {
+      this.state.emit(EventType.gateAnswerRejected, {
+        kind,
+        via,
+        reason: check.reason,
+        ...(check.gate ? { gate: check.gate.id } : {}),
+        ...(typeof input?.by === 'string' ? { by: input.by.slice(0, 200) } : {}),
+      });
+      return undefined;
+    }
+    return this.record(check.gate, check.choice.to, check.by, via, check.comment);
+  }
+
+  private record(gate: GateRecord, choice: string, by: string, via: Via, comment?: string): GateRecord {
+    const next = applyAnswer(gate, {
+      choice,
+      by,
+      at: this.opts.now().toISOString(),
+      via,
+      ...(comment !== undefined ? { comment } : {}),
+    });
+    this.replace(next);
+    this.state.emit(EventType.gateAnswered, { gate: gate.id, by, choice, via, votes: next.answers.length, quorum: gate.quorum });
+    if (next.closed) {
+      this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gate.id);
+      this.state.emit(EventType.gateClosed, { gate: gate.id, selected: next.selected });
+    }
+    return next;
+  }
+
+  private replace(gate: GateRecord): void {
+    this.state.gates = this.state.gates.map((g) => (g.id === gate.id ? gate : g));
+  }
+
+  private get(id: string): GateRecord {
+    return this.state.gates.find((g) => g.id === id) as GateRecord;
+  }
+
+  /** Runs a wait.human node: status awaiting_human until the gate closes or times out. */
+  async run(node: PipelineNode, visit: number): Promise<Outcome> {
+    const policy = this.policy();
+    const choices = choicesFromEdges(this.edgesOf(node.id));
+    if (choices.length === 0) return { status: 'fail', failure_reason: `human gate ${node.id} has no outgoing edges` };
+    const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
+    const opened = this.opts.now();
+    const gate: GateRecord = {
+      id: visit > 1 ? `${node.id}#${visit}` : node.id,
+      node: node.id,
+      prompt: node.prompt || node.label,
+      choices,
+      openedAt: opened.toISOString(),
+      ...(timeoutMs !== undefined ? { deadline: new Date(opened.getTime() + timeoutMs).toISOString() } : {}),
+      approvers: node.human?.approvers ?? policy?.approvers ?? [],
+      quorum: node.human?.quorum ?? policy?.quorum ?? 1,
+      allowSelfApproval: node.human?.allow_self_approval ?? policy?.allow_self_approval ?? false,
+      answers: [],
+      closed: false,
+    };
+    this.state.gates = [...this.state.gates.filter((g) => !g.closed), gate];
+    this.state.envelope.openGates = [...this.state.envelope.openGates, gate.id];
+    this.state.setStatus(RunStatus.awaitingHuman);
+    this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, choices, deadline: gate.deadline ?? null });
+    this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
+    await this.flush();
+
+    if (this.opts.autoApprove) {
+      this.record(gate, (choices[0] as { to: string }).to, 'auto-approve', 'auto');
+    }
+    const isClosed = () => this.get(gate.id).closed;
+    let closed = true;
+    if (timeoutMs === undefined) await condition(isClosed);
+    else closed = await condition(isClosed, timeoutMs);
+    if (!closed) {
+      const outcome = this.timeout(node, gate.id);
+      if (outcome) {
+        this.state.setStatus(RunStatus.executing);
+        return outcome;
+      }
+    }
+    const final = this.get(gate.id);
+    const choice = final.choices.find((c) => c.to === final.selected) as (typeof choices)[number];
+    const last = final.answers[final.answers.length - 1];
+    this.state.setStatus(RunStatus.executing);
+    this.state.emit(EventType.runResumed, { gate: gate.id, selected: choice.to, by: last?.by ?? null });
+    return {
+      status: 'success',
+      preferred_label: choice.label,
+      suggested_next_ids: [choice.to],
+      context_updates: {
+        'human.gate.selected': choice.key,
+        'human.gate.label': choice.label,
+        'human.gate.to': choice.to,
+        'human.gate.by': last?.by ?? '',
+      },
+    };
+  }
+
+  /** Deadline passed: the gate's default choice, else the profile's on_timeout policy (fail). */
+  private timeout(node: PipelineNode, gateId: string): Outcome | undefined {
+    const gate = this.get(gateId);
+    const fallback = node.human?.default_choice ? findChoice(gate, node.human.default_choice) : undefined;
+    const policy = this.policy();
+    this.state.emit(EventType.gateTimedOut, { gate: gateId, defaultChoice: fallback?.to ?? null });
+    if (fallback && policy?.on_timeout !== 'fail') {
+      const closedGate = applyAnswer({ ...gate, quorum: 1 }, { choice: fallback.to, by: 'timeout', at: this.opts.now().toISOString(), via: 'timeout' });
+      this.replace({ ...closedGate, quorum: gate.quorum });
+      this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gateId);
+      this.state.emit(EventType.gateClosed, { gate: gateId, selected: fallback.to, via: 'timeout' });
+      return undefined;
+    }
+    this.replace({ ...gate, closed: true });
+    this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gateId);
+    this.state.emit(EventType.gateClosed, { gate: gateId, selected: null, via: 'timeout' });
+    return { status: 'fail', failure_reason: `human gate ${node.id} timed out with no default choice` };
+  }
+}

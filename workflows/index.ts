@@ -1,0 +1,2 @@
+// Workflow bundle entry: every workflow a pipeline worker runs.
+export { runPipeline } from './run';

@@ -1,0 +1,36 @@
+// Signals, updates and queries of the run workflow, defined once: the workflow, the CLI, the tests
+// and docs all use these names. Signal inputs are small JSON a person can type into Temporal UI.
+
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { GateRecord, RunEnvelope, RunEvent, RunStatusView } from '../core/run-model';
+
+/** `{ "by": "alice", "gate": "review", "comment": "ship it" }` — gate optional when one is open. */
+export interface GateSignalInput {
+  gate?: string;
+  by: string;
+  comment?: string;
+}
+
+/** `{ "choice": "revise", "by": "alice" }` — choice by key, label or target node id. */
+export interface AnswerSignalInput extends GateSignalInput {
+  choice: string;
+}
+
+/** What our CLI sends by update: the same answer, validated before it reaches history. */
+export interface GateUpdateInput extends GateSignalInput {
+  kind: 'approve' | 'reject' | 'answer';
+  choice?: string;
+}
+
+export const approveSignal = defineSignal<[GateSignalInput]>('approve');
+export const rejectSignal = defineSignal<[GateSignalInput]>('reject');
+export const answerSignal = defineSignal<[AnswerSignalInput]>('answer');
+
+/** Validated gate answer for the CLI; rejects unknown/closed gates, bad choices, unauthorized answerers. */
+export const answerGateUpdate = defineUpdate<GateRecord, [GateUpdateInput]>('answerGate');
+
+export const statusQuery = defineQuery<RunStatusView>('status');
+export const runQuery = defineQuery<RunEnvelope>('run');
+/** Events with seq > after (default 0), at most `limit` (default 1000). */
+export const eventsQuery = defineQuery<RunEvent[], [{ after?: number; limit?: number }?]>('events');
+export const gatesQuery = defineQuery<GateRecord[]>('gates');

@@ -1,0 +1,299 @@
+// The run workflow: boot phases 1–4 as activities, then traversal, gates, continue-as-new and
+// finalize. State lives in RunState; this file wires messages, search attributes and phases.
+
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { PipelineNode } from '../core/model';
+import type { Outcome } from '../core/outcome';
+import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
+import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
+import { Engine, RunFailedError, stopConditionMet, toWorkflowFailure } from './engine';
+import { GateRunner } from './gates';
+import {
+  answerGateUpdate,
+  answerSignal,
+  approveSignal,
+  eventsQuery,
+  gatesQuery,
+  rejectSignal,
+  runQuery,
+  statusQuery,
+} from './messages';
+import { initialContext, RunState } from './run-state';
+import type { BootResult, RunInput, RunResult } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const bootActs = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
+});
+const ioActs = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
+});
+
+const DEFAULT_HISTORY_LIMIT = 4000;
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+function freshEnvelope(input: RunInput): RunEnvelope {
+  const at = now();
+  return {
+    runId: input.runId,
+    workflowId: workflowInfo().workflowId,
+    pipeline: { id: input.pipeline.ref ?? input.pipeline.file ?? '?', version: '?' },
+    profile: { id: input.profile.ref ?? input.profile.file ?? '?', version: '?' },
+    digests: { profile: '', pipeline: '' },
+    status: RunStatus.booting,
+    ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+    ...(input.rerunOf !== undefined ? { rerunOf: input.rerunOf } : {}),
+    createdAt: at,
+    updatedAt: at,
+    stages: {},
+    openGates: [],
+    continuedAsNew: 0,
+    lastSeq: 0,
+  };
+}
+
+/** Runs one pipeline from boot to finalize. Fails with a typed domain failure (BOOT_/EXEC_FAILURE). */
+export async function runPipeline(input: RunInput): Promise<RunResult> {
+  let pipelineName = input.pipeline.ref ?? input.pipeline.file ?? '';
+  const publishStatus = (status: RunStatus): void => {
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [status], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
+  };
+  const state = input.carry
+    ? RunState.restore(input.carry.state, now, publishStatus)
+    : new RunState(freshEnvelope(input), now, publishStatus);
+  if (input.carry) state.envelope.workflowId = workflowInfo().workflowId;
+  let boot: BootResult | undefined = input.carry?.boot;
+
+  const flush = async (withEnvelope = false): Promise<void> => {
+    if (!boot) return;
+    const events = state.pendingEvents();
+    await ioActs.flushRun({
+      runDir: boot.runDir,
+      events,
+      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
+      ...(withEnvelope ? { envelope: state.envelope } : {}),
+    });
+    const last = events[events.length - 1];
+    if (last) state.markFlushed(last.seq);
+  };
+
+  const gates = new GateRunner(
+    state,
+    () => boot?.profile.profile.policy.human_gate,
+    (node) => (boot?.specs.graph.edges ?? []).filter((e) => e.from === node),
+    { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() },
+    () => flush(),
+  );
+
+  setHandler(statusQuery, () => state.statusView());
+  setHandler(runQuery, () => state.envelope);
+  setHandler(eventsQuery, (q) => state.eventsAfter(q?.after ?? 0, q?.limit ?? 1000));
+  setHandler(gatesQuery, () => state.gates.filter((g) => !g.closed));
+  setHandler(approveSignal, (a) => void gates.answer('approve', a, 'signal'));
+  setHandler(rejectSignal, (a) => void gates.answer('reject', a, 'signal'));
+  setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
+  setHandler(
+    answerGateUpdate,
+    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<GateRunner['answer']>>,
+    {
+      validator: (u) => {
+        if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
+          throw new Error('malformed update: "kind" must be approve, reject or answer');
+        }
+        const check = gates.check(u.kind, u);
+        if (!check.ok) throw new Error(check.reason);
+      },
+    },
+  );
+
+  try {
+    if (!boot) {
+      publishStatus(RunStatus.booting);
+      boot = await bootPhases(input, state, (name) => (pipelineName = name));
+    } else {
+      pipelineName = boot.specs.pipelineRef.id;
+    }
+    const engine = new Engine(input, boot, state, gates, () => flush(), (node, visit, lane) =>
+      runManagerLoop(input, boot as BootResult, state, node, visit, lane.context),
+    );
+    if (!input.carry) {
+      state.setStatus(RunStatus.executing);
+      state.emit(EventType.runStarted, { start: state.nextNode ?? engine.startNode(), resumed: input.resume === true });
+    } else {
+      state.setStatus(state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
+    }
+    const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
+    const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause);
+    if (pausedAt !== undefined) {
+      state.emit(EventType.runContinuedAsNew, { next: pausedAt, historyLength: workflowInfo().historyLength });
+      state.lastCheckpoint = state.checkpoint(state.envelope.currentNode ?? pausedAt, pausedAt);
+      await flush(true);
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(state.lastCheckpoint) } });
+    }
+    state.envelope.outcome = 'succeeded';
+    state.emit(EventType.runCompleted, { outcome: 'succeeded', completedNodes: state.completedNodes.length });
+    state.setStatus(RunStatus.completed);
+    await flush(true);
+    await condition(allHandlersFinished);
+    return result(state, boot);
+  } catch (err) {
+    const failure = asRunFailure(err);
+    if (!failure) throw err;
+    state.fail(failure.domain, failure.message, failure.causes, failure.node);
+    state.envelope.outcome = 'failed';
+    state.setStatus(RunStatus.failed);
+    state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
+    state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
+    state.setStatus(RunStatus.completed);
+    await flush(true);
+    await condition(allHandlersFinished);
+    throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
+  }
+}
+
+/** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */
+async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
+  const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
+  const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
+  state.envelope.profile = profile.ref;
+  state.envelope.digests.profile = profile.digest;
+  const specs = await bootActs.resolveSpecs({
+    pipeline: input.pipeline,
+    ...(input.suite ? { suite: input.suite } : {}),
+    profile: profile.profile,
+    ...registryRoot,
+  });
+  state.envelope.pipeline = specs.pipelineRef;
+  state.envelope.digests.pipeline = specs.pipelineDigest;
+  if (specs.suite) {
+    state.envelope.suite = { id: specs.suite.id, version: specs.suite.version, count: specs.suite.count };
+    state.envelope.digests.suite = specs.suite.digest;
+  }
+  named(specs.pipelineRef.id);
+  state.setStatus(RunStatus.booting);
+  await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: WORKFLOW_TYPES });
+  const runRoot = input.runRoot ?? profile.profile.environment.run_root;
+  if (input.resume) {
+    const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
+    state.envelope = { ...resumed.envelope, workflowId: state.envelope.workflowId, status: RunStatus.booting, lastSeq: resumed.lastSeq };
+    state.envelope.failure = undefined;
+    state.envelope.outcome = undefined;
+    state.markFlushed(resumed.lastSeq);
+    state.applyCheckpoint(resumed.checkpoint);
+    state.lastCheckpoint = resumed.checkpoint;
+    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir });
+    return { profile, specs, runDir: input.runDir as string };
+  }
+  state.context = initialContext(specs.graph);
+  state.emit(EventType.runCreated, {
+    pipeline: specs.pipelineRef,
+    profile: profile.ref,
+    digests: state.envelope.digests,
+    ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+  });
+  const checkpoint = state.checkpoint('', undefined);
+  const created = await bootActs.createRun({
+    envelope: state.envelope,
+    graph: specs.graph,
+    checkpoint,
+    events: state.pendingEvents(),
+    runRoot,
+    ...(input.runDir ? { runDir: input.runDir } : {}),
+  });
+  state.markFlushed(state.envelope.lastSeq);
+  state.envelope.runDir = created.runDir;
+  return { profile, specs, runDir: created.runDir };
+}
+
+/** Node types the workflow runs itself; every other type must be a registered handler. */
+export const WORKFLOW_TYPES = ['start', 'exit', 'conditional', 'wait.human', 'parallel', 'stack.manager_loop'];
+
+/** stack.manager_loop: a child run of the child pipeline, supervised to completion (Attractor §4.11). */
+async function runManagerLoop(
+  input: RunInput,
+  boot: BootResult,
+  state: RunState,
+  node: PipelineNode,
+  visit: number,
+  context: Record<string, unknown>,
+): Promise<Outcome> {
+  const childRef = node.attrs['stack.child_pipeline'];
+  const childFile = boot.specs.graph.stack?.child_dotfile;
+  if (typeof childRef !== 'string' && !childFile) {
+    return { status: 'fail', failure_reason: `manager loop ${node.id}: no stack.child_pipeline attribute nor graph stack.child_dotfile` };
+  }
+  const source = boot.specs.pipelineSource;
+  const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/')) : '.';
+  const pipeline = typeof childRef === 'string' ? { ref: childRef } : { file: (childFile as string).startsWith('/') ? (childFile as string) : `${dir}/${childFile}` };
+  const childId = `${state.envelope.runId}.${node.id}.${visit}`;
+  try {
+    const child = await executeChild(runPipeline, {
+      workflowId: childId,
+      args: [
+        {
+          runId: childId,
+          pipeline,
+          profile: input.profile,
+          ...(input.autoApprove ? { autoApprove: true } : {}),
+          ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+          runDir: `${boot.runDir}/${node.id}/child-${visit}`,
+          ...(input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {}),
+        },
+      ],
+    });
+    const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
+    return {
+      status: child.outcome === 'succeeded' || stop ? 'success' : 'fail',
+      notes: `child run ${childId} ${child.outcome}`,
+      context_updates: { 'stack.child.status': 'completed', 'stack.child.outcome': child.outcome, 'stack.child.run_id': childId },
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? (err.cause?.message ?? err.message) : String(err);
+    return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
+  }
+}
+
+function result(state: RunState, boot: BootResult | undefined): RunResult {
+  return {
+    runId: state.envelope.runId,
+    status: state.envelope.status,
+    outcome: state.envelope.outcome ?? 'failed',
+    ...(boot ? { runDir: boot.runDir } : {}),
+    lastSeq: state.envelope.lastSeq,
+    ...(state.envelope.failure ? { failure: state.envelope.failure } : {}),
+    context: state.context,
+  };
+}
+
+/** Maps what ended the run to a failure domain, or undefined for errors that are not ours. */
+function asRunFailure(err: unknown): { domain: FailureDomain; message: string; causes: string[]; node?: string } | undefined {
+  if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };
+  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
+    const cause = err.cause;
+    const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
+    const domain = cause.type === FailureDomain.boot ? FailureDomain.boot : FailureDomain.exec;
+    return { domain, message: cause.message, causes: details.causes ?? [cause.message] };
+  }
+  if (err instanceof ActivityFailure) return { domain: FailureDomain.exec, message: err.cause?.message ?? err.message, causes: [err.message] };
+  return undefined;
+}
