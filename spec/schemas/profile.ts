@@ -1,0 +1,122 @@
+// The FactoryProfile document: provider, execution environment, dependency policy and run policy
+// defaults. Parsing fills every default and turns durations into `_ms` fields.
+import { z } from 'zod';
+import { duration, renameMs, ruleIssue, semver, specId, stringList } from './common';
+
+/** How an external dependency is served: the real service or its digital twin. */
+export const DEPENDENCY_MODES = ['real', 'twin'] as const;
+const dependencyMode = z.enum(DEPENDENCY_MODES);
+
+const twinProvider = z
+  .strictObject({
+    kind: z.literal('twin'),
+    fixture: z.string().optional().describe('Scripted responses per node (path, relative to the profile)'),
+  })
+  .describe('Deterministic scripted LLM twin');
+
+const openaiProvider = z
+  .strictObject({
+    kind: z.literal('openai'),
+    model: z.string().min(1).describe('Model name, e.g. gpt-4.1'),
+    base_url: z.url().default('https://api.openai.com/v1').describe('OpenAI-compatible API base URL'),
+    api_key_env: z.string().min(1).default('OPENAI_API_KEY').describe('Environment variable holding the API key'),
+    timeout: duration.prefault('120s').describe('Per-request timeout'),
+  })
+  .transform(renameMs('timeout'))
+  .describe('OpenAI-compatible HTTP API');
+
+const agentProvider = z
+  .strictObject({
+    kind: z.literal('agent'),
+    command: z.array(z.string()).min(1).describe('Coding agent argv, e.g. [claude, -p]'),
+    timeout: duration.prefault('15m').describe('Per-invocation timeout'),
+  })
+  .transform(renameMs('timeout'))
+  .describe('Command-line coding agent');
+
+/** The LLM / coding backend, discriminated on `kind`. */
+export const providerSchema = z.discriminatedUnion('kind', [twinProvider, openaiProvider, agentProvider]);
+
+const tlsSchema = z.strictObject({
+  server_name: z.string().optional().describe('TLS server name override'),
+  server_root_ca_cert: z.string().optional().describe('Path to the server root CA certificate'),
+  client_cert: z.string().optional().describe('Path to the client certificate'),
+  client_key: z.string().optional().describe('Path to the client private key'),
+});
+
+const temporalSchema = z.strictObject({
+  address: z.string().min(1).optional().describe('host:port of the Temporal frontend; absent → embedded dev server'),
+  namespace: z.string().min(1).default('default'),
+  task_queue: z.string().min(1).default('factory-pipeline').describe('Pipeline workflow task queue'),
+  scenario_task_queue: z.string().min(1).default('factory-scenarios').describe('Isolated holdout scenario task queue'),
+  tls: tlsSchema.optional(),
+});
+
+const environmentSchema = z.strictObject({
+  name: z.string().min(1).default('local').describe('Environment name'),
+  temporal: temporalSchema.prefault({}),
+  run_root: z.string().min(1).default('runs').describe('Directory run folders are created in'),
+  workdir: z.string().min(1).default('.').describe('Working directory of stages'),
+  required_env: stringList.describe('Environment variables that must be set'),
+  capabilities: stringList.describe('Capabilities this environment offers'),
+  allowed_dependency_modes: z.array(dependencyMode).default(['real', 'twin']).describe('Dependency modes allowed here'),
+});
+
+const retrySchema = z
+  .strictObject({
+    initial_interval: duration.prefault('1s').describe('Temporal initialInterval'),
+    backoff_coefficient: z.number().min(1).default(2).describe('Temporal backoffCoefficient (>= 1)'),
+    maximum_interval: duration.optional().describe('Temporal maximumInterval (>= initial_interval)'),
+    maximum_attempts: z.int().min(1).default(3).describe('Temporal maximumAttempts (>= 1)'),
+    non_retryable_error_types: stringList.describe('Temporal nonRetryableErrorTypes'),
+  })
+  .superRefine((r, ctx) => {
+    const max = r.maximum_interval;
+    if (max !== undefined && max < r.initial_interval)
+      ctx.addIssue(ruleIssue('invalid_value', 'maximum_interval must be >= initial_interval', ['maximum_interval']));
+  })
+  .transform(renameMs('initial_interval', 'maximum_interval'));
+
+const humanGatePolicy = z
+  .strictObject({
+    timeout: duration.prefault('24h').describe('How long a human gate waits'),
+    on_timeout: z.enum(['default_choice', 'fail']).default('fail').describe('What a timed-out gate does'),
+    approvers: stringList.describe('Who may answer gates'),
+    quorum: z.int().min(1).default(1).describe('Answers needed to close a gate'),
+    allow_self_approval: z.boolean().default(false).describe('May the run starter answer'),
+    auto_answer: z.boolean().default(false).describe('Answer gates with their default choice (tests, demos)'),
+  })
+  .transform(renameMs('timeout'));
+
+const decisionSchema = z.strictObject({
+  mode: z.enum(['auto', 'human']).default('auto').describe('Who takes the final decision'),
+  pass_bar: z.number().min(0).max(1).default(1).describe('Satisfaction ratio required, in [0, 1]'),
+  must_pass: stringList.describe('Scenario ids that must pass'),
+});
+
+const policySchema = z
+  .strictObject({
+    retry: retrySchema.prefault({}),
+    stage_timeout: duration.prefault('15m').describe('Default stage timeout'),
+    human_gate: humanGatePolicy.prefault({}),
+    decision: decisionSchema.prefault({}),
+    require_suite: z.boolean().default(true).describe('Refuse to run without a scenario suite'),
+  })
+  .transform(renameMs('stage_timeout'));
+
+/** The whole FactoryProfile document. */
+export const profileSchema = z
+  .strictObject({
+    kind: z.literal('FactoryProfile').describe('Document kind'),
+    id: specId.describe('Profile id, e.g. local'),
+    version: semver.default('0.0.0'),
+    provider: providerSchema.describe('LLM / coding backend'),
+    environment: environmentSchema.prefault({}).describe('Where and how runs execute'),
+    dependencies: z.record(z.string(), dependencyMode).default({}).describe('External dependency → real | twin'),
+    policy: policySchema.prefault({}).describe('Run policy defaults'),
+  })
+  .meta({ title: 'FactoryProfile', description: 'Provider, environment and policy for factory runs' });
+
+/** A loaded profile: plain data, defaults filled, durations in milliseconds (`*_ms`). */
+export type FactoryProfile = z.output<typeof profileSchema>;
+export type ProviderConfig = FactoryProfile['provider'];
