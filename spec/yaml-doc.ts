@@ -1,0 +1,105 @@
+// YAML text → plain data plus a position lookup for any document path, with every syntax error as a
+// Diagnostic. The schema-level loaders (spec/yaml.ts) build on this.
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import type { Diagnostic, SourcePos } from '../core/diagnostics';
+import type { LocateContext } from './issues';
+
+type Path = readonly (string | number)[];
+
+/** Rules raised while reading YAML, before any schema looks at it. */
+export const YamlRule = {
+  syntax: 'yaml_syntax',
+  duplicateKey: 'duplicate_key',
+  multipleDocuments: 'multiple_documents',
+} as const;
+
+/** A parsed YAML file: `raw` is set only when the text parsed cleanly enough to validate. */
+export interface ParsedYaml extends LocateContext {
+  raw?: unknown;
+  /** The document had a mapping at its root. */
+  isMapping: boolean;
+  diagnostics: Diagnostic[];
+}
+
+const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, schema: 'core', version: '1.2' } as const;
+
+/** Parses one YAML document; never throws. */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const pos = (offset: number): SourcePos => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const docs = parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter });
+  const first = docs[0];
+  const diagnostics: Diagnostic[] = [];
+  const syntax = (rule: string, message: string, offset: number, severity: Diagnostic['severity'] = 'error') =>
+    diagnostics.push({ rule, severity, message, file, ...pos(offset) });
+
+  for (const doc of docs.slice(0, 1)) {
+    for (const e of doc.errors) syntax(e.code === 'DUPLICATE_KEY' ? YamlRule.duplicateKey : YamlRule.syntax, cleanMessage(e.message, e.code), e.pos[0]);
+    for (const w of doc.warnings) syntax(YamlRule.syntax, cleanMessage(w.message, w.code), w.pos[0], 'warning');
+  }
+  const second = docs[1];
+  if (second) {
+    const start = second.contents?.range?.[0] ?? second.range[0];
+    syntax(YamlRule.multipleDocuments, `a spec file holds one YAML document, found ${docs.length}`, start);
+    diagnostics[diagnostics.length - 1]!.fix = 'split the documents into separate files';
+  }
+  const ctx: ParsedYaml = {
+    file,
+    isMapping: isMap(first?.contents),
+    diagnostics,
+    locate: (path) => {
+      const found = first && find(first, path);
+      return found ? pos(found.value?.range?.[0] ?? found.key?.range?.[0] ?? 0) : undefined;
+    },
+    locateKey: (path) => {
+      const found = first && find(first, path);
+      const node = found?.key ?? found?.value;
+      return node?.range ? pos(node.range[0]) : undefined;
+    },
+  };
+  const blocking = diagnostics.some((d) => d.severity === 'error' && d.rule !== YamlRule.duplicateKey);
+  if (!first) {
+    ctx.raw = null;
+    return ctx;
+  }
+  if (blocking) return ctx;
+  try {
+    ctx.raw = first.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    syntax(YamlRule.syntax, err instanceof Error ? err.message : String(err), first.contents?.range?.[0] ?? 0);
+  }
+  return ctx;
+}
+
+/** The key and value nodes at a path (a list item has no key); undefined when the path does not exist. */
+function find(doc: Document, path: Path): { key?: YamlNode; value?: YamlNode } | undefined {
+  let cur: unknown = doc.contents;
+  let key: YamlNode | undefined;
+  if (!cur) return path.length === 0 ? {} : undefined;
+  for (const seg of path) {
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => isPair(p) && scalarKey(p.key) === String(seg));
+      if (!pair) return undefined;
+      key = pair.key as YamlNode;
+      cur = pair.value;
+    } else if (isSeq(cur) && typeof seg === 'number') {
+      cur = cur.items[seg];
+      key = undefined;
+      if (cur === undefined) return undefined;
+    } else return undefined;
+  }
+  return { key, value: (cur as YamlNode | null) ?? undefined };
+}
+
+function scalarKey(k: unknown): string | undefined {
+  if (isScalar(k)) return String(k.value);
+  return k === null || k === undefined ? '' : undefined;
+}
+
+function cleanMessage(message: string, code: string): string {
+  const first = message.split('\n')[0] ?? message;
+  return `${first.replace(/ at line \d+, column \d+:?$/, '').trim()} (${code})`;
+}
