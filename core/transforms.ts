@@ -1,0 +1,39 @@
+// Graph transforms run between loading and lint (Attractor §9.1-9.3): built-ins first, then custom ones in
+// registration order. A transform returns a new graph and never mutates its input.
+
+import type { PipelineGraph } from './model';
+import { applyStylesheet, parseStylesheet } from './stylesheet';
+
+/** A graph rewrite; custom ones are passed to applyTransforms (e.g. org defaults, injected audit nodes). */
+export interface Transform {
+  name: string;
+  apply(graph: PipelineGraph): PipelineGraph;
+}
+
+/** `$goal` in node prompts → the graph goal (§9.2): plain string replacement, no templating. */
+export const goalExpansion: Transform = {
+  name: 'goal_expansion',
+  apply(graph) {
+    const nodes = graph.nodes.map((n) => (n.prompt.includes('$goal') ? { ...n, prompt: n.prompt.split('$goal').join(graph.goal) } : n));
+    return { ...graph, nodes };
+  },
+};
+
+/** Applies `model_stylesheet` (§8.5). Lenient: applies the rules that parsed; syntax errors are lint's job. */
+export const stylesheetApplication: Transform = {
+  name: 'stylesheet_application',
+  apply(graph) {
+    if (graph.model_stylesheet.trim() === '') return { ...graph };
+    return applyStylesheet(graph, parseStylesheet(graph.model_stylesheet).rules);
+  },
+};
+
+/** The built-in transforms, in the order they run. */
+export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication];
+
+/** What loaders call after normalization: built-ins, then `extra` in order. */
+export function applyTransforms(graph: PipelineGraph, extra: readonly Transform[] = []): PipelineGraph {
+  let out = graph;
+  for (const t of [...BUILTIN_TRANSFORMS, ...extra]) out = t.apply(out);
+  return out;
+}
