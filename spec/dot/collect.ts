@@ -10,8 +10,8 @@ import type {
   NodeRefASTNode,
 } from '@ts-graphviz/ast';
 import type { Diagnostic, SourcePos } from '../../core/diagnostics';
-import { classFromLabel, NODE_ID_RE, unescapeDotString } from './lex';
-import { DotRule, posOf } from './parse';
+import { classFromLabel, lineIndex, NODE_ID_RE, unescapeDotString } from './lex';
+import { DotRule } from './parse';
 
 /** One attribute as written: its text, whether it was quoted, and where its value starts. */
 export interface DotAttr {
@@ -66,6 +66,9 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
   const report = (rule: DotRule, severity: Diagnostic['severity'], message: string, pos: SourcePos, fix?: string): void => {
     diagnostics.push({ rule, severity, message, file, line: pos.line, column: pos.column, ...(fix ? { fix } : {}) });
   };
+  const at = lineIndex(source);
+  /** Positions come from offsets: parser line numbers drift after multi-line strings (see prepareForParser). */
+  const posOf = (p: { offset: number } | undefined): SourcePos => at(p?.offset ?? 0);
   const graph: DotGraph = { pos: posOf(ast.location?.start), attrs: new Map(), nodes: [], edges: [] };
   if (ast.id) graph.name = { value: literalText(ast.id, source), pos: posOf(ast.id.location?.start) };
   const nodesById = new Map<string, DotNode>();
@@ -190,12 +193,13 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
   return { graph, diagnostics };
 }
 
-/** A literal's text: quoted strings unescaped, bare ids read back from the source (see maskQualifiedIds). */
+/** A literal's text read back from the original source (see prepareForParser); quoted strings unescaped. */
 function literalText(lit: LiteralASTNode, source: string): string {
-  if (lit.quoted === true) return unescapeDotString(lit.value);
   const loc = lit.location;
-  if (lit.quoted === false && loc) return source.slice(loc.start.offset, loc.end.offset);
-  return lit.value;
+  if (!loc || lit.quoted === 'html') return lit.value;
+  const written = source.slice(loc.start.offset, loc.end.offset);
+  if (lit.quoted === false) return written;
+  return written.startsWith('"') && written.endsWith('"') && written.length >= 2 ? unescapeDotString(written.slice(1, -1)) : lit.value;
 }
 
 /** True when the source between two attributes of one list holds a comma (or a list boundary `][`). */

@@ -1,5 +1,6 @@
 // Lexical helpers around the ts-graphviz parser: Attractor DOT allows qualified keys (`human.quorum`,
 // `stack.child_dotfile`) that plain Graphviz does not, and Attractor strings unescape `\n`, `\t`, `\\`.
+import type { SourcePos } from '../../core/diagnostics';
 
 /**
  * Same-width stand-in for the dot of a qualified id. It is an identifier character for the parser; the
@@ -11,18 +12,28 @@ const isIdStart = (c: string | undefined): boolean => c !== undefined && /[A-Za-
 const isIdPart = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
 /**
- * Hides the dots of qualified ids outside strings, comments and HTML strings so the Graphviz grammar
- * accepts `human.quorum=2`. Length and every offset are unchanged, so parser positions stay exact.
+ * Rewrites what Attractor DOT allows and the ts-graphviz grammar does not, keeping every offset:
+ * the dots of qualified ids outside strings, comments and HTML strings (`human.quorum=2`), and line
+ * breaks inside quoted strings (Attractor's String admits them; multi-line prompts are common).
+ * Parser line/column numbers are then unreliable past such a string, so callers use offsets only
+ * (see lineIndex) and read every literal back from the original text.
  */
-export function maskQualifiedIds(text: string): string {
+export function prepareForParser(text: string): { text: string; unterminatedString?: number } {
   const out = text.split('');
+  let unterminatedString: number | undefined;
   let i = 0;
   while (i < text.length) {
     const c = text[i] as string;
     const next = text[i + 1];
     if (c === '"') {
+      const open = i;
       i++;
-      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      while (i < text.length && text[i] !== '"') {
+        if (text[i] === '\\') i++;
+        if (i < text.length && /[\r\n\u2028\u2029]/.test(text[i] as string)) out[i] = ' ';
+        i++;
+      }
+      if (i >= text.length) unterminatedString = open;
       i++;
     } else if ((c === '/' && next === '/') || c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
@@ -51,15 +62,31 @@ export function maskQualifiedIds(text: string): string {
       i++;
     }
   }
-  return out.join('');
+  return { text: out.join(''), ...(unterminatedString === undefined ? {} : { unterminatedString }) };
+}
+
+/** Offset → 1-based line and column (UTF-16 units, as the parser counts) in the original text. */
+export function lineIndex(text: string): (offset: number) => SourcePos {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
 }
 
 const STRING_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', '\\': '\\', '"': '"', '\n': '' };
 
 /**
- * Attractor's String escapes on a quoted value as ts-graphviz returns it (it has already turned `\"`
- * into `"` and keeps every other backslash): `\n` `\t` `\\` `\"`, and backslash-newline as a Graphviz
- * line continuation. Other backslash sequences (Graphviz's `\l`, `\N`, ...) are kept verbatim.
+ * Attractor's String escapes on the text between the quotes as written: `\n` `\t` `\\` `\"`, and
+ * backslash-newline as a Graphviz line continuation. Other backslash sequences (Graphviz's `\l`,
+ * `\N`, ...) are kept verbatim.
  */
 export function unescapeDotString(value: string): string {
   return value.replace(/\\(\r\n|[\s\S])/g, (whole, ch: string) => {

@@ -2,7 +2,7 @@
 // forbids at graph level (strict, undirected, several graphs), into diagnostics. Never throws.
 import { parse, type GraphASTNode } from '@ts-graphviz/ast';
 import type { Diagnostic, SourcePos } from '../../core/diagnostics';
-import { maskQualifiedIds } from './lex';
+import { lineIndex, prepareForParser } from './lex';
 
 /** Diagnostic rules raised while reading DOT text, before the shared pipeline schema runs. */
 export const DotRule = {
@@ -24,7 +24,7 @@ export interface DotParseResult {
 }
 
 interface PegLocation {
-  start: { offset: number; line: number; column: number };
+  start: { offset: number };
 }
 interface PegError {
   location?: PegLocation;
@@ -46,22 +46,28 @@ export function parseDot(text: string, file: string): DotParseResult {
     column: pos.column,
     ...(fix ? { fix } : {}),
   });
+  const at = lineIndex(text);
+  const prepared = prepareForParser(text);
   let dot;
   try {
-    dot = parse(maskQualifiedIds(text), { filename: file });
+    dot = parse(prepared.text, { filename: file });
   } catch (e) {
-    return { diagnostics: [syntaxDiagnostic(e, text, diag)] };
+    if (prepared.unterminatedString !== undefined) {
+      const where = at(prepared.unterminatedString);
+      return { diagnostics: [diag(DotRule.syntax, 'unterminated string: no closing `"`', where, 'close the string')] };
+    }
+    return { diagnostics: [syntaxDiagnostic(e, text, at, diag)] };
   }
   const graph = dot.children.find((c): c is GraphASTNode => c.type === 'Graph');
   if (!graph) return { diagnostics: [diag(DotRule.syntax, 'no digraph found', { line: 1, column: 1 })] };
   const diagnostics: Diagnostic[] = [];
-  const at = posOf(graph.location?.start);
+  const graphAt = at(graph.location?.start.offset ?? 0);
   if (graph.strict) {
-    diagnostics.push(diag(DotRule.strictGraph, '`strict` graphs are not supported', at, 'remove the `strict` keyword'));
+    diagnostics.push(diag(DotRule.strictGraph, '`strict` graphs are not supported', graphAt, 'remove the `strict` keyword'));
   }
   if (!graph.directed) {
     diagnostics.push(
-      diag(DotRule.undirectedGraph, 'pipelines must be directed graphs', at, 'write `digraph` and `->` edges'),
+      diag(DotRule.undirectedGraph, 'pipelines must be directed graphs', graphAt, 'write `digraph` and `->` edges'),
     );
   }
   return { graph, diagnostics };
@@ -69,11 +75,11 @@ export function parseDot(text: string, file: string): DotParseResult {
 
 type MakeDiag = (rule: DotRule, message: string, pos: SourcePos, fix?: string) => Diagnostic;
 
-function syntaxDiagnostic(e: unknown, text: string, diag: MakeDiag): Diagnostic {
+function syntaxDiagnostic(e: unknown, text: string, at: (offset: number) => SourcePos, diag: MakeDiag): Diagnostic {
   const message = e instanceof Error ? e.message : String(e);
   const cause = (e instanceof Error ? e.cause : undefined) as PegError | undefined;
   const loc = cause?.location?.start;
-  const pos = posOf(loc);
+  const pos = at(loc?.offset ?? 0);
   if (DIGRAPH_EDGE_OP_MSG.test(message)) {
     return diag(DotRule.undirectedEdge, 'undirected `--` edge in a digraph', pos, 'use `->`');
   }
@@ -86,9 +92,4 @@ function syntaxDiagnostic(e: unknown, text: string, diag: MakeDiag): Diagnostic 
   }
   const reason = message.replace(/^Unexpected parse error$/, 'input could not be parsed (nested too deeply?)');
   return diag(DotRule.syntax, reason, pos);
-}
-
-/** A parser position as a 1-based SourcePos (1:1 when the parser gave none). */
-export function posOf(p: { line: number; column: number } | undefined): SourcePos {
-  return p ? { line: p.line, column: p.column } : { line: 1, column: 1 };
 }

@@ -129,7 +129,7 @@ export function toRawPipelineDoc(graph: DotGraph): RawDotDoc {
     mark(['id'], graph.name.pos);
   }
   const graphAttrs = new Map<string, DotAttr>();
-  for (const [k, v] of graph.attrs) graphAttrs.set(GRAPH_ALIASES[k] ?? k, v);
+  for (const [k, v] of graph.attrs) graphAttrs.set(Object.hasOwn(GRAPH_ALIASES, k) ? (GRAPH_ALIASES[k] as string) : k, v);
   if (graphAttrs.has('id')) where.delete(JSON.stringify(['id']));
   mapAttrs(raw, [], graphAttrs, GRAPH_KEYS, GRAPH_GROUPS, mark);
 

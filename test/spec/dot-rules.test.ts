@@ -6,7 +6,7 @@ describe('DOT subset rules (Attractor §2.3)', () => {
   // [what, text, rule, line, column]
   test.each([
     ['a closing brace is missing', 'digraph p {\n  a [prompt="x"]\n', 'dot_syntax', 3, 1],
-    ['a string is unterminated', 'digraph p {\n  a [prompt="x]\n}\n', 'dot_syntax', 2, 16],
+    ['a string is unterminated', 'digraph p {\n  a [prompt="x]\n}\n', 'dot_syntax', 2, 13],
     ['an attribute has no value', 'digraph p {\n  a [prompt=]\n}', 'dot_syntax', 2, 13],
     ['attributes are not separated by commas', 'digraph p {\n  a [label="A" prompt="x"]\n}', 'dot_syntax', 2, 16],
     ['an arrow has no target', 'digraph p {\n  a -> ;\n}', 'dot_syntax', 2, 8],
@@ -94,6 +94,17 @@ describe('DOT source positions', () => {
       'edges[1].weight': { line: 10, column: 33 },
       'edges[2].condition': { line: 11, column: 28 },
     });
+  });
+
+  it('keeps line numbers exact after a string that spans several lines', () => {
+    const text = 'digraph p {\n  a [prompt="one\ntwo\r\nthree"]\n  b [max_retries=x]\n}';
+    const diags = loadErrors(text);
+    expect(diags).toContainEqual(expect.objectContaining({ rule: 'invalid_type', line: 5, column: 18 }));
+  });
+
+  it('points at the opening quote when a string is never closed', () => {
+    const diags = loadErrors('digraph p {\n  a [prompt="one\n  b\n}\n');
+    expect(diags).toEqual([expect.objectContaining({ rule: 'dot_syntax', line: 2, column: 13 })]);
   });
 
   it('points the first declaration when a node is declared twice', () => {
