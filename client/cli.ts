@@ -1,0 +1,68 @@
+// The `factory` command line: one commander program, one file per command under client/commands/.
+// main() never throws and never exits the process: it returns the exit code for bin/factory to set.
+import { Command, CommanderError } from 'commander';
+import { RegistryError } from '../spec/registry';
+import { SpecFileError } from '../spec/load';
+import { COMMANDS } from './commands';
+import { CliContext, ExitCode, UsageError, processIO, type CliIO } from './context';
+
+/** Builds the program with every registered command; exported for help-text tests. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('factory')
+    .description('Run software-factory pipelines as durable Temporal workflows')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => ctx.io.err(s.replace(/\n$/, '')),
+      outputError: (s, write) => write(`factory: ${s.replace(/^error: /, '')}`),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Runs one invocation (`argv` without node and script) and returns its exit code. */
+export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIO = processIO()): Promise<number> {
+  const ctx = new CliContext(io);
+  const program = buildProgram(ctx);
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return ExitCode.usage;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    ctx.fail(report(err, io));
+  }
+  return ctx.exitCode;
+}
+
+/** Prints an escaped error as `factory: <message>` and picks its exit code. Never prints a stack unless FACTORY_DEBUG is set. */
+function report(err: unknown, io: CliIO): ExitCode {
+  if (err instanceof CommanderError) {
+    // commander has already printed its message through outputError; help and --version exit 0.
+    return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (io.env.FACTORY_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+  if (err instanceof SpecFileError || err instanceof UsageError) {
+    io.err(`factory: ${message}`);
+    return ExitCode.usage;
+  }
+  if (err instanceof RegistryError) {
+    io.err(`factory: ${message}`);
+    return ExitCode.failed;
+  }
+  io.err(`factory: internal error: ${message} (set FACTORY_DEBUG=1 for the stack)`);
+  return ExitCode.failed;
+}
+
+function packageVersion(): string {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}

@@ -1,0 +1,72 @@
+// `factory lint <files...> [--json]`: load + lint specs, one line per diagnostic, exit 0/1/2.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostics';
+import { lintSpecFile, SpecFileError } from '../../spec/load';
+import { ExitCode, type CliContext } from '../context';
+
+/** One file's lint result as `--json` prints it. */
+export interface FileReport {
+  file: string;
+  kind?: string;
+  digest?: string;
+  /** Set when the file could not be read at all (exit 2). */
+  error?: string;
+  diagnostics: Diagnostic[];
+}
+
+/** Counts by severity, for the summary line and JSON. */
+export function summarize(reports: readonly FileReport[]): { files: number; errors: number; warnings: number; unreadable: number } {
+  const all = reports.flatMap((r) => r.diagnostics);
+  return {
+    files: reports.length,
+    errors: all.filter((d) => d.severity === 'error').length,
+    warnings: all.filter((d) => d.severity === 'warning').length,
+    unreadable: reports.filter((r) => r.error).length,
+  };
+}
+
+/** Lints each file; unreadable paths become reports with `error` rather than stopping the others. */
+export async function lintFiles(files: readonly string[], cwd: string): Promise<FileReport[]> {
+  const reports: FileReport[] = [];
+  for (const file of files) {
+    try {
+      const loaded = await lintSpecFile(resolve(cwd, file), { displayName: file });
+      reports.push({ file, kind: loaded.kind, digest: loaded.digest, diagnostics: sortDiagnostics(loaded.diagnostics) });
+    } catch (err) {
+      if (!(err instanceof SpecFileError)) throw err;
+      reports.push({ file, error: err.message, diagnostics: [] });
+    }
+  }
+  return reports;
+}
+
+/** Registers `lint`. */
+export function registerLint(program: Command, ctx: CliContext): void {
+  program
+    .command('lint')
+    .description('check pipeline, profile and suite files (YAML or Attractor DOT); exit 1 on errors')
+    .argument('<files...>', 'spec files: *.yaml, *.yml, *.dot, *.gv')
+    .option('--json', 'print one JSON document instead of text')
+    .action(async (files: string[], opts: { json?: boolean }) => {
+      const reports = await lintFiles(files, ctx.io.cwd);
+      const sum = summarize(reports);
+      if (opts.json) {
+        ctx.io.out(JSON.stringify({ ok: sum.errors === 0 && sum.unreadable === 0, summary: sum, files: reports }, null, 2));
+      } else {
+        for (const r of reports) {
+          if (r.error) ctx.io.err(`factory: ${r.error}`);
+          for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d));
+        }
+        ctx.io.out(summaryLine(sum));
+      }
+      if (sum.unreadable) ctx.fail(ExitCode.usage);
+      if (sum.errors) ctx.fail(ExitCode.failed);
+    });
+}
+
+function summaryLine(s: ReturnType<typeof summarize>): string {
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const unreadable = s.unreadable ? `, ${s.unreadable} unreadable` : '';
+  return `${plural(s.files, 'file')} checked: ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}${unreadable}`;
+}

@@ -1,0 +1,53 @@
+// What every command gets: where to write, where it runs, and how to report its exit code.
+// Commands never call process.exit: they raise the exit code and return, so output is flushed.
+
+/** Exit codes shared by every command (SPEC §6: success, failed/rejected, bad input). */
+export const ExitCode = {
+  /** Success: clean, or warnings only. */
+  ok: 0,
+  /** The input was read but is wrong (lint/parse errors, refused publish) — or, later, a failed/rejected run. */
+  failed: 1,
+  /** Bad invocation: unknown command/option, missing argument, unreadable path. */
+  usage: 2,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Output and environment for one CLI invocation; tests pass a capturing one. */
+export interface CliIO {
+  /** Writes one line (newline appended) to stdout. */
+  out(line: string): void;
+  /** Writes one line (newline appended) to stderr. */
+  err(line: string): void;
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Per-invocation state handed to each command's action. */
+export class CliContext {
+  private code: number = ExitCode.ok;
+  constructor(readonly io: CliIO) {}
+
+  /** Raises the exit code (never lowers it: one usage error wins over later lint errors). */
+  fail(code: ExitCode): void {
+    this.code = Math.max(this.code, code);
+  }
+
+  get exitCode(): number {
+    return this.code;
+  }
+}
+
+/** Thrown by a command for a bad invocation the parser could not catch; printed as `factory: <message>`, exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The real process streams. */
+export function processIO(): CliIO {
+  return {
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}
