@@ -140,6 +140,11 @@ function mapIssue(issue: Issue, prefix: Path, raw: unknown, root: z.ZodType, ctx
   const at = valueAt(raw, path);
   const emit = (rule: string, message: string, extra: Partial<Diagnostic> = {}, posPath: Path = path, keyPos = false) =>
     out.push(diagnostic(rule, message, path, raw, ctx, posPath, keyPos, extra));
+  if (!at.exists && (issue.code === 'invalid_type' || issue.code === 'invalid_value') && path.length > 0) {
+    const key = String(path[path.length - 1]);
+    if (path.length === 1 && key === 'kind') return void emit(IssueRule.missingKind, 'missing required key "kind"', { fix: 'add "kind:" as the first key' });
+    return void emit(IssueRule.missingKey, `missing required key "${key}"`, { fix: `add "${key}:"` });
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const target = schemaAt(root, path, raw);
@@ -156,11 +161,6 @@ function mapIssue(issue: Issue, prefix: Path, raw: unknown, root: z.ZodType, ctx
       return;
     }
     case 'invalid_type': {
-      if (!at.exists) {
-        const key = String(path[path.length - 1] ?? '');
-        if (path.length === 1 && key === 'kind') return void emit(IssueRule.missingKind, 'missing required key "kind"', { fix: 'add "kind:" as the first key' });
-        return void emit(IssueRule.missingKey, `missing required key "${key}"`, { fix: `add "${key}:"` });
-      }
       if (issue.message === DURATION_MESSAGE) return void emit(IssueRule.invalidDuration, `${DURATION_MESSAGE}, got ${describeValue(at.value)}`, durationFix(at.value));
       const leaf = schemaAt(root, path, raw);
       const isInt = leaf instanceof z.ZodNumber && leaf.isInt;

@@ -1,6 +1,6 @@
 // YAML text → plain data plus a position lookup for any document path, with every syntax error as a
 // Diagnostic. The schema-level loaders (spec/yaml.ts) build on this.
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/diagnostics';
 import type { LocateContext } from './issues';
 
@@ -52,7 +52,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     diagnostics,
     locate: (path) => {
       const found = first && find(first, path);
-      return found ? pos(found.value?.range?.[0] ?? found.key?.range?.[0] ?? 0) : undefined;
+      return found ? pos(found.value ? contentStart(found.value, text) : (found.key?.range?.[0] ?? 0)) : undefined;
     },
     locateKey: (path) => {
       const found = first && find(first, path);
@@ -69,9 +69,21 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   try {
     ctx.raw = first.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    syntax(YamlRule.syntax, err instanceof Error ? err.message : String(err), first.contents?.range?.[0] ?? 0);
+    syntax(YamlRule.syntax, err instanceof Error ? err.message : String(err), culprit(first) ?? first.contents?.range?.[0] ?? 0);
   }
   return ctx;
+}
+
+/** Offset of the first alias that resolves to nothing: why toJS threw (anchors are checked by the parser). */
+function culprit(doc: Document): number | undefined {
+  let found: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      if (found === undefined && node.resolve(doc) === undefined) found = node.range?.[0];
+      return found === undefined ? undefined : visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /** The key and value nodes at a path (a list item has no key); undefined when the path does not exist. */
@@ -92,6 +104,19 @@ function find(doc: Document, path: Path): { key?: YamlNode; value?: YamlNode } |
     } else return undefined;
   }
   return { key, value: (cur as YamlNode | null) ?? undefined };
+}
+
+/** Where a value's text begins: inside quotes, or on the first content line of a block scalar (`|`, `>`). */
+function contentStart(node: YamlNode, text: string): number {
+  const start = node.range?.[0] ?? 0;
+  if (!isScalar(node)) return start;
+  if (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') return start + 1;
+  if (node.type !== 'BLOCK_LITERAL' && node.type !== 'BLOCK_FOLDED') return start;
+  const newline = text.indexOf('\n', start);
+  if (newline < 0) return start;
+  let i = newline + 1;
+  while (text[i] === ' ') i++;
+  return i < (node.range?.[1] ?? i) && text[i] !== '\n' ? i : start;
 }
 
 function scalarKey(k: unknown): string | undefined {

@@ -48,7 +48,7 @@ const httpScenario = z
     kind: z.literal('http'),
     request: z.strictObject({
       method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']).default('GET'),
-      path: z.string().startsWith('/', { error: 'expected a path starting with "/"' }).describe('Request path on the candidate service'),
+      path: z.string().regex(/^\//, { error: 'expected a path starting with "/"' }).describe('Request path on the candidate service'),
       headers: z.record(z.string(), z.string()).default({}),
       body: z.string().default(''),
     }),
