@@ -97,10 +97,12 @@ export function unescapeDotString(value: string): string {
 
 /**
  * The stylesheet class a subgraph label yields (Attractor §2.10): `"Loop A"` → `loop-a`. A run of
- * whitespace becomes one hyphen (our reading of "replacing spaces with hyphens").
+ * whitespace becomes one hyphen and surrounding whitespace is dropped (our reading of "replacing
+ * spaces with hyphens"); other characters are stripped after that, so `A & B` gives `a--b`.
  */
 export function classFromLabel(label: string): string {
   return label
+    .trim()
     .toLowerCase()
     .replace(/\s+/g, '-')
     .replace(/[^a-z0-9-]/g, '');
