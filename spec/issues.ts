@@ -110,7 +110,8 @@ export function schemaAt(schema: z.ZodType, path: Path, raw: unknown): z.ZodType
 
 function unwrap(s: z.ZodType, value: unknown): z.ZodType {
   for (let n = 0; n < 20; n++) {
-    if (s instanceof z.ZodOptional || s instanceof z.ZodDefault || s instanceof z.ZodNullable) s = s.unwrap() as z.ZodType;
+    const inner = (s.def as { innerType?: unknown }).innerType; // optional, default, prefault, nullable, readonly...
+    if (inner instanceof z.ZodType) s = inner;
     else if (s instanceof z.ZodPipe) s = s.in as z.ZodType;
     else if (s instanceof z.ZodDiscriminatedUnion) {
       const disc = (s.def as { discriminator: string }).discriminator;

@@ -2,6 +2,7 @@
 // then the graph transforms. YAML and DOT both come through here, so equal inputs give equal graphs.
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import { TYPE_TO_SHAPE, resolveNodeType } from '../core/model';
+import { formatDuration } from '../core/durations';
 import { applyTransforms } from '../core/transforms';
 import { splitList } from './schemas/common';
 import type { PipelineDoc, PipelineEdgeDoc, PipelineNodeDoc } from './schemas/pipeline';
@@ -86,4 +87,32 @@ export function normalizeDoc(doc: PipelineDoc): PipelineGraph {
 /** The graph every loader returns: normalized, then `$goal` expansion and the model stylesheet applied. */
 export function normalizePipeline(doc: PipelineDoc): PipelineGraph {
   return applyTransforms(normalizeDoc(doc));
+}
+
+/** A graph back as a PipelineSpec document (durations as strings, defaults left out): YAML export, DOT → YAML. */
+export function pipelineToDoc(graph: PipelineGraph): Record<string, unknown> {
+  const { nodes, edges, stack, tool_hooks, attrs, ...rest } = graph;
+  return defined({
+    kind: 'PipelineSpec',
+    ...rest,
+    stack: stack && defined({ ...stack }),
+    tool_hooks: tool_hooks && defined({ ...tool_hooks }),
+    attrs: Object.keys(attrs).length ? { ...attrs } : undefined,
+    nodes: nodes.map(nodeToDoc),
+    edges: edges.map(({ attrs: a, ...e }) => defined({ ...e, attrs: Object.keys(a).length ? { ...a } : undefined })),
+  });
+}
+
+function nodeToDoc(n: PipelineNode): Record<string, unknown> {
+  const { classes, timeout_ms, human, manager, attrs: a, ...rest } = n;
+  return defined({
+    ...rest,
+    class: classes.length ? [...classes] : undefined,
+    timeout: timeout_ms === undefined ? undefined : formatDuration(timeout_ms),
+    human: human && defined({ ...human, timeout_ms: undefined, timeout: human.timeout_ms === undefined ? undefined : formatDuration(human.timeout_ms) }),
+    manager:
+      manager &&
+      defined({ ...manager, poll_interval_ms: undefined, poll_interval: manager.poll_interval_ms === undefined ? undefined : formatDuration(manager.poll_interval_ms) }),
+    attrs: Object.keys(a).length ? { ...a } : undefined,
+  });
 }

@@ -1,0 +1,87 @@
+// FactoryProfile: defaults filled, durations in ms, Temporal-valid retry options, every bad field reported.
+import { loadProfileYaml } from '../../spec/yaml';
+import { AGENT_PROFILE, FULL_PROFILE, OPENAI_PROFILE } from './examples';
+
+const MIN = 'kind: FactoryProfile\nid: local\nprovider: { kind: twin }\n';
+
+describe('FactoryProfile schema', () => {
+  it('fills every default when only kind, id and provider are given', () => {
+    const { profile, diagnostics } = loadProfileYaml(MIN, 'p.yaml');
+    expect(diagnostics).toEqual([]);
+    expect(profile).toEqual({
+      kind: 'FactoryProfile',
+      id: 'local',
+      version: '0.0.0',
+      provider: { kind: 'twin' },
+      environment: {
+        name: 'local',
+        temporal: { namespace: 'default', task_queue: 'factory-pipeline', scenario_task_queue: 'factory-scenarios' },
+        run_root: 'runs',
+        workdir: '.',
+        required_env: [],
+        capabilities: [],
+        allowed_dependency_modes: ['real', 'twin'],
+      },
+      dependencies: {},
+      policy: {
+        retry: { initial_interval_ms: 1000, backoff_coefficient: 2, maximum_attempts: 3, non_retryable_error_types: [] },
+        stage_timeout_ms: 900_000,
+        human_gate: { timeout_ms: 86_400_000, on_timeout: 'fail', approvers: [], quorum: 1, allow_self_approval: false, auto_answer: false },
+        decision: { mode: 'auto', pass_bar: 1, must_pass: [] },
+        require_suite: true,
+      },
+    });
+  });
+
+  it('turns every duration into a _ms field when the full profile loads', () => {
+    const { profile } = loadProfileYaml(FULL_PROFILE, 'p.yaml');
+    expect(profile?.policy.retry).toEqual({
+      initial_interval_ms: 1000,
+      backoff_coefficient: 2,
+      maximum_interval_ms: 60_000,
+      maximum_attempts: 3,
+      non_retryable_error_types: ['BOOT_FAILURE'],
+    });
+    expect(profile?.environment.temporal.tls).toEqual({ server_name: 'temporal', server_root_ca_cert: 'ca.pem', client_cert: 'c.pem', client_key: 'k.pem' });
+    expect(profile?.dependencies).toEqual({ llm: 'twin', github: 'twin' });
+  });
+
+  test.each([
+    [OPENAI_PROFILE, { kind: 'openai', model: 'gpt-4.1', base_url: 'https://llm.example.com/v1', api_key_env: 'LLM_KEY', timeout_ms: 120_000 }],
+    [AGENT_PROFILE, { kind: 'agent', command: ['claude', '-p'], timeout_ms: 1_800_000 }],
+    ['kind: FactoryProfile\nid: x\nprovider: { kind: openai, model: m }\n', { kind: 'openai', model: 'm', base_url: 'https://api.openai.com/v1', api_key_env: 'OPENAI_API_KEY', timeout_ms: 120_000 }],
+  ])('reads the provider by its kind when it is %#', (text, provider) => {
+    expect(loadProfileYaml(text, 'p.yaml').profile?.provider).toEqual(provider);
+  });
+
+  const bad = (policy: string) => `${MIN}policy:\n  ${policy}\n`;
+  test.each([
+    ['maximum_attempts 0', bad('retry: { maximum_attempts: 0 }'), 'invalid_value', 'policy.retry.maximum_attempts', /must be >= 1/],
+    ['maximum_attempts 1.5', bad('retry: { maximum_attempts: 1.5 }'), 'invalid_type', 'policy.retry.maximum_attempts', /expected integer/],
+    ['backoff below 1', bad('retry: { backoff_coefficient: 0.5 }'), 'invalid_value', 'policy.retry.backoff_coefficient', /must be >= 1/],
+    ['maximum below initial', bad('retry: { initial_interval: 10s, maximum_interval: 1s }'), 'invalid_value', 'policy.retry.maximum_interval', /maximum_interval must be >= initial_interval/],
+    ['bad initial interval', bad('retry: { initial_interval: 1 sec }'), 'invalid_duration', 'policy.retry.initial_interval', /"900s"/],
+    ['pass_bar above 1', bad('decision: { pass_bar: 1.5 }'), 'invalid_value', 'policy.decision.pass_bar', /must be <= 1/],
+    ['pass_bar below 0', bad('decision: { pass_bar: -0.1 }'), 'invalid_value', 'policy.decision.pass_bar', /must be >= 0/],
+    ['quorum 0', bad('human_gate: { quorum: 0 }'), 'invalid_value', 'policy.human_gate.quorum', /must be >= 1/],
+    ['unknown decision mode', bad('decision: { mode: manual }'), 'invalid_value', 'policy.decision.mode', /auto \| human/],
+    ['typo in policy', bad('stage_timout: 1m'), 'unknown_key', 'policy.stage_timout', /did you mean "stage_timeout"/],
+    ['unknown provider kind', 'kind: FactoryProfile\nid: x\nprovider: { kind: gpt }\n', 'invalid_value', 'provider.kind', /twin \| openai \| agent/],
+    ['provider without kind', 'kind: FactoryProfile\nid: x\nprovider: { model: m }\n', 'missing_key', 'provider.kind', /missing required key "kind"/],
+    ['openai without model', 'kind: FactoryProfile\nid: x\nprovider: { kind: openai }\n', 'missing_key', 'provider.model', /"model"/],
+    ['agent with empty command', 'kind: FactoryProfile\nid: x\nprovider: { kind: agent, command: [] }\n', 'invalid_value', 'provider.command', /length must be >= 1/],
+    ['twin with openai key', 'kind: FactoryProfile\nid: x\nprovider: { kind: twin, model: m }\n', 'unknown_key', 'provider.model', /unknown key "model"/],
+    ['bad dependency mode', `${MIN}dependencies: { llm: fake }\n`, 'invalid_value', 'dependencies.llm', /real \| twin/],
+    ['no provider', 'kind: FactoryProfile\nid: x\n', 'missing_key', 'provider', /"provider"/],
+  ])('reports %s', (_name, text, rule, path, message) => {
+    const { profile, diagnostics } = loadProfileYaml(text, 'p.yaml');
+    expect(profile).toBeUndefined();
+    expect(diagnostics).toEqual([expect.objectContaining({ rule, path, file: 'p.yaml', line: expect.any(Number) })]);
+    expect(diagnostics[0]?.message).toMatch(message);
+  });
+
+  it('reports all three retry mistakes at once when a profile has them', () => {
+    const { diagnostics } = loadProfileYaml(bad('retry: { maximum_attempts: 0, backoff_coefficient: 0, initial_interval: x }'), 'p.yaml');
+    expect(diagnostics.map((d) => d.path).sort()).toEqual(['policy.retry.backoff_coefficient', 'policy.retry.initial_interval', 'policy.retry.maximum_attempts']);
+  });
+});
