@@ -1,6 +1,7 @@
 // Inputs and outputs of the pipeline worker's activities: the contract between the run workflow
 // and the worker. Plain JSON-serializable data only.
 
+import type { SourceMap } from '../core/diagnostics';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
@@ -51,8 +52,11 @@ export interface ResolvedSpecs {
 export interface PreflightInput {
   graph: PipelineGraph;
   profile: FactoryProfile;
-  /** Types handled inside workflow code (start, exit, conditional, wait.human, parallel, ...). */
-  workflowTypes: string[];
+  /** Types handled inside workflow code (start, exit, conditional, wait.human, parallel, ...); default WORKFLOW_NODE_TYPES. */
+  workflowTypes?: readonly string[];
+  /** Where the graph came from (ResolvedSpecs.pipelineSource), so lint findings name it. */
+  source?: string;
+  sourceMap?: SourceMap;
 }
 
 export interface PreflightReport {
@@ -70,12 +74,34 @@ export interface CreateRunInput {
   runRoot: string;
 }
 
+/** What createRun allocated: the absolute run directory (also recorded as envelope.runDir). */
+export interface CreateRunResult {
+  runDir: string;
+}
+
+export interface LoadRunInput {
+  runDir: string;
+}
+
+/** A run directory read back for resume: its envelope, checkpoint and the last event seq on disk. */
+export interface LoadedRun {
+  envelope: RunEnvelope;
+  checkpoint: Checkpoint;
+  lastSeq: number;
+}
+
 /** What every write to the run directory carries: idempotent by event seq. */
 export interface RunDirFlush {
   runDir: string;
   events: RunEvent[];
   checkpoint?: Checkpoint;
   envelope?: RunEnvelope;
+}
+
+/** What a flush did: events appended now, and the last seq in events.jsonl afterwards. */
+export interface FlushResult {
+  appended: number;
+  lastSeq: number;
 }
 
 export interface StageInput {
@@ -93,6 +119,11 @@ export interface StageInput {
   stageTimeoutMs: number;
   /** Events and checkpoint to persist before the handler runs (the workflow's pending writes). */
   flush: RunDirFlush;
+  /**
+   * Error class names never retried (the profile's policy.retry.non_retryable_error_types); they propagate
+   * as non-retryable failures. NON_RETRYABLE_STAGE_ERRORS (activities/errors.ts) always apply.
+   */
+  nonRetryableErrorTypes?: string[];
 }
 
 export interface StageResult extends Outcome {

@@ -1,0 +1,60 @@
+// Node type → handler (Attractor §4.2, §4.12). A worker builds one registry at start-up; custom node
+// types are added with register() and then pass preflight's coverage check.
+
+import type { PipelineNode } from '../core/model';
+import type { Outcome } from '../core/outcome';
+import type { ProviderConfig } from '../spec/schemas/profile';
+
+/** Everything a handler may use for one attempt of one stage. */
+export interface StageContext {
+  runId: string;
+  runDir: string;
+  /** `<runDir>/<node.id>`, created before the handler runs. */
+  stageDir: string;
+  workdir: string;
+  node: PipelineNode;
+  goal: string;
+  pipelineId: string;
+  /** The run context as of this stage (read-only: changes go in Outcome.context_updates). */
+  context: Readonly<Record<string, unknown>>;
+  provider: ProviderConfig;
+  /** Temporal attempt number, 1-based. */
+  attempt: number;
+  /** Aborted on stage timeout or activity cancellation: stop work, kill children. */
+  signal: AbortSignal;
+  timeoutMs: number;
+  /** The worker's environment: the base of every child process's env. */
+  env: NodeJS.ProcessEnv;
+  /** Reports liveness; executeStage already heartbeats on a timer. */
+  heartbeat(details?: unknown): void;
+}
+
+/** A node handler: returns an Outcome, or throws (retried per policy, then FAIL). */
+export interface Handler {
+  execute(stage: StageContext): Promise<Outcome>;
+}
+
+/** The type-string → handler map; registering a type again replaces its handler. */
+export class HandlerRegistry {
+  private readonly handlers = new Map<string, Handler>();
+
+  /** Adds or replaces the handler for a node type (built-in or custom). */
+  register(type: string, handler: Handler): this {
+    this.handlers.set(type, handler);
+    return this;
+  }
+
+  /** The handler for a node type, or undefined when none is registered. */
+  get(type: string): Handler | undefined {
+    return this.handlers.get(type);
+  }
+
+  has(type: string): boolean {
+    return this.handlers.has(type);
+  }
+
+  /** Registered types, sorted: what preflight reports and checks coverage against. */
+  types(): string[] {
+    return [...this.handlers.keys()].sort();
+  }
+}

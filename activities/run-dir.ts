@@ -1,0 +1,200 @@
+// The run directory's durable files: events.jsonl (append-only, idempotent by seq), checkpoint.json and
+// run.json (replaced atomically). Every write is safe to repeat: activity retries and worker restarts
+// re-send the same batch, and nothing is ever written twice.
+
+import { ApplicationFailure } from '@temporalio/common';
+import { randomUUID } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RunEvent } from '../core/run-model';
+import { EVENT_SEQ_GAP } from './errors';
+import type { FlushResult, RunDirFlush } from './types';
+
+/** File names inside a run directory (Attractor §5.6 layout plus ours). */
+export const RUN_FILES = {
+  events: 'events.jsonl',
+  checkpoint: 'checkpoint.json',
+  envelope: 'run.json',
+  manifest: 'manifest.json',
+  status: 'status.json',
+} as const;
+
+const TAIL_CHUNK = 64 * 1024;
+/** Guards events.jsonl against two worker processes appending the same batch at once. */
+const LOCK_FILE = 'events.jsonl.lock';
+/** A lock older than this was left by a dead process and is broken. */
+const STALE_LOCK_MS = 30_000;
+const LOCK_WAIT_MS = 20_000;
+const NEWLINE = 0x0a;
+
+/** Persists a workflow's pending writes; call it as often as you like with overlapping batches. */
+export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
+  return serialized(flush.runDir, async () => {
+    await mkdir(flush.runDir, { recursive: true });
+    const result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events));
+    if (flush.checkpoint) await writeJsonAtomic(join(flush.runDir, RUN_FILES.checkpoint), flush.checkpoint);
+    if (flush.envelope) await writeJsonAtomic(join(flush.runDir, RUN_FILES.envelope), flush.envelope);
+    return result;
+  });
+}
+
+/** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
+export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
+  const file = join(runDir, RUN_FILES.events);
+  const lastSeq = await readLastSeq(file);
+  const fresh = dedupeBySeq(events.filter((e) => e.seq > lastSeq));
+  if (fresh.length === 0) return { appended: 0, lastSeq };
+  let expected = lastSeq + 1;
+  for (const e of fresh) {
+    if (e.seq !== expected) {
+      throw ApplicationFailure.create({
+        type: EVENT_SEQ_GAP,
+        nonRetryable: false,
+        message:
+          `${file} ends at seq ${expected - 1} but the next event to write is seq ${e.seq}: ` +
+          `seq ${expected}${e.seq - 1 > expected ? `..${e.seq - 1}` : ''} missing; re-send the events from seq ${expected}`,
+        details: [{ runDir, lastSeq: expected - 1, nextSeq: e.seq }],
+      });
+    }
+    expected++;
+  }
+  const text = fresh.map((e) => JSON.stringify(e)).join('\n') + '\n';
+  const fh = await open(file, 'a');
+  try {
+    await fh.write(text);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  return { appended: fresh.length, lastSeq: expected - 1 };
+}
+
+/**
+ * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
+ * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
+ */
+export async function readLastSeq(file: string): Promise<number> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'r');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return 0;
+    throw err;
+  }
+  let end: number;
+  let line: string;
+  try {
+    end = (await fh.stat()).size;
+    if (end === 0) return 0;
+    const lastByte = Buffer.alloc(1);
+    await fh.read(lastByte, 0, 1, end - 1);
+    if (lastByte[0] !== NEWLINE) {
+      end = (await lastNewlineBefore(fh, end)) + 1;
+      await truncate(file, end);
+      if (end === 0) return 0;
+    }
+    const start = (await lastNewlineBefore(fh, end - 1)) + 1;
+    const buf = Buffer.alloc(end - 1 - start);
+    await fh.read(buf, 0, buf.length, start);
+    line = buf.toString('utf8');
+  } finally {
+    await fh.close();
+  }
+  const seq = (JSON.parse(line) as { seq?: unknown }).seq;
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new Error(`${file}: last line has no integer seq`);
+  return seq;
+}
+
+/** Every event in events.jsonl, in file order (tests, CLI, finalize); torn last lines are skipped. */
+export async function readEvents(runDir: string): Promise<RunEvent[]> {
+  let text: string;
+  try {
+    text = await readFile(join(runDir, RUN_FILES.events), 'utf8');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return [];
+    throw err;
+  }
+  const lines = text.split('\n');
+  if (!text.endsWith('\n')) lines.pop();
+  return lines.filter((l) => l !== '').map((l) => JSON.parse(l) as RunEvent);
+}
+
+/** Writes JSON via temp file + rename, so readers never see a half-written file. */
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Writes text via temp file + fsync + rename in the same directory. */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Offset of the last '\n' strictly before `end`, or -1; reads backwards in chunks. */
+async function lastNewlineBefore(fh: FileHandle, end: number): Promise<number> {
+  let pos = end;
+  while (pos > 0) {
+    const size = Math.min(TAIL_CHUNK, pos);
+    const buf = Buffer.alloc(size);
+    await fh.read(buf, 0, size, pos - size);
+    const i = buf.lastIndexOf(NEWLINE);
+    if (i >= 0) return pos - size + i;
+    pos -= size;
+  }
+  return -1;
+}
+
+function dedupeBySeq(events: readonly RunEvent[]): RunEvent[] {
+  const bySeq = new Map<number, RunEvent>();
+  for (const e of events) if (!bySeq.has(e.seq)) bySeq.set(e.seq, e);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+/** Runs fn holding an O_EXCL lock file (cross-process); breaks locks older than STALE_LOCK_MS. */
+async function withLockFile<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    try {
+      await (await open(lock, 'wx')).close();
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`${lock} is held by another writer for over ${LOCK_WAIT_MS}ms`);
+      else await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs fn after every earlier write to the same run directory in this process has finished. */
+async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(key) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const settled = next.catch(() => undefined);
+  queues.set(key, settled);
+  try {
+    return await next;
+  } finally {
+    if (queues.get(key) === settled) queues.delete(key);
+  }
+}

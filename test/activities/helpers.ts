@@ -1,0 +1,136 @@
+// Builders shared by the activities tests: temp dirs, events, nodes, profiles, stage inputs.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { PipelineNode } from '../../core/model';
+import type { Checkpoint, RunEnvelope, RunEvent } from '../../core/run-model';
+import type { StageContext } from '../../activities/handler-registry';
+import type { StageInput } from '../../activities/types';
+import type { BootFailureDetails } from '../../activities/errors';
+import type { ProviderConfig } from '../../spec/schemas/profile';
+
+/** A fresh temp directory, removed by the returned cleanup. */
+export async function tempDir(prefix = 'factory-act-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function event(seq: number, type: RunEvent['type'] = 'stage.started', data: Record<string, unknown> = {}): RunEvent {
+  return { seq, type, runId: 'run-1', at: `2024-01-01T00:00:${String(seq % 60).padStart(2, '0')}.000Z`, data };
+}
+
+export function events(from: number, to: number): RunEvent[] {
+  const out: RunEvent[] = [];
+  for (let s = from; s <= to; s++) out.push(event(s));
+  return out;
+}
+
+export function checkpoint(current = 'start'): Checkpoint {
+  return {
+    timestamp: '2024-01-01T00:00:00.000Z',
+    current_node: current,
+    completed_nodes: [],
+    node_retries: {},
+    node_outcomes: {},
+    context: {},
+    logs: [],
+  };
+}
+
+export function envelope(runId = 'run-1'): RunEnvelope {
+  return {
+    runId,
+    workflowId: `wf-${runId}`,
+    pipeline: { id: 'demo', version: '1.0.0' },
+    profile: { id: 'local', version: '1.0.0' },
+    digests: { profile: 'p'.repeat(64), pipeline: 'q'.repeat(64) },
+    status: 'booting',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    stages: {},
+    openGates: [],
+    continuedAsNew: 0,
+    lastSeq: 1,
+  };
+}
+
+export function node(id: string, extra: Partial<PipelineNode> = {}): PipelineNode {
+  return {
+    id,
+    type: 'codergen',
+    shape: 'box',
+    label: id,
+    prompt: '',
+    goal_gate: false,
+    classes: [],
+    auto_status: false,
+    allow_partial: false,
+    attrs: {},
+    ...extra,
+  };
+}
+
+export const TWIN: ProviderConfig = { kind: 'twin' };
+
+/** A handler StageContext in a given stage dir (handlers tested directly, without executeStage). */
+export function stageContext(runDir: string, n: PipelineNode, extra: Partial<StageContext> = {}): StageContext {
+  return {
+    runId: 'run-1',
+    runDir,
+    stageDir: join(runDir, n.id),
+    workdir: runDir,
+    node: n,
+    goal: 'ship it',
+    pipelineId: 'demo',
+    context: {},
+    provider: TWIN,
+    attempt: 1,
+    signal: new AbortController().signal,
+    timeoutMs: 10_000,
+    env: { PATH: process.env.PATH },
+    heartbeat: () => undefined,
+    ...extra,
+  };
+}
+
+export function stageInput(runDir: string, n: PipelineNode, extra: Partial<StageInput> = {}): StageInput {
+  return {
+    runId: 'run-1',
+    runDir,
+    workdir: runDir,
+    node: n,
+    goal: 'ship it',
+    pipelineId: 'demo',
+    context: {},
+    provider: TWIN,
+    maxAttempts: 3,
+    stageTimeoutMs: 10_000,
+    flush: { runDir, events: [] },
+    ...extra,
+  };
+}
+
+/** Awaits a promise expected to reject with an ApplicationFailure and returns it. */
+export async function failureOf(p: Promise<unknown>): Promise<ApplicationFailure> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ApplicationFailure) return err;
+    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
+  }
+  throw new Error('expected a rejection, got a result');
+}
+
+/** The causes of a BOOT_FAILURE, after checking its type, flag and recovery rule. */
+export function bootCauses(f: ApplicationFailure): string[] {
+  expect(f.type).toBe('BOOT_FAILURE');
+  expect(f.nonRetryable).toBe(true);
+  expect(f.message).toMatch(/recovery: fix config\/spec, create new run$/);
+  const details = f.details?.[0] as BootFailureDetails;
+  expect(details.domain).toBe('BOOT_FAILURE');
+  expect(details.recovery).toBe('fix config/spec, create new run');
+  for (const c of details.causes) expect(f.message).toContain(c);
+  return details.causes;
+}

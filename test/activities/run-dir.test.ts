@@ -1,0 +1,124 @@
+import { appendFile, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { flushRun, readEvents, readLastSeq, RUN_FILES } from '../../activities/run-dir';
+import { checkpoint, envelope, event, events, failureOf, tempDir } from './helpers';
+
+describe('flushRun', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  const seqs = async () => (await readEvents(dir)).map((e) => e.seq);
+
+  it('writes each event once when the same batch is flushed twice', async () => {
+    expect(await flushRun({ runDir: dir, events: events(1, 3) })).toEqual({ appended: 3, lastSeq: 3 });
+    expect(await flushRun({ runDir: dir, events: events(1, 3) })).toEqual({ appended: 0, lastSeq: 3 });
+    expect(await seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('appends only the new tail when batches overlap', async () => {
+    await flushRun({ runDir: dir, events: events(1, 4) });
+    expect(await flushRun({ runDir: dir, events: events(2, 7) })).toEqual({ appended: 3, lastSeq: 7 });
+    expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('sorts and de-duplicates a batch when it arrives out of order', async () => {
+    await flushRun({ runDir: dir, events: [event(2), event(1), event(2), event(3)] });
+    expect(await seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('refuses with a retryable EVENT_SEQ_GAP naming the gap when seqs would skip', async () => {
+    await flushRun({ runDir: dir, events: events(1, 3) });
+    const f = await failureOf(flushRun({ runDir: dir, events: events(6, 8) }));
+    expect(f.type).toBe('EVENT_SEQ_GAP');
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toContain('seq 4..5 missing');
+    expect(await seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('refuses a gap inside one batch when the batch itself is not contiguous', async () => {
+    const f = await failureOf(flushRun({ runDir: dir, events: [event(1), event(3)] }));
+    expect(f.message).toContain('seq 2 missing');
+    expect(await seqs()).toEqual([]);
+  });
+
+  it('refuses a first batch that does not start at seq 1 when the file is new', async () => {
+    const f = await failureOf(flushRun({ runDir: dir, events: events(2, 3) }));
+    expect(f.type).toBe('EVENT_SEQ_GAP');
+  });
+
+  it('serializes concurrent flushes of overlapping batches when they race in one process', async () => {
+    await Promise.all([
+      flushRun({ runDir: dir, events: events(1, 5) }),
+      flushRun({ runDir: dir, events: events(1, 5) }),
+      flushRun({ runDir: dir, events: events(1, 6) }),
+    ]);
+    expect(await seqs()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('waits for another process to release the events lock when the lock file is fresh', async () => {
+    const lock = join(dir, 'events.jsonl.lock');
+    await writeFile(lock, '');
+    let done = false;
+    const pending = flushRun({ runDir: dir, events: events(1, 2) }).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(done).toBe(false);
+    await rm(lock);
+    await pending;
+    expect(await seqs()).toEqual([1, 2]);
+  });
+
+  it('breaks the events lock when a dead process left it behind', async () => {
+    const lock = join(dir, 'events.jsonl.lock');
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    await flushRun({ runDir: dir, events: events(1, 1) });
+    expect(await seqs()).toEqual([1]);
+  });
+
+  it('writes checkpoint.json and run.json whole when given, with no temp files left', async () => {
+    await flushRun({ runDir: dir, events: events(1, 1), checkpoint: checkpoint('plan'), envelope: envelope() });
+    expect(JSON.parse(await readFile(join(dir, RUN_FILES.checkpoint), 'utf8')).current_node).toBe('plan');
+    expect(JSON.parse(await readFile(join(dir, RUN_FILES.envelope), 'utf8')).runId).toBe('run-1');
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('cuts a torn last line and re-appends that event when a crash left half a line', async () => {
+    await flushRun({ runDir: dir, events: events(1, 2) });
+    await appendFile(join(dir, RUN_FILES.events), '{"seq":3,"type":"stage.sta');
+    expect(await readLastSeq(join(dir, RUN_FILES.events))).toBe(2);
+    await flushRun({ runDir: dir, events: events(1, 4) });
+    expect(await seqs()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('readLastSeq', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it('returns 0 when the file is missing or empty', async () => {
+    expect(await readLastSeq(join(dir, 'none.jsonl'))).toBe(0);
+    await writeFile(join(dir, 'empty.jsonl'), '');
+    expect(await readLastSeq(join(dir, 'empty.jsonl'))).toBe(0);
+  });
+
+  it('reads the last seq when the last line is longer than one tail chunk', async () => {
+    const file = join(dir, RUN_FILES.events);
+    const big = { ...event(2), data: { blob: 'x'.repeat(200_000) } };
+    await writeFile(file, `${JSON.stringify(event(1))}\n${JSON.stringify(big)}\n`);
+    expect(await readLastSeq(file)).toBe(2);
+  });
+
+  it('reads only the tail when the file is far larger than memory allows (sparse 3 GiB file)', async () => {
+    const file = join(dir, RUN_FILES.events);
+    await writeFile(file, '');
+    await truncate(file, 3 * 1024 ** 3);
+    await appendFile(file, `\n${JSON.stringify(event(41))}\n`);
+    await expect(readFile(file)).rejects.toThrow(); // a whole-file read is not even possible
+    expect(await readLastSeq(file)).toBe(41);
+  });
+});
