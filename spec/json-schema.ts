@@ -1,0 +1,28 @@
+// JSON Schemas of what users write (the INPUT side of the zod schemas), for editor completion via
+// `# yaml-language-server: $schema=...`. Generated, never hand-edited.
+import { z } from 'zod';
+import { pipelineSchema } from './schemas/pipeline';
+import { profileSchema } from './schemas/profile';
+import { suiteSchema } from './schemas/suite';
+
+/** Base of the `$id`s; the files are published as `schema/<name>.schema.json`. */
+export const SCHEMA_ID_BASE = 'https://factory.dev/schema/';
+
+type JsonObject = Record<string, unknown>;
+
+function generate(schema: z.ZodType, name: string, requireKind: boolean): JsonObject {
+  const json = z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as JsonObject;
+  // YAML requires `kind` even where the shared schema leaves it optional for DOT.
+  const required = Array.isArray(json.required) ? (json.required as string[]) : [];
+  if (requireKind && !required.includes('kind')) json.required = ['kind', ...required];
+  return { $id: `${SCHEMA_ID_BASE}${name}.schema.json`, ...json };
+}
+
+/** The three document schemas, freshly generated (deterministic: same zod schemas → same JSON). */
+export function jsonSchemas(): { pipeline: object; profile: object; suite: object } {
+  return {
+    pipeline: generate(pipelineSchema, 'pipeline', true),
+    profile: generate(profileSchema, 'profile', true),
+    suite: generate(suiteSchema, 'suite', true),
+  };
+}
