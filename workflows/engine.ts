@@ -129,7 +129,7 @@ export class Engine {
   /** Next node after `node` given its outcome: failure routing for FAIL, edge selection otherwise. */
   route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
     if (outcome.status === 'fail') {
-      const target = failureRoute(this.graph, node, outcome, lane.context, this.index);
+      const target = failureRoute(this.graph, node, outcome, lane.context, this.index)?.to ?? this.conditionalSuccessor(node);
       if (target !== undefined) return target;
       throw new RunFailedError(
         FailureDomain.exec,
@@ -145,6 +145,17 @@ export class Engine {
     return edge.to;
   }
 
+  /**
+   * Our reading of Attractor §2.13 + §3.7: a failed stage whose unconditional edge leads into a
+   * `conditional` node goes there, and the conditional routes on the outcome it passes through.
+   */
+  private conditionalSuccessor(node: PipelineNode): string | undefined {
+    const next = (this.index.outgoing.get(node.id) ?? []).find(
+      (e) => e.edge.condition.trim() === '' && this.nodes.get(e.edge.to)?.type === 'conditional',
+    );
+    return next?.edge.to;
+  }
+
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
   async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const visit = this.state.stageStarted(node);
@@ -152,8 +163,10 @@ export class Engine {
     let result: NodeResult;
     switch (node.type) {
       case 'start':
+        result = { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
+        break;
       case 'conditional':
-        result = { outcome: { status: 'success', notes: `${node.type} ${node.id}` }, attempts: 1 };
+        result = { outcome: passThrough(lane.context), attempts: 1 };
         break;
       case 'wait.human':
         result = { outcome: await this.gates.run(node, visit), attempts: 1 };
@@ -176,7 +189,8 @@ export class Engine {
       ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
       ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
     };
-    this.state.emit(result.outcome.status === 'fail' ? EventType.stageFailed : EventType.stageCompleted, data);
+    const failed = result.outcome.status === 'fail' && node.type !== 'conditional';
+    this.state.emit(failed ? EventType.stageFailed : EventType.stageCompleted, data);
     return result;
   }
 
@@ -233,7 +247,7 @@ export class Engine {
 
   /** Attractor §4.8: branches on cloned contexts, joined at the downstream fan-in node. */
   private async runParallel(node: PipelineNode, lane: Lane): Promise<NodeResult> {
-    const branches = this.index.outgoing.get(node.id) ?? [];
+    const branches = (this.index.outgoing.get(node.id) ?? []).map((e) => e.edge);
     const fanIn = this.findFanIn(branches.map((e) => e.to));
     const limit = Math.max(1, node.max_parallel ?? 4);
     const results: { id: string; status: string; last_node: string; failure_reason?: string }[] = [];
@@ -276,7 +290,7 @@ export class Engine {
       if (result.outcome.status === 'fail') {
         const target = failureRoute(this.graph, node, result.outcome, lane.context, this.index);
         if (target === undefined) break;
-        current = target;
+        current = target.to;
         continue;
       }
       current = result.jumpTo ?? selectEdge(this.graph, node.id, result.outcome, lane.context, this.index)?.to;
@@ -298,7 +312,12 @@ export class Engine {
       while (queue.length) {
         const id = queue.shift() as string;
         if (this.nodes.get(id)?.type === 'parallel.fan_in') order.push(id);
-        for (const e of this.index.outgoing.get(id) ?? []) if (!seen.has(e.to)) (seen.add(e.to), queue.push(e.to));
+        for (const { edge } of this.index.outgoing.get(id) ?? []) {
+          if (!seen.has(edge.to)) {
+            seen.add(edge.to);
+            queue.push(edge.to);
+          }
+        }
       }
       return order;
     };
@@ -307,6 +326,17 @@ export class Engine {
     const others = rest.map((s) => new Set(reach(s)));
     return reach(first).find((id) => others.every((o) => o.has(id)));
   }
+}
+
+/**
+ * A conditional node passes the previous stage's outcome through, so `outcome=fail` on its edges
+ * means "the stage before failed" (Attractor §2.13's `gate` example reads this way).
+ */
+function passThrough(context: Record<string, unknown>): Outcome {
+  const prev = context['outcome'];
+  const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
+  const label = context['preferred_label'];
+  return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
 }
 
 /** Evaluates a manager loop's stop condition against a child's final context. */

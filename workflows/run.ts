@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { PipelineNode } from '../core/model';
+import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { Outcome } from '../core/outcome';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
@@ -191,7 +192,7 @@ async function bootPhases(input: RunInput, state: RunState, named: (pipeline: st
   }
   named(specs.pipelineRef.id);
   state.setStatus(RunStatus.booting);
-  await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: WORKFLOW_TYPES });
+  await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: [...WORKFLOW_NODE_TYPES] });
   const runRoot = input.runRoot ?? profile.profile.environment.run_root;
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
@@ -224,9 +225,6 @@ async function bootPhases(input: RunInput, state: RunState, named: (pipeline: st
   state.envelope.runDir = created.runDir;
   return { profile, specs, runDir: created.runDir };
 }
-
-/** Node types the workflow runs itself; every other type must be a registered handler. */
-export const WORKFLOW_TYPES = ['start', 'exit', 'conditional', 'wait.human', 'parallel', 'stack.manager_loop'];
 
 /** stack.manager_loop: a child run of the child pipeline, supervised to completion (Attractor §4.11). */
 async function runManagerLoop(
@@ -268,7 +266,8 @@ async function runManagerLoop(
       context_updates: { 'stack.child.status': 'completed', 'stack.child.outcome': child.outcome, 'stack.child.run_id': childId },
     };
   } catch (err) {
-    const reason = err instanceof Error ? (err.cause?.message ?? err.message) : String(err);
+    const cause = err instanceof Error ? err.cause : undefined;
+    const reason = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
     return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
   }
 }

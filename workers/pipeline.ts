@@ -1,0 +1,48 @@
+// The pipeline worker: runs the run workflow and the stage/boot activities on the pipeline task
+// queue. Never polls the scenario queue (holdout isolation).
+
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { HandlerRegistry, defaultHandlerRegistry } from '../activities/handlers';
+import { TASK_QUEUES } from '../core/temporal-names';
+
+export interface PipelineWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  /** Root holding specs/ and scenarios/ registries (default: current directory). */
+  registryRoot?: string;
+  /** Handlers by node type; custom types are registered here. */
+  handlers?: HandlerRegistry;
+  /** A prebuilt workflow bundle (tests and benchmarks bundle once). */
+  workflowBundle?: WorkflowBundleWithSourceMap;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+/** Bundles the workflow code once; pass the result to several workers. */
+export function bundleRunWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+/** Creates (does not run) a pipeline worker. */
+export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise<Worker> {
+  const handlers = opts.handlers ?? defaultHandlerRegistry();
+  const activities = createActivities({ handlers, registryRoot: opts.registryRoot ?? process.cwd() });
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace ?? 'default',
+    taskQueue: opts.taskQueue ?? TASK_QUEUES.pipeline,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: {} }),
+    activities,
+    ...(opts.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),
+  });
+}
