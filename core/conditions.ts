@@ -90,7 +90,7 @@ export function resolveKey(key: string, outcome: Outcome, context: ContextValues
   if (key === 'outcome') return outcome.status;
   if (key === 'preferred_label') return outcome.preferred_label ?? '';
   const direct = lookup(context, key);
-  if (direct !== undefined || !key.startsWith('context.')) return stringify(direct);
+  if ((direct !== undefined && direct !== null) || !key.startsWith('context.')) return stringify(direct);
   return stringify(lookup(context, key.slice('context.'.length)));
 }
 

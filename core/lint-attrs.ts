@@ -28,21 +28,22 @@ const CONDITION_FIX = 'write clauses key=value or key!=value joined by &&; keys:
 
 const conditionSyntax: LintRule = {
   name: 'condition_syntax',
-  apply(_graph, ctx: LintContext) {
+  apply(graph, ctx: LintContext) {
     const out: Diagnostic[] = [];
-    for (const e of ctx.index.edges) {
-      if (e.condition.ok) continue;
-      const path = `edges[${e.index}].condition`;
+    const report = (text: string, path: string, subject: Partial<Diagnostic>) => {
       const base = ctx.sourceMap[path];
-      for (const err of conditionErrors(e.edge.condition)) {
-        out.push(
-          diag('condition_syntax', 'error', `condition "${e.edge.condition}" (column ${err.column}): ${err.message}`, CONDITION_FIX, {
-            edge: { from: e.edge.from, to: e.edge.to },
-            path,
-            ...within(base, 1, err.column),
-          }),
-        );
+      for (const err of conditionErrors(text)) {
+        const message = `condition "${text}" (column ${err.column}): ${err.message}`;
+        out.push(diag('condition_syntax', 'error', message, CONDITION_FIX, { ...subject, path, ...within(base, 1, err.column) }));
       }
+    };
+    for (const e of ctx.index.edges) {
+      if (!e.condition.ok) report(e.edge.condition, `edges[${e.index}].condition`, { edge: { from: e.edge.from, to: e.edge.to } });
+    }
+    // A manager loop's stop condition is the same language (§4.11); a bad one would never stop the loop.
+    for (const n of graph.nodes) {
+      const stop = n.manager?.stop_condition;
+      if (stop) report(stop, `nodes[${n.id}].manager.stop_condition`, { node: n.id });
     }
     return out;
   },

@@ -102,6 +102,10 @@ describe('evaluateCondition', () => {
     },
   );
 
+  it('falls back to the unprefixed key when the prefixed one is null', () => {
+    expect(resolveKey('context.x', ok, { 'context.x': null, x: 'y' })).toBe('y');
+  });
+
   it('does not read inherited properties when the key names one', () => {
     expect(resolveKey('constructor', ok, {})).toBe('');
   });

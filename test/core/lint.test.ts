@@ -30,6 +30,7 @@ describe('lintPipeline', () => {
     ['a loop never reaches the exit', graph(['start', 'plan', 'a', 'b', 'exit'], ['start -> plan -> exit', 'plan -> a -> b -> a']), [E('exit_reachable', { node: 'a' }), E('exit_reachable', { node: 'b' })]],
     ['a node id is declared twice', graph(['start', 'plan', 'plan', 'exit'], ['start -> plan -> exit']), [E('duplicate_id', { node: 'plan' })]],
     ['a condition does not parse', graph(['start', 'plan', 'exit'], ['start -> plan', edge('plan', 'exit', { condition: 'outcome==success' })]), [E('condition_syntax', { path: 'edges[1].condition' })]],
+    ['a manager stop condition does not parse', graph(['start', node('boss', { type: 'stack.manager_loop', manager: { stop_condition: 'context.done=true ||' } }), 'exit'], ['start -> boss -> exit']), [E('condition_syntax', { node: 'boss', path: 'nodes[boss].manager.stop_condition' })]],
     ['the stylesheet does not parse', { ...linear('plan'), model_stylesheet: '* { llm_model: a; } .x { effort: 1 }' }, [E('stylesheet_syntax', { path: 'model_stylesheet' })]],
     ['a human gate has one choice', graph(['start', gate('review'), 'exit'], ['start -> review -> exit']), [E('human_gate_choices', { node: 'review' })]],
     ['a default choice names no choice', graph(['start', gate('review', { human: { default_choice: 'merge' } }), 'fix', 'exit'], ['start -> review -> exit', 'review -> fix -> exit']), [E('human_default_choice', { node: 'review', path: 'nodes[review].human.default_choice' })]],
