@@ -1,0 +1,21 @@
+// The pipeline worker's built-in handlers: every node type not run by workflow code (core/node-types.ts).
+
+import { NodeType } from '../../core/model';
+import { HandlerRegistry } from '../handler-registry';
+import { createCodergenHandler, type CodergenBackends } from './codergen';
+import { fanInHandler } from './fan-in';
+import { toolHandler } from './tool';
+
+export { HandlerRegistry } from '../handler-registry';
+export type { Handler, StageContext } from '../handler-registry';
+
+/** A registry with codergen, tool and parallel.fan_in; add custom types with register(). */
+export function createDefaultHandlers(opts: { backends?: CodergenBackends } = {}): HandlerRegistry {
+  return new HandlerRegistry()
+    .register(NodeType.codergen, createCodergenHandler(opts.backends))
+    .register(NodeType.tool, toolHandler)
+    .register(NodeType.fanIn, fanInHandler);
+}
+
+/** Alias of createDefaultHandlers (the name workers/pipeline.ts uses). */
+export const defaultHandlerRegistry = createDefaultHandlers;

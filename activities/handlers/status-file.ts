@@ -1,0 +1,98 @@
+// The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
+// and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
+
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { StageStatus } from '../../core/model';
+import { isStageStatus, type Outcome } from '../../core/outcome';
+import { RUN_FILES, writeJsonAtomic } from '../run-dir';
+
+/** `status.json` as written: Appendix C fields plus the attempt that produced it. */
+export interface StatusFile {
+  outcome: StageStatus;
+  preferred_next_label: string;
+  suggested_next_ids: string[];
+  context_updates: Record<string, unknown>;
+  notes: string;
+  failure_reason?: string;
+  attempt: number;
+  node: string;
+}
+
+/** Where a stage's status file lives. */
+export function statusPath(stageDir: string): string {
+  return join(stageDir, RUN_FILES.status);
+}
+
+/** Reads an Appendix C object (from a file or a response) into an Outcome; a string says what is wrong. */
+export function parseStatusObject(value: unknown): Outcome | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const v = value as Record<string, unknown>;
+  const status = typeof v.outcome === 'string' ? v.outcome.toLowerCase() : v.outcome;
+  if (!isStageStatus(status)) return `"outcome" must be one of success, partial_success, retry, fail, skipped (got ${JSON.stringify(v.outcome)})`;
+  const out: Outcome = { status };
+  const label = v.preferred_next_label ?? v.preferred_label;
+  if (typeof label === 'string' && label !== '') out.preferred_label = label;
+  if (Array.isArray(v.suggested_next_ids)) out.suggested_next_ids = v.suggested_next_ids.filter((x): x is string => typeof x === 'string');
+  if (isRecord(v.context_updates)) out.context_updates = { ...v.context_updates };
+  if (typeof v.notes === 'string') out.notes = v.notes;
+  if (typeof v.failure_reason === 'string' && v.failure_reason !== '') out.failure_reason = v.failure_reason;
+  return out;
+}
+
+/** A response that is a JSON object with an `outcome` field, read as an Outcome; otherwise undefined. */
+export function outcomeFromResponse(text: string): Outcome | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{') || !t.endsWith('}')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(value) || !('outcome' in value)) return undefined;
+  const parsed = parseStatusObject(value);
+  return typeof parsed === 'string' ? undefined : parsed;
+}
+
+/** The outcome a tool/agent wrote to `<stage>/status.json`; undefined when none; a string when unreadable. */
+export async function readStatusFile(stageDir: string): Promise<Outcome | string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(statusPath(stageDir), 'utf8');
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    return `cannot read status.json: ${(err as Error).message}`;
+  }
+  try {
+    const parsed = parseStatusObject(JSON.parse(text));
+    return typeof parsed === 'string' ? `invalid status.json: ${parsed}` : parsed;
+  } catch (err) {
+    return `invalid status.json: ${(err as Error).message}`;
+  }
+}
+
+/** Removes a previous attempt's status.json so a fresh one can only come from this attempt. */
+export async function clearStatusFile(stageDir: string): Promise<void> {
+  await rm(statusPath(stageDir), { force: true });
+}
+
+/** Writes the stage's final status.json (atomically). */
+export async function writeStatusFile(stageDir: string, node: string, outcome: Outcome, attempt: number): Promise<StatusFile> {
+  const file: StatusFile = {
+    outcome: outcome.status,
+    preferred_next_label: outcome.preferred_label ?? '',
+    suggested_next_ids: outcome.suggested_next_ids ?? [],
+    context_updates: outcome.context_updates ?? {},
+    notes: outcome.notes ?? '',
+    ...(outcome.failure_reason !== undefined ? { failure_reason: outcome.failure_reason } : {}),
+    attempt,
+    node,
+  };
+  await writeJsonAtomic(statusPath(stageDir), file);
+  return file;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
