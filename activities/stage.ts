@@ -1,0 +1,198 @@
+// executeStage: one attempt of one stage. Flushes the workflow's pending writes, runs the node's handler
+// under a timeout with heartbeats, writes `<stage>/status.json`, and maps outcomes onto Temporal
+// retries: FAIL/RETRY throw (retryable) while attempts remain; the last attempt RETURNS the outcome
+// so the workflow routes it (Attractor §3.5-3.7 on top of Temporal's retry policy).
+
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatDuration } from '../core/durations';
+import { StageStatus } from '../core/model';
+import { failure, type Outcome } from '../core/outcome';
+import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
+import type { HandlerRegistry, StageContext } from './handler-registry';
+import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
+import { flushRun } from './run-dir';
+import type { StageInput, StageResult } from './types';
+
+/** What executeStage takes from Temporal's activity Context; a parameter so tests can drive attempts. */
+export interface AttemptContext {
+  /** 1-based attempt number (Context.current().info.attempt). */
+  attempt: number;
+  heartbeat(details?: unknown): void;
+  /** Activity cancellation (Context.current().cancellationSignal). */
+  signal: AbortSignal;
+}
+
+export interface StageDeps {
+  handlers: HandlerRegistry;
+  env: NodeJS.ProcessEnv;
+  /** How often to heartbeat while a handler runs (Temporal throttles what it sends). Default 1s. */
+  heartbeatIntervalMs?: number;
+}
+
+/** The executeStage activity bound to a worker's handlers and env. */
+export function createExecuteStage(deps: StageDeps): (input: StageInput) => Promise<StageResult> {
+  return async function executeStage(input: StageInput): Promise<StageResult> {
+    const ctx = Context.current();
+    return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal }, deps);
+  };
+}
+
+/** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
+export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
+  const started = Date.now();
+  await flushRun(input.flush);
+  const { node } = input;
+  const stageDir = join(input.runDir, stageDirName(node.id));
+  await mkdir(stageDir, { recursive: true });
+  await clearStatusFile(stageDir);
+
+  const timeoutMs = node.timeout_ms ?? input.stageTimeoutMs;
+  const abort = new AbortController();
+  let timedOut = false;
+  const onCancel = () => abort.abort(ctx.signal.reason);
+  if (ctx.signal.aborted) onCancel();
+  else ctx.signal.addEventListener('abort', onCancel, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    abort.abort(new Error(`stage ${node.id} timed out after ${formatDuration(timeoutMs)}`));
+  }, timeoutMs);
+  const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started });
+  beat();
+  const beater = setInterval(beat, deps.heartbeatIntervalMs ?? 1000);
+
+  const handler = deps.handlers.get(node.type);
+  let outcome: Outcome;
+  let retryable = true;
+  let retryDelayMs: number | undefined;
+  try {
+    if (!handler) {
+      retryable = false;
+      outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
+    } else {
+      const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
+      outcome = await untilAborted(handler.execute(stage), abort.signal);
+      outcome = await applyStatusFile(outcome, stageDir);
+    }
+  } catch (err) {
+    if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
+    if (timedOut) {
+      outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
+    } else if (isNonRetryable(err, input.nonRetryableErrorTypes ?? [])) {
+      await writeStatusFile(stageDir, node.id, failure(errorMessage(err)), ctx.attempt);
+      throw nonRetryableFailure(err);
+    } else {
+      outcome = failure(errorMessage(err));
+      if (err instanceof ProviderUnavailableError) retryDelayMs = err.retryAfterMs;
+    }
+  } finally {
+    clearTimeout(timer);
+    clearInterval(beater);
+    ctx.signal.removeEventListener('abort', onCancel);
+  }
+  if (timedOut) outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
+
+  const failing = outcome.status === StageStatus.fail || outcome.status === StageStatus.retry;
+  if (failing && retryable && ctx.attempt < input.maxAttempts) {
+    const reason = outcome.failure_reason || `stage ${node.id} returned ${outcome.status}`;
+    await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
+    throw ApplicationFailure.create({
+      type: outcome.status === StageStatus.retry ? StageFailureType.retry : StageFailureType.failed,
+      message: reason,
+      nonRetryable: false,
+      details: [{ node: node.id, attempt: ctx.attempt, outcome }],
+      ...(retryDelayMs !== undefined ? { nextRetryDelay: retryDelayMs } : {}),
+    });
+  }
+  if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
+  await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
+  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started };
+}
+
+/** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */
+export function retriesExhausted(outcome: Outcome, allowPartial: boolean, attempts: number): Outcome {
+  const why = outcome.failure_reason ? `: ${outcome.failure_reason}` : '';
+  if (allowPartial) return { ...outcome, status: StageStatus.partialSuccess, notes: `retries exhausted after ${attempts} attempts, partial accepted${why}` };
+  return { ...outcome, status: StageStatus.fail, failure_reason: `max retries exceeded after ${attempts} attempts${why}` };
+}
+
+/** The stage directory name: the node id when it is a safe file name, else its URI encoding. */
+export function stageDirName(nodeId: string): string {
+  return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(nodeId) ? nodeId : encodeURIComponent(nodeId).replace(/\./g, '%2E');
+}
+
+/** A status.json the command/agent wrote itself decides the outcome; an unreadable one is a FAIL. */
+async function applyStatusFile(outcome: Outcome, stageDir: string): Promise<Outcome> {
+  const written = await readStatusFile(stageDir);
+  if (written === undefined) return outcome;
+  if (typeof written === 'string') return { ...failure(written), context_updates: outcome.context_updates ?? {} };
+  return { ...written, context_updates: { ...outcome.context_updates, ...written.context_updates } };
+}
+
+function stageContext(
+  input: StageInput,
+  ctx: AttemptContext,
+  deps: StageDeps,
+  stageDir: string,
+  signal: AbortSignal,
+  timeoutMs: number,
+  beat: () => void,
+): StageContext {
+  return {
+    runId: input.runId,
+    runDir: input.runDir,
+    stageDir,
+    workdir: input.workdir,
+    node: input.node,
+    goal: input.goal,
+    pipelineId: input.pipelineId,
+    context: input.context,
+    provider: input.provider,
+    attempt: ctx.attempt,
+    signal,
+    timeoutMs,
+    env: deps.env,
+    heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
+  };
+}
+
+function isNonRetryable(err: unknown, extra: readonly string[]): boolean {
+  if (err instanceof ApplicationFailure) return err.nonRetryable || (err.type !== undefined && err.type !== null && extra.includes(err.type));
+  const type = errorType(err);
+  return type !== undefined && (NON_RETRYABLE_STAGE_ERRORS.includes(type) || extra.includes(type));
+}
+
+function nonRetryableFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) {
+    if (err.nonRetryable) return err;
+    return ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: true, details: err.details ? [...err.details] : [] });
+  }
+  return ApplicationFailure.create({ type: errorType(err), message: errorMessage(err), nonRetryable: true });
+}
+
+/** The Temporal failure type of a thrown value: its class name, as the SDK computes it. */
+function errorType(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  return (err as { constructor?: { name?: string } }).constructor?.name ?? (err as { name?: string }).name;
+}
+
+/** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
