@@ -65,22 +65,23 @@ export async function loadSpecFile(path: string, opts: LoadSpecOptions = {}): Pr
   } catch (err) {
     throw toFileError(file, err);
   }
-  return loadSpecBytes(bytes, file);
+  return loadSpecBytes(bytes, path, opts);
 }
 
-/** Loads spec bytes already in memory (registry, tests); never throws. */
-export function loadSpecBytes(bytes: Uint8Array, file: string): LoadedSpec {
+/** Loads spec bytes already in memory (registry, tests); `path` picks the parser by extension. Never throws. */
+export function loadSpecBytes(bytes: Uint8Array, path: string, opts: LoadSpecOptions = {}): LoadedSpec {
+  const file = opts.displayName ?? path;
   const digest = sha256(bytes);
   const size = bytes.byteLength;
   const fail = (d: Diagnostic): LoadedSpec => ({ kind: undefined, file, digest, size, diagnostics: [d] });
   if (size > MAX_SPEC_BYTES) return fail(tooLarge(file, size));
-  const syntax = specSyntax(file);
+  const syntax = specSyntax(path);
   if (!syntax) {
     return fail({
       rule: FileRule.unknownExtension,
       severity: 'error',
-      message: extname(file)
-        ? `cannot tell the format of a "${extname(file)}" file; expected .yaml, .yml, .dot or .gv`
+      message: extname(path)
+        ? `cannot tell the format of a "${extname(path)}" file; expected .yaml, .yml, .dot or .gv`
         : 'file has no extension, so its format is unknown; expected .yaml, .yml, .dot or .gv',
       file,
       fix: 'name pipelines, profiles and suites *.yaml / *.yml, Attractor pipelines *.dot / *.gv',
@@ -110,7 +111,7 @@ export function loadSpecBytes(bytes: Uint8Array, file: string): LoadedSpec {
 
 /** Options for lintSpecFile: the lint options core/lint.ts takes besides file and sourceMap. */
 export interface LintSpecOptions extends LoadSpecOptions {
-  /** Handler types registered beyond the built-ins (custom handlers). */
+  /** Every handler type the workers can run, built-ins included (core/lint.ts `knownTypes`); default: the built-ins. */
   knownTypes?: Iterable<string>;
 }
 
