@@ -88,7 +88,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3))) return best;
   const lower = word.toLowerCase();
-  for (const c of candidates) if (lower.length >= 3 && c.toLowerCase().startsWith(lower)) return c;
+  for (const c of candidates) {
+    const lc = c.toLowerCase();
+    if (Math.min(lower.length, lc.length) >= 3 && (lc.startsWith(lower) || lower.startsWith(lc))) return c;
+  }
   return undefined;
 }
 
@@ -155,7 +158,11 @@ function mapIssue(issue: Issue, prefix: Path, raw: unknown, root: z.ZodType, ctx
         const keyPath = [...path, key];
         out.push(
           diagnostic(IssueRule.unknownKey, `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, keyPath, raw, ctx, keyPath, true, {
-            fix: guess ? `rename "${key}" to "${guess}"` : `remove "${key}"${known.length ? `; allowed keys: ${known.join(', ')}` : ''}`,
+            fix: guess
+              ? `rename "${key}" to "${guess}"`
+              : known.includes('attrs')
+                ? `remove "${key}" or move it under "attrs:" (free-form attributes); allowed keys: ${known.join(', ')}`
+                : `remove "${key}"${known.length ? `; allowed keys: ${known.join(', ')}` : ''}`,
           }),
         );
       }

@@ -21,7 +21,7 @@ export interface ParsedYaml extends LocateContext {
   diagnostics: Diagnostic[];
 }
 
-const PARSE_OPTIONS = { prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, schema: 'core', version: '1.2' } as const;
+const PARSE_OPTIONS = { logLevel: 'error', prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, schema: 'core', version: '1.2' } as const;
 
 /** Parses one YAML document; never throws. */
 export function parseYaml(text: string, file: string): ParsedYaml {
@@ -37,7 +37,14 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     diagnostics.push({ rule, severity, message, file, ...pos(offset) });
 
   for (const doc of docs.slice(0, 1)) {
-    for (const e of doc.errors) syntax(e.code === 'DUPLICATE_KEY' ? YamlRule.duplicateKey : YamlRule.syntax, cleanMessage(e.message, e.code), e.pos[0]);
+    for (const e of doc.errors) {
+      if (e.code !== 'DUPLICATE_KEY') syntax(YamlRule.syntax, cleanMessage(e.message, e.code), e.pos[0]);
+      else {
+        const key = keyAt(doc, e.pos[0]) ?? text.slice(e.pos[0]).split(/[:\n]/)[0]?.trim() ?? '';
+        syntax(YamlRule.duplicateKey, `key ${JSON.stringify(key)} appears more than once in the same mapping`, e.pos[0]);
+        diagnostics[diagnostics.length - 1]!.fix = `keep one "${key}" entry`;
+      }
+    }
     for (const w of doc.warnings) syntax(YamlRule.syntax, cleanMessage(w.message, w.code), w.pos[0], 'warning');
   }
   const second = docs[1];
@@ -84,6 +91,19 @@ function culprit(doc: Document): number | undefined {
     },
   });
   return found;
+}
+
+/** The text of the map key that starts at `offset` (duplicate-key errors point there). */
+function keyAt(doc: Document, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Pair(_key, pair) {
+      const k = pair.key as YamlNode | null;
+      if (k?.range?.[0] === offset) found = isScalar(k) ? String(k.value) : String(k);
+      return found === undefined ? undefined : visit.BREAK;
+    },
+  });
+  return found?.slice(0, 60);
 }
 
 /** The key and value nodes at a path (a list item has no key); undefined when the path does not exist. */

@@ -124,7 +124,7 @@ function readDoc(text: string, file: string, expected: SpecKind | undefined): Re
     diagnostics.push({
       rule: LoaderRule.unknownKind,
       severity: 'error',
-      message: `unknown kind ${describeValue(kind.value)}; expected one of ${SPEC_KINDS.join(' | ')}`,
+      message: `unknown kind ${typeof kind.value === 'string' ? JSON.stringify(kind.value) : describeValue(kind.value)}; expected one of ${SPEC_KINDS.join(' | ')}`,
       file,
       ...at,
       path: 'kind',

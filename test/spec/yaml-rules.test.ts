@@ -34,7 +34,7 @@ const CASES: Case[] = [
     fix: /rename "promt" to "prompt"/,
     node: 'plan',
   },
-  { name: 'unknown top-level key without a close match', text: `${HEAD}${TAIL}zzzzzz: 1\n`, rule: 'unknown_key', line: 8, column: 1, path: 'zzzzzz', fix: /remove "zzzzzz"; allowed keys: kind, id/ },
+  { name: 'unknown top-level key without a close match', text: `${HEAD}${TAIL}zzzzzz: 1\n`, rule: 'unknown_key', line: 8, column: 1, path: 'zzzzzz', fix: /remove "zzzzzz" or move it under "attrs:".*allowed keys: kind, id, version/ },
   { name: 'unknown key in an edge', text: `${HEAD}${TAIL}  - { from: start, too: done }\n`, rule: 'unknown_key', line: 8, column: 20, path: 'edges[1].too', fix: /"to"/ },
   {
     name: 'max_retries given as a string',
@@ -99,5 +99,12 @@ describe('loader rules', () => {
     const r = loadPipelineYaml(`${HEAD}  - { id: plan, fidelity: "x" }\n${TAIL}model_stylesheet: |\n  * { }\n`, 'f.yaml');
     expect(r.sourceMap['nodes[plan].fidelity']).toEqual({ line: 4, column: 28 });
     expect(r.sourceMap['model_stylesheet']).toEqual({ line: 10, column: 3 });
+  });
+});
+
+describe('duplicate keys', () => {
+  it('names the repeated key and points at its second occurrence when a flow mapping repeats it', () => {
+    const r = loadPipelineYaml('kind: PipelineSpec\nid: p\nnodes: [{ id: a, id: b }]\n', 'd.yaml');
+    expect(r.diagnostics).toEqual([expect.objectContaining({ rule: 'duplicate_key', line: 3, column: 18, message: 'key "id" appears more than once in the same mapping' })]);
   });
 });
