@@ -2,7 +2,8 @@
 // The workflow applies these to signals (invalid → recorded, nothing changes) and to update
 // validators (invalid → rejected before history).
 
-import { acceleratorKey, normalizeLabel } from './labels';
+import { normalizeLabel } from './labels';
+import { matchHumanChoice } from './routing';
 import type { GateAnswer, GateChoice, GateRecord } from './run-model';
 
 export type AnswerKind = 'approve' | 'reject' | 'answer';
@@ -33,15 +34,9 @@ export function choiceForKind(gate: GateRecord, kind: 'approve' | 'reject'): Gat
   return gate.choices.find((c) => matchesWord(c, REJECT_WORDS));
 }
 
-/** Finds a choice by key, label (normalized) or target node id. */
+/** Finds a choice by target id, label or key — the same matcher lint uses for default choices. */
 export function findChoice(gate: GateRecord, text: string): GateChoice | undefined {
-  const wanted = text.trim();
-  const norm = normalizeLabel(wanted);
-  return (
-    gate.choices.find((c) => c.to === wanted) ??
-    gate.choices.find((c) => normalizeLabel(c.label) === norm) ??
-    gate.choices.find((c) => c.key.toLowerCase() === wanted.toLowerCase())
-  );
+  return matchHumanChoice(gate.choices, text);
 }
 
 /** Picks the open gate an answer is for: the named one, or the only open one. */
@@ -131,12 +126,4 @@ export function applyAnswer(gate: GateRecord, answer: GateAnswer): GateRecord {
   const winner = winningChoice(next);
   if (winner) return { ...next, closed: true, selected: winner.to };
   return next;
-}
-
-/** Gate choices from a wait.human node's outgoing edges (Attractor §4.6). */
-export function choicesFromEdges(edges: readonly { to: string; label: string }[]): GateChoice[] {
-  return edges.map((e) => {
-    const label = e.label || e.to;
-    return { key: acceleratorKey(label), label, to: e.to };
-  });
 }

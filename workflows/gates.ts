@@ -2,7 +2,9 @@
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
 import { condition } from '@temporalio/workflow';
-import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, choicesFromEdges, findChoice } from '../core/gates';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice } from '../core/gates';
+import { humanChoices } from '../core/routing';
+import type { PipelineGraph } from '../core/model';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { EventType, type GateRecord, RunStatus } from '../core/run-model';
@@ -15,7 +17,7 @@ export class GateRunner {
   constructor(
     private readonly state: RunState,
     private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,
-    private readonly edgesOf: (node: string) => { to: string; label: string }[],
+    private readonly graph: () => PipelineGraph | undefined,
     private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date },
     private readonly flush: () => Promise<void>,
   ) {}
@@ -69,7 +71,8 @@ export class GateRunner {
   /** Runs a wait.human node: status awaiting_human until the gate closes or times out. */
   async run(node: PipelineNode, visit: number): Promise<Outcome> {
     const policy = this.policy();
-    const choices = choicesFromEdges(this.edgesOf(node.id));
+    const graph = this.graph();
+    const choices = graph ? humanChoices(graph, node.id) : [];
     if (choices.length === 0) return { status: 'fail', failure_reason: `human gate ${node.id} has no outgoing edges` };
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();

@@ -99,7 +99,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   const gates = new GateRunner(
     state,
     () => boot?.profile.profile.policy.human_gate,
-    (node) => (boot?.specs.graph.edges ?? []).filter((e) => e.from === node),
+    () => boot?.specs.graph,
     { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() },
     () => flush(),
   );
