@@ -1,7 +1,7 @@
 // Attractor DOT (`.dot`) → the same PipelineGraph a PipelineSpec YAML file gives. ts-graphviz parses;
 // spec/dot/ applies Attractor's DOT subset and maps the graph onto the raw pipeline document, which
 // validatePipelineDoc checks and normalizes exactly as it does YAML.
-import { hasErrors } from '../core/diagnostics';
+import { hasErrors, type Diagnostic } from '../core/diagnostics';
 import { collectDotGraph } from './dot/collect';
 import { parseDot } from './dot/parse';
 import { toRawPipelineDoc } from './dot/raw';
@@ -16,7 +16,20 @@ export function loadPipelineDot(text: string, file: string): PipelineLoadResult 
   const collected = collectDotGraph(parsed.graph, text, file);
   const { raw, locate, locateKey } = toRawPipelineDoc(collected.graph);
   const result = validatePipelineDoc(raw, { file, locate, locateKey });
-  const diagnostics = [...parsed.diagnostics, ...collected.diagnostics, ...result.diagnostics];
+  const schemaDiags = result.diagnostics.map(inDotTerms);
+  const diagnostics = [...parsed.diagnostics, ...collected.diagnostics, ...schemaDiags];
   if (hasErrors(diagnostics)) return { sourceMap: result.sourceMap, diagnostics };
   return { ...result, diagnostics };
+}
+
+/** Rewords the shared schema's YAML-flavoured advice where DOT differs (quoting changes nothing in DOT). */
+function inDotTerms(d: Diagnostic): Diagnostic {
+  if (d.rule === 'missing_key' && d.path === 'id') {
+    return { ...d, message: 'the pipeline has no id: the digraph is unnamed', fix: 'name the graph (`digraph my_pipeline { ... }`) or add `id="my-pipeline"`' };
+  }
+  if (d.fix && /without quotes/.test(d.fix)) {
+    const { fix: _fix, ...rest } = d;
+    return rest;
+  }
+  return d;
 }

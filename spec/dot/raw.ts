@@ -91,7 +91,8 @@ function coerce(value: string, as: Coercion): unknown {
   const text = value.trim();
   switch (as) {
     case 'int':
-      return /^-?\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Number(text) : value;
+      // Decimals become numbers too, so the schema reports "expected integer, got number 1.5".
+      return /^-?(\d+|\d*\.\d+)$/.test(text) && Number.isFinite(Number(text)) ? Number(text) : value;
     case 'bool':
       return text === 'true' ? true : text === 'false' ? false : value;
     case 'list':

@@ -61,9 +61,9 @@ function mutate(text: string, mutations: readonly Mutation[]): string {
   let out = text;
   for (const m of mutations) {
     const at = out.length === 0 ? 0 : m.at % out.length;
-    if (m.kind === 'delete') out = out.slice(0, at) + out.slice(at + m.length);
-    else if (m.kind === 'duplicate') out = out.slice(0, at + m.length) + out.slice(at, at + m.length) + out.slice(at + m.length);
-    else out = out.slice(0, at) + m.text + out.slice(at);
+    if (m.kind === 'insert') out = out.slice(0, at) + m.text + out.slice(at);
+    else if (m.kind === 'delete') out = out.slice(0, at) + out.slice(at + m.length);
+    else out = out.slice(0, at + m.length) + out.slice(at, at + m.length) + out.slice(at + m.length);
   }
   return out;
 }

@@ -25,6 +25,7 @@ describe('DOT subset rules (Attractor §2.3)', () => {
     ['max_retries is not an integer', 'digraph p {\n  a [max_retries=abc]\n}', 'invalid_type', 2, 18],
     ['goal_gate is not true/false', 'digraph p {\n  a [goal_gate=yes]\n}', 'invalid_type', 2, 16],
     ['an edge weight is not an integer', 'digraph p {\n  a\n  b\n  a -> b [weight=high]\n}', 'invalid_type', 4, 18],
+    ['an edge weight is a decimal', 'digraph p {\n  a\n  b\n  a -> b [weight=1.5]\n}', 'invalid_type', 4, 18],
     ['a timeout is not a duration', 'digraph p {\n  a [timeout="15 minutes"]\n}', 'invalid_duration', 2, 14],
     ['a default timeout is not a duration', 'digraph p {\n  node [timeout=soon]\n  a\n}', 'invalid_duration', 2, 17],
     ['human.timeout is not a duration', 'digraph p {\n  a [human.timeout=tomorrow]\n}', 'invalid_duration', 2, 20],
@@ -32,6 +33,11 @@ describe('DOT subset rules (Attractor §2.3)', () => {
   ])('reports %s', (_what, text, rule, line, column) => {
     const diags = loadErrors(text);
     expect(diags).toContainEqual(expect.objectContaining({ rule, severity: 'error', file: FILE, line, column }));
+  });
+
+  it('asks for a graph name when the digraph is unnamed and has no id attribute', () => {
+    const diags = loadErrors('digraph {\n  start [shape=Mdiamond]\n}');
+    expect(diags).toEqual([expect.objectContaining({ rule: 'missing_key', path: 'id', line: 1, column: 1, fix: expect.stringContaining('digraph my_pipeline') })]);
   });
 
   it('reports every problem at once when a file has several', () => {
