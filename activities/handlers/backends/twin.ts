@@ -31,7 +31,10 @@ const stepSchema = z.strictObject({
 });
 
 /** The fixture: node id → one step or a list of steps. */
-export const twinFixtureSchema = z.record(z.string(), z.union([stepSchema, z.array(stepSchema).min(1)]));
+export const twinFixtureSchema = z.record(
+  z.string(),
+  z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(stepSchema).min(1)),
+);
 export type TwinStep = z.output<typeof stepSchema>;
 export type TwinFixture = Record<string, TwinStep[]>;
 
@@ -56,7 +59,7 @@ export async function loadTwinFixture(file: string): Promise<TwinFixture> {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new StageConfigError(`twin fixture ${file} is invalid:\n  ${issues.join('\n  ')}`);
   }
-  return Object.fromEntries(Object.entries(parsed.data).map(([id, v]) => [id, Array.isArray(v) ? v : [v]]));
+  return parsed.data;
 }
 
 /** The answer the twin gives a node without a fixture entry: a pure function of node id and prompt. */
