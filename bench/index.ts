@@ -1,0 +1,57 @@
+// `npm run bench [-- <name>...] [-- --json]`: runs the registered benchmarks and prints their numbers.
+// A script, not a test: it reports, and exits 1 only when a benchmark misses its target or crashes.
+import { cpus } from 'node:os';
+import { lintBenchmark } from './lint';
+import type { Benchmark, BenchResult } from './types';
+
+/** Every benchmark, in run order; the next issue appends the Temporal ones (with a bare-Temporal floor). */
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark];
+
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+function verdict(r: BenchResult): { ok: boolean; text: string } {
+  if (!r.target) return { ok: true, text: '' };
+  const value = r.timing[r.target.stat];
+  const ok = value < r.target.ms;
+  return { ok, text: `${r.target.stat} ${fmt(value)} vs target < ${r.target.ms} ms: ${ok ? 'PASS' : 'FAIL'}` };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const names = argv.filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !BENCHMARKS.some((b) => b.name === n));
+  if (unknown.length) {
+    process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (have: ${BENCHMARKS.map((b) => b.name).join(', ')})\n`);
+    return 2;
+  }
+  const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString() };
+  if (!json) process.stdout.write(`node ${env.node}, ${env.cpus} x ${env.cpu}, ${env.date}\n`);
+  const results: Record<string, BenchResult | { error: string }> = {};
+  let failed = false;
+  for (const b of selected) {
+    try {
+      const r = await b.run();
+      results[b.name] = r;
+      const v = verdict(r);
+      failed ||= !v.ok;
+      if (json) continue;
+      const t = r.timing;
+      process.stdout.write(`\n${b.name}: ${b.description}\n`);
+      process.stdout.write(`  median ${fmt(t.median)}  p95 ${fmt(t.p95)}  min ${fmt(t.min)}  max ${fmt(t.max)}  (${t.runs} runs)\n`);
+      if (r.floor) process.stdout.write(`  floor ${r.floor.name}: median ${fmt(r.floor.timing.median)}, ratio ${(t.median / r.floor.timing.median).toFixed(2)}x\n`);
+      for (const n of r.notes) process.stdout.write(`  ${n}\n`);
+      if (v.text) process.stdout.write(`  ${v.text}\n`);
+    } catch (err) {
+      failed = true;
+      results[b.name] = { error: err instanceof Error ? err.message : String(err) };
+      process.stderr.write(`bench: ${b.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ env, results }, null, 2)}\n`);
+  return failed ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

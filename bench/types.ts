@@ -1,0 +1,23 @@
+// What a benchmark is: a named async run that returns a timing, an optional target and notes.
+import type { Timing } from './stats';
+
+/** A pass/fail threshold on one statistic, e.g. median < 100 ms. */
+export interface BenchTarget {
+  stat: 'median' | 'p95';
+  ms: number;
+}
+
+/** One benchmark's outcome. `ratio` compares against a floor (e.g. bare Temporal) when the benchmark has one. */
+export interface BenchResult {
+  timing: Timing;
+  target?: BenchTarget;
+  floor?: { name: string; timing: Timing };
+  notes: string[];
+}
+
+/** A benchmark bench/index.ts can run; add new ones to BENCHMARKS there. */
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(): Promise<BenchResult>;
+}
