@@ -134,6 +134,9 @@ export interface Checkpoint {
   logs: string[];
 }
 
+/** A spec as a run named it: registry ref or file (what `factory run --resume` needs to boot again). */
+export type SpecSource = { ref: string; file?: undefined } | { file: string; ref?: undefined };
+
 export interface Digests {
   profile: string;
   pipeline: string;
@@ -148,6 +151,7 @@ export interface RunEnvelope {
   profile: { id: string; version: string };
   suite?: { id: string; version: string; count: number };
   digests: Digests;
+  sources: { pipeline: SpecSource; profile: SpecSource; suite?: SpecSource };
   status: RunStatus;
   /** How the run ended; stays recorded after status becomes `completed`. */
   outcome?: RunOutcome;

@@ -59,6 +59,7 @@ function freshEnvelope(input: RunInput): RunEnvelope {
     pipeline: { id: input.pipeline.ref ?? input.pipeline.file ?? '?', version: '?' },
     profile: { id: input.profile.ref ?? input.profile.file ?? '?', version: '?' },
     digests: { profile: '', pipeline: '' },
+    sources: { pipeline: input.pipeline, profile: input.profile, ...(input.suite ? { suite: input.suite } : {}) },
     status: RunStatus.booting,
     ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
     ...(input.rerunOf !== undefined ? { rerunOf: input.rerunOf } : {}),

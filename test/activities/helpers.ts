@@ -46,6 +46,7 @@ export function envelope(runId = 'run-1'): RunEnvelope {
     pipeline: { id: 'demo', version: '1.0.0' },
     profile: { id: 'local', version: '1.0.0' },
     digests: { profile: 'p'.repeat(64), pipeline: 'q'.repeat(64) },
+    sources: { pipeline: { ref: 'demo@1.0.0' }, profile: { ref: 'local@1.0.0' } },
     status: 'booting',
     createdAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
