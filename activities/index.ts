@@ -1,0 +1,69 @@
+// The pipeline worker's activities, bound to a handler registry, a registry root and an environment.
+// Workflows use `import type` and `ReturnType<typeof createActivities>`; the worker registers the object.
+
+import { NON_RETRYABLE_STAGE_ERRORS } from './errors';
+import type { HandlerRegistry } from './handler-registry';
+import { preflight } from './preflight';
+import { resolveProfile } from './profile';
+import { flushRun } from './run-dir';
+import { createRun, loadRun } from './run-create';
+import { resolveSpecs } from './specs';
+import { createExecuteStage } from './stage';
+import type {
+  CreateRunInput,
+  CreateRunResult,
+  FlushResult,
+  LoadedRun,
+  LoadRunInput,
+  PreflightInput,
+  PreflightReport,
+  ResolvedProfile,
+  ResolvedSpecs,
+  ResolveProfileInput,
+  ResolveSpecsInput,
+  RunDirFlush,
+  StageInput,
+  StageResult,
+} from './types';
+
+export interface ActivityDeps {
+  handlers: HandlerRegistry;
+  /** Project root holding specs/ and scenarios/; relative spec files, run_root and workdir resolve against it. */
+  registryRoot: string;
+  /** Where env vars are checked and child processes inherit from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** executeStage heartbeat period (default 1s; Temporal throttles what reaches the server). */
+  heartbeatIntervalMs?: number;
+}
+
+/** Builds every activity the run workflow calls; pass the result to Worker.create({ activities }). */
+export function createActivities(deps: ActivityDeps) {
+  const env = deps.env ?? process.env;
+  const { handlers, registryRoot } = deps;
+  return {
+    /** Boot 1: FactoryProfile resolve; BOOT_FAILURE lists every missing key, env var and contract. */
+    resolveProfile: (input: ResolveProfileInput): Promise<ResolvedProfile> => resolveProfile(input, { registryRoot, env }),
+    /** Boot 2: pipeline + suite manifest, digests and compatibility. */
+    resolveSpecs: (input: ResolveSpecsInput): Promise<ResolvedSpecs> => resolveSpecs(input, { registryRoot }),
+    /** Boot 3: lint, handler coverage, dependency policy. */
+    preflight: (input: PreflightInput): Promise<PreflightReport> => preflight(input, { handlers }),
+    /** Boot 4: run directory with run.json, manifest.json, checkpoint.json, events.jsonl. */
+    createRun: (input: CreateRunInput): Promise<CreateRunResult> => createRun(input),
+    /** Resume: read a run directory back. */
+    loadRun: (input: LoadRunInput): Promise<LoadedRun> => loadRun(input),
+    /** Idempotent persistence of events (by seq), checkpoint and envelope. */
+    flushRun: (input: RunDirFlush): Promise<FlushResult> => flushRun(input),
+    /** One attempt of one stage through the handler registry. */
+    executeStage: createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (
+      input: StageInput,
+    ) => Promise<StageResult>,
+  };
+}
+
+/** The pipeline worker's activity object type (what proxyActivities is typed with). */
+export type PipelineActivities = ReturnType<typeof createActivities>;
+
+export { NON_RETRYABLE_STAGE_ERRORS };
+export { HandlerRegistry } from './handler-registry';
+export type { Handler, StageContext } from './handler-registry';
+export { createDefaultHandlers } from './handlers';

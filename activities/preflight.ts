@@ -1,0 +1,75 @@
+// Boot phase 3, Preflight: lint errors block, every node type must be run by the workflow or a registered
+// handler, and every external dependency's mode (real | twin) must be allowed in this environment.
+
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
+import { lintPipeline } from '../core/lint';
+import type { PipelineGraph } from '../core/model';
+import { WORKFLOW_NODE_TYPES } from '../core/node-types';
+import type { FactoryProfile } from '../spec/schemas/profile';
+import { throwIfCauses } from './errors';
+import type { HandlerRegistry } from './handler-registry';
+import type { PreflightInput, PreflightReport } from './types';
+
+export interface PreflightDeps {
+  handlers: HandlerRegistry;
+}
+
+/** Runs every preflight check and throws one BOOT_FAILURE listing all failures; returns lint warnings. */
+export async function preflight(input: PreflightInput, deps: PreflightDeps): Promise<PreflightReport> {
+  const workflowTypes = input.workflowTypes ?? WORKFLOW_NODE_TYPES;
+  const handlerTypes = deps.handlers.types();
+  const diags = lintPipeline(input.graph, {
+    knownTypes: [...workflowTypes, ...handlerTypes],
+    ...(input.source !== undefined ? { file: input.source } : {}),
+    ...(input.sourceMap !== undefined ? { sourceMap: input.sourceMap } : {}),
+  });
+  const causes = [
+    ...diags.filter((d) => d.severity === 'error').map(describe),
+    ...uncoveredTypes(input.graph, workflowTypes, handlerTypes),
+    ...dependencyViolations(input.profile),
+  ];
+  throwIfCauses('preflight', causes);
+  return { warnings: diags.filter((d) => d.severity !== 'error').map(describe), handlerTypes };
+}
+
+/** One cause per node type that neither the workflow nor a registered handler runs, naming its nodes. */
+export function uncoveredTypes(graph: PipelineGraph, workflowTypes: readonly string[], handlerTypes: readonly string[]): string[] {
+  const covered = new Set([...workflowTypes, ...handlerTypes]);
+  const missing = new Map<string, string[]>();
+  for (const n of graph.nodes) if (!covered.has(n.type)) missing.set(n.type, [...(missing.get(n.type) ?? []), n.id]);
+  return [...missing].map(
+    ([type, nodes]) =>
+      `no handler registered for node type "${type}" (node${nodes.length > 1 ? 's' : ''} ${nodes.join(', ')}); ` +
+      `this worker runs: ${[...covered].sort().join(', ')}`,
+  );
+}
+
+/**
+ * The dependency modes in force: `dependencies` as declared, with `llm` forced to `twin` when the provider
+ * is the twin. Returns violations: a mode this environment does not allow, or an llm declaration the provider contradicts.
+ */
+export function dependencyViolations(profile: FactoryProfile): string[] {
+  const out: string[] = [];
+  const modes: Record<string, string> = { ...profile.dependencies };
+  if (profile.provider.kind === 'twin') {
+    if (modes.llm === 'real') out.push('dependencies.llm is "real" but provider.kind is "twin": the LLM is served by its twin');
+    modes.llm = 'twin';
+  }
+  const allowed = profile.environment.allowed_dependency_modes as readonly string[];
+  for (const [name, mode] of Object.entries(modes).sort(([a], [b]) => a.localeCompare(b))) {
+    if (!allowed.includes(mode)) {
+      const why = name === 'llm' && profile.provider.kind === 'twin' && profile.dependencies.llm === undefined ? ' (provider.kind twin)' : '';
+      out.push(
+        `dependency ${name} runs as "${mode}"${why}, which environment "${profile.environment.name}" does not allow ` +
+          `(environment.allowed_dependency_modes: [${allowed.join(', ')}])`,
+      );
+    }
+  }
+  return out;
+}
+
+function describe(d: Diagnostic): string {
+  if (d.file) return formatDiagnostic(d).replace(/\n\s*/g, ' ');
+  const subject = d.node ? ` [node ${d.node}]` : d.edge ? ` [edge ${d.edge.from} -> ${d.edge.to}]` : '';
+  return `lint ${d.severity} ${d.rule}: ${d.message}${subject}${d.fix ? ` (fix: ${d.fix})` : ''}`;
+}

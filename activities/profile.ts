@@ -1,0 +1,115 @@
+// Boot phase 1, Profile Resolve: load the FactoryProfile (registry ref or file), resolve its paths and
+// defaults, and check every required env var and contract; any miss is one BOOT_FAILURE listing all.
+
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { FactoryProfile } from '../spec/schemas/profile';
+import { loadBootSpec } from './boot-load';
+import { bootFailure, throwIfCauses } from './errors';
+import { loadTwinFixture } from './handlers/backends/twin';
+import type { ResolvedProfile, ResolveProfileInput } from './types';
+
+export interface ProfileDeps {
+  registryRoot: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Resolves a profile. Paths come back absolute: provider.fixture and TLS files relative to the profile
+ * file, environment.run_root and environment.workdir relative to the registry (project) root.
+ */
+export async function resolveProfile(input: ResolveProfileInput, deps: ProfileDeps): Promise<ResolvedProfile> {
+  const root = resolve(input.registryRoot ?? deps.registryRoot);
+  const causes: string[] = [];
+  const spec = await loadBootSpec('profile', input.profile, root, causes);
+  const raw = spec?.loaded.kind === 'FactoryProfile' ? spec.loaded.profile : undefined;
+  if (!spec || !raw) {
+    throw bootFailure('profile resolve', causes.length ? causes : [`profile ${input.profile.ref ?? input.profile.file}: did not load`]);
+  }
+  const profile = withResolvedPaths(raw, dirname(spec.loaded.file), root);
+  const name = `profile ${profile.id}@${profile.version}`;
+  for (const missing of missingEnv(profile, deps.env)) causes.push(`${name}: ${missing}`);
+  for (const broken of await brokenContracts(profile, deps.env)) causes.push(`${name}: ${broken}`);
+  throwIfCauses('profile resolve', causes);
+  return { profile, ref: { id: profile.id, version: profile.version }, digest: spec.loaded.digest, source: spec.source };
+}
+
+/** Env vars the profile needs that are unset or empty: environment.required_env and provider.api_key_env. */
+export function missingEnv(profile: FactoryProfile, env: NodeJS.ProcessEnv): string[] {
+  const needed = new Map<string, string>();
+  for (const v of profile.environment.required_env) needed.set(v, 'environment.required_env');
+  if (profile.provider.kind === 'openai' && !needed.has(profile.provider.api_key_env)) {
+    needed.set(profile.provider.api_key_env, 'provider.api_key_env');
+  }
+  return [...needed].filter(([v]) => !env[v]).map(([v, field]) => `environment variable ${v} is not set (${field})`);
+}
+
+/** The profile with every path made absolute (see resolveProfile). */
+export function withResolvedPaths(profile: FactoryProfile, profileDir: string, root: string): FactoryProfile {
+  const provider = profile.provider.kind === 'twin' && profile.provider.fixture
+    ? { ...profile.provider, fixture: resolve(profileDir, profile.provider.fixture) }
+    : profile.provider;
+  const tls = profile.environment.temporal.tls;
+  const tlsResolved = tls && {
+    ...tls,
+    ...(tls.server_root_ca_cert ? { server_root_ca_cert: resolve(profileDir, tls.server_root_ca_cert) } : {}),
+    ...(tls.client_cert ? { client_cert: resolve(profileDir, tls.client_cert) } : {}),
+    ...(tls.client_key ? { client_key: resolve(profileDir, tls.client_key) } : {}),
+  };
+  return {
+    ...profile,
+    provider,
+    environment: {
+      ...profile.environment,
+      run_root: resolve(root, profile.environment.run_root),
+      workdir: resolve(root, profile.environment.workdir),
+      temporal: { ...profile.environment.temporal, ...(tlsResolved ? { tls: tlsResolved } : {}) },
+    },
+  };
+}
+
+/** Contracts the profile promises but the machine does not keep: files, directories, commands. */
+async function brokenContracts(profile: FactoryProfile, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const out: string[] = [];
+  const workdir = profile.environment.workdir;
+  if (!(await isDirectory(workdir))) out.push(`environment.workdir ${workdir} is not a directory`);
+  const p = profile.provider;
+  if (p.kind === 'twin' && p.fixture) {
+    await loadTwinFixture(p.fixture).catch((err: Error) => out.push(`provider.fixture: ${err.message.replace(/\n\s*/g, '; ')}`));
+  }
+  if (p.kind === 'agent') {
+    const cmd = p.command[0] as string;
+    if (!(await findExecutable(cmd, workdir, env))) out.push(`provider.command[0] "${cmd}" is not an executable file${cmd.includes('/') ? '' : ' on PATH'}`);
+  }
+  const tls = profile.environment.temporal.tls;
+  for (const field of ['server_root_ca_cert', 'client_cert', 'client_key'] as const) {
+    const file = tls?.[field];
+    if (file && !(await isReadable(file))) out.push(`environment.temporal.tls.${field} ${file} cannot be read`);
+  }
+  return out;
+}
+
+/** Resolves a command the way spawn will: a path (relative to the workdir) or a name on PATH. */
+export async function findExecutable(cmd: string, cwd: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const candidates = cmd.includes('/')
+    ? [isAbsolute(cmd) ? cmd : resolve(cwd, cmd)]
+    : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, cmd));
+  for (const c of candidates) {
+    try {
+      await access(c, constants.X_OK);
+      if ((await stat(c)).isFile()) return c;
+    } catch {
+      // try the next
+    }
+  }
+  return undefined;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then((s) => s.isDirectory(), () => false);
+}
+
+async function isReadable(path: string): Promise<boolean> {
+  return access(path, constants.R_OK).then(() => true, () => false);
+}

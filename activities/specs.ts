@@ -1,0 +1,87 @@
+// Boot phase 2, Spec Resolve: the pipeline by exact `id@version` (digest-checked) or file, the suite's
+// manifest only (never scenario bodies), and their compatibility with each other and the environment.
+
+import { resolve } from 'node:path';
+import type { PipelineGraph } from '../core/model';
+import { loadSpecFile } from '../spec/load';
+import { openScenarioRegistry } from '../spec/registry';
+import type { FactoryProfile } from '../spec/schemas/profile';
+import { describeLoadError, loadBootSpec, pushDiagnostics, resolveSpecPath } from './boot-load';
+import { bootFailure, throwIfCauses } from './errors';
+import type { ResolvedSpecs, ResolveSpecsInput, SpecRef, SuiteManifest } from './types';
+
+export interface SpecsDeps {
+  registryRoot: string;
+}
+
+/** Resolves pipeline + suite manifest and checks compatibility; one BOOT_FAILURE lists every problem. */
+export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): Promise<ResolvedSpecs> {
+  const root = resolve(input.registryRoot ?? deps.registryRoot);
+  const causes: string[] = [];
+  const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
+  const graph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
+  const suite = input.suite ? await suiteManifest(input.suite, root, causes) : undefined;
+  if (!input.suite && input.profile.policy.require_suite) {
+    causes.push('no scenario suite given, but the profile requires one (policy.require_suite: true): pass a suite id@version');
+  }
+  if (graph) causes.push(...incompatibilities(graph, suite, input.profile));
+  if (!spec || !graph) throw bootFailure('spec resolve', causes.length ? causes : [`pipeline ${input.pipeline.ref ?? input.pipeline.file}: did not load`]);
+  throwIfCauses('spec resolve', causes);
+  return {
+    graph,
+    pipelineRef: { id: graph.id, version: graph.version },
+    pipelineDigest: spec.loaded.digest,
+    pipelineSource: spec.source,
+    ...(suite ? { suite } : {}),
+  };
+}
+
+/** Every reason a pipeline, its suite and the environment do not fit together. */
+export function incompatibilities(graph: PipelineGraph, suite: SuiteManifest | undefined, profile: FactoryProfile): string[] {
+  const out: string[] = [];
+  const pipeline = `pipeline ${graph.id}@${graph.version}`;
+  if (suite) {
+    const name = `suite ${suite.id}@${suite.version}`;
+    if (suite.pipeline_id !== graph.id) out.push(`${name} is for pipeline_id "${suite.pipeline_id}", not "${graph.id}"`);
+    const major = majorOf(graph.version);
+    if (suite.pipeline_major !== major) out.push(`${name} is for major version ${suite.pipeline_major} of the pipeline, ${pipeline} is major ${major}`);
+  }
+  const offered = new Set(profile.environment.capabilities);
+  const env = `environment "${profile.environment.name}" (environment.capabilities: [${profile.environment.capabilities.join(', ')}])`;
+  for (const c of graph.capabilities) if (!offered.has(c)) out.push(`${pipeline} requires capability "${c}", which ${env} does not offer`);
+  if (suite) {
+    for (const c of suite.capabilities) if (!offered.has(c)) out.push(`suite ${suite.id}@${suite.version} requires capability "${c}", which ${env} does not offer`);
+  }
+  return out;
+}
+
+/** The major version of `x.y.z` (NaN when malformed, which never equals a suite's major). */
+export function majorOf(version: string): number {
+  return Number(version.split('.')[0]);
+}
+
+/** The suite manifest: from the scenario registry (digest-checked) or computed from a suite file. */
+async function suiteManifest(ref: SpecRef, root: string, causes: string[]): Promise<SuiteManifest | undefined> {
+  try {
+    if (ref.ref !== undefined) return await openScenarioRegistry(resolve(root, 'scenarios')).manifest(ref.ref);
+    const path = resolveSpecPath(root, ref.file);
+    const loaded = await loadSpecFile(path);
+    const before = causes.length;
+    pushDiagnostics(loaded.diagnostics, causes);
+    if (loaded.kind !== undefined && loaded.kind !== 'ScenarioSuite') causes.push(`suite ${path}: is a ${loaded.kind} document, expected kind: ScenarioSuite`);
+    if (causes.length > before || loaded.kind !== 'ScenarioSuite' || !loaded.suite) return undefined;
+    const s = loaded.suite;
+    return {
+      id: s.id,
+      version: s.version,
+      digest: loaded.digest,
+      count: s.scenarios.length,
+      capabilities: [...s.capabilities],
+      pipeline_id: s.pipeline_id,
+      pipeline_major: s.pipeline_major,
+    };
+  } catch (err) {
+    causes.push(`suite ${ref.ref ?? ref.file}: ${describeLoadError(err)}`);
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createActivities } from '../../activities';
+import { createDefaultHandlers } from '../../activities/handlers';
+import { readEvents, RUN_FILES } from '../../activities/run-dir';
+import { createRun, loadRun, runDirName } from '../../activities/run-create';
+import type { PipelineGraph } from '../../core/model';
+import { bootCauses, checkpoint, envelope, event, events, failureOf, node, tempDir } from './helpers';
+
+const graph: PipelineGraph = {
+  id: 'demo',
+  version: '1.0.0',
+  goal: 'Say hello',
+  label: 'Demo pipeline',
+  model_stylesheet: '',
+  capabilities: [],
+  exports: [],
+  attrs: {},
+  nodes: [node('start', { type: 'start' }), node('work'), node('exit', { type: 'exit' })],
+  edges: [],
+};
+
+describe('createRun', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  const input = (extra = {}) => ({ envelope: envelope('run-7'), graph, checkpoint: checkpoint(), events: [event(1, 'run.created')], runRoot: join(dir, 'runs'), ...extra });
+
+  it('allocates <run_root>/<runId> with run.json, manifest.json, checkpoint.json and events.jsonl', async () => {
+    const { runDir } = await createRun(input());
+    expect(runDir).toBe(join(dir, 'runs', 'run-7'));
+    expect((await readdir(runDir)).sort()).toEqual(['checkpoint.json', 'events.jsonl', 'manifest.json', 'run.json']);
+    const run = JSON.parse(await readFile(join(runDir, RUN_FILES.envelope), 'utf8'));
+    expect(run).toMatchObject({ runId: 'run-7', status: 'booting', runDir });
+    const manifest = JSON.parse(await readFile(join(runDir, RUN_FILES.manifest), 'utf8'));
+    expect(manifest).toMatchObject({
+      name: 'Demo pipeline',
+      runId: 'run-7',
+      pipeline: { id: 'demo', version: '1.0.0' },
+      goal: 'Say hello',
+      startTime: '2024-01-01T00:00:00.000Z',
+      digests: { profile: 'p'.repeat(64), pipeline: 'q'.repeat(64) },
+    });
+    expect((await readEvents(runDir)).map((e) => e.type)).toEqual(['run.created']);
+  });
+
+  it('writes nothing twice when the activity is retried', async () => {
+    await createRun(input());
+    const { runDir } = await createRun(input());
+    expect(await readEvents(runDir)).toHaveLength(1);
+  });
+
+  it('uses the explicit run directory when one is given', async () => {
+    const { runDir } = await createRun(input({ runDir: join(dir, 'mine') }));
+    expect(runDir).toBe(join(dir, 'mine'));
+  });
+
+  it('refuses with BOOT_FAILURE when the directory already holds another run', async () => {
+    await mkdir(join(dir, 'taken'));
+    await writeFile(join(dir, 'taken', 'run.json'), JSON.stringify(envelope('someone-else')));
+    const causes = bootCauses(await failureOf(createRun(input({ runDir: join(dir, 'taken') }))));
+    expect(causes[0]).toContain('already holds run someone-else');
+  });
+
+  test.each([
+    ['run-1', 'run-1'],
+    ['a/b', 'a%2Fb'],
+    ['..', '%2E%2E'],
+  ])('names the directory of run id %s as %s', (id, name) => expect(runDirName(id)).toBe(name));
+});
+
+describe('loadRun', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it('reads back the envelope, checkpoint and last seq when resuming', async () => {
+    const { runDir } = await createRun({ envelope: envelope('r'), graph, checkpoint: checkpoint('work'), events: events(1, 4), runRoot: dir });
+    const loaded = await loadRun({ runDir });
+    expect(loaded.envelope.runId).toBe('r');
+    expect(loaded.checkpoint.current_node).toBe('work');
+    expect(loaded.lastSeq).toBe(4);
+  });
+
+  it('fails with BOOT_FAILURE naming both files when the directory is not a run', async () => {
+    const causes = bootCauses(await failureOf(loadRun({ runDir: dir })));
+    expect(causes).toEqual([expect.stringContaining('run.json'), expect.stringContaining('checkpoint.json')]);
+  });
+});
+
+describe('createActivities', () => {
+  it('exposes every activity the run workflow calls', () => {
+    const acts = createActivities({ handlers: createDefaultHandlers(), registryRoot: '/tmp', env: {} });
+    expect(Object.keys(acts).sort()).toEqual(['createRun', 'executeStage', 'flushRun', 'loadRun', 'preflight', 'resolveProfile', 'resolveSpecs']);
+  });
+
+  it('checks env vars against the injected env, not process.env', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      await writeFile(join(dir, 'p.yaml'), 'kind: FactoryProfile\nid: p\nprovider: { kind: twin }\nenvironment: { required_env: [PATH] }\n');
+      const acts = createActivities({ handlers: createDefaultHandlers(), registryRoot: dir, env: {} });
+      expect(bootCauses(await failureOf(acts.resolveProfile({ profile: { file: 'p.yaml' } })))).toEqual([expect.stringContaining('PATH')]);
+    } finally {
+      await cleanup();
+    }
+  });
+});
