@@ -8,7 +8,7 @@ import { normalizePipeline } from './normalize';
 import { profileSchema, type FactoryProfile } from './schemas/profile';
 import { pipelineSchema } from './schemas/pipeline';
 import { suiteSchema, type ScenarioSuite } from './schemas/suite';
-import { parseYaml } from './yaml-doc';
+import { parseYaml, type ParsedYaml } from './yaml-doc';
 import { buildSourceMap } from './source-map';
 
 export type { FactoryProfile } from './schemas/profile';
@@ -47,39 +47,52 @@ export function validatePipelineDoc(raw: unknown, ctx: LocateContext): PipelineL
 /** Loads a PipelineSpec YAML document. */
 export function loadPipelineYaml(text: string, file: string): PipelineLoadResult {
   return guard(file, (internal) => ({ sourceMap: {}, diagnostics: [internal] }), () => {
-    const doc = readDoc(text, file, 'PipelineSpec');
-    if (doc.raw === undefined) return { sourceMap: {}, diagnostics: sortDiagnostics(doc.diagnostics) };
-    const result = validatePipelineDoc(doc.raw, doc.ctx);
-    const diagnostics = sortDiagnostics([...doc.diagnostics, ...result.diagnostics]);
-    return hasError(diagnostics) ? { sourceMap: result.sourceMap, diagnostics } : { ...result, diagnostics };
+    return pipelineFrom(parseYaml(text, file));
   });
+}
+
+function pipelineFrom(parsed: ParsedYaml): PipelineLoadResult {
+  const doc = readDoc(parsed, 'PipelineSpec');
+  if (doc.raw === undefined) return { sourceMap: {}, diagnostics: sortDiagnostics(doc.diagnostics) };
+  const result = validatePipelineDoc(doc.raw, doc.ctx);
+  const diagnostics = sortDiagnostics([...doc.diagnostics, ...result.diagnostics]);
+  return hasError(diagnostics) ? { sourceMap: result.sourceMap, diagnostics } : { ...result, diagnostics };
 }
 
 /** Loads a FactoryProfile YAML document. */
 export function loadProfileYaml(text: string, file: string): { profile?: FactoryProfile; diagnostics: Diagnostic[] } {
   return guard(file, (internal) => ({ diagnostics: [internal] }), () => {
-    const { data, diagnostics } = loadWith(profileSchema, text, file, 'FactoryProfile');
-    return data ? { profile: data, diagnostics } : { diagnostics };
+    return profileFrom(parseYaml(text, file));
   });
+}
+
+function profileFrom(parsed: ParsedYaml): { profile?: FactoryProfile; diagnostics: Diagnostic[] } {
+  const { data, diagnostics } = loadWith(profileSchema, parsed, 'FactoryProfile');
+  return data ? { profile: data, diagnostics } : { diagnostics };
 }
 
 /** Loads a ScenarioSuite YAML document. */
 export function loadSuiteYaml(text: string, file: string): { suite?: ScenarioSuite; diagnostics: Diagnostic[] } {
   return guard(file, (internal) => ({ diagnostics: [internal] }), () => {
-    const { data, diagnostics } = loadWith(suiteSchema, text, file, 'ScenarioSuite');
-    return data ? { suite: data, diagnostics } : { diagnostics };
+    return suiteFrom(parseYaml(text, file));
   });
+}
+
+function suiteFrom(parsed: ParsedYaml): { suite?: ScenarioSuite; diagnostics: Diagnostic[] } {
+  const { data, diagnostics } = loadWith(suiteSchema, parsed, 'ScenarioSuite');
+  return data ? { suite: data, diagnostics } : { diagnostics };
 }
 
 /** Loads any spec YAML, choosing the schema by its `kind`. */
 export function loadYamlSpec(text: string, file: string): SpecLoadResult {
   return guard(file, (internal) => ({ kind: undefined, diagnostics: [internal] }), () => {
-    const doc = readDoc(text, file, undefined);
+    const parsed = parseYaml(text, file);
+    const doc = readDoc(parsed, undefined);
     if (doc.raw === undefined) return { kind: undefined, diagnostics: sortDiagnostics(doc.diagnostics) };
     const kind = valueAt(doc.raw, ['kind']).value;
-    if (kind === 'PipelineSpec') return { kind, ...loadPipelineYaml(text, file) };
-    if (kind === 'FactoryProfile') return { kind, ...loadProfileYaml(text, file) };
-    if (kind === 'ScenarioSuite') return { kind, ...loadSuiteYaml(text, file) };
+    if (kind === 'PipelineSpec') return { kind, ...pipelineFrom(parsed) };
+    if (kind === 'FactoryProfile') return { kind, ...profileFrom(parsed) };
+    if (kind === 'ScenarioSuite') return { kind, ...suiteFrom(parsed) };
     return { kind: undefined, diagnostics: sortDiagnostics(doc.diagnostics) };
   });
 }
@@ -92,8 +105,8 @@ interface ReadDoc {
 }
 
 /** Parses YAML and checks the root is a mapping with the expected `kind` (any known kind when undefined). */
-function readDoc(text: string, file: string, expected: SpecKind | undefined): ReadDoc {
-  const parsed = parseYaml(text, file);
+function readDoc(parsed: ParsedYaml, expected: SpecKind | undefined): ReadDoc {
+  const file = parsed.file;
   const diagnostics = [...parsed.diagnostics];
   if (parsed.raw === undefined) return { ctx: parsed, diagnostics };
   if (!parsed.isMapping) {
@@ -135,14 +148,14 @@ function readDoc(text: string, file: string, expected: SpecKind | undefined): Re
   return { raw: parsed.raw, ctx: parsed, diagnostics };
 }
 
-function loadWith<S extends z.ZodType>(schema: S, text: string, file: string, kind: SpecKind): { data?: z.output<S>; diagnostics: Diagnostic[] } {
-  const doc = readDoc(text, file, kind);
+function loadWith<S extends z.ZodType>(schema: S, parsed: ParsedYaml, kind: SpecKind): { data?: z.output<S>; diagnostics: Diagnostic[] } {
+  const doc = readDoc(parsed, kind);
   if (doc.raw === undefined) return { diagnostics: sortDiagnostics(doc.diagnostics) };
-  const parsed = schema.safeParse(doc.raw);
+  const result = schema.safeParse(doc.raw);
   // missing_kind was reported by readDoc; the schema's own missing-kind issue would repeat it.
-  const issues = parsed.success ? [] : issuesToDiagnostics(parsed.error.issues, doc.raw, schema, doc.ctx).filter((d) => d.rule !== LoaderRule.missingKind);
+  const issues = result.success ? [] : issuesToDiagnostics(result.error.issues, doc.raw, schema, doc.ctx).filter((d) => d.rule !== LoaderRule.missingKind);
   const diagnostics = sortDiagnostics([...doc.diagnostics, ...issues]);
-  return parsed.success && !hasError(diagnostics) ? { data: parsed.data, diagnostics } : { diagnostics };
+  return result.success && !hasError(diagnostics) ? { data: result.data, diagnostics } : { diagnostics };
 }
 
 function hasError(diags: readonly Diagnostic[]): boolean {
