@@ -347,5 +347,8 @@ export function stopConditionMet(condition: string | undefined, context: Record<
 
 /** Fails the workflow with a typed, non-retryable failure naming domain, cause and recovery. */
 export function toWorkflowFailure(domain: FailureDomain, message: string, recovery: string, details: unknown): ApplicationFailure {
-  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: `${domain}: ${message} — recovery: ${recovery}`, details: [details] });
+  // boot-phase messages already start with the domain and end with the recovery rule: say each once
+  const head = message.startsWith(`${domain}: `) ? message : `${domain}: ${message}`;
+  const text = head.includes(`recovery: ${recovery}`) ? head : `${head} — recovery: ${recovery}`;
+  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: text, details: [details] });
 }

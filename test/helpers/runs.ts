@@ -3,11 +3,16 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { createActivities, type Handler, type StageContext } from '../../activities';
+import { createDefaultHandlers } from '../../activities/handlers';
+import type { Outcome } from '../../core/outcome';
 import type { RunEvent } from '../../core/run-model';
+import { eventsQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
-import type { RunInput } from '../../workflows/types';
-import { uniqueId } from './temporal';
+import type { RunInput, RunResult } from '../../workflows/types';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, createTestWorker, testTemporalEnv, uniqueId } from './temporal';
 
 /** A profile for tests: twin provider, fast retries, no suite required. Override with `extra` YAML. */
 export function testProfileYaml(extra = ''): string {
@@ -90,4 +95,148 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false>, ti
     if (Date.now() > deadline) throw new Error(`eventually: timed out${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** A custom handler from a function (register it under a `test.*` type). */
+export function handlerOf(fn: (stage: StageContext) => Promise<Outcome> | Outcome): Handler {
+  return { execute: async (stage) => fn(stage) };
+}
+
+/** One handler invocation a Probe saw. */
+export interface ProbeCall {
+  node: string;
+  attempt: number;
+  at: number;
+  context: Readonly<Record<string, unknown>>;
+}
+
+/** Wraps a scripted handler and records every invocation (node, attempt, wall time, context). */
+export class Probe {
+  readonly calls: ProbeCall[] = [];
+  constructor(private readonly fn: (stage: StageContext, call: number) => Promise<Outcome> | Outcome = () => ({ status: 'success' })) {}
+
+  readonly handler: Handler = {
+    execute: async (stage) => {
+      this.calls.push({ node: stage.node.id, attempt: stage.attempt, at: Date.now(), context: { ...stage.context } });
+      return this.fn(stage, this.calls.length);
+    },
+  };
+
+  /** Calls seen for one node. */
+  of(node: string): ProbeCall[] {
+    return this.calls.filter((c) => c.node === node);
+  }
+}
+
+/** Pipeline worker activities for a workspace: the default handlers plus `extra` custom ones. */
+export function testActivities(ws: Workspace, extra: Record<string, Handler> = {}, env: NodeJS.ProcessEnv = process.env) {
+  const handlers = createDefaultHandlers();
+  for (const [type, h] of Object.entries(extra)) handlers.register(type, h);
+  return createActivities({ handlers, registryRoot: ws.dir, env, heartbeatIntervalMs: 200 });
+}
+
+/** How a run ended: its result, or the workflow failure's ApplicationFailure cause. */
+export type Settled =
+  | { ok: true; result: RunResult }
+  | { ok: false; failure: ApplicationFailure; error: WorkflowFailedError };
+
+/** Waits for the run to end, without throwing when it fails. */
+export async function settle(handle: WorkflowHandle<typeof runPipeline>): Promise<Settled> {
+  try {
+    return { ok: true, result: await handle.result() };
+  } catch (err) {
+    if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) return { ok: false, failure: err.cause, error: err };
+    throw err;
+  }
+}
+
+/** The run's events in order (events query, paged). */
+export async function allEvents(handle: WorkflowHandle<typeof runPipeline>): Promise<RunEvent[]> {
+  const out: RunEvent[] = [];
+  for (;;) {
+    const page = await handle.query(eventsQuery, { after: out.length ? (out[out.length - 1] as RunEvent).seq : 0, limit: 1000 });
+    out.push(...page);
+    if (page.length < 1000) return out;
+  }
+}
+
+/** Event types, for ordered assertions. */
+export function typesOf(events: readonly RunEvent[]): string[] {
+  return events.map((e) => e.type);
+}
+
+/** Asserts seqs are exactly 1..N (gapless, no duplicates). */
+export function expectGapless(events: readonly RunEvent[]): void {
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+}
+
+/** Resolves after ms. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** What useRunEnv gives a test file: one shared pipeline worker plus the means to start runs on it. */
+export interface RunEnv {
+  readonly client: Client;
+  readonly nativeConnection: NativeConnection;
+  readonly workflowBundle: WorkflowBundleWithSourceMap;
+  /** The shared worker's task queue. */
+  readonly taskQueue: string;
+  /** Adds (or replaces) a custom handler on the shared worker; use a type unique to the test. */
+  register(type: string, handler: Handler): void;
+  /** Starts a run of `ws` on the shared worker (registryRoot = the workspace). */
+  start(ws: Workspace, extra?: Partial<RunInput>): Promise<WorkflowHandle<typeof runPipeline>>;
+  /** Runs `body` while a dedicated worker (own task queue, own activities) polls. */
+  withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Registers beforeAll/afterAll for a test file: one bundle, one client, one pipeline worker running for
+ * the whole file (creating a Worker costs ~1 s on 2 cores), with the default handlers plus custom ones.
+ */
+export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
+  let client: Client | undefined;
+  let native: NativeConnection | undefined;
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const handlers = createDefaultHandlers();
+  const taskQueue = uniqueId('runs');
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('useRunEnv: use inside a test, after beforeAll');
+    return v;
+  };
+
+  beforeAll(async () => {
+    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
+    const activities = createActivities({ handlers, registryRoot: tmpdir(), heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 200 });
+    worker = await Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities });
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await native?.close();
+    await client?.connection.close();
+  }, 60_000);
+
+  return {
+    get client() {
+      return need(client);
+    },
+    get nativeConnection() {
+      return need(native);
+    },
+    get workflowBundle() {
+      return need(bundle);
+    },
+    taskQueue,
+    register: (type, handler) => void handlers.register(type, handler),
+    start: (ws, extra = {}) => startRun(need(client), taskQueue, ws, { registryRoot: ws.dir, ...extra }),
+    async withWorker(activities, body) {
+      const { worker: w, taskQueue: tq } = await createTestWorker({ connection: need(native), workflowBundle: need(bundle), activities });
+      return w.runUntil(body(tq));
+    },
+  };
 }
