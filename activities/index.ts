@@ -26,6 +26,7 @@ import type {
   StageResult,
 } from './types';
 
+/** What a pipeline worker binds its activities to. */
 export interface ActivityDeps {
   handlers: HandlerRegistry;
   /** Project root holding specs/ and scenarios/; relative spec files, run_root and workdir resolve against it. */
@@ -63,6 +64,7 @@ export function createActivities(deps: ActivityDeps) {
 /** The pipeline worker's activity object type (what proxyActivities is typed with). */
 export type PipelineActivities = ReturnType<typeof createActivities>;
 
+/** Re-exports for workers: the error types to list as non-retryable, the registry and its handlers. */
 export { NON_RETRYABLE_STAGE_ERRORS };
 export { HandlerRegistry } from './handler-registry';
 export type { Handler, StageContext } from './handler-registry';

@@ -10,6 +10,7 @@ import { throwIfCauses } from './errors';
 import type { HandlerRegistry } from './handler-registry';
 import type { PreflightInput, PreflightReport } from './types';
 
+/** The worker's handler registry, whose types preflight checks coverage against. */
 export interface PreflightDeps {
   handlers: HandlerRegistry;
 }

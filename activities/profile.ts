@@ -10,6 +10,7 @@ import { bootFailure, throwIfCauses } from './errors';
 import { loadTwinFixture } from './handlers/backends/twin';
 import type { ResolvedProfile, ResolveProfileInput } from './types';
 
+/** Where relative paths resolve and which env is checked (the worker's). */
 export interface ProfileDeps {
   registryRoot: string;
   env: NodeJS.ProcessEnv;

@@ -100,8 +100,15 @@ export async function readLastSeq(file: string): Promise<number> {
   } finally {
     await fh.close();
   }
-  const seq = (JSON.parse(line) as { seq?: unknown }).seq;
-  if (typeof seq !== 'number' || !Number.isInteger(seq)) throw new Error(`${file}: last line has no integer seq`);
+  let seq: unknown;
+  try {
+    seq = (JSON.parse(line) as { seq?: unknown }).seq;
+  } catch {
+    seq = undefined;
+  }
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) {
+    throw new Error(`${file}: the last line is not an event with an integer seq (${JSON.stringify(line.slice(0, 80))}); repair or remove that line`);
+  }
   return seq;
 }
 

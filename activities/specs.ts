@@ -10,6 +10,7 @@ import { describeLoadError, loadBootSpec, pushDiagnostics, resolveSpecPath } fro
 import { bootFailure, throwIfCauses } from './errors';
 import type { ResolvedSpecs, ResolveSpecsInput, SpecRef, SuiteManifest } from './types';
 
+/** The project root holding specs/ and scenarios/. */
 export interface SpecsDeps {
   registryRoot: string;
 }

@@ -25,6 +25,7 @@ export interface AttemptContext {
   signal: AbortSignal;
 }
 
+/** What executeStage is bound to at worker start. */
 export interface StageDeps {
   handlers: HandlerRegistry;
   env: NodeJS.ProcessEnv;

@@ -10,12 +10,14 @@ import type { FactoryProfile } from '../spec/schemas/profile';
 /** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
 export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
 
+/** resolveProfile's input: which profile. */
 export interface ResolveProfileInput {
   profile: SpecRef;
   /** Registry root holding specs/ (defaults to the worker's configured root). */
   registryRoot?: string;
 }
 
+/** A profile ready for the run: defaults filled, paths absolute, env checked. */
 export interface ResolvedProfile {
   profile: FactoryProfile;
   ref: { id: string; version: string };
@@ -23,6 +25,7 @@ export interface ResolvedProfile {
   source: string;
 }
 
+/** resolveSpecs' input: which pipeline and suite, checked against this profile. */
 export interface ResolveSpecsInput {
   pipeline: SpecRef;
   suite?: SpecRef;
@@ -41,6 +44,7 @@ export interface SuiteManifest {
   pipeline_major: number;
 }
 
+/** The pipeline graph and suite manifest a run boots with, plus their digests. */
 export interface ResolvedSpecs {
   graph: PipelineGraph;
   pipelineRef: { id: string; version: string };
@@ -49,6 +53,7 @@ export interface ResolvedSpecs {
   suite?: SuiteManifest;
 }
 
+/** preflight's input: the graph to check against this worker and profile. */
 export interface PreflightInput {
   graph: PipelineGraph;
   profile: FactoryProfile;
@@ -59,11 +64,13 @@ export interface PreflightInput {
   sourceMap?: SourceMap;
 }
 
+/** What a passing preflight reports: lint warnings and the handler types it found. */
 export interface PreflightReport {
   warnings: string[];
   handlerTypes: string[];
 }
 
+/** createRun's input: the envelope, graph, first checkpoint and events to seed the run dir with. */
 export interface CreateRunInput {
   envelope: RunEnvelope;
   graph: PipelineGraph;
@@ -79,6 +86,7 @@ export interface CreateRunResult {
   runDir: string;
 }
 
+/** loadRun's input: the run directory to resume. */
 export interface LoadRunInput {
   runDir: string;
 }
@@ -104,6 +112,7 @@ export interface FlushResult {
   lastSeq: number;
 }
 
+/** executeStage's input: one stage attempt, self-contained (the activity may run on any worker). */
 export interface StageInput {
   runId: string;
   runDir: string;
@@ -126,6 +135,7 @@ export interface StageInput {
   nonRetryableErrorTypes?: string[];
 }
 
+/** The routed outcome of a stage's last attempt. */
 export interface StageResult extends Outcome {
   attempts: number;
   durationMs: number;

@@ -6,6 +6,7 @@ import { createCodergenHandler, type CodergenBackends } from './codergen';
 import { fanInHandler } from './fan-in';
 import { toolHandler } from './tool';
 
+/** Re-exported so workers import the registry and the defaults from one place. */
 export { HandlerRegistry } from '../handler-registry';
 export type { Handler, StageContext } from '../handler-registry';
 

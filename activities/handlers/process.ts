@@ -11,6 +11,7 @@ export const MAX_CAPTURE_BYTES = 1024 * 1024;
 const STDERR_TAIL_BYTES = 4096;
 const STDIO_DRAIN_MS = 1000;
 
+/** One child process to run for a stage. */
 export interface ProcessSpec {
   argv: readonly string[];
   cwd: string;
@@ -27,6 +28,7 @@ export interface ProcessSpec {
   onOutput?: () => void;
 }
 
+/** How it ended and what it printed (bounded). */
 export interface ProcessResult {
   exitCode: number | null;
   signal: NodeJS.Signals | null;

@@ -35,6 +35,7 @@ export const twinFixtureSchema = z.record(
   z.string(),
   z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(stepSchema).min(1)),
 );
+/** One scripted answer, and a node id → answers map. */
 export type TwinStep = z.output<typeof stepSchema>;
 export type TwinFixture = Record<string, TwinStep[]>;
 
