@@ -60,7 +60,6 @@ function report(err: unknown, io: CliIO): ExitCode {
 
 function packageVersion(): string {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return (require('../package.json') as { version: string }).version;
   } catch {
     return '0.0.0';
