@@ -173,8 +173,7 @@ function mapIssue(issue: Issue, prefix: Path, raw: unknown, root: z.ZodType, ctx
       const leaf = schemaAt(root, path, raw);
       const isInt = leaf instanceof z.ZodNumber && leaf.isInt;
       const expected = isInt ? 'integer' : (EXPECTED[issue.expected] ?? issue.expected);
-      const numeric = typeof at.value === 'string' && /^-?\d+(\.\d+)?$/.test(at.value.trim());
-      return void emit(IssueRule.invalidType, `expected ${expected}, got ${describeValue(at.value)}`, numeric && (isInt || expected === 'number') ? { fix: `write ${String(at.value).trim()} without quotes` } : {});
+      return void emit(IssueRule.invalidType, `expected ${expected}, got ${describeValue(at.value)}`, typeFix(expected, at.value));
     }
     case 'invalid_union':
       return mapUnion(issue, path, at, raw, root, ctx, out, emit);
@@ -235,6 +234,15 @@ function mapUnion(
   const depth = (b: readonly Issue[]) => Math.min(...b.map((i) => i.path.length));
   const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0] ?? [];
   for (const sub of best) mapIssue(sub, path, raw, root, ctx, out);
+}
+
+/** The usual slips: numbers in quotes, yes/no for booleans, unquoted text that YAML read as a number. */
+function typeFix(expected: string, value: unknown): Partial<Diagnostic> {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if ((expected === 'integer' || expected === 'number') && /^-?\d+(\.\d+)?$/.test(text)) return { fix: `write ${text} without quotes` };
+  if (expected === 'boolean' && typeof value === 'string') return { fix: 'write true or false (unquoted)' };
+  if (expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')) return { fix: `quote the value: "${String(value)}"` };
+  return {};
 }
 
 function durationFix(value: unknown): Partial<Diagnostic> {

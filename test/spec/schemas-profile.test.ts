@@ -85,3 +85,16 @@ describe('FactoryProfile schema', () => {
     expect(diagnostics.map((d) => d.path).sort()).toEqual(['policy.retry.backoff_coefficient', 'policy.retry.initial_interval', 'policy.retry.maximum_attempts']);
   });
 });
+
+describe('FactoryProfile type', () => {
+  it('exposes plain, narrowed fields when code reads a loaded profile', () => {
+    const { profile } = loadProfileYaml(OPENAI_PROFILE, 'p.yaml');
+    if (!profile) throw new Error('profile expected');
+    const provider = profile.provider;
+    // Compile-time checks: durations are numbers, the provider narrows on kind, optional stays optional.
+    const model: string = provider.kind === 'openai' ? provider.model : '';
+    const stage: number = profile.policy.stage_timeout_ms;
+    const max: number | undefined = profile.policy.retry.maximum_interval_ms;
+    expect([model, stage, max]).toEqual(['gpt-4.1', 900_000, undefined]);
+  });
+});
