@@ -292,7 +292,8 @@ function asRunFailure(err: unknown): { domain: FailureDomain; message: string; c
     const cause = err.cause;
     const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
     const domain = cause.type === FailureDomain.boot ? FailureDomain.boot : FailureDomain.exec;
-    return { domain, message: cause.message, causes: details.causes ?? [cause.message] };
+    const message = cause.message.replace(`${domain}: `, '').replace(/\nrecovery: [^\n]*$/, '');
+    return { domain, message, causes: details.causes ?? [message] };
   }
   if (err instanceof ActivityFailure) return { domain: FailureDomain.exec, message: err.cause?.message ?? err.message, causes: [err.message] };
   return undefined;

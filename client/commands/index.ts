@@ -1,12 +1,24 @@
 // The command list: adding a command is one file here plus one line below.
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { registerAnswer } from './answer';
+import { registerInspect } from './inspect';
 import { registerLint } from './lint';
 import { registerPublish } from './publish';
+import { registerRun } from './run';
 import { registerSchema } from './schema';
+import { registerWorker } from './worker';
 
 /** Adds one subcommand (with its options and action) to the program. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
 /** Every command, in help order. */
-export const COMMANDS: readonly RegisterCommand[] = [registerLint, registerSchema, registerPublish];
+export const COMMANDS: readonly RegisterCommand[] = [
+  registerRun,
+  registerInspect,
+  registerAnswer,
+  registerWorker,
+  registerLint,
+  registerSchema,
+  registerPublish,
+];

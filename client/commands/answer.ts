@@ -1,0 +1,71 @@
+// `factory approve|reject|answer <runId>`: answer a human gate through the validated `answerGate`
+// update (refused answers exit 2 with the reason, and never reach history), or with --signal.
+import type { Command } from 'commander';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
+import { ExitCode, type CliContext } from '../context';
+import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { defaultUser } from './run';
+
+interface AnswerOptions extends TargetOptions {
+  gate?: string;
+  choice?: string;
+  by: string;
+  comment?: string;
+  signal?: boolean;
+  json?: boolean;
+}
+
+type Kind = 'approve' | 'reject' | 'answer';
+
+/** Registers approve, reject and answer. */
+export function registerAnswer(program: Command, ctx: CliContext): void {
+  const kinds: [Kind, string][] = [
+    ['approve', 'approve an open human gate'],
+    ['reject', 'reject an open human gate (takes its reject/revise choice)'],
+    ['answer', 'answer an open human gate with a choice'],
+  ];
+  for (const [kind, description] of kinds) {
+    const cmd = program
+      .command(kind)
+      .description(description)
+      .argument('<run>', 'run id (workflow id)')
+      .option('--gate <gate>', 'gate id (default: the only open gate)')
+      .option('--by <name>', 'who answers', defaultUser(ctx))
+      .option('--comment <text>', 'comment recorded with the answer')
+      .option('--signal', 'send a fire-and-forget signal instead of a validated update')
+      .option('--address <host:port>', 'Temporal frontend')
+      .option('--namespace <ns>', 'Temporal namespace')
+      .option('--json', 'print the gate as JSON');
+    if (kind === 'answer') cmd.requiredOption('--choice <choice>', 'choice: target node id, label or key');
+    cmd.action(async (run: string, opts: AnswerOptions) => ctx.fail(await answer(ctx, kind, run, opts)));
+  }
+}
+
+async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOptions): Promise<ExitCode> {
+  const client = await connectClient(resolveTarget(ctx.io, opts));
+  try {
+    const handle = client.workflow.getHandle(run);
+    const base = { by: opts.by, ...(opts.gate ? { gate: opts.gate } : {}), ...(opts.comment ? { comment: opts.comment } : {}) };
+    if (opts.signal) {
+      if (kind === 'answer') await handle.signal(answerSignal, { ...base, choice: opts.choice as string });
+      else await handle.signal(kind === 'approve' ? approveSignal : rejectSignal, base);
+      ctx.io.out(`sent ${kind} signal to ${run} (check \`factory events ${run}\` for gate.answered or gate.answer_rejected)`);
+      return ExitCode.ok;
+    }
+    try {
+      const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}) }] });
+      if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
+      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected}` : `gate ${gate.id}: answer recorded (${gate.answers.length}/${gate.quorum})`);
+      return ExitCode.ok;
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError) {
+        ctx.io.err(`factory: ${kind} refused: ${err.cause?.message ?? err.message}`);
+        return ExitCode.usage;
+      }
+      throw err;
+    }
+  } finally {
+    await client.connection.close();
+  }
+}

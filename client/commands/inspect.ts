@@ -1,0 +1,115 @@
+// `factory status|events|gates|watch <runId>`: read a run through workflow queries (a run directory
+// path works too for status/events, read from run.json / events.jsonl).
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { Client } from '@temporalio/client';
+import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
+import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
+import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
+import { ExitCode, type CliContext } from '../context';
+import { followEvents, formatEvent } from '../progress';
+import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+
+interface ReadOptions extends TargetOptions {
+  json?: boolean;
+  after?: string;
+}
+
+function runDirOf(cwd: string, arg: string): string | undefined {
+  const dir = resolve(cwd, arg);
+  return existsSync(join(dir, 'run.json')) && statSync(dir).isDirectory() ? dir : undefined;
+}
+
+async function withClient<T>(ctx: CliContext, opts: TargetOptions, body: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(resolveTarget(ctx.io, opts));
+  try {
+    return await body(client);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+function addTarget(cmd: Command): Command {
+  return cmd.option('--address <host:port>', 'Temporal frontend').option('--namespace <ns>', 'Temporal namespace').option('--json', 'print JSON');
+}
+
+/** Registers status, events, gates and watch. */
+export function registerInspect(program: Command, ctx: CliContext): void {
+  addTarget(program.command('status').description('show a run: status, current stage, open gates, failure').argument('<run>', 'run id (workflow id) or run directory')).action(
+    async (run: string, opts: ReadOptions) => {
+      const dir = runDirOf(ctx.io.cwd, run);
+      const envelope = dir
+        ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
+        : await withClient(ctx, opts, async (client) => {
+            const handle = client.workflow.getHandle(run);
+            try {
+              return await handle.query(runQuery);
+            } catch (err) {
+              const desc = await handle.describe();
+              const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
+              const status = sa[SEARCH_ATTRIBUTES.status]?.[0];
+              if (status === undefined) throw err;
+              ctx.io.err(`factory: no worker answered the query (${err instanceof Error ? err.message : String(err)}); showing the search attributes`);
+              return { runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], temporalStatus: desc.status.name } as unknown as RunEnvelope;
+            }
+          });
+      if (opts.json) ctx.io.out(JSON.stringify(envelope, null, 2));
+      else printEnvelope(ctx, envelope);
+      if (envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
+    },
+  );
+
+  addTarget(program.command('events').description('list a run\'s events (from a cursor)').argument('<run>', 'run id or run directory'))
+    .option('--after <seq>', 'only events with seq > after', '0')
+    .action(async (run: string, opts: ReadOptions) => {
+      const after = Number(opts.after ?? 0);
+      const dir = runDirOf(ctx.io.cwd, run);
+      const events: RunEvent[] = dir
+        ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
+        : await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
+      for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
+    });
+
+  addTarget(program.command('gates').description('list open human gates: prompt, choices, deadline, who may answer').argument('<run>', 'run id')).action(
+    async (run: string, opts: ReadOptions) => {
+      const gates: GateRecord[] = await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(gatesQuery));
+      if (opts.json) return ctx.io.out(JSON.stringify(gates, null, 2));
+      if (gates.length === 0) return ctx.io.out('no open gates');
+      for (const g of gates) {
+        ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
+        ctx.io.out(`  choices: ${g.choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`);
+        ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}`);
+        ctx.io.out(`  answer: factory approve ${run} --gate ${g.id}  |  factory answer ${run} --gate ${g.id} --choice <choice>`);
+      }
+    },
+  );
+
+  addTarget(program.command('watch').description('follow a run live until it completes').argument('<run>', 'run id'))
+    .option('--after <seq>', 'start after this seq', '0')
+    .action(async (run: string, opts: ReadOptions) => {
+      await withClient(ctx, opts, async (client) => {
+        const handle = client.workflow.getHandle(run);
+        const status = await handle.query(statusQuery);
+        if (!opts.json) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        await followEvents(
+          handle,
+          (e) => ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`)),
+          { after: Number(opts.after ?? 0) },
+        );
+      });
+    });
+}
+
+function printEnvelope(ctx: CliContext, env: RunEnvelope): void {
+  const out = ctx.io.out;
+  out(`run ${env.runId}: ${env.status}${env.outcome ? ` (${env.outcome})` : ''}`);
+  out(`  pipeline: ${env.pipeline.id}@${env.pipeline.version}   profile: ${env.profile?.id ?? '?'}@${env.profile?.version ?? '?'}`);
+  if (env.currentNode) out(`  current node: ${env.currentNode}`);
+  if (env.openGates?.length) out(`  open gates: ${env.openGates.join(', ')}`);
+  if (env.runDir) out(`  run directory: ${env.runDir}`);
+  for (const s of Object.values(env.stages ?? {})) {
+    out(`  - ${s.node} (${s.type}): ${s.status ?? 'running'}, ${s.executions} run(s), ${s.attempts} attempt(s)${s.failure_reason ? ` — ${s.failure_reason}` : ''}`);
+  }
+  if (env.failure) out(`  failure: ${env.failure.domain}: ${env.failure.message}\n  recovery: ${env.failure.recovery}`);
+}

@@ -1,0 +1,204 @@
+// `factory run <id@version | file>`: boots a run. With no Temporal address configured it starts the
+// embedded dev server and an in-process pipeline worker; otherwise it connects to the configured one.
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { SpecRef } from '../../activities/types';
+import type { RunEnvelope, RunEvent } from '../../core/run-model';
+import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../core/temporal-names';
+import { loadSpecFile } from '../../spec/load';
+import { openRegistries } from '../../spec/registry';
+import type { FactoryProfile } from '../../spec/schemas/profile';
+import type { RunInput, RunResult } from '../../workflows/types';
+import { createPipelineWorker } from '../../workers/pipeline';
+import { ExitCode, UsageError, type CliContext } from '../context';
+import { followEvents, formatEvent } from '../progress';
+import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
+import { exitCodeForFailure, failureOf } from '../outcome';
+
+interface RunOptions {
+  profile: string;
+  suite?: string;
+  runDir?: string;
+  runId?: string;
+  autoApprove?: boolean;
+  resume?: string;
+  json?: boolean;
+  quiet?: boolean;
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+  registry?: string;
+  by?: string;
+}
+
+/** Registers `run`. */
+export function registerRun(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('boot and run a pipeline to completion (embedded Temporal dev server unless an address is configured)')
+    .argument('[pipeline]', 'id@version from the registry, or a .yaml/.dot file')
+    .option('-p, --profile <profile>', 'FactoryProfile: id, id@version or file', 'local')
+    .option('-s, --suite <suite>', 'ScenarioSuite: id, id@version or file')
+    .option('--run-dir <dir>', 'run directory (default <run_root>/<runId>)')
+    .option('--run-id <id>', 'run id (default generated)')
+    .option('--auto-approve', 'answer every human gate with its first choice')
+    .option('--resume <runDir>', 'continue an interrupted run from its checkpoint')
+    .option('--by <name>', 'who starts the run (self-approval rules)', defaultUser(ctx))
+    .option('--json', 'print events and the result as JSON lines')
+    .option('--quiet', 'print only the result')
+    .option('--address <host:port>', 'Temporal frontend (default: profile, TEMPORAL_ADDRESS, else embedded)')
+    .option('--namespace <ns>', 'Temporal namespace')
+    .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
+    .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
+    .action(async (pipeline: string | undefined, opts: RunOptions) => {
+      ctx.fail(await run(ctx, pipeline, opts));
+    });
+}
+
+async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOptions): Promise<ExitCode> {
+  const io = ctx.io;
+  const root = resolve(io.cwd, opts.registry ?? '.');
+  const resumed = opts.resume ? readEnvelope(resolve(io.cwd, opts.resume)) : undefined;
+  if (!pipelineArg && !resumed) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
+  const pipeline = resumed ? resumed.sources.pipeline : await specRef(pipelineArg as string, root, io.cwd, 'pipeline');
+  const profile = resumed ? resumed.sources.profile : await specRef(opts.profile, root, io.cwd, 'profile');
+  const suite = resumed ? resumed.sources.suite : opts.suite ? await specRef(opts.suite, root, io.cwd, 'suite') : undefined;
+  const temporal = (await localProfile(profile, root))?.environment.temporal;
+  const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
+  const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
+  const taskQueue = opts.taskQueue ?? temporal?.task_queue ?? TASK_QUEUES.pipeline;
+  const print = (line: string) => !opts.quiet && !opts.json && io.out(line);
+
+  if (!io.env.FACTORY_LOG_LEVEL) quietRuntime();
+  const server = configured ? undefined : await startEmbeddedServer(io, namespace);
+  const target = server ? { address: server.address, namespace, uiUrl: server.uiUrl } : resolveTarget(io, { address: configured, namespace });
+  if (server) print(`embedded Temporal dev server at ${server.address}, UI ${server.uiUrl ?? '(off)'}`);
+  const client = await connectClient(target);
+  let native: NativeConnection | undefined;
+  let workerDone: Promise<void> | undefined;
+  let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
+  try {
+    if (server) {
+      native = await NativeConnection.connect({ address: server.address });
+      worker = await createPipelineWorker({ connection: native, namespace, taskQueue, registryRoot: root });
+      workerDone = worker.run();
+    }
+    const runId = resumed?.runId ?? opts.runId ?? `run-${randomUUID().slice(0, 8)}`;
+    const workflowId = resumed ? `${runId}-resume-${Date.now().toString(36)}` : runId;
+    const input: RunInput = {
+      runId,
+      pipeline,
+      profile,
+      ...(suite ? { suite } : {}),
+      ...(opts.autoApprove ? { autoApprove: true } : {}),
+      ...(opts.by ? { startedBy: opts.by } : {}),
+      registryRoot: root,
+      ...(resumed ? { resume: true, runDir: resolve(io.cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(io.cwd, opts.runDir) } : {}),
+    };
+    const handle = await client.workflow.start('runPipeline', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(pipeline)] },
+    });
+    const ui = workflowUrl(target.uiUrl, namespace, workflowId);
+    print(`run ${runId} started (workflow ${workflowId})${ui ? `\n  UI: ${ui}` : ''}`);
+    await followEvents(handle, (e: RunEvent) => {
+      if (opts.json) io.out(JSON.stringify(e));
+      else {
+        const line = formatEvent(e, { runId: workflowId, ...(ui ? { uiUrl: ui } : {}) });
+        if (line) print(line);
+      }
+    });
+    try {
+      const result = (await handle.result()) as RunResult;
+      report(ctx, opts, result, ui);
+      return result.outcome === 'succeeded' || result.outcome === 'approved' ? ExitCode.ok : ExitCode.failed;
+    } catch (err) {
+      if (!(err instanceof WorkflowFailedError)) throw err;
+      const failure = failureOf(err);
+      if (opts.json) io.out(JSON.stringify({ runId, outcome: 'failed', failure }));
+      else io.err(`factory: run ${runId} failed: ${failure.message}`);
+      return exitCodeForFailure(failure.domain);
+    }
+  } finally {
+    worker?.shutdown();
+    await workerDone?.catch(() => undefined);
+    await native?.close();
+    await client.connection.close();
+    await server?.stop();
+  }
+}
+
+function report(ctx: CliContext, opts: RunOptions, result: RunResult, ui: string | undefined): void {
+  if (opts.json) {
+    ctx.io.out(JSON.stringify({ ...result, context: undefined }));
+    return;
+  }
+  ctx.io.out(`run ${result.runId}: ${result.outcome}`);
+  if (result.runDir) ctx.io.out(`  run directory: ${result.runDir}`);
+  if (ui) ctx.io.out(`  Temporal UI:   ${ui}`);
+}
+
+/** A spec argument as a SpecRef: an existing file, `id@version`, or a bare id (newest published version). */
+export async function specRef(value: string, root: string, cwd: string, kind: 'pipeline' | 'profile' | 'suite'): Promise<SpecRef> {
+  const asPath = isAbsolute(value) ? value : resolve(cwd, value);
+  if (existsSync(asPath) || /\.(ya?ml|dot|gv)$/i.test(value)) {
+    if (!existsSync(asPath)) throw new UsageError(`${kind} file not found: ${value}`);
+    return { file: asPath };
+  }
+  if (value.includes('@')) return { ref: value };
+  const { specs, scenarios } = openRegistries(root);
+  const registry = kind === 'suite' ? scenarios : specs;
+  const versions = (await registry.list(kind === 'suite' ? 'suite' : kind)).filter((e) => e.id === value).map((e) => e.version);
+  const newest = versions.sort(compareSemver).pop();
+  if (!newest) throw new UsageError(`no published ${kind} "${value}" in ${root} (publish it with \`factory publish\`, or pass a file)`);
+  return { ref: `${value}@${newest}` };
+}
+
+function compareSemver(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/** Reads the profile on this machine (for its Temporal settings); the worker resolves it again at boot. */
+async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile | undefined> {
+  try {
+    const loaded = ref.file ? await loadSpecFile(ref.file) : (await openRegistries(root).specs.resolve('profile', ref.ref as string)).loaded;
+    return loaded.kind === 'FactoryProfile' ? loaded.profile : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function readEnvelope(runDir: string): RunEnvelope {
+  const file = join(runDir, 'run.json');
+  if (!existsSync(file)) throw new UsageError(`not a run directory (no run.json): ${runDir}`);
+  return JSON.parse(readFileSync(file, 'utf8')) as RunEnvelope;
+}
+
+function pipelineName(ref: SpecRef): string {
+  return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
+}
+
+export function defaultUser(ctx: CliContext): string {
+  return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
+}
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    // The run's own events report failures; the SDK's per-workflow warnings would repeat them with stacks.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
+  } catch {
+    // already installed
+  }
+}
