@@ -78,12 +78,13 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
       outcome = await applyStatusFile(outcome, stageDir);
     }
   } catch (err) {
+    console.error('DEBUG runStage catch', errorType(err), JSON.stringify(input.nonRetryableErrorTypes), input.maxAttempts, ctx.attempt, timedOut, ctx.signal.aborted);
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
     if (timedOut) {
       outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
     } else if (isNonRetryable(err, input.nonRetryableErrorTypes ?? [])) {
       await writeStatusFile(stageDir, node.id, failure(errorMessage(err)), ctx.attempt);
-      throw nonRetryableFailure(err);
+      throw nonRetryableFailure(err, { node: node.id, attempt: ctx.attempt });
     } else {
       outcome = failure(errorMessage(err));
       if (err instanceof ProviderUnavailableError) retryDelayMs = err.retryAfterMs;
@@ -165,12 +166,12 @@ function isNonRetryable(err: unknown, extra: readonly string[]): boolean {
   return type !== undefined && (NON_RETRYABLE_STAGE_ERRORS.includes(type) || extra.includes(type));
 }
 
-function nonRetryableFailure(err: unknown): ApplicationFailure {
+function nonRetryableFailure(err: unknown, where: { node: string; attempt: number }): ApplicationFailure {
   if (err instanceof ApplicationFailure) {
     if (err.nonRetryable) return err;
-    return ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: true, details: err.details ? [...err.details] : [] });
+    return ApplicationFailure.create({ type: err.type ?? undefined, message: err.message, nonRetryable: true, details: err.details?.length ? [...err.details] : [where] });
   }
-  return ApplicationFailure.create({ type: errorType(err), message: errorMessage(err), nonRetryable: true });
+  return ApplicationFailure.create({ type: errorType(err), message: errorMessage(err), nonRetryable: true, details: [where] });
 }
 
 /** The Temporal failure type of a thrown value: its class name, as the SDK computes it. */

@@ -229,6 +229,7 @@ export class Engine {
         provider: profile.provider,
         maxAttempts,
         stageTimeoutMs: timeoutMs,
+        nonRetryableErrorTypes: retry.non_retryable_error_types,
         flush: { runDir: this.boot.runDir, events: pending, ...(this.state.lastCheckpoint ? { checkpoint: this.state.lastCheckpoint } : {}) },
       });
       const last = pending[pending.length - 1];
@@ -239,7 +240,9 @@ export class Engine {
       if (err instanceof ActivityFailure) {
         const cause = err.cause;
         const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: maxAttempts };
+        // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
+        const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
+        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : maxAttempts };
       }
       throw err;
     }
