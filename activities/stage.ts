@@ -78,7 +78,6 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
       outcome = await applyStatusFile(outcome, stageDir);
     }
   } catch (err) {
-    console.error('DEBUG runStage catch', errorType(err), JSON.stringify(input.nonRetryableErrorTypes), input.maxAttempts, ctx.attempt, timedOut, ctx.signal.aborted);
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
     if (timedOut) {
       outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
