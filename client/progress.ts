@@ -4,7 +4,7 @@ import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
 
 /** One line per event (undefined for events not worth a line). */
-export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string } = { runId: e.runId }): string | undefined {
+export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
   const d = e.data;
   const time = e.at.slice(11, 19);
   const line = (text: string) => `${time} #${e.seq} ${text}`;
@@ -26,7 +26,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string }
         line(`⏸ waiting for a human at gate "${gate}": ${String(d['prompt'] ?? '')}`),
         `    choices: ${choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`,
         `    answer:  factory approve ${opts.runId} --gate ${gate}   |   factory answer ${opts.runId} --gate ${gate} --choice <choice>`,
-        `    or:      temporal workflow signal --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
+        `    or:      temporal workflow signal${opts.address ? ` --address ${opts.address}` : ''} --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
       ];
       if (opts.uiUrl) lines.push(`    UI:      ${opts.uiUrl} (Send a Signal: approve, {"by":"you"})`);
       return lines.join('\n');

@@ -110,7 +110,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     await followEvents(handle, (e: RunEvent) => {
       if (opts.json) io.out(JSON.stringify(e));
       else {
-        const line = formatEvent(e, { runId: workflowId, ...(ui ? { uiUrl: ui } : {}) });
+        const line = formatEvent(e, { runId: workflowId, address: target.address, ...(ui ? { uiUrl: ui } : {}) });
         if (line) print(line);
       }
     });
