@@ -21,8 +21,8 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
   const causes: string[] = [];
   const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
   const graph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
-  const suite = input.suite ? await suiteManifest(input.suite, root, causes) : undefined;
-  if (!input.suite && input.profile.policy.require_suite) {
+  const suite = input.suiteManifest ?? (input.suite ? await suiteManifest(input.suite, root, causes) : undefined);
+  if (!input.suite && !input.suiteManifest && input.profile.policy.require_suite) {
     causes.push('no scenario suite given, but the profile requires one (policy.require_suite: true): pass a suite id@version');
   }
   if (graph) causes.push(...incompatibilities(graph, suite, input.profile));

@@ -29,6 +29,11 @@ export interface ResolvedProfile {
 export interface ResolveSpecsInput {
   pipeline: SpecRef;
   suite?: SpecRef;
+  /**
+   * The suite manifest as a scenario-side activity computed it. When set, `suite` is not opened here,
+   * so the pipeline worker never reads the scenario file (strict holdout isolation).
+   */
+  suiteManifest?: SuiteManifest;
   profile: FactoryProfile;
   registryRoot?: string;
 }

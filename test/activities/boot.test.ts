@@ -191,6 +191,23 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
       expect(causes).toEqual([expect.stringContaining(cause)]);
     });
 
+    it('checks a manifest computed on the scenario side without opening any suite file', async () => {
+      await write('p.yaml', pipelineYaml());
+      const suiteManifest = { id: 'h', version: '1.0.0', digest: 'd'.repeat(64), count: 3, capabilities: ['node'], pipeline_id: 'demo', pipeline_major: 2 };
+      const f = await failureOf(resolveSpecs({ pipeline: { file: 'p.yaml' }, suite: { ref: 'h@1.0.0' }, suiteManifest, profile: profile() }, { registryRoot: root }));
+      expect(bootCauses(f)).toEqual([expect.stringContaining('suite h@1.0.0 is for major version 2')]);
+      const ok = await resolveSpecs({ pipeline: { file: 'p.yaml' }, suiteManifest: { ...suiteManifest, pipeline_major: 1 }, profile: profile() }, { registryRoot: root });
+      expect(ok.suite?.count).toBe(3);
+    });
+
+    it('refuses a published suite whose file changed with an "immutable" BOOT_FAILURE', async () => {
+      await publish('src/pipeline.yaml', pipelineYaml());
+      const { entry } = await publish('src/suite.yaml', suiteYaml());
+      await writeFile(join(root, 'scenarios', entry.path), suiteYaml({ caps: ['node', 'x'] }));
+      const causes = bootCauses(await failureOf(resolve({ ref: 'demo@1.2.0' }, { ref: 'demo-holdout@1.0.0' })));
+      expect(causes).toEqual([expect.stringMatching(/immutable spec modified: suite demo-holdout@1\.0\.0/)]);
+    });
+
     it('fails when policy.require_suite is true and no suite is given', async () => {
       await write('p.yaml', pipelineYaml());
       expect(bootCauses(await failureOf(resolve({ file: 'p.yaml' })))).toEqual([expect.stringContaining('policy.require_suite')]);
