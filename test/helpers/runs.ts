@@ -240,3 +240,69 @@ export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
     },
   };
 }
+
+/** One call of the script handler: which run and node, when, and the context the stage saw. */
+export interface ScriptCall extends ProbeCall {
+  runId: string;
+  visit: number;
+  endedAt: number;
+}
+
+/**
+ * A handler scripted by node attrs, for pipelines written in tests:
+ * `outcomes: "fail,success"` (one per visit of the node in a run; the last repeats; default success),
+ * `set: "k=v,k2=v2"` (context_updates), `label: "x"` (preferred_label), `sleep_ms: 200`.
+ */
+export function scriptHandler(): { handler: Handler; calls: ScriptCall[]; of(runId: string, node?: string): ScriptCall[] } {
+  const calls: ScriptCall[] = [];
+  const visits = new Map<string, number>();
+  const handler: Handler = {
+    async execute(stage) {
+      const key = `${stage.runId}/${stage.node.id}`;
+      const visit = (visits.get(key) ?? 0) + 1;
+      visits.set(key, visit);
+      const call: ScriptCall = { runId: stage.runId, node: stage.node.id, attempt: stage.attempt, visit, at: Date.now(), endedAt: 0, context: { ...stage.context } };
+      calls.push(call);
+      const a = stage.node.attrs;
+      const sleepMs = Number(a['sleep_ms'] ?? 0);
+      if (sleepMs > 0) await sleep(sleepMs);
+      call.endedAt = Date.now();
+      const outcomes = String(a['outcomes'] ?? 'success').split(',').map((s) => s.trim());
+      const status = (outcomes[Math.min(visit, outcomes.length) - 1] ?? 'success') as Outcome['status'];
+      const updates: Record<string, unknown> = {};
+      for (const pair of String(a['set'] ?? '').split(',').filter(Boolean)) {
+        const [k, ...v] = pair.split('=');
+        updates[(k as string).trim()] = v.join('=').trim();
+      }
+      return {
+        status,
+        context_updates: updates,
+        ...(a['label'] !== undefined ? { preferred_label: String(a['label']) } : {}),
+        ...(status === 'fail' ? { failure_reason: `scripted fail at ${stage.node.id} visit ${visit}` } : {}),
+      };
+    },
+  };
+  return { handler, calls, of: (runId, node) => calls.filter((c) => c.runId === runId && (node === undefined || c.node === node)) };
+}
+
+/** Node ids of `stage.started` events, in order (optionally for one branch). */
+export function startedNodes(events: readonly RunEvent[]): string[] {
+  return events.filter((e) => e.type === 'stage.started').map((e) => String(e.data['node']));
+}
+
+/** A PipelineSpec YAML with `start` and `exit` nodes added; nodes and edges are YAML flow mappings. */
+export function pipelineYaml(id: string, nodes: readonly string[], edges: readonly string[], top = ''): string {
+  return [
+    'kind: PipelineSpec',
+    `id: ${id}`,
+    'version: 1.0.0',
+    ...(top ? [top] : []),
+    'nodes:',
+    '  - { id: start, type: start }',
+    ...nodes.map((n) => `  - ${n}`),
+    '  - { id: exit, type: exit }',
+    'edges:',
+    ...edges.map((e) => `  - ${e}`),
+    '',
+  ].join('\n');
+}
