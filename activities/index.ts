@@ -2,6 +2,7 @@
 // Workflows use `import type` and `ReturnType<typeof createActivities>`; the worker registers the object.
 
 import { NON_RETRYABLE_STAGE_ERRORS } from './errors';
+import { finalizeRun, persistDecision } from './finalize';
 import type { HandlerRegistry } from './handler-registry';
 import { preflight } from './preflight';
 import { resolveProfile } from './profile';
@@ -54,6 +55,10 @@ export function createActivities(deps: ActivityDeps) {
     loadRun: (input: LoadRunInput): Promise<LoadedRun> => loadRun(input),
     /** Idempotent persistence of events (by seq), checkpoint and envelope. */
     flushRun: (input: RunDirFlush): Promise<FlushResult> => flushRun(input),
+    /** Decision gate: decision.json written once (DECISION_FAILURE if a different one exists). */
+    persistDecision,
+    /** Finalize: last events, summary.md/json, sha256 freeze manifest, read-only files. */
+    finalizeRun,
     /** One attempt of one stage through the handler registry. */
     executeStage: createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (
       input: StageInput,

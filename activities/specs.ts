@@ -64,7 +64,7 @@ export function majorOf(version: string): number {
 /** The suite manifest: from the scenario registry (digest-checked) or computed from a suite file. */
 async function suiteManifest(ref: SpecRef, root: string, causes: string[]): Promise<SuiteManifest | undefined> {
   try {
-    if (ref.ref !== undefined) return await openScenarioRegistry(resolve(root, 'scenarios')).manifest(ref.ref);
+    if (ref.ref !== undefined) return await openScenarioRegistry(resolve(root, 'scenarios')).lockedManifest(ref.ref);
     const path = resolveSpecPath(root, ref.file);
     const loaded = await loadSpecFile(path);
     const before = causes.length;

@@ -36,6 +36,8 @@ export const EventType = {
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
   runContinuedAsNew: 'run.continued_as_new',
   runEvaluating: 'run.evaluating',
+  evaluationCompleted: 'evaluation.completed',
+  decisionFailed: 'decision.failed',
   runApproved: 'run.approved',
   runRejected: 'run.rejected',
   runFailed: 'run.failed',
@@ -167,6 +169,11 @@ export interface RunEnvelope {
   rerunOf?: string;
   continuedAsNew: number;
   lastSeq: number;
+  /** Holdout result: counts and signatures only (SPEC §5). */
+  evaluation?: { total: number; passed: number; failed: number; errored: number; satisfaction: number; passed_bar: boolean; signatures: number };
+  decision?: { decision: 'approved' | 'rejected'; by: string; at: string; mode: 'auto' | 'human' };
+  /** sha256 of the freeze manifest written at finalize (`factory verify` checks the run directory against it). */
+  freezeDigest?: string;
 }
 
 /** The small `status` query answer. */

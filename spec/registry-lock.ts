@@ -21,6 +21,8 @@ export interface LockEntry {
   /** Relative to the registry root, `/`-separated. */
   path: string;
   sha256: string;
+  /** Suites only: the manifest (no scenario bodies), so the pipeline side can bind a suite from the lock alone. */
+  manifest?: { count: number; capabilities: string[]; pipeline_id: string; pipeline_major: number };
 }
 
 /** The lock file: entries sorted by kind, id, version so diffs stay small. */
@@ -82,7 +84,16 @@ export function parseRef(ref: string): { id: string; version: string } {
 export function stableLockJson(lock: RegistryLock): string {
   const entries = [...lock.entries]
     .sort((a, b) => a.kind.localeCompare(b.kind) || a.id.localeCompare(b.id) || compareSemver(a.version, b.version))
-    .map(({ kind, id, version, path, sha256: digest }) => ({ kind, id, version, path, sha256: digest }));
+    .map(({ kind, id, version, path, sha256: digest, manifest }) => ({
+      kind,
+      id,
+      version,
+      path,
+      sha256: digest,
+      ...(manifest
+        ? { manifest: { count: manifest.count, capabilities: manifest.capabilities, pipeline_id: manifest.pipeline_id, pipeline_major: manifest.pipeline_major } }
+        : {}),
+    }));
   return `${JSON.stringify({ lockfileVersion: 1, entries }, null, 2)}\n`;
 }
 

@@ -118,7 +118,17 @@ export class SpecRegistry {
     const bytes = await readFile(path);
     if (sha256(bytes) !== loaded.digest) throw new RegistryError(RegistryErrorCode.invalidSpec, `${file} changed while publishing; try again`, { ref });
     await writeAtomic(join(this.root, target), bytes);
-    const entry: LockEntry = { kind, id, version, path: target, sha256: loaded.digest };
+    const suite = loaded.kind === 'ScenarioSuite' ? loaded.suite : undefined;
+    const entry: LockEntry = {
+      kind,
+      id,
+      version,
+      path: target,
+      sha256: loaded.digest,
+      ...(suite
+        ? { manifest: { count: suite.scenarios.length, capabilities: [...suite.capabilities], pipeline_id: suite.pipeline_id, pipeline_major: suite.pipeline_major } }
+        : {}),
+    };
     await this.writeLock({ lockfileVersion: 1, entries: [...lock.entries, entry] });
     return { status: 'published', entry, diagnostics: loaded.diagnostics };
   }
@@ -170,6 +180,22 @@ export function openSpecRegistry(root: string): SpecRegistry {
 export class ScenarioRegistry extends SpecRegistry {
   constructor(root: string) {
     super(root, ['suite'], (_kind, id, version) => `${id}@${version}.yaml`);
+  }
+
+  /**
+   * The manifest from the lock alone — the suite file is not opened (the pipeline side may hold only
+   * the lock; the scenario worker re-checks the digest against its own copy at evaluation).
+   */
+  async lockedManifest(ref: string): Promise<SuiteManifest> {
+    const { id, version } = parseRef(ref);
+    const lock = await this.readLock();
+    const entry = lock.entries.find((e) => e.kind === 'suite' && e.id === id && e.version === version);
+    if (!entry) {
+      const available = lock.entries.filter((e) => e.kind === 'suite' && e.id === id).map((e) => e.version);
+      throw new RegistryError(RegistryErrorCode.notFound, `suite ${ref} is not published in ${this.root}${available.length ? ` (available: ${available.join(', ')})` : ''}`, { ref, available });
+    }
+    if (!entry.manifest) return this.manifest(ref);
+    return { id, version, digest: entry.sha256, ...entry.manifest, capabilities: [...entry.manifest.capabilities] };
   }
 
   /** The suite manifest the pipeline side may read: counts and compatibility facts, never bodies. */

@@ -89,7 +89,8 @@ export class GateRunner {
       answers: [],
       closed: false,
     };
-    this.state.gates = [...this.state.gates.filter((g) => !g.closed), gate];
+    // closed gates stay: they answer late answers and are the decision record's evidence
+    this.state.gates = [...this.state.gates, gate];
     this.state.envelope.openGates = [...this.state.envelope.openGates, gate.id];
     this.state.setStatus(RunStatus.awaitingHuman);
     this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, choices, deadline: gate.deadline ?? null });

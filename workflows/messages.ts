@@ -2,6 +2,7 @@
 // and docs all use these names. Signal inputs are small JSON a person can type into Temporal UI.
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { DecisionRecord } from '../core/decision';
 import type { GateRecord, RunEnvelope, RunEvent, RunStatusView } from '../core/run-model';
 
 /** `{ "by": "alice", "gate": "review", "comment": "ship it" }` — gate optional when one is open. */
@@ -25,6 +26,19 @@ export interface GateUpdateInput extends GateSignalInput {
 export const approveSignal = defineSignal<[GateSignalInput]>('approve');
 export const rejectSignal = defineSignal<[GateSignalInput]>('reject');
 export const answerSignal = defineSignal<[AnswerSignalInput]>('answer');
+
+/** `{ "decision": "approved", "by": "alice", "reason": "holdout green" }` — `remediation` required for rejected. */
+export interface DecideSignalInput {
+  decision: 'approved' | 'rejected';
+  by: string;
+  reason: string;
+  remediation?: string;
+}
+
+/** The final decision of a run in `human` decision mode (signal: usable from Temporal UI and CLI). */
+export const decideSignal = defineSignal<[DecideSignalInput]>('decide');
+/** The same, validated: approved when not allowed, missing remediation, unknown approver → rejected before history. */
+export const decideUpdate = defineUpdate<DecisionRecord, [DecideSignalInput]>('decide');
 
 /** Validated gate answer for the CLI; rejects unknown/closed gates, bad choices, unauthorized answerers. */
 export const answerGateUpdate = defineUpdate<GateRecord, [GateUpdateInput]>('answerGate');

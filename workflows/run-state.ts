@@ -181,7 +181,7 @@ export class RunState {
     return {
       envelope: { ...this.envelope, continuedAsNew: this.envelope.continuedAsNew + 1 },
       checkpoint,
-      gates: this.gates.filter((g) => !g.closed),
+      gates: this.gates,
       recentEvents: this.events.slice(-200),
       flushedSeq: this.flushedSeq,
       visits: { ...this.visits },

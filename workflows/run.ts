@@ -14,17 +14,22 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
+import type { SpecRef, SuiteManifest } from '../activities/types';
 import type { PipelineNode } from '../core/model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { Outcome } from '../core/outcome';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
+import type { DecisionRecord } from '../core/decision';
+import { DecisionGate } from './decision';
 import { Engine, RunFailedError, stopConditionMet, toWorkflowFailure } from './engine';
 import { GateRunner } from './gates';
 import {
   answerGateUpdate,
   answerSignal,
   approveSignal,
+  decideSignal,
+  decideUpdate,
   eventsQuery,
   gatesQuery,
   rejectSignal,
@@ -97,6 +102,22 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     if (last) state.markFlushed(last.seq);
   };
 
+  /** Finalize (seed step 9): last events incl. run.completed, summary, freeze; digest into the envelope. */
+  const finalize = async (b: BootResult, decision: DecisionRecord | undefined): Promise<void> => {
+    const events = state.pendingEvents();
+    const frozen = await ioActs.finalizeRun({
+      runDir: b.runDir,
+      events,
+      envelope: state.envelope,
+      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
+      summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
+    });
+    const last = events[events.length - 1];
+    if (last) state.markFlushed(last.seq);
+    state.envelope.freezeDigest = frozen.freezeDigest;
+  };
+
+  const decisionGate = new DecisionGate(state);
   const gates = new GateRunner(
     state,
     () => boot?.profile.profile.policy.human_gate,
@@ -108,7 +129,20 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(statusQuery, () => state.statusView());
   setHandler(runQuery, () => state.envelope);
   setHandler(eventsQuery, (q) => state.eventsAfter(q?.after ?? 0, q?.limit ?? 1000));
-  setHandler(gatesQuery, () => state.gates.filter((g) => !g.closed));
+  setHandler(gatesQuery, () => {
+    const open = state.gates.filter((g) => !g.closed);
+    const decision = decisionGate.gateView();
+    return decision ? [...open, decision] : open;
+  });
+  setHandler(decideSignal, (d) => void decisionGate.decide(d, 'signal'));
+  setHandler(
+    decideUpdate,
+    async (d) => {
+      if (!decisionGate.decide(d, 'update')) throw ApplicationFailure.create({ type: 'DECISION_FAILURE', message: 'decision refused', nonRetryable: true });
+      return decisionGate.waitForRecord();
+    },
+    { validator: (d) => decisionGate.validate(d) },
+  );
   setHandler(approveSignal, (a) => void gates.answer('approve', a, 'signal'));
   setHandler(rejectSignal, (a) => void gates.answer('reject', a, 'signal'));
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
@@ -152,10 +186,22 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       await condition(allHandlersFinished);
       return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(state.lastCheckpoint) } });
     }
-    state.envelope.outcome = 'succeeded';
-    state.emit(EventType.runCompleted, { outcome: 'succeeded', completedNodes: state.completedNodes.length });
+    const record = await decisionGate.run(input, boot, () => flush());
+    if (record) {
+      state.envelope.outcome = record.decision;
+      state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
+      state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
+        by: record.by,
+        mode: record.mode,
+        reason: record.reason,
+        ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
+      });
+    } else {
+      state.envelope.outcome = 'succeeded';
+    }
+    state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedNodes.length });
     state.setStatus(RunStatus.completed);
-    await flush(true);
+    await finalize(boot, record);
     await condition(allHandlersFinished);
     return result(state, boot);
   } catch (err) {
@@ -167,7 +213,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
     state.setStatus(RunStatus.completed);
-    await flush(true);
+    if (boot?.runDir) await finalize(boot, undefined);
     await condition(allHandlersFinished);
     throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
   }
@@ -179,9 +225,12 @@ async function bootPhases(input: RunInput, state: RunState, named: (pipeline: st
   const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
   state.envelope.profile = profile.ref;
   state.envelope.digests.profile = profile.digest;
+  // A registry suite binds from the scenarios lock (manifest only); a suite file is read on the scenario side.
+  const suiteManifest = input.suite?.file !== undefined ? await scenarioManifest(input.suite, profile.profile.environment.temporal.scenario_task_queue) : undefined;
   const specs = await bootActs.resolveSpecs({
     pipeline: input.pipeline,
     ...(input.suite ? { suite: input.suite } : {}),
+    ...(suiteManifest ? { suiteManifest } : {}),
     profile: profile.profile,
     ...registryRoot,
   });
@@ -225,6 +274,21 @@ async function bootPhases(input: RunInput, state: RunState, named: (pipeline: st
   state.markFlushed(state.envelope.lastSeq);
   state.envelope.runDir = created.runDir;
   return { profile, specs, runDir: created.runDir };
+}
+
+/** The manifest of a suite file, from a scenario worker (the pipeline worker never opens suite files). */
+async function scenarioManifest(suite: SpecRef, taskQueue: string): Promise<SuiteManifest> {
+  const acts = proxyActivities<{ suiteManifest(input: { suite: SpecRef }): Promise<SuiteManifest> }>({
+    taskQueue,
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [FailureDomain.boot, FailureDomain.eval] },
+  });
+  try {
+    return await acts.suiteManifest({ suite });
+  } catch (err) {
+    const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
+    throw new RunFailedError(FailureDomain.boot, `scenario suite manifest: ${cause}`, [`suite ${suite.file ?? suite.ref}: ${cause}`]);
+  }
 }
 
 /** stack.manager_loop: a child run of the child pipeline, supervised to completion (Attractor §4.11). */

@@ -74,7 +74,10 @@ describe('run workflow happy path', () => {
     expect(runDir).toBe(join(ws.dir, 'runs', result.runId));
 
     const envelope = readJson<RunEnvelope>(join(runDir, 'run.json'));
-    expect(envelope).toEqual(await handle.query(runQuery));
+    // run.json is frozen at finalize, so only the live envelope carries the freeze manifest's digest
+    const { freezeDigest, ...live } = await handle.query(runQuery);
+    expect(freezeDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(envelope).toEqual(live);
     expect(envelope).toMatchObject({
       runId: result.runId,
       workflowId: handle.workflowId,

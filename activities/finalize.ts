@@ -1,0 +1,124 @@
+// Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
+// events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
+import { createHash } from 'node:crypto';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import type { DecisionRecord } from '../core/decision';
+import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
+import { flushRun } from './run-dir';
+import { renderSummary, type RunSummary } from './summary';
+
+/** The freeze manifest's file name; it lists every other file of the run directory. */
+export const FREEZE_MANIFEST = 'artifacts.sha256.json';
+/** Lineage written after the freeze (reruns of this run); not part of the frozen set. */
+export const LINEAGE_FILE = 'lineage.json';
+
+const UNFROZEN = new Set([FREEZE_MANIFEST, LINEAGE_FILE, 'events.jsonl.lock']);
+
+/** Writes decision.json once: the same record again is a no-op, a different one a DECISION_FAILURE. */
+export async function persistDecision(input: { runDir: string; record: DecisionRecord }): Promise<{ path: string; sha256: string }> {
+  const path = join(input.runDir, 'decision.json');
+  const text = `${JSON.stringify(input.record, null, 2)}\n`;
+  if (existsSync(path)) {
+    const existing = await readFile(path, 'utf8');
+    if (existing === text) return { path, sha256: sha256(text) };
+    throw ApplicationFailure.create({
+      type: FailureDomain.decision,
+      nonRetryable: true,
+      message: `${FailureDomain.decision}: ${path} already holds a different decision and is never overwritten — recovery: ${RECOVERY_RULES.DECISION_FAILURE}`,
+    });
+  }
+  await writeFile(path, text, { flag: 'wx' });
+  return { path, sha256: sha256(text) };
+}
+
+export interface FinalizeInput {
+  runDir: string;
+  events: RunEvent[];
+  checkpoint?: Checkpoint;
+  envelope: RunEnvelope;
+  summary: RunSummary;
+}
+
+/** Flushes the last events (run.completed included), writes the summary, freezes. Safe to retry. */
+export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest: string; files: number }> {
+  const manifestPath = join(input.runDir, FREEZE_MANIFEST);
+  if (existsSync(manifestPath)) {
+    const text = await readFile(manifestPath, 'utf8');
+    return { freezeDigest: sha256(text), files: Object.keys((JSON.parse(text) as FreezeManifest).files).length };
+  }
+  await flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
+  const { json, markdown } = renderSummary(input.summary);
+  await writeFile(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(join(input.runDir, 'summary.md'), markdown);
+  const files = await listFiles(input.runDir);
+  const manifest: FreezeManifest = { algorithm: 'sha256', runId: input.envelope.runId, files: {} };
+  for (const file of files) manifest.files[file] = sha256(await readFile(join(input.runDir, file)));
+  const text = `${JSON.stringify(manifest, null, 2)}\n`;
+  for (const file of files) await chmod(join(input.runDir, file), 0o444);
+  await writeFile(manifestPath, text, { mode: 0o444 });
+  return { freezeDigest: sha256(text), files: files.length };
+}
+
+export interface FreezeManifest {
+  algorithm: 'sha256';
+  runId: string;
+  /** Run-directory-relative path (forward slashes) → sha256. */
+  files: Record<string, string>;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  freezeDigest?: string;
+  files: number;
+  modified: string[];
+  missing: string[];
+  added: string[];
+  problems: string[];
+}
+
+/** Checks a run directory against its freeze manifest (and the envelope's digest when given). */
+export async function verifyRunDir(runDir: string, expectedDigest?: string): Promise<VerifyReport> {
+  const report: VerifyReport = { ok: false, files: 0, modified: [], missing: [], added: [], problems: [] };
+  const manifestPath = join(runDir, FREEZE_MANIFEST);
+  if (!existsSync(manifestPath)) {
+    report.problems.push(`no ${FREEZE_MANIFEST}: the run was not finalized`);
+    return report;
+  }
+  const text = await readFile(manifestPath, 'utf8');
+  report.freezeDigest = sha256(text);
+  if (expectedDigest && expectedDigest !== report.freezeDigest) {
+    report.problems.push(`freeze manifest digest ${report.freezeDigest} differs from the recorded ${expectedDigest}`);
+  }
+  const manifest = JSON.parse(text) as FreezeManifest;
+  const listed = Object.keys(manifest.files);
+  report.files = listed.length;
+  for (const file of listed) {
+    const path = join(runDir, file);
+    if (!existsSync(path)) report.missing.push(file);
+    else if (sha256(await readFile(path)) !== manifest.files[file]) report.modified.push(file);
+  }
+  const present = await listFiles(runDir);
+  report.added = present.filter((f) => !(f in manifest.files));
+  report.ok = report.problems.length === 0 && report.modified.length === 0 && report.missing.length === 0 && report.added.length === 0;
+  return report;
+}
+
+async function listFiles(root: string, dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
+    else if ((await stat(path)).isFile()) {
+      const rel = relative(root, path).split(sep).join('/');
+      if (!UNFROZEN.has(rel)) out.push(rel);
+    }
+  }
+  return out.sort();
+}
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

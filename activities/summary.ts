@@ -1,0 +1,64 @@
+// The run summary published at finalize (seed step 9): summary.json for tools, summary.md for people.
+import type { DecisionRecord } from '../core/decision';
+import type { RunEnvelope } from '../core/run-model';
+
+/** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
+export interface RunSummary {
+  envelope: RunEnvelope;
+  decision?: DecisionRecord;
+}
+
+/** Renders both forms; holds counts and signatures only (no scenario content ever reaches here). */
+export function renderSummary(s: RunSummary): { json: Record<string, unknown>; markdown: string } {
+  const e = s.envelope;
+  const stages = Object.values(e.stages);
+  const json = {
+    runId: e.runId,
+    pipeline: e.pipeline,
+    profile: e.profile,
+    suite: e.suite ?? null,
+    digests: e.digests,
+    outcome: e.outcome ?? null,
+    createdAt: e.createdAt,
+    finishedAt: e.updatedAt,
+    stages: stages.map((st) => ({ node: st.node, type: st.type, status: st.status ?? null, executions: st.executions, attempts: st.attempts })),
+    evaluation: e.evaluation ?? null,
+    decision: s.decision
+      ? { decision: s.decision.decision, mode: s.decision.mode, by: s.decision.by, at: s.decision.at, reason: s.decision.reason, remediation: s.decision.remediation ?? null }
+      : null,
+    failure: e.failure ?? null,
+    rerunOf: e.rerunOf ?? null,
+  };
+  const lines = [
+    `# Run ${e.runId}: ${e.outcome ?? e.status}`,
+    '',
+    `- pipeline: \`${e.pipeline.id}@${e.pipeline.version}\` (sha256 ${e.digests.pipeline.slice(0, 12)}…)`,
+    `- profile: \`${e.profile.id}@${e.profile.version}\``,
+    ...(e.suite ? [`- holdout suite: \`${e.suite.id}@${e.suite.version}\` (${e.suite.count} scenarios)`] : ['- holdout suite: none']),
+    `- started ${e.createdAt}, finished ${e.updatedAt}`,
+    ...(e.rerunOf ? [`- rerun of ${e.rerunOf}`] : []),
+    '',
+    '## Stages',
+    '',
+    '| node | type | status | runs | attempts |',
+    '|---|---|---|---|---|',
+    ...stages.map((st) => `| ${st.node} | ${st.type} | ${st.status ?? '-'} | ${st.executions} | ${st.attempts} |`),
+    '',
+  ];
+  if (e.evaluation) {
+    const ev = e.evaluation;
+    lines.push('## Holdout evaluation', '', `${ev.passed}/${ev.total} passed, ${ev.failed} failed, ${ev.errored} errored (satisfaction ${ev.satisfaction.toFixed(3)}); pass bar ${ev.passed_bar ? 'met' : 'not met'}.`, '');
+  }
+  if (s.decision) {
+    const d = s.decision;
+    lines.push('## Decision', '', `**${d.decision}** by ${d.by} (${d.mode}) at ${d.at}: ${d.reason}`, '');
+    if (d.remediation) {
+      lines.push(`Remediation: rerun from \`${d.remediation.rerun_from}\`; failed checks: ${d.remediation.failed_checks.join(', ') || 'none'}.`);
+      for (const c of d.remediation.signatures) lines.push(`- ${c.signature} × ${c.count} (${c.kind})`);
+      if (d.remediation.notes) lines.push('', d.remediation.notes);
+      lines.push('');
+    }
+  }
+  if (e.failure) lines.push('## Failure', '', `${e.failure.domain}: ${e.failure.message}`, '', `Recovery: ${e.failure.recovery}`, '');
+  return { json, markdown: `${lines.join('\n')}\n` };
+}

@@ -1,0 +1,234 @@
+// Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
+// scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
+
+import { ApplicationFailure, ChildWorkflowFailure, condition, executeChild, proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import {
+  type DecideInput,
+  type DecisionRecord,
+  type PolicyCheck,
+  allowedDecisions,
+  checkDecision,
+  policyChecks,
+  remediationFor,
+} from '../core/decision';
+import type { Candidate, EvaluateInput, EvaluationSummary } from '../core/evaluation';
+import { checkGoalGates, findStartNode } from '../core/routing';
+import { EventType, FailureDomain, type GateRecord, RunStatus } from '../core/run-model';
+import { RunFailedError } from './engine';
+import type { RunState } from './run-state';
+import type { BootResult, RunInput } from './types';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const decisionActs = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: [FailureDomain.decision] },
+});
+
+/** The decision gate's id in the `gates` query and in events. */
+export const DECISION_GATE = 'decision';
+
+type Decided = { decision: 'approved' | 'rejected'; by: string; reason: string; remediation?: string; via: 'signal' | 'update' };
+
+export class DecisionGate {
+  private checks: PolicyCheck[] = [];
+  private open = false;
+  private decided?: Decided;
+  private approvers: string[] = [];
+  record?: DecisionRecord;
+
+  constructor(private readonly state: RunState) {}
+
+  /** The decision gate as a GateRecord for the `gates` query while a human decision is awaited. */
+  gateView(): GateRecord | undefined {
+    if (!this.open) return undefined;
+    return {
+      id: DECISION_GATE,
+      node: DECISION_GATE,
+      prompt: `Decide this run: ${this.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`,
+      choices: allowedDecisions(this.checks).map((d) => ({ key: d[0]?.toUpperCase() ?? d, label: d, to: d })),
+      openedAt: this.state.envelope.updatedAt,
+      approvers: this.approvers,
+      quorum: 1,
+      allowSelfApproval: true,
+      answers: [],
+      closed: false,
+    };
+  }
+
+  /** Validation for the `decide` update (throws the reason; nothing reaches history). */
+  validate(input: DecideInput): void {
+    if (!this.open) throw new Error('no decision is awaited (the run is not waiting for a human decision)');
+    const check = checkDecision(input, this.checks, this.approvers);
+    if (!check.ok) throw new Error(check.reason);
+  }
+
+  /** A `decide` signal or update; an invalid one is a DECISION_FAILURE event and changes nothing. */
+  decide(input: DecideInput, via: 'signal' | 'update'): boolean {
+    if (!this.open || this.decided) {
+      this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, via, reason: this.decided ? 'a decision was already taken' : 'no decision is awaited' });
+      return false;
+    }
+    const check = checkDecision(input, this.checks, this.approvers);
+    if (!check.ok) {
+      this.state.emit(EventType.decisionFailed, {
+        domain: FailureDomain.decision,
+        via,
+        reason: check.reason,
+        ...(typeof input?.by === 'string' ? { by: input.by.slice(0, 200) } : {}),
+      });
+      return false;
+    }
+    this.decided = { decision: check.decision, by: check.by, reason: check.reason, via, ...(check.remediation ? { remediation: check.remediation } : {}) };
+    return true;
+  }
+
+  async waitForRecord(): Promise<DecisionRecord> {
+    await condition(() => this.record !== undefined);
+    return this.record as DecisionRecord;
+  }
+
+  /** Evaluates (when a suite is bound), decides and persists. Returns undefined for a run without a suite. */
+  async run(input: RunInput, boot: BootResult, flush: () => Promise<void>): Promise<DecisionRecord | undefined> {
+    const { profile } = boot.profile;
+    const graph = boot.specs.graph;
+    const suite = boot.specs.suite;
+    if (!suite || !input.suite) return undefined;
+
+    this.state.setStatus(RunStatus.evaluating);
+    this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count });
+    await flush();
+    const evaluation = await this.evaluate(input, boot);
+    this.state.envelope.evaluation = {
+      total: evaluation.total,
+      passed: evaluation.passed,
+      failed: evaluation.failed,
+      errored: evaluation.errored,
+      satisfaction: evaluation.satisfaction,
+      passed_bar: evaluation.passed_bar,
+      signatures: evaluation.signatures.length,
+    };
+    this.state.emit(EventType.evaluationCompleted, { ...this.state.envelope.evaluation, clusters: evaluation.signatures });
+
+    this.approvers = profile.policy.human_gate.approvers;
+    this.checks = policyChecks({
+      evaluation,
+      goalGatesOk: checkGoalGates(graph, this.state.nodeOutcomes).ok,
+      gates: this.state.gates,
+      approvers: this.approvers,
+      dependencies: profile.dependencies,
+      providerKind: profile.provider.kind,
+      allowedModes: profile.environment.allowed_dependency_modes,
+    });
+    const rerunFrom = graph.retry_target ?? graph.nodes.find((n) => n.goal_gate)?.id ?? findStartNode(graph)?.id ?? 'start';
+    const base = {
+      runId: this.state.envelope.runId,
+      evidence: { digests: this.state.envelope.digests, evaluation, checks: this.checks, gates: gateEvidence(this.state.gates) },
+    };
+
+    if (profile.policy.decision.mode === 'auto') {
+      const approved = allowedDecisions(this.checks).includes('approved');
+      const failed = this.checks.filter((c) => !c.ok);
+      const record: DecisionRecord = {
+        ...base,
+        decision: approved ? 'approved' : 'rejected',
+        mode: 'auto',
+        by: 'factory (auto decision)',
+        at: new Date().toISOString(),
+        reason: approved ? 'holdout evaluation and every policy check passed' : `failed: ${failed.map((c) => `${c.name} (${c.detail})`).join('; ')}`,
+        ...(approved ? {} : { remediation: remediationFor(evaluation, this.checks, rerunFrom) }),
+      };
+      if (await this.persist(boot, record)) return record;
+    }
+
+    // Human decision (or an auto decision that could not be recorded): closure is blocked until a valid one is.
+    this.open = true;
+    this.state.setStatus(RunStatus.awaitingHuman);
+    this.state.emit(EventType.runAwaitingHuman, {
+      gate: DECISION_GATE,
+      kind: 'decision',
+      allowed: allowedDecisions(this.checks),
+      checks: this.checks,
+      approvers: this.approvers,
+    });
+    await flush();
+    for (;;) {
+      await condition(() => this.decided !== undefined);
+      const d = this.decided as Decided;
+      const record: DecisionRecord = {
+        ...base,
+        decision: d.decision,
+        mode: 'human',
+        by: d.by,
+        at: new Date().toISOString(),
+        reason: d.reason,
+        ...(d.decision === 'rejected' ? { remediation: remediationFor(evaluation, this.checks, rerunFrom, d.remediation) } : {}),
+      };
+      if (await this.persist(boot, record)) {
+        this.open = false;
+        return record;
+      }
+      this.decided = undefined;
+    }
+  }
+
+  private async evaluate(input: RunInput, boot: BootResult): Promise<EvaluationSummary> {
+    const { profile } = boot.profile;
+    const suite = boot.specs.suite as NonNullable<BootResult['specs']['suite']>;
+    const evalInput: EvaluateInput = {
+      runId: this.state.envelope.runId,
+      suite: input.suite as EvaluateInput['suite'],
+      expectedDigest: suite.digest,
+      candidate: candidateOf(boot, this.state.context),
+      provider: profile.provider,
+      passBar: { satisfaction: profile.policy.decision.pass_bar, must_pass: profile.policy.decision.must_pass },
+    };
+    try {
+      return await executeChild<(i: EvaluateInput) => Promise<EvaluationSummary>>('evaluateSuite', {
+        taskQueue: profile.environment.temporal.scenario_task_queue,
+        workflowId: `${this.state.envelope.runId}.evaluation.${this.state.envelope.continuedAsNew}`,
+        args: [evalInput],
+      });
+    } catch (err) {
+      const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure) {
+        const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
+        throw new RunFailedError(FailureDomain.eval, cause.message.replace(`${FailureDomain.eval}: `, ''), details.causes ?? [cause.message]);
+      }
+      throw new RunFailedError(FailureDomain.eval, `holdout evaluation failed: ${err instanceof Error ? err.message : String(err)}`, ['evaluation did not complete']);
+    }
+  }
+
+  /** Writes decision.json once; a refusal is a DECISION_FAILURE event and the gate stays open. */
+  private async persist(boot: BootResult, record: DecisionRecord): Promise<boolean> {
+    try {
+      await decisionActs.persistDecision({ runDir: boot.runDir, record });
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
+      this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, reason: `decision could not be recorded: ${cause}` });
+      return false;
+    }
+    this.record = record;
+    this.state.envelope.decision = { decision: record.decision, by: record.by, at: record.at, mode: record.mode };
+    return true;
+  }
+}
+
+/** The candidate the pipeline publishes: an artifact reference plus the exported context keys. */
+export function candidateOf(boot: BootResult, context: Record<string, unknown>): Candidate {
+  const { profile } = boot.profile;
+  const ref = typeof context['candidate.ref'] === 'string' ? (context['candidate.ref'] as string) : `file://${profile.environment.workdir}`;
+  const exports: Record<string, unknown> = {};
+  for (const key of boot.specs.graph.exports) if (key in context) exports[key] = context[key];
+  return { ref, exports };
+}
+
+function gateEvidence(gates: readonly GateRecord[]): DecisionRecord['evidence']['gates'] {
+  return gates.map((g) => ({
+    gate: g.id,
+    node: g.node,
+    ...(g.selected !== undefined ? { selected: g.selected } : {}),
+    answers: g.answers.map((a) => ({ by: a.by, choice: a.choice, via: a.via, at: a.at })),
+  }));
+}
