@@ -72,6 +72,10 @@ const judgeScenario = z
     ...common,
     kind: z.literal('judge'),
     rubric: z.string().min(1).describe('What the provider judges the candidate against'),
+    criteria: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Checkable criteria; the twin provider passes iff each appears (case-insensitively) in the candidate. Default: the rubric lines starting with "- "'),
     timeout: duration.prefault('120s').describe('Judging timeout'),
   })
   .transform(renameMs('timeout'))
