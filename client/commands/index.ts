@@ -2,11 +2,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAnswer } from './answer';
+import { registerDecide } from './decide';
 import { registerInspect } from './inspect';
 import { registerLint } from './lint';
 import { registerPublish } from './publish';
 import { registerRun } from './run';
 import { registerSchema } from './schema';
+import { registerVerify } from './verify';
 import { registerWorker } from './worker';
 
 /** Adds one subcommand (with its options and action) to the program. */
@@ -17,6 +19,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerRun,
   registerInspect,
   registerAnswer,
+  registerDecide,
+  registerVerify,
   registerWorker,
   registerLint,
   registerSchema,

@@ -18,6 +18,7 @@ import { ExitCode, UsageError, type CliContext } from '../context';
 import { followEvents, formatEvent } from '../progress';
 import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
 import { exitCodeForFailure, failureOf } from '../outcome';
+import { recordLineage, startScenarioWorkerProcess, type ScenarioWorkerProcess } from '../processes';
 
 interface RunOptions {
   profile: string;
@@ -33,6 +34,11 @@ interface RunOptions {
   taskQueue?: string;
   registry?: string;
   by?: string;
+  /** Set by `rerun`: the run this one reruns. */
+  rerun?: string;
+  /** Embedded mode: start a scenario-worker process when the run has a suite (default true). */
+  scenarioWorker?: boolean;
+  scenariosRoot?: string;
 }
 
 /** Registers `run`. */
@@ -54,8 +60,25 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
+    .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
+    .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));
+    });
+  program
+    .command('rerun')
+    .description('start a new run of the same pipeline, profile and suite, linked to the old one (lineage in both)')
+    .argument('<run>', 'run directory (or run id under ./runs)')
+    .option('--auto-approve', 'answer every human gate with its first choice')
+    .option('--by <name>', 'who starts the run', defaultUser(ctx))
+    .option('--json', 'print events and the result as JSON lines')
+    .option('--quiet', 'print only the result')
+    .option('--address <host:port>', 'Temporal frontend')
+    .option('--namespace <ns>', 'Temporal namespace')
+    .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
+    .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process')
+    .action(async (old: string, opts: RunOptions) => {
+      ctx.fail(await run(ctx, undefined, { ...opts, profile: '', rerun: old }));
     });
 }
 
@@ -63,10 +86,12 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   const io = ctx.io;
   const root = resolve(io.cwd, opts.registry ?? '.');
   const resumed = opts.resume ? readEnvelope(resolve(io.cwd, opts.resume)) : undefined;
-  if (!pipelineArg && !resumed) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
-  const pipeline = resumed ? resumed.sources.pipeline : await specRef(pipelineArg as string, root, io.cwd, 'pipeline');
-  const profile = resumed ? resumed.sources.profile : await specRef(opts.profile, root, io.cwd, 'profile');
-  const suite = resumed ? resumed.sources.suite : opts.suite ? await specRef(opts.suite, root, io.cwd, 'suite') : undefined;
+  const oldRunDir = opts.rerun ? runDirArg(io.cwd, opts.rerun) : undefined;
+  const previous = resumed ?? (oldRunDir ? readEnvelope(oldRunDir) : undefined);
+  if (!pipelineArg && !previous) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
+  const pipeline = previous ? previous.sources.pipeline : await specRef(pipelineArg as string, root, io.cwd, 'pipeline');
+  const profile = previous ? previous.sources.profile : await specRef(opts.profile, root, io.cwd, 'profile');
+  const suite = previous ? previous.sources.suite : opts.suite ? await specRef(opts.suite, root, io.cwd, 'suite') : undefined;
   const temporal = (await localProfile(profile, root))?.environment.temporal;
   const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
@@ -81,13 +106,24 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   let native: NativeConnection | undefined;
   let workerDone: Promise<void> | undefined;
   let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
+  let scenarioWorker: ScenarioWorkerProcess | undefined;
   try {
     if (server) {
       native = await NativeConnection.connect({ address: server.address });
       worker = await createPipelineWorker({ connection: native, namespace, taskQueue, registryRoot: root });
       workerDone = worker.run();
+      if (suite && opts.scenarioWorker !== false) {
+        scenarioWorker = startScenarioWorkerProcess(io, {
+          address: server.address,
+          namespace,
+          taskQueue: temporal?.scenario_task_queue ?? TASK_QUEUES.scenarios,
+          scenariosRoot: resolve(io.cwd, opts.scenariosRoot ?? join(root, 'scenarios')),
+        });
+        print(`scenario worker process ${scenarioWorker.pid} (log: ${scenarioWorker.log})`);
+      }
     }
     const runId = resumed?.runId ?? opts.runId ?? `run-${randomUUID().slice(0, 8)}`;
+    if (oldRunDir && previous) recordLineage(oldRunDir, previous.runId, runId);
     const workflowId = resumed ? `${runId}-resume-${Date.now().toString(36)}` : runId;
     const input: RunInput = {
       runId,
@@ -97,6 +133,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       ...(opts.autoApprove ? { autoApprove: true } : {}),
       ...(opts.by ? { startedBy: opts.by } : {}),
       registryRoot: root,
+      ...(previous && !resumed ? { rerunOf: previous.runId } : {}),
       ...(resumed ? { resume: true, runDir: resolve(io.cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(io.cwd, opts.runDir) } : {}),
     };
     const handle = await client.workflow.start('runPipeline', {
@@ -126,6 +163,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       return exitCodeForFailure(failure.domain);
     }
   } finally {
+    await scenarioWorker?.stop();
     worker?.shutdown();
     await workerDone?.catch(() => undefined);
     await native?.close();
@@ -175,6 +213,14 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
   } catch {
     return undefined;
   }
+}
+
+function runDirArg(cwd: string, arg: string): string {
+  const dir = resolve(cwd, arg);
+  if (existsSync(join(dir, 'run.json'))) return dir;
+  const underRuns = resolve(cwd, 'runs', arg);
+  if (existsSync(join(underRuns, 'run.json'))) return underRuns;
+  throw new UsageError(`no run directory for "${arg}" (looked for ${dir}/run.json and ${underRuns}/run.json)`);
 }
 
 function readEnvelope(runDir: string): RunEnvelope {
