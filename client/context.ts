@@ -20,6 +20,8 @@ export interface CliIO {
   err(line: string): void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
+  /** Present when stdout is a terminal: raw writes for live views that redraw. */
+  tty?: { write(text: string): void; columns: number };
 }
 
 /** Per-invocation state handed to each command's action. */
@@ -49,5 +51,6 @@ export function processIO(): CliIO {
     err: (line) => void process.stderr.write(`${line}\n`),
     cwd: process.cwd(),
     env: process.env,
+    ...(process.stdout.isTTY ? { tty: { write: (text: string) => void process.stdout.write(text), columns: process.stdout.columns || 100 } } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
+import { LiveView } from '../live-view';
 import { followEvents, formatEvent } from '../progress';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 
@@ -91,12 +92,19 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       await withClient(ctx, opts, async (client) => {
         const handle = client.workflow.getHandle(run);
         const status = await handle.query(statusQuery);
-        if (!opts.json) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        const target = resolveTarget(ctx.io, opts);
+        const live = ctx.io.tty && !opts.json ? new LiveView(ctx.io.tty, run, { address: target.address }) : undefined;
+        if (!opts.json && !live) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        live?.start();
         await followEvents(
           handle,
-          (e) => ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`)),
+          (e) => {
+            if (live) live.onEvent(e);
+            else ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run, address: target.address }) ?? `#${e.seq} ${e.type}`));
+          },
           { after: Number(opts.after ?? 0) },
         );
+        live?.stop();
       });
     });
 }
