@@ -7,6 +7,7 @@ import { registerInspect } from './inspect';
 import { registerLint } from './lint';
 import { registerPublish } from './publish';
 import { registerRun } from './run';
+import { registerScenarioWorker } from './scenario-worker';
 import { registerSchema } from './schema';
 import { registerVerify } from './verify';
 import { registerWorker } from './worker';
@@ -22,6 +23,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDecide,
   registerVerify,
   registerWorker,
+  registerScenarioWorker,
   registerLint,
   registerSchema,
   registerPublish,

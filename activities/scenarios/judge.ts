@@ -1,0 +1,121 @@
+// `judge` scenarios: the profile's provider judges the candidate text against the rubric.
+// - twin: deterministic; pass iff every criterion (the `criteria` list, else the rubric's "- " lines)
+//   appears case-insensitively in the candidate text (an empty list passes).
+// - openai: one chat completion asking for {"pass": bool, "reason": str}; 429/5xx/network → retried,
+//   other 4xx → not retried; an answer that is not that JSON is retried too.
+// - agent: the agent command with rubric + candidate on stdin; exit 0 = pass.
+
+import { runProcess } from '../handlers/process';
+import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { Scenario } from '../../spec/schemas/suite';
+import { candidateEnv, candidateText, inCandidateDir } from './candidate';
+import { lastLine } from './command';
+import { ScenarioConfigError, ScenarioInfraError } from './errors';
+import type { RunContext, ScenarioRunner, Verdict } from './types';
+
+type JudgeScenario = Extract<Scenario, { kind: 'judge' }>;
+
+/** The instruction every real judge gets before the rubric. */
+export const JUDGE_INSTRUCTIONS =
+  'You are a strict reviewer. Judge the CANDIDATE against the RUBRIC. Answer with one JSON object only: {"pass": true|false, "reason": "<one sentence>"}.';
+
+/** Runs a judge scenario with the profile's provider. */
+export const runJudgeScenario: ScenarioRunner<'judge'> = async (scenario, ctx) => {
+  const text = await candidateText(ctx.candidate, ctx.view);
+  const provider = ctx.provider;
+  if (provider.kind === 'twin') return twinVerdict(scenario, text);
+  if (provider.kind === 'openai') return openaiVerdict(scenario, text, provider, ctx);
+  return agentVerdict(scenario, text, provider, ctx);
+};
+
+/** The criteria a twin checks: `criteria`, else the rubric's lines starting with "- ". */
+export function twinCriteria(scenario: Pick<JudgeScenario, 'rubric' | 'criteria'>): string[] {
+  if (scenario.criteria !== undefined) return scenario.criteria;
+  return scenario.rubric
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('- '))
+    .map((l) => l.slice(2).trim())
+    .filter(Boolean);
+}
+
+/** The twin's deterministic verdict. */
+export function twinVerdict(scenario: Pick<JudgeScenario, 'rubric' | 'criteria'>, candidate: string): Verdict {
+  const haystack = candidate.toLowerCase();
+  const missing = twinCriteria(scenario).filter((c) => !haystack.includes(c.toLowerCase()));
+  return missing.length === 0 ? { pass: true } : { pass: false, reason: `criteria not met: ${missing.map((c) => JSON.stringify(c)).join(', ')}` };
+}
+
+function prompt(scenario: JudgeScenario, candidate: string): string {
+  return `RUBRIC:\n${scenario.rubric}\n\nCANDIDATE:\n${candidate}\n`;
+}
+
+async function openaiVerdict(scenario: JudgeScenario, text: string, provider: Extract<ProviderConfig, { kind: 'openai' }>, ctx: RunContext): Promise<Verdict> {
+  const key = ctx.env[provider.api_key_env];
+  if (!key) throw new ScenarioConfigError(`judge provider openai: environment variable ${provider.api_key_env} is not set on the scenario worker`);
+  const url = `${provider.base_url.replace(/\/+$/, '')}/chat/completions`;
+  const timeout = AbortSignal.timeout(Math.min(provider.timeout_ms, scenario.timeout_ms));
+  let res: Response;
+  let body: string;
+  try {
+    res = await ctx.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        model: provider.model,
+        messages: [
+          { role: 'system', content: JUDGE_INSTRUCTIONS },
+          { role: 'user', content: prompt(scenario, text) },
+        ],
+      }),
+      signal: AbortSignal.any([ctx.signal, timeout]),
+    });
+    body = await res.text();
+  } catch {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    throw new ScenarioInfraError(`judge provider openai: POST ${url} ${timeout.aborted ? 'timed out' : 'failed (network)'}`);
+  }
+  // Server error bodies may echo the prompt: only the status is reported.
+  if (res.status === 429 || res.status === 408 || res.status >= 500) throw new ScenarioInfraError(`judge provider openai: POST ${url} → HTTP ${res.status}`);
+  if (!res.ok) throw new ScenarioConfigError(`judge provider openai: POST ${url} → HTTP ${res.status} (request refused; check the profile's provider)`);
+  const answer = parseJudgeAnswer(body);
+  if (!answer) throw new ScenarioInfraError('judge provider openai: the answer was not {"pass": bool, "reason": str} JSON');
+  return answer.pass ? { pass: true } : { pass: false, reason: answer.reason.split('\n')[0]?.slice(0, 300) ?? '' };
+}
+
+/** Reads {"pass", "reason"} out of a Chat Completions body (content may be fenced or wrapped in prose). */
+export function parseJudgeAnswer(body: string): { pass: boolean; reason: string } | undefined {
+  try {
+    const content = (JSON.parse(body) as { choices?: { message?: { content?: unknown } }[] }).choices?.[0]?.message?.content;
+    if (typeof content !== 'string') return undefined;
+    const start = content.indexOf('{');
+    const end = content.lastIndexOf('}');
+    if (start < 0 || end < start) return undefined;
+    const obj = JSON.parse(content.slice(start, end + 1)) as { pass?: unknown; reason?: unknown };
+    if (typeof obj.pass !== 'boolean') return undefined;
+    return { pass: obj.pass, reason: typeof obj.reason === 'string' ? obj.reason : '' };
+  } catch {
+    return undefined;
+  }
+}
+
+async function agentVerdict(scenario: JudgeScenario, text: string, provider: Extract<ProviderConfig, { kind: 'agent' }>, ctx: RunContext): Promise<Verdict> {
+  const env = { ...candidateEnv(ctx.candidate, ctx.view, ctx.env), FACTORY_JUDGE: '1' };
+  const result = await inCandidateDir(ctx.view, (cwd) =>
+    runProcess({
+      argv: provider.command,
+      cwd,
+      env,
+      stdin: `${JUDGE_INSTRUCTIONS}\n\n${prompt(scenario, text)}`,
+      signal: ctx.signal,
+      timeoutMs: Math.min(provider.timeout_ms, scenario.timeout_ms),
+      stdoutFile: '/dev/null',
+      stderrFile: '/dev/null',
+    }),
+  );
+  if (result.spawnError) throw new ScenarioInfraError(`judge provider agent: ${JSON.stringify(provider.command[0])} could not be started`);
+  if (result.aborted) throw ctx.signal.reason ?? new ScenarioInfraError('judge scenario: cancelled');
+  if (result.timedOut) return { pass: false, reason: 'the agent judge timed out' };
+  if (result.exitCode === 0) return { pass: true };
+  return { pass: false, reason: `agent judge exit code ${result.exitCode}: ${lastLine(result.stderrTail) || lastLine(result.stdout)}` };
+}

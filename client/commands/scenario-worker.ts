@@ -1,0 +1,41 @@
+// `factory scenario-worker`: a holdout scenario worker on the scenario task queue until SIGINT/SIGTERM.
+// It reads scenarios from its own root, apart from the pipeline worker's registry.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { NativeConnection } from '@temporalio/worker';
+import { TASK_QUEUES } from '../../core/temporal-names';
+import { scenarioRegistryRoot } from '../../activities/scenarios/suites';
+import { createScenarioWorker } from '../../workers/scenarios';
+import { type CliContext } from '../context';
+import { resolveTarget, type TargetOptions } from '../temporal';
+
+interface ScenarioWorkerOptions extends TargetOptions {
+  taskQueue: string;
+  scenariosRoot: string;
+}
+
+/** Registers `scenario-worker`. */
+export function registerScenarioWorker(program: Command, ctx: CliContext): void {
+  program
+    .command('scenario-worker')
+    .description('run a holdout scenario worker (evaluation workflow + scenario activities) until interrupted')
+    .option('--address <host:port>', 'Temporal frontend (default TEMPORAL_ADDRESS or 127.0.0.1:7233)')
+    .option('--namespace <ns>', 'Temporal namespace')
+    .option('--task-queue <queue>', 'scenario task queue', TASK_QUEUES.scenarios)
+    .option('--scenarios-root <dir>', 'scenario registry folder (holding registry.lock.json) or a project root with scenarios/', 'scenarios')
+    .action(async (opts: ScenarioWorkerOptions) => {
+      const target = resolveTarget(ctx.io, opts);
+      const root = resolve(ctx.io.cwd, opts.scenariosRoot);
+      const connection = await NativeConnection.connect({ address: target.address });
+      const worker = await createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root });
+      const stop = () => worker.shutdown();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}`);
+      try {
+        await worker.run();
+      } finally {
+        await connection.close();
+      }
+    });
+}
