@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
+import { FREEZE_MANIFEST } from './finalize';
 import { flushRun, readLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
 
@@ -49,6 +50,12 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
     ...(checkpoint ? [] : [`${join(runDir, RUN_FILES.checkpoint)} is missing or unreadable`]),
   ];
   if (!envelope || !checkpoint) throw bootFailure('run load', causes);
+  // a finalized run is frozen (sha256 manifest, read-only): resuming it would write past its freeze
+  if (await readJson(join(runDir, FREEZE_MANIFEST))) {
+    throw bootFailure('run load', [
+      `run ${envelope.runId} in ${runDir} was finalized (outcome ${envelope.outcome ?? 'unknown'}) and its files are frozen; only an interrupted run can be resumed: start a rerun instead`,
+    ]);
+  }
   return { envelope, checkpoint, lastSeq: await readLastSeq(join(runDir, RUN_FILES.events)) };
 }
 

@@ -54,6 +54,7 @@ export async function startRun(
   taskQueue: string,
   ws: Workspace,
   extra: Partial<RunInput> = {},
+  workflowId?: string,
 ): Promise<WorkflowHandle<typeof runPipeline>> {
   const runId = extra.runId ?? uniqueId('run');
   const input: RunInput = {
@@ -64,7 +65,7 @@ export async function startRun(
     startedBy: 'tester',
     ...extra,
   };
-  return client.workflow.start('runPipeline', { taskQueue, workflowId: runId, args: [input] }) as Promise<WorkflowHandle<typeof runPipeline>>;
+  return client.workflow.start('runPipeline', { taskQueue, workflowId: workflowId ?? runId, args: [input] }) as Promise<WorkflowHandle<typeof runPipeline>>;
 }
 
 /** Events persisted in a run directory's events.jsonl. */
@@ -184,8 +185,8 @@ export interface RunEnv {
   readonly taskQueue: string;
   /** Adds (or replaces) a custom handler on the shared worker; use a type unique to the test. */
   register(type: string, handler: Handler): void;
-  /** Starts a run of `ws` on the shared worker (registryRoot = the workspace). */
-  start(ws: Workspace, extra?: Partial<RunInput>): Promise<WorkflowHandle<typeof runPipeline>>;
+  /** Starts a run of `ws` on the shared worker (registryRoot = the workspace; workflow id = run id unless given). */
+  start(ws: Workspace, extra?: Partial<RunInput>, workflowId?: string): Promise<WorkflowHandle<typeof runPipeline>>;
   /** Runs `body` while a dedicated worker (own task queue, own activities) polls. */
   withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>): Promise<T>;
 }
@@ -233,7 +234,7 @@ export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
     },
     taskQueue,
     register: (type, handler) => void handlers.register(type, handler),
-    start: (ws, extra = {}) => startRun(need(client), taskQueue, ws, { registryRoot: ws.dir, ...extra }),
+    start: (ws, extra = {}, workflowId) => startRun(need(client), taskQueue, ws, { registryRoot: ws.dir, ...extra }, workflowId),
     async withWorker(activities, body) {
       const { worker: w, taskQueue: tq } = await createTestWorker({ connection: need(native), workflowBundle: need(bundle), activities });
       return w.runUntil(body(tq));
