@@ -5,8 +5,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // ts-graphviz ships ESM only; let swc compile it to CommonJS like our own code.
-  transformIgnorePatterns: ['/node_modules/(?!(ts-graphviz|@ts-graphviz)/)'],
+  // ts-graphviz and @hpcc-js/wasm-graphviz ship ESM only; let swc compile them to CommonJS like our own code.
+  transformIgnorePatterns: ['/node_modules/(?!(ts-graphviz|@ts-graphviz|@hpcc-js)/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
