@@ -6,11 +6,9 @@ import { asyncLocalStorage } from '@temporalio/activity';
 /** How often a running scenario heartbeats (the evaluate workflow's heartbeat timeout is longer). */
 export const HEARTBEAT_EVERY_MS = 2000;
 
-/** Logs on the scenario worker (never returned to the pipeline side); console outside an activity. */
+/** Logs on the scenario worker (never returned to the pipeline side); nothing outside an activity. */
 export function scenarioLog(level: 'info' | 'warn' | 'error', message: string, meta: Record<string, unknown> = {}): void {
-  const ctx = asyncLocalStorage.getStore();
-  if (ctx) ctx.log[level](message, meta);
-  else if (level !== 'info') console.warn(`[scenario-worker] ${message}`);
+  asyncLocalStorage.getStore()?.log[level](message, meta);
 }
 
 /** The activity's cancellation signal, or one that never fires outside an activity. */
