@@ -21,6 +21,8 @@ export class GraphSourceError extends Error {
   constructor(
     message: string,
     readonly diagnostics: readonly Diagnostic[] = [],
+    /** True when the argument itself is wrong (not a run directory): a usage error, exit 2. */
+    readonly badInput = false,
   ) {
     super(message);
   }
@@ -73,7 +75,7 @@ export async function loadGraph(source: SpecSource, opts: { cwd: string; registr
 /** Reads `<dir>/run.json`; a directory without one is not a run directory. */
 export function readRunDir(dir: string): RunEnvelope {
   const file = join(dir, 'run.json');
-  if (!existsSync(file)) throw new GraphSourceError(`${dir} is not a run directory (no run.json) and not a spec file`);
+  if (!existsSync(file)) throw new GraphSourceError(`${dir} is not a run directory (no run.json) and not a spec file`, [], true);
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as RunEnvelope;
   } catch (err) {

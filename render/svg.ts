@@ -1,15 +1,17 @@
 // SVG through Graphviz compiled to WebAssembly (@hpcc-js/wasm-graphviz): no system binary, works offline.
-// The wasm module is compiled once per process and reused.
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
+// The package (ESM, ~800 kB) is imported on first use only, and its wasm compiled once per process.
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 
 let loading: Promise<Graphviz> | undefined;
 
-/** The process-wide Graphviz instance (compiled on first use, ~100 ms). */
+/** The process-wide Graphviz instance (loaded and compiled on first use). */
 export function graphviz(): Promise<Graphviz> {
-  loading ??= Graphviz.load().catch((err: unknown) => {
-    loading = undefined;
-    throw err;
-  });
+  loading ??= import('@hpcc-js/wasm-graphviz')
+    .then((m) => m.Graphviz.load())
+    .catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
   return loading;
 }
 

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAnswer } from './answer';
 import { registerDecide } from './decide';
+import { registerGraph } from './graph';
 import { registerInspect } from './inspect';
 import { registerLint } from './lint';
 import { registerPublish } from './publish';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerWorker,
   registerScenarioWorker,
   registerLint,
+  registerGraph,
   registerSchema,
   registerPublish,
 ];
