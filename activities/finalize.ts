@@ -6,6 +6,8 @@ import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionRecord } from '../core/decision';
+import type { PipelineGraph } from '../core/model';
+import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
 import { flushRun } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';
@@ -40,6 +42,8 @@ export interface FinalizeInput {
   checkpoint?: Checkpoint;
   envelope: RunEnvelope;
   summary: RunSummary;
+  /** The pipeline, drawn into graph.svg with nodes coloured by stage status. */
+  graph?: PipelineGraph;
 }
 
 /** Flushes the last events (run.completed included), writes the summary, freezes. Safe to retry. */
@@ -53,6 +57,14 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   const { json, markdown } = renderSummary(input.summary);
   await writeFile(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
   await writeFile(join(input.runDir, 'summary.md'), markdown);
+  if (input.graph) {
+    try {
+      await writeRunGraph(input.runDir, input.graph, input.envelope);
+    } catch (err) {
+      // a picture must never block closure: say why it is missing, in the frozen set
+      await writeFile(join(input.runDir, 'graph.error.txt'), `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
   const files = await listFiles(input.runDir);
   const manifest: FreezeManifest = { algorithm: 'sha256', runId: input.envelope.runId, files: {} };
   for (const file of files) manifest.files[file] = sha256(await readFile(join(input.runDir, file)));

@@ -111,6 +111,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       envelope: state.envelope,
       ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
       summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
+      graph: b.specs.graph,
     });
     const last = events[events.length - 1];
     if (last) state.markFlushed(last.seq);
