@@ -40,6 +40,7 @@ interface RunOptions {
   /** Embedded mode: start a scenario-worker process when the run has a suite (default true). */
   scenarioWorker?: boolean;
   scenariosRoot?: string;
+  keepServer?: boolean;
 }
 
 /** Registers `run`. */
@@ -62,6 +63,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
+    .option('--keep-server', 'embedded mode: keep the dev server and its Web UI up after the run until Ctrl-C')
     .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));
@@ -159,6 +161,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     try {
       const result = (await handle.result()) as RunResult;
       report(ctx, opts, result, ui);
+      if (server && opts.keepServer) await untilInterrupted(io, server.uiUrl);
       return result.outcome === 'succeeded' || result.outcome === 'approved' ? ExitCode.ok : ExitCode.failed;
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
@@ -221,6 +224,17 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
     return undefined;
   }
 }
+
+/** Keeps the embedded server (and its UI) up for a person to look around, until Ctrl-C. */
+async function untilInterrupted(io: RunIO, uiUrl: string | undefined): Promise<void> {
+  io.out(`Temporal dev server and Web UI stay up${uiUrl ? ` at ${uiUrl}` : ''}; press Ctrl-C to stop.`);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
+}
+
+type RunIO = CliContext['io'];
 
 function runDirArg(cwd: string, arg: string): string {
   const dir = resolve(cwd, arg);
