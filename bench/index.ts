@@ -2,10 +2,11 @@
 // A script, not a test: it reports, and exits 1 only when a benchmark misses its target or crashes.
 import { cpus } from 'node:os';
 import { lintBenchmark } from './lint';
+import { scenariosBenchmark } from './scenarios';
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the next issue appends the Temporal ones (with a bare-Temporal floor). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, scenariosBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
