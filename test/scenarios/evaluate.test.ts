@@ -50,13 +50,15 @@ describe('evaluateSuite', () => {
     expect(out.summary.signatures.every((s) => s.kind === 'fail' && s.count === 1 && /^sig-[0-9a-f]{12}$/.test(s.signature))).toBe(true);
   });
 
-  it('clusters identical failures with counts when they differ only in numbers, paths and times', async () => {
+  it('clusters identical failures with counts, the same in every run, when they differ only in numbers, paths and times', async () => {
     const same = (n: number): ScenarioDoc => ({ id: `same-${n}`, kind: 'command', run: `echo "open /tmp/run-${n}/out.log failed at 10:0${n}:00 (code ${n})" >&2; exit 1` });
     const { file, digest } = env.root.write('cluster', [same(1), same(2), same(3), { id: 'other', kind: 'command', run: 'echo "disk full" >&2; exit 1' }, passing[0] as ScenarioDoc]);
     const out = await env.settle(await env.start({ suite: { file }, expectedDigest: digest, candidate, maxParallel: 2 }));
     if (!out.ok) throw out.failure;
     expect(out.summary.signatures.map((s) => s.count)).toEqual([3, 1]);
     expect(out.summary).toMatchObject({ failed: 4, passed: 1 });
+    const again = await env.settle(await env.start({ suite: { file }, expectedDigest: digest, candidate }));
+    expect(again.ok && again.summary.signatures).toEqual(out.summary.signatures); // stable across runs
   });
 
   test.each([
