@@ -5,7 +5,7 @@ FROM node:20-bookworm-slim
 
 # git for stages that use it; ca-certificates for HTTPS providers and registries.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates \
+ && apt-get install -y --no-install-recommends git ca-certificates fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
