@@ -1,7 +1,7 @@
 // Where the CLI finds Temporal: --address, TEMPORAL_ADDRESS, the profile, or the embedded dev
 // server that `factory run` started (recorded in .factory/server.json so other commands find it).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
@@ -11,6 +11,40 @@ import type { CliIO } from './context';
 export interface TargetOptions {
   address?: string;
   namespace?: string;
+}
+
+/** mTLS material, as the profile's environment.temporal.tls names it (file paths). */
+export interface TlsFiles {
+  server_name?: string;
+  server_root_ca_cert?: string;
+  client_cert?: string;
+  client_key?: string;
+}
+
+/** The SDK's TLS config (same shape for Connection and NativeConnection). */
+export interface TlsConfig {
+  serverNameOverride?: string;
+  serverRootCACertificate?: Buffer;
+  clientCertPair?: { crt: Buffer; key: Buffer };
+}
+
+/**
+ * TLS from the profile, overridden by the `temporal` CLI's own environment variables
+ * (TEMPORAL_TLS_CERT, TEMPORAL_TLS_KEY, TEMPORAL_TLS_CA, TEMPORAL_TLS_SERVER_NAME, TEMPORAL_TLS=true).
+ */
+export function tlsConfig(env: Readonly<Record<string, string | undefined>>, cwd: string, profile?: TlsFiles): TlsConfig | undefined {
+  const cert = env.TEMPORAL_TLS_CERT ?? profile?.client_cert;
+  const key = env.TEMPORAL_TLS_KEY ?? profile?.client_key;
+  const ca = env.TEMPORAL_TLS_CA ?? profile?.server_root_ca_cert;
+  const name = env.TEMPORAL_TLS_SERVER_NAME ?? profile?.server_name;
+  if (!cert && !key && !ca && !name && env.TEMPORAL_TLS !== 'true') return undefined;
+  if (Boolean(cert) !== Boolean(key)) throw new Error('TLS: a client certificate needs its key (TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY, or profile client_cert and client_key)');
+  const read = (p: string) => readFileSync(resolve(cwd, p));
+  return {
+    ...(name ? { serverNameOverride: name } : {}),
+    ...(ca ? { serverRootCACertificate: read(ca) } : {}),
+    ...(cert && key ? { clientCertPair: { crt: read(cert), key: read(key) } } : {}),
+  };
 }
 
 /** What `factory run` writes while its embedded server lives. */
@@ -41,18 +75,19 @@ export function readServerRecord(cwd: string): ServerRecord | undefined {
 }
 
 /** Address and namespace for a command: flag, environment, embedded-server record, then localhost:7233. */
-export function resolveTarget(io: CliIO, opts: TargetOptions): { address: string; namespace: string; uiUrl?: string } {
+export function resolveTarget(io: CliIO, opts: TargetOptions, profileTls?: TlsFiles): { address: string; namespace: string; uiUrl?: string; tls?: TlsConfig } {
   const rec = readServerRecord(io.cwd);
+  const tls = tlsConfig(io.env, io.cwd, profileTls);
   const address = opts.address ?? io.env.TEMPORAL_ADDRESS ?? rec?.address ?? '127.0.0.1:7233';
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? rec?.namespace ?? DEFAULT_NAMESPACE;
   const uiUrl = rec && rec.address === address ? rec.uiUrl : io.env.TEMPORAL_UI_URL;
-  return { address, namespace, ...(uiUrl ? { uiUrl } : {}) };
+  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(tls ? { tls } : {}) };
 }
 
 /** Connects a Client; the error names the address and how to point the CLI elsewhere. */
-export async function connectClient(target: { address: string; namespace: string }): Promise<Client> {
+export async function connectClient(target: { address: string; namespace: string; tls?: TlsConfig }): Promise<Client> {
   try {
-    const connection = await Connection.connect({ address: target.address, connectTimeout: '5s' });
+    const connection = await Connection.connect({ address: target.address, connectTimeout: '5s', ...(target.tls ? { tls: target.tls } : {}) });
     return new Client({ connection, namespace: target.namespace });
   } catch (err) {
     throw new Error(

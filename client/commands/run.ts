@@ -103,7 +103,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
 
   if (!io.env.FACTORY_LOG_LEVEL) quietRuntime();
   const server = configured ? undefined : await startEmbeddedServer(io, namespace);
-  const target = server ? { address: server.address, namespace, uiUrl: server.uiUrl } : resolveTarget(io, { address: configured, namespace });
+  const target = server ? { address: server.address, namespace, uiUrl: server.uiUrl } : resolveTarget(io, { address: configured, namespace }, temporal?.tls);
   if (server) print(`embedded Temporal dev server at ${server.address}, UI ${server.uiUrl ?? '(off)'}`);
   const client = await connectClient(target);
   let native: NativeConnection | undefined;
@@ -135,7 +135,8 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       ...(suite ? { suite } : {}),
       ...(opts.autoApprove ? { autoApprove: true } : {}),
       ...(opts.by ? { startedBy: opts.by } : {}),
-      registryRoot: root,
+      // the embedded worker shares this checkout; remote workers resolve specs from their own --registry
+      ...(server ? { registryRoot: root } : {}),
       ...(previous && !resumed ? { rerunOf: previous.runId } : {}),
       ...(resumed ? { resume: true, runDir: resolve(io.cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(io.cwd, opts.runDir) } : {}),
     };

@@ -26,7 +26,7 @@ export function registerScenarioWorker(program: Command, ctx: CliContext): void 
     .action(async (opts: ScenarioWorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
       const root = resolve(ctx.io.cwd, opts.scenariosRoot);
-      const connection = await NativeConnection.connect({ address: target.address });
+      const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
       const worker = await createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root });
       const stop = () => worker.shutdown();
       process.once('SIGINT', stop);

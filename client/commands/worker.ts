@@ -23,7 +23,7 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .action(async (opts: WorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
-      const connection = await NativeConnection.connect({ address: target.address });
+      const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
       const worker = await createPipelineWorker({
         connection,
         namespace: target.namespace,
