@@ -27,13 +27,40 @@ const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
 const NEWLINE = 0x0a;
 
-/** Persists a workflow's pending writes; call it as often as you like with overlapping batches. */
+/**
+ * Persists a workflow's pending writes; call it as often as you like with overlapping batches.
+ * checkpoint.json and run.json are written to temp files and fsynced while events.jsonl is appended and
+ * fsynced, and replace the old files only once the events are durable: the files on disk never run ahead
+ * of events.jsonl, as with writing one after the other, at one fsync wait instead of two or three.
+ */
 export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
   return serialized(flush.runDir, async () => {
     await mkdir(flush.runDir, { recursive: true });
-    const result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events));
-    if (flush.checkpoint) await writeJsonAtomic(join(flush.runDir, RUN_FILES.checkpoint), flush.checkpoint);
-    if (flush.envelope) await writeJsonAtomic(join(flush.runDir, RUN_FILES.envelope), flush.envelope);
+    const json: [string, unknown][] = [];
+    if (flush.checkpoint) json.push([RUN_FILES.checkpoint, flush.checkpoint]);
+    if (flush.envelope) json.push([RUN_FILES.envelope, flush.envelope]);
+    const staging = Promise.allSettled(json.map(([name, value]) => stageFile(join(flush.runDir, name), jsonText(value))));
+    let result: FlushResult;
+    try {
+      result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events));
+    } catch (err) {
+      await discardStaged(await staging);
+      throw err;
+    }
+    const staged = await staging;
+    const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await discardStaged(staged);
+      throw failed.reason;
+    }
+    for (const [i, s] of staged.entries()) {
+      try {
+        await (s as PromiseFulfilledResult<StagedFile>).value.commit();
+      } catch (err) {
+        await discardStaged(staged.slice(i));
+        throw err;
+      }
+    }
     return result;
   });
 }
@@ -128,12 +155,28 @@ export async function readEvents(runDir: string): Promise<RunEvent[]> {
 
 /** Writes JSON via temp file + rename, so readers never see a half-written file. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+  await writeFileAtomic(file, jsonText(value));
 }
 
 /** Writes text via temp file + fsync + rename in the same directory. */
 export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  await (await stageFile(file, data)).commit();
+}
+
+/** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
+interface StagedFile {
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+function jsonText(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+/** Writes and fsyncs `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
+async function stageFile(file: string, data: string): Promise<StagedFile> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+  const discard = () => rm(tmp, { force: true });
   try {
     const fh = await open(tmp, 'w');
     try {
@@ -142,11 +185,25 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     } finally {
       await fh.close();
     }
-    await rename(tmp, file);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await discard();
     throw err;
   }
+  return {
+    discard,
+    async commit() {
+      try {
+        await rename(tmp, file);
+      } catch (err) {
+        await discard();
+        throw err;
+      }
+    },
+  };
+}
+
+async function discardStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
+  for (const s of staged) if (s.status === 'fulfilled') await s.value.discard();
 }
 
 /** Offset of the last '\n' strictly before `end`, or -1; reads backwards in chunks. */

@@ -85,6 +85,16 @@ describe('flushRun', () => {
     expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('keeps the previous checkpoint.json and run.json, with no temp files left, when the events are refused', async () => {
+    await flushRun({ runDir: dir, events: events(1, 2), checkpoint: checkpoint('plan'), envelope: envelope() });
+    const before = await Promise.all([RUN_FILES.checkpoint, RUN_FILES.envelope].map((f) => readFile(join(dir, f), 'utf8')));
+    const f = await failureOf(flushRun({ runDir: dir, events: events(5, 6), checkpoint: checkpoint('build'), envelope: envelope('run-2') }));
+    expect(f.type).toBe('EVENT_SEQ_GAP');
+    const after = await Promise.all([RUN_FILES.checkpoint, RUN_FILES.envelope].map((f) => readFile(join(dir, f), 'utf8')));
+    expect(after).toEqual(before);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
   it('cuts a torn last line and re-appends that event when a crash left half a line', async () => {
     await flushRun({ runDir: dir, events: events(1, 2) });
     await appendFile(join(dir, RUN_FILES.events), '{"seq":3,"type":"stage.sta');
