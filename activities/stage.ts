@@ -61,7 +61,9 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
     abort.abort(new Error(`stage ${node.id} timed out after ${formatDuration(timeoutMs)}`));
   }, timeoutMs);
   const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started });
-  beat();
+  // No beat at t=0: the SDK sends an activity's first heartbeat to the server at once (a round trip that
+  // persists the activity's state, per stage); a stage shorter than the interval needs none, a longer
+  // one beats from the first interval on, well within the heartbeat timeout.
   const beater = setInterval(beat, deps.heartbeatIntervalMs ?? 1000);
 
   const handler = deps.handlers.get(node.type);
