@@ -1,18 +1,29 @@
 // `npm run bench [-- <name>...] [-- --json]`: runs the registered benchmarks and prints their numbers.
 // A script, not a test: it reports, and exits 1 only when a benchmark misses its target or crashes.
 import { cpus } from 'node:os';
+import { bootBenchmark } from './run-boot';
+import { gateBenchmark } from './run-gate';
 import { lintBenchmark } from './lint';
 import { scenariosBenchmark } from './scenarios';
+import { stagesBenchmark } from './run-stages';
+import { closeTemporalBenchEnv } from './temporal-env';
 import type { Benchmark, BenchResult } from './types';
 
-/** Every benchmark, in run order; the next issue appends the Temporal ones (with a bare-Temporal floor). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, scenariosBenchmark];
+/** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, stagesBenchmark, bootBenchmark, gateBenchmark, scenariosBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
 function verdict(r: BenchResult): { ok: boolean; text: string } {
   if (!r.target) return { ok: true, text: '' };
   const value = r.timing[r.target.stat];
+  if (r.target.ratio !== undefined) {
+    const base = r.floor?.timing[r.target.stat];
+    if (base === undefined) return { ok: false, text: `no floor to compare against: FAIL` };
+    const ratio = value / base;
+    const ok = ratio <= r.target.ratio;
+    return { ok, text: `${r.target.stat} ratio ${ratio.toFixed(2)}x vs target ≤ ${r.target.ratio.toFixed(2)}x: ${ok ? 'PASS' : 'FAIL'}` };
+  }
   const ok = value < r.target.ms;
   return { ok, text: `${r.target.stat} ${fmt(value)} vs target < ${r.target.ms} ms: ${ok ? 'PASS' : 'FAIL'}` };
 }
@@ -28,13 +39,13 @@ async function main(argv: string[]): Promise<number> {
   const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
   const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString() };
   if (!json) process.stdout.write(`node ${env.node}, ${env.cpus} x ${env.cpu}, ${env.date}\n`);
-  const results: Record<string, BenchResult | { error: string }> = {};
+  const results: Record<string, (BenchResult & { ratio?: number; verdict: string }) | { error: string }> = {};
   let failed = false;
   for (const b of selected) {
     try {
       const r = await b.run();
-      results[b.name] = r;
       const v = verdict(r);
+      results[b.name] = { ...r, ...(r.floor ? { ratio: r.timing.median / r.floor.timing.median } : {}), verdict: v.text };
       failed ||= !v.ok;
       if (json) continue;
       const t = r.timing;
@@ -49,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`bench: ${b.name} failed: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
+  await closeTemporalBenchEnv();
   if (json) process.stdout.write(`${JSON.stringify({ env, results }, null, 2)}\n`);
   return failed ? 1 : 0;
 }

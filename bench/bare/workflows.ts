@@ -1,0 +1,35 @@
+// Bare-Temporal floors for the run benchmarks: the least a workflow can do for the same shape of work.
+// Deterministic workflow code (bundled with the run workflow by bench/bare/all-workflows.ts).
+
+import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import type * as activities from './activities';
+
+const { benchNoop } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+
+/** Runs `n` no-op activities one after another; returns the workflow time (ms) after the last one. */
+export async function bareSequence(n: number): Promise<{ doneAt: number }> {
+  for (let i = 0; i < n; i++) await benchNoop(i);
+  return { doneAt: Date.now() };
+}
+
+/** The floor of a human gate: one per round, wait for `go`, then run a no-op activity. */
+export const goSignal = defineSignal<[]>('go');
+/** How many `go` signals the bare gate workflow has consumed, and the workflow time (ms) of each. */
+export const roundsQuery = defineQuery<{ waitingFor: number; handledAt: number[] }>('rounds');
+
+/** `n` rounds of: wait for `go` → record the workflow time → no-op activity (the "next stage"). */
+export async function bareSignals(n: number): Promise<{ handledAt: number[] }> {
+  let received = 0;
+  let waitingFor = 0;
+  const handledAt: number[] = [];
+  setHandler(goSignal, () => void received++);
+  setHandler(roundsQuery, () => ({ waitingFor, handledAt }));
+  for (let i = 0; i < n; i++) {
+    waitingFor = i;
+    await condition(() => received > i);
+    handledAt.push(Date.now());
+    await benchNoop(i);
+  }
+  waitingFor = n;
+  return { handledAt };
+}

@@ -1,0 +1,109 @@
+// stages-100: a 100-stage pipeline of a no-work custom handler, end to end (client start → result),
+// against a bare Temporal workflow running 100 no-op activities; interleaved on one server and worker.
+
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Benchmark, BenchResult } from './types';
+import { summarize } from './stats';
+import { formatBreakdown, historyBreakdown, stageBodyProfile, type HistoryBreakdown } from './profile';
+import { NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
+
+const STAGES = 100;
+const WARMUP = 2;
+const RUNS = 10;
+
+/** start → s1 → … → sN → exit, every stage the no-work `bench.noop` type. */
+export function chainPipelineYaml(id: string, stages: number): string {
+  const nodes = ['  - { id: start, type: start }'];
+  const edges: string[] = [];
+  let prev = 'start';
+  for (let i = 1; i <= stages; i++) {
+    nodes.push(`  - { id: s${i}, type: ${NOOP_TYPE} }`);
+    edges.push(`  - { from: ${prev}, to: s${i} }`);
+    prev = `s${i}`;
+  }
+  nodes.push('  - { id: exit, type: exit }');
+  edges.push(`  - { from: ${prev}, to: exit }`);
+  return ['kind: PipelineSpec', `id: ${id}`, 'version: 1.0.0', 'goal: measure the run path', 'nodes:', ...nodes, 'edges:', ...edges, ''].join('\n');
+}
+
+/** One timed sample: client wall time and the server's start → close time. */
+interface Sample {
+  handle: WorkflowHandle;
+  clientMs: number;
+  serverMs: number;
+  bootMs?: number;
+}
+
+/** Time a worker spent on an execution, without the waits for a worker to pick up workflow tasks. */
+function busy(b: HistoryBreakdown): number {
+  return b.activities * b.activityRunMs + b.workflowTasks * b.wftRunMs;
+}
+
+async function closedIn(handle: WorkflowHandle): Promise<number> {
+  const d = await handle.describe();
+  return (d.closeTime?.getTime() ?? Number.NaN) - d.startTime.getTime();
+}
+
+/** The benchmark; the floor is the bare workflow `bareSequence(100)`. */
+export const stagesBenchmark: Benchmark = {
+  name: 'stages-100',
+  description: `${STAGES}-stage pipeline of a no-work handler vs a bare workflow of ${STAGES} no-op activities (client start → result; ${RUNS} each, interleaved, after ${WARMUP} warm-ups)`,
+  async run(): Promise<BenchResult> {
+    const env = await temporalBenchEnv();
+    const file = env.writePipeline('stages-100', chainPipelineYaml('bench-stages', STAGES));
+    const pipeline = async (): Promise<Sample> => {
+      const t0 = performance.now();
+      const handle = await env.startRun(file);
+      const result = await handle.result();
+      const clientMs = performance.now() - t0;
+      if (result.outcome !== 'succeeded') throw new Error(`pipeline run ${result.runId} ended ${result.outcome}`);
+      const started = runDirEvents(result.runDir as string).find((e) => e.type === 'run.started');
+      return { handle, clientMs, serverMs: await closedIn(handle), ...(started ? { bootMs: await sinceStart(handle, started.at) } : {}) };
+    };
+    const bare = async (): Promise<Sample> => {
+      const t0 = performance.now();
+      const handle = await env.client.workflow.start('bareSequence', { taskQueue: env.taskQueue, workflowId: env.id('bare'), args: [STAGES] });
+      await handle.result();
+      const clientMs = performance.now() - t0;
+      return { handle, clientMs, serverMs: await closedIn(handle) };
+    };
+    for (let i = 0; i < WARMUP; i++) {
+      await pipeline();
+      await bare();
+    }
+    const ours: Sample[] = [];
+    const floor: Sample[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // ABBA order, so a slow drift of the machine's load weighs on both sides alike
+      if (i % 2 === 0) {
+        ours.push(await pipeline());
+        floor.push(await bare());
+      } else {
+        floor.push(await bare());
+        ours.push(await pipeline());
+      }
+    }
+    const t = summarize(ours.map((s) => s.clientMs));
+    const f = summarize(floor.map((s) => s.clientMs));
+    const so = summarize(ours.map((s) => s.serverMs));
+    const sf = summarize(floor.map((s) => s.serverMs));
+    const boot = summarize(ours.map((s) => s.bootMs ?? Number.NaN));
+    const perStage = (t.median - boot.median) / STAGES;
+    const [hOurs, hBare] = [await historyBreakdown(ours.map((s) => s.handle)), await historyBreakdown(floor.map((s) => s.handle))];
+    const body = await stageBodyProfile();
+    return {
+      timing: t,
+      floor: { name: `bareSequence(${STAGES})`, timing: f },
+      target: { stat: 'median', ratio: 1.1 },
+      notes: [
+        `server start → close: ours median ${so.median.toFixed(0)} ms, bare ${sf.median.toFixed(0)} ms, ratio ${(so.median / sf.median).toFixed(2)}x`,
+        `ours: boot (start → run.started) median ${boot.median.toFixed(0)} ms; ~${perStage.toFixed(1)} ms per stage after boot vs ${(f.median / STAGES).toFixed(1)} ms per bare activity`,
+        formatBreakdown('history, ours', hOurs),
+        formatBreakdown('history, bare', hBare),
+        `busy time per execution (activities run + workflow tasks run, pickup waits left out): ours ${busy(hOurs).toFixed(0)} ms, bare ${busy(hBare).toFixed(0)} ms, ratio ${(busy(hOurs) / busy(hBare)).toFixed(2)}x`,
+        `stage activity body without Temporal (same disk): flushRun ${body.flushMs.toFixed(1)} ms, whole no-op executeStage ${body.stageMs.toFixed(1)} ms`,
+        `setup (once per bench run): dev server ${env.setupMs.server.toFixed(0)} ms, worker process + bundle ${env.setupMs.worker.toFixed(0)} ms`,
+      ],
+    };
+  },
+};
