@@ -129,7 +129,10 @@ export interface Checkpoint {
   current_node: string;
   /** The node to run next; undefined once the exit is reached. */
   next_node?: string;
+  /** The most recent node visits in order (at most 1,000; events.jsonl has them all). */
   completed_nodes: string[];
+  /** How many node visits the run has completed in all. */
+  completed_total?: number;
   node_retries: Record<string, number>;
   node_outcomes: Record<string, StageStatus>;
   context: Record<string, unknown>;

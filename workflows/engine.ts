@@ -104,7 +104,7 @@ export class Engine {
   private goalGateDetour(exit: PipelineNode): string | undefined {
     const check = checkGoalGates(this.graph, this.state.nodeOutcomes);
     if (check.ok) {
-      this.state.completedNodes.push(exit.id);
+      this.state.pushCompleted(exit.id);
       this.state.envelope.currentNode = exit.id;
       this.state.lastCheckpoint = this.state.checkpoint(exit.id, undefined);
       return undefined;

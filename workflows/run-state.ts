@@ -18,6 +18,13 @@ import {
 /** How many events an execution keeps in memory for the `events` query (older ones: events.jsonl). */
 export const EVENT_WINDOW = 2000;
 
+/**
+ * How many node visits the checkpoint's `completed_nodes` keeps (the most recent). Every stage call
+ * carries the checkpoint, so an unbounded list would grow each payload with the run's length;
+ * `completed_total` counts them all and events.jsonl has every visit in order.
+ */
+export const COMPLETED_WINDOW = 1000;
+
 export interface CarriedRunState {
   envelope: RunEnvelope;
   checkpoint: Checkpoint;
@@ -34,6 +41,7 @@ export class RunState {
   flushedSeq = 0;
   context: Record<string, unknown> = {};
   completedNodes: string[] = [];
+  completedTotal = 0;
   nodeOutcomes: Record<string, StageStatus> = {};
   nodeRetries: Record<string, number> = {};
   gates: GateRecord[] = [];
@@ -66,6 +74,7 @@ export class RunState {
   applyCheckpoint(cp: Checkpoint): void {
     this.context = { ...cp.context };
     this.completedNodes = [...cp.completed_nodes];
+    this.completedTotal = cp.completed_total ?? cp.completed_nodes.length;
     this.nodeOutcomes = { ...cp.node_outcomes };
     this.nodeRetries = { ...cp.node_retries };
     this.logs = [...cp.logs];
@@ -114,7 +123,8 @@ export class RunState {
       timestamp: this.now(),
       current_node: currentNode,
       ...(nextNode !== undefined ? { next_node: nextNode } : {}),
-      completed_nodes: [...this.completedNodes],
+      completed_nodes: this.completedNodes.slice(-COMPLETED_WINDOW),
+      completed_total: this.completedTotal,
       node_retries: { ...this.nodeRetries },
       node_outcomes: { ...this.nodeOutcomes },
       context: { ...this.context },
@@ -122,9 +132,16 @@ export class RunState {
     };
   }
 
+  /** Appends a visit to `completed_nodes`, keeping the most recent COMPLETED_WINDOW. */
+  pushCompleted(id: string): void {
+    this.completedTotal += 1;
+    this.completedNodes.push(id);
+    if (this.completedNodes.length > COMPLETED_WINDOW * 2) this.completedNodes = this.completedNodes.slice(-COMPLETED_WINDOW);
+  }
+
   /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4). */
   recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, context: Record<string, unknown> = this.context): void {
-    this.completedNodes.push(node.id);
+    this.pushCompleted(node.id);
     if (outcome.status !== 'skipped') this.nodeOutcomes[node.id] = outcome.status;
     if (attempts > 1) {
       this.nodeRetries[node.id] = (this.nodeRetries[node.id] ?? 0) + attempts - 1;

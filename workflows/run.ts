@@ -200,7 +200,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     } else {
       state.envelope.outcome = 'succeeded';
     }
-    state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedNodes.length });
+    state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedTotal });
     state.setStatus(RunStatus.completed);
     await finalize(boot, record);
     await condition(allHandlersFinished);
