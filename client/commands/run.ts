@@ -193,10 +193,14 @@ function report(ctx: CliContext, opts: RunOptions, result: RunResult, ui: string
   if (ui) ctx.io.out(`  Temporal UI:   ${ui}`);
 }
 
-/** A spec argument as a SpecRef: an existing file, `id@version`, or a bare id (newest published version). */
+/**
+ * A spec argument as a SpecRef: an existing file, `id@version`, or a bare id (newest published version).
+ * A suite file that is not here is passed as given: the scenario worker resolves it in its own root.
+ */
 export async function specRef(value: string, root: string, cwd: string, kind: 'pipeline' | 'profile' | 'suite'): Promise<SpecRef> {
   const asPath = isAbsolute(value) ? value : resolve(cwd, value);
   if (existsSync(asPath) || /\.(ya?ml|dot|gv)$/i.test(value)) {
+    if (!existsSync(asPath) && kind === 'suite') return { file: value };
     if (!existsSync(asPath)) throw new UsageError(`${kind} file not found: ${value}`);
     return { file: asPath };
   }

@@ -2,8 +2,8 @@
 // `factory scenario-worker` in separate processes with separate roots, runs started by the CLI or a
 // client. Auto decisions (approved / rejected with remediation), EVAL_FAILURE on an infrastructure
 // error, human decisions (refused approvals, DECISION_FAILURE with closure blocked), verify and rerun.
-import { chmodSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
@@ -72,8 +72,10 @@ describe('holdout evaluation and the auto decision', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`run ${runId}: approved`);
+    expect(out.stdout).toMatch(/## Holdout evaluation\s+2\/2 passed, 0 failed, 0 errored/);
     const envelope = await handle.query(runQuery);
     const runDir = envelope.runDir as string;
+    for (const f of ['decision.json', 'summary.md', 'summary.json', 'run.json', 'events.jsonl', 'artifacts.sha256.json']) expect({ f, mode: statSync(join(runDir, f)).mode & 0o777 }).toEqual({ f, mode: 0o444 });
     const types = finished(await allEvents(handle), runDir);
     expect(types.slice(-4)).toEqual(['run.evaluating', 'evaluation.completed', 'run.approved', 'run.completed']);
     const record = readJson<DecisionRecord>(join(runDir, 'decision.json'));
@@ -88,9 +90,13 @@ describe('holdout evaluation and the auto decision', () => {
   }, 120_000);
 
   it('rejects with a remediation path (failure signatures, rerun point) and exits 1 when a scenario fails', async () => {
-    const suite = await env.publishSuite('one-fails', FAILING);
+    // A suite by file name that only the scenario root holds: its manifest comes from the scenario worker.
+    const suite = env.scenarios.write('one-fails', FAILING);
+    const name = basename(suite.file);
+    expect(existsSync(join(env.pipelineRoot, name))).toBe(false);
     const runId = uniqueId('ho-reject');
-    const out = await cli(['run', env.pipeline(), '--profile', env.profile(), '--suite', suite.ref, '--registry', env.pipelineRoot, '--run-id', runId, '--json']);
+    const out = await cli(['run', env.pipeline(), '--profile', env.profile(), '--suite', name, '--registry', env.pipelineRoot, '--run-id', runId, '--json']);
+    expect(out.stderr).toBe('');
     expect(out.code).toBe(1);
     const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[lines.length - 1]).toMatchObject({ runId, outcome: 'rejected', status: 'completed' });
@@ -128,7 +134,7 @@ describe('holdout evaluation and the auto decision', () => {
 });
 
 describe('human decision', () => {
-  it('refuses approved after a failing evaluation (update throws the reason, a signal records decision.failed) and accepts rejected with a remediation', async () => {
+  it('refuses approved after a failing evaluation (update and CLI give the reason, a signal records decision.failed) and accepts rejected with a remediation', async () => {
     // A suite by file: the pipeline side gets its manifest from the scenario worker, never the file.
     const suite = env.scenarios.write('human-fails', FAILING);
     const file = suite.file.slice(env.scenarios.dir.length + 1);
@@ -150,7 +156,17 @@ describe('human decision', () => {
     expect(failed.data).toMatchObject({ domain: 'DECISION_FAILURE', via: 'signal', by: 'carol', reason: expect.stringContaining('approved is not allowed') });
     expect((await handle.query(statusQuery)).status).toBe('awaiting_human');
 
-    const record = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'rejected', by: 'carol', reason: 'farewell is missing', remediation: 'add the farewell and rerun from build' }] });
+    const decide = (...args: string[]) => cli(['decide', handle.workflowId, '--by', 'carol', ...args]);
+    const cliRefused = await decide('--decision', 'approved', '--reason', 'ship it anyway');
+    expect(cliRefused.code).toBe(2);
+    expect(cliRefused.stderr).toMatch(/decision refused \(DECISION_FAILURE\): approved is not allowed/);
+    const cliNoRemediation = await decide('--decision', 'rejected', '--reason', 'farewell is missing');
+    expect(cliNoRemediation.code).toBe(2);
+    expect(cliNoRemediation.stderr).toContain('rejected needs a remediation path');
+
+    const accepted = await decide('--decision', 'rejected', '--reason', 'farewell is missing', '--remediation', 'add the farewell and rerun from build', '--json');
+    expect(accepted.code).toBe(0);
+    const record = JSON.parse(accepted.stdout) as DecisionRecord;
     expect(record).toMatchObject({ decision: 'rejected', mode: 'human', by: 'carol', remediation: { rerun_from: 'build', notes: 'add the farewell and rerun from build', failed_checks: ['pass_bar'] } });
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'rejected', status: 'completed' });
