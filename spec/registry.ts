@@ -1,6 +1,7 @@
 // The spec registry: published, immutable `id@version` files plus a lock of their sha256 digests.
 // Pipelines and profiles live under specs/, suites under scenarios/ — two separate roots and objects,
 // so the pipeline side never opens a scenario body (SPEC §5 holdout isolation).
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
@@ -195,6 +196,19 @@ export class ScenarioRegistry extends SpecRegistry {
       throw new RegistryError(RegistryErrorCode.notFound, `suite ${ref} is not published in ${this.root}${available.length ? ` (available: ${available.join(', ')})` : ''}`, { ref, available });
     }
     if (!entry.manifest) return this.manifest(ref);
+    // Where the suite file is present (one machine), its bytes are hashed — never parsed — so a
+    // modified published suite is refused at boot; elsewhere the scenario worker checks at evaluation.
+    const file = join(this.root, entry.path);
+    if (existsSync(file)) {
+      const digest = sha256(await readFile(file));
+      if (digest !== entry.sha256) {
+        throw new RegistryError(
+          RegistryErrorCode.immutableModified,
+          `immutable spec modified: suite ${ref} (${relative(process.cwd(), file) || file}) has sha256 ${digest} but the lock records ${entry.sha256}; restore the published file and publish changes as a new version`,
+          { ref, lockDigest: entry.sha256, fileDigest: digest },
+        );
+      }
+    }
     return { id, version, digest: entry.sha256, ...entry.manifest, capabilities: [...entry.manifest.capabilities] };
   }
 
