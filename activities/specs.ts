@@ -8,6 +8,7 @@ import { openScenarioRegistry } from '../spec/registry';
 import type { FactoryProfile } from '../spec/schemas/profile';
 import { describeLoadError, loadBootSpec, pushDiagnostics, resolveSpecPath } from './boot-load';
 import { bootFailure, throwIfCauses } from './errors';
+import { suiteManifestOf } from '../spec/suite-manifest';
 import type { ResolvedSpecs, ResolveSpecsInput, SpecRef, SuiteManifest } from './types';
 
 /** The project root holding specs/ and scenarios/. */
@@ -71,16 +72,7 @@ async function suiteManifest(ref: SpecRef, root: string, causes: string[]): Prom
     pushDiagnostics(loaded.diagnostics, causes);
     if (loaded.kind !== undefined && loaded.kind !== 'ScenarioSuite') causes.push(`suite ${path}: is a ${loaded.kind} document, expected kind: ScenarioSuite`);
     if (causes.length > before || loaded.kind !== 'ScenarioSuite' || !loaded.suite) return undefined;
-    const s = loaded.suite;
-    return {
-      id: s.id,
-      version: s.version,
-      digest: loaded.digest,
-      count: s.scenarios.length,
-      capabilities: [...s.capabilities],
-      pipeline_id: s.pipeline_id,
-      pipeline_major: s.pipeline_major,
-    };
+    return suiteManifestOf(loaded.suite, loaded.digest);
   } catch (err) {
     causes.push(`suite ${ref.ref ?? ref.file}: ${describeLoadError(err)}`);
     return undefined;

@@ -6,6 +6,7 @@ import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
 import type { FactoryProfile } from '../spec/schemas/profile';
+import type { SuiteManifest } from '../spec/suite-manifest';
 
 /** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
 export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
@@ -39,15 +40,7 @@ export interface ResolveSpecsInput {
 }
 
 /** The suite as the pipeline side may know it: never scenario bodies. */
-export interface SuiteManifest {
-  id: string;
-  version: string;
-  digest: string;
-  count: number;
-  capabilities: string[];
-  pipeline_id: string;
-  pipeline_major: number;
-}
+export type { SuiteManifest };
 
 /** The pipeline graph and suite manifest a run boots with, plus their digests. */
 export interface ResolvedSpecs {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
+import { suiteManifestOf, type SuiteManifest } from './suite-manifest';
 import { hasErrors } from '../core/diagnostics';
 import {
   compareSemver,
@@ -24,16 +25,7 @@ import { lintLoaded, loadSpecBytes, loadSpecFile, sha256, specSyntax, type Loade
 
 export * from './registry-lock';
 
-/** The suite facts the pipeline side may see: no scenario bodies. */
-export interface SuiteManifest {
-  id: string;
-  version: string;
-  digest: string;
-  count: number;
-  capabilities: string[];
-  pipeline_id: string;
-  pipeline_major: number;
-}
+export type { SuiteManifest } from './suite-manifest';
 
 /** A resolved `id@version`: its lock entry and the loaded (digest-checked) content. */
 export interface ResolvedSpec {
@@ -119,16 +111,14 @@ export class SpecRegistry {
     const bytes = await readFile(path);
     if (sha256(bytes) !== loaded.digest) throw new RegistryError(RegistryErrorCode.invalidSpec, `${file} changed while publishing; try again`, { ref });
     await writeAtomic(join(this.root, target), bytes);
-    const suite = loaded.kind === 'ScenarioSuite' ? loaded.suite : undefined;
+    const suite = loaded.kind === 'ScenarioSuite' && loaded.suite ? suiteManifestOf(loaded.suite, loaded.digest) : undefined;
     const entry: LockEntry = {
       kind,
       id,
       version,
       path: target,
       sha256: loaded.digest,
-      ...(suite
-        ? { manifest: { count: suite.scenarios.length, capabilities: [...suite.capabilities], pipeline_id: suite.pipeline_id, pipeline_major: suite.pipeline_major } }
-        : {}),
+      ...(suite ? { manifest: { count: suite.count, capabilities: suite.capabilities, pipeline_id: suite.pipeline_id, pipeline_major: suite.pipeline_major } } : {}),
     };
     await this.writeLock({ lockfileVersion: 1, entries: [...lock.entries, entry] });
     return { status: 'published', entry, diagnostics: loaded.diagnostics };
@@ -218,16 +208,7 @@ export class ScenarioRegistry extends SpecRegistry {
     if (loaded.kind !== 'ScenarioSuite' || !loaded.suite) {
       throw new RegistryError(RegistryErrorCode.invalidSpec, `suite ${ref} no longer loads; restore it from version control`, { ref, diagnostics: loaded.diagnostics });
     }
-    const s = loaded.suite;
-    return {
-      id: s.id,
-      version: s.version,
-      digest: entry.sha256,
-      count: s.scenarios.length,
-      capabilities: [...s.capabilities],
-      pipeline_id: s.pipeline_id,
-      pipeline_major: s.pipeline_major,
-    };
+    return suiteManifestOf(loaded.suite, entry.sha256);
   }
 }
 

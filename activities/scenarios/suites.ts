@@ -8,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SuiteRefInput } from '../../core/evaluation';
 import { loadSpecBytes, sha256 } from '../../spec/load';
-import { LOCK_FILE, openScenarioRegistry, parseRef, type SuiteManifest } from '../../spec/registry';
+import { LOCK_FILE, openScenarioRegistry, parseRef } from '../../spec/registry';
+import { suiteManifestOf, type SuiteManifest } from '../../spec/suite-manifest';
 import type { ScenarioSuite } from '../../spec/schemas/suite';
 import { scenarioLog } from './context';
 import { SuiteUnavailableError } from './errors';
@@ -55,16 +56,7 @@ export class SuiteStore {
   async manifest(ref: SuiteRefInput): Promise<SuiteManifest> {
     const loaded = await this.load(ref);
     if (loaded.lockDigest !== undefined && loaded.lockDigest !== loaded.digest) throw new SuiteUnavailableError([modifiedCause(loaded)]);
-    const s = loaded.suite;
-    return {
-      id: s.id,
-      version: s.version,
-      digest: loaded.digest,
-      count: s.scenarios.length,
-      capabilities: [...s.capabilities],
-      pipeline_id: s.pipeline_id,
-      pipeline_major: s.pipeline_major,
-    };
+    return suiteManifestOf(loaded.suite, loaded.digest);
   }
 
   private async locate(ref: SuiteRefInput): Promise<{ name: string; path: string; lockDigest?: string }> {
