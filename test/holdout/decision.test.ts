@@ -10,7 +10,7 @@ import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { LOCK_FILE } from '../../spec/registry';
 import { approveSignal, decideSignal, decideUpdate, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { persistDecision } from '../../activities/finalize';
-import { spawnCli } from '../client/run-cli';
+import { runCli, spawnCli } from '../client/run-cli';
 import { uniqueId } from '../helpers/temporal';
 import { eventually, expectGapless, readEvents, readJson, typesOf } from '../helpers/runs';
 import { closedPort } from '../scenarios/helpers';
@@ -32,6 +32,12 @@ const SHA256 = /^[0-9a-f]{64}$/;
 function cli(args: readonly string[]) {
   const remote = args[0] !== 'verify';
   return spawnCli([...args, ...(remote ? ['--address', env.address] : [])], env.pipelineRoot);
+}
+
+/** The same in-process (main() with captured output): quick for short commands. */
+function cliInProcess(args: readonly string[]) {
+  const remote = args[0] !== 'verify';
+  return runCli([...args, ...(remote ? ['--address', env.address] : [])], env.pipelineRoot);
 }
 
 /** Event types of a finished run, from the query and from events.jsonl (must agree), run.completed last. */
@@ -156,7 +162,7 @@ describe('human decision', () => {
     expect(failed.data).toMatchObject({ domain: 'DECISION_FAILURE', via: 'signal', by: 'carol', reason: expect.stringContaining('approved is not allowed') });
     expect((await handle.query(statusQuery)).status).toBe('awaiting_human');
 
-    const decide = (...args: string[]) => cli(['decide', handle.workflowId, '--by', 'carol', ...args]);
+    const decide = (...args: string[]) => cliInProcess(['decide', handle.workflowId, '--by', 'carol', ...args]);
     const cliRefused = await decide('--decision', 'approved', '--reason', 'ship it anyway');
     expect(cliRefused.code).toBe(2);
     expect(cliRefused.stderr).toMatch(/decision refused \(DECISION_FAILURE\): approved is not allowed/);
@@ -216,7 +222,7 @@ describe('human decision', () => {
 describe('finalize: verify and rerun', () => {
   it('verifies a finished run, links a rerun both ways, and detects a modified artifact (exit 1)', async () => {
     const old = approvedRun ?? (await approvedByClient());
-    const ok = await cli(['verify', old.runDir, '--digest', old.freezeDigest]);
+    const ok = await cliInProcess(['verify', old.runDir, '--digest', old.freezeDigest]);
     expect(ok.stdout).toMatch(/^ok: \d+ files match/m);
     expect(ok.code).toBe(0);
 
@@ -227,7 +233,7 @@ describe('finalize: verify and rerun', () => {
     expect(readJson<RunEnvelope>(join(result.runDir, 'run.json')).rerunOf).toBe(old.runId);
     expect((await env.client.workflow.getHandle(result.runId).query(runQuery)).rerunOf).toBe(old.runId);
     expect(readJson(join(old.runDir, 'lineage.json'))).toEqual({ runId: old.runId, reruns: [{ runId: result.runId, at: expect.any(String) }] });
-    expect((await cli(['verify', old.runDir, '--digest', old.freezeDigest])).code).toBe(0);
+    expect((await cliInProcess(['verify', old.runDir, '--digest', old.freezeDigest])).code).toBe(0);
 
     // decision.json is written once: a different record is refused, even by the activity itself.
     const record = readJson<DecisionRecord>(join(old.runDir, 'decision.json'));

@@ -7,9 +7,11 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision';
 import { runQuery, statusQuery } from '../../workflows/messages';
-import { spawnCli, type CliResult } from '../client/run-cli';
+import type { runPipeline } from '../../workflows/run';
+import { runCli, spawnCli, type CliResult } from '../client/run-cli';
 import { eventually, readJson, sleep } from '../helpers/runs';
 import { uniqueId } from '../helpers/temporal';
 import { closedPort } from '../scenarios/helpers';
@@ -98,6 +100,8 @@ describe('holdout isolation (canary)', () => {
     { id: `judge-fail-${C}`, title: `title ${C}`, kind: 'judge', rubric: `Judge ${C}\n- ${C}`, criteria: [C] },
   ];
   const cli = (args: string[]) => spawnCli([...args, '--address', env.address], env.pipelineRoot);
+  /** Read commands run in-process (same main(), output captured; no tsx start-up per call). */
+  const read = (args: string[]) => runCli(args[0] === 'verify' ? args : [...args, '--address', env.address], env.pipelineRoot);
 
   beforeAll(async () => {
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', () => r()));
@@ -107,7 +111,7 @@ describe('holdout isolation (canary)', () => {
   afterAll(() => new Promise<void>((r) => service.close(() => r())));
 
   /** Asserts C is absent from everything the pipeline side holds for `runId`; returns the CLI outputs read. */
-  async function expectNoCanary(runId: string, opts: { evaluated: boolean; allReads?: boolean }): Promise<CliResult[]> {
+  async function expectNoCanary(runId: string, opts: { evaluated: boolean; allReads?: boolean }): Promise<{ decoded: string; outputs: CliResult[] }> {
     const handle = env.client.workflow.getHandle(runId);
     const envelope = await handle.query(runQuery);
     const history = await handle.fetchHistory();
@@ -126,19 +130,19 @@ describe('holdout isolation (canary)', () => {
     expect(JSON.stringify(events)).not.toContain(C);
     expect(JSON.stringify(envelope)).not.toContain(C);
     const reads = opts.allReads ? [['status', runId, '--json'], ['status', runId], ['events', runId, '--json'], ['events', runId], ['gates', runId, '--json']] : [['status', runId, '--json'], ['events', runId]];
-    const outputs = await Promise.all(reads.map(cli));
+    const outputs = await Promise.all(reads.map(read));
     if (envelope.runDir) {
       expect(existsSync(join(envelope.runDir, 'artifacts.sha256.json'))).toBe(true);
       const files = filesUnder(envelope.runDir);
       expect([...files.keys()]).toEqual(expect.arrayContaining(['run.json', 'events.jsonl', 'summary.md', 'summary.json', 'checkpoint.json', 'artifacts.sha256.json']));
       for (const [name, bytes] of files) expect({ name, leaks: name.includes(C) || bytes.toString('utf8').includes(C) }).toEqual({ name, leaks: false });
-      if (opts.allReads) outputs.push(...(await Promise.all([spawnCli(['events', envelope.runDir], env.pipelineRoot), spawnCli(['verify', envelope.runDir, '--json'], env.pipelineRoot)])));
+      if (opts.allReads) outputs.push(...(await Promise.all([read(['events', envelope.runDir]), read(['verify', envelope.runDir, '--json'])])));
     }
     for (const o of outputs) {
       expect(o.stdout.length).toBeGreaterThan(0);
       expect(`${o.stdout}${o.stderr}`).not.toContain(C);
     }
-    return outputs;
+    return { decoded, outputs };
   }
 
   it('keeps the canary out of history, run directory, events and CLI output when a full run passes some scenarios and fails others', async () => {
@@ -156,19 +160,24 @@ describe('holdout isolation (canary)', () => {
     expect(record.evidence.evaluation).toMatchObject({ total: 6, passed: 3, failed: 3, errored: 0, mustPassOk: true, passed_bar: false });
     expect(record.remediation?.signatures).toHaveLength(3);
     expect(hits.filter((h) => h.split(C).length === 4)).toHaveLength(2);
-    await expectNoCanary(runId, { evaluated: true, allReads: true });
+    const { decoded } = await expectNoCanary(runId, { evaluated: true, allReads: true });
+    expect(decoded).toContain(record.remediation?.signatures[0]?.signature); // the child's result, as the parent recorded it
   }, 120_000);
 
   it('keeps the canary out of the EVAL_FAILURE the pipeline side sees when scenarios hit infrastructure errors', async () => {
     await env.startScenarioWorker();
-    const handle = await env.start({ pipeline: env.pipeline({ url: `http://127.0.0.1:${await closedPort()}` }), profile: env.profile(), suite: { ref: suite.ref } });
-    const end = await settleRun(handle);
+    const runId = uniqueId('canary-eval');
+    const pipeline = env.pipeline({ url: `http://127.0.0.1:${await closedPort()}` });
+    const run = await cli(['run', pipeline, '--profile', env.profile(), '--suite', suite.ref, '--registry', env.pipelineRoot, '--run-id', runId, '--json']);
+    expect(run.code).toBe(1);
+    const last = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { outcome: string; failure: { domain: string; message: string } };
+    expect(last).toMatchObject({ outcome: 'failed', failure: { domain: 'EVAL_FAILURE', message: expect.stringContaining('2 of 6 scenarios errored') } });
+    expect(`${run.stdout}${run.stderr}`).not.toContain(C);
+    const end = await settleRun(env.client.workflow.getHandle(runId) as WorkflowHandle<typeof runPipeline>);
     expect(end.ok).toBe(false);
     if (end.ok) return;
-    expect(end.failure.type).toBe('EVAL_FAILURE');
-    expect(end.failure.message).toContain('2 of 6 scenarios errored');
     expect(JSON.stringify({ message: end.failure.message, details: end.failure.details })).not.toContain(C);
-    await expectNoCanary(handle.workflowId, { evaluated: true });
+    await expectNoCanary(runId, { evaluated: true });
   }, 120_000);
 
   it('keeps the canary out of the BOOT_FAILURE when a suite file that quotes it does not load on the scenario worker', async () => {
