@@ -6,6 +6,7 @@ import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'nod
 import { basename, join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision';
+import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { LOCK_FILE } from '../../spec/registry';
 import { approveSignal, decideSignal, decideUpdate, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
@@ -206,7 +207,9 @@ describe('human decision', () => {
     failures.forEach((f, i) => expect(String(f.data['reason'])).toMatch(invalid[i]?.[1] as RegExp));
     expect(failures.every((f) => f.data['domain'] === 'DECISION_FAILURE')).toBe(true);
     expect((await handle.query(statusQuery)).status).toBe('awaiting_human');
-    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const desc = await handle.describe();
+    expect(desc.status.name).toBe('RUNNING');
+    expect((desc.searchAttributes as Record<string, unknown[]>)[SEARCH_ATTRIBUTES.status]).toEqual(['awaiting_human']);
     const runDir = (await handle.query(runQuery)).runDir as string;
     expect(existsSync(join(runDir, 'decision.json'))).toBe(false);
 

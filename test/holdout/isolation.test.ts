@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision';
+import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { runQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
 import { runCli, spawnCli, type CliResult } from '../client/run-cli';
@@ -39,7 +40,9 @@ describe('late scenario worker', () => {
     await sleep(2000);
     for (const h of [a, b]) {
       expect((await h.query(statusQuery)).status).toBe('evaluating');
-      expect((await h.describe()).status.name).toBe('RUNNING');
+      const desc = await h.describe();
+      expect(desc.status.name).toBe('RUNNING');
+      expect((desc.searchAttributes as Record<string, unknown[]>)[SEARCH_ATTRIBUTES.status]).toEqual(['evaluating']);
       const child = await env.client.workflow.getHandle(`${h.workflowId}.evaluation.0`).describe();
       expect({ status: child.status.name, taskQueue: child.taskQueue, type: child.type }).toEqual({ status: 'RUNNING', taskQueue: env.scenarioQueue, type: 'evaluateSuite' });
     }
