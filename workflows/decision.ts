@@ -37,6 +37,7 @@ export class DecisionGate {
   private decided?: Decided;
   private approvers: string[] = [];
   record?: DecisionRecord;
+  private persistFailures = 0;
 
   constructor(private readonly state: RunState) {}
 
@@ -84,9 +85,18 @@ export class DecisionGate {
     return true;
   }
 
+  /** For the `decide` update: the record once persisted, or the reason it could not be. */
   async waitForRecord(): Promise<DecisionRecord> {
-    await condition(() => this.record !== undefined);
-    return this.record as DecisionRecord;
+    const failures = this.persistFailures;
+    await condition(() => this.record !== undefined || this.persistFailures > failures);
+    if (!this.record) {
+      throw ApplicationFailure.create({
+        type: FailureDomain.decision,
+        nonRetryable: true,
+        message: `${FailureDomain.decision}: the decision could not be recorded; closure stays blocked until a valid decision is`,
+      });
+    }
+    return this.record;
   }
 
   /** Evaluates (when a suite is bound), decides and persists. Returns undefined for a run without a suite. */
@@ -207,6 +217,7 @@ export class DecisionGate {
     } catch (err) {
       const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
       this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, reason: `decision could not be recorded: ${cause}` });
+      this.persistFailures += 1;
       return false;
     }
     this.record = record;
