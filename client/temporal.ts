@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import type { CliIO } from './context';
@@ -118,4 +119,26 @@ export async function startEmbeddedServer(io: CliIO, namespace: string): Promise
 export function workflowUrl(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {
   if (!uiUrl) return undefined;
   return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/**
+ * Connects a NativeConnection, builds a worker on it and runs it until SIGINT/SIGTERM; used by
+ * `factory worker` and `factory scenario-worker`.
+ */
+export async function runWorkerUntilStopped(
+  target: { address: string; tls?: TlsConfig },
+  create: (connection: NativeConnection) => Promise<Worker>,
+  announce: () => void,
+): Promise<void> {
+  const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
+  try {
+    const worker = await create(connection);
+    const stop = () => worker.shutdown();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    announce();
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
 }

@@ -2,12 +2,11 @@
 // It reads scenarios from its own root, apart from the pipeline worker's registry.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NativeConnection } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../core/temporal-names';
 import { scenarioRegistryRoot } from '../../activities/scenarios/suites';
 import { createScenarioWorker } from '../../workers/scenarios';
 import { type CliContext } from '../context';
-import { resolveTarget, type TargetOptions } from '../temporal';
+import { resolveTarget, runWorkerUntilStopped, type TargetOptions } from '../temporal';
 
 interface ScenarioWorkerOptions extends TargetOptions {
   taskQueue: string;
@@ -26,16 +25,11 @@ export function registerScenarioWorker(program: Command, ctx: CliContext): void 
     .action(async (opts: ScenarioWorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
       const root = resolve(ctx.io.cwd, opts.scenariosRoot);
-      const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
-      const worker = await createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root });
-      const stop = () => worker.shutdown();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}`);
-      try {
-        await worker.run();
-      } finally {
-        await connection.close();
-      }
+      await runWorkerUntilStopped(
+        target,
+        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root }),
+        () =>
+          ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}`),
+      );
     });
 }

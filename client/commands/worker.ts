@@ -1,11 +1,10 @@
 // `factory worker`: a pipeline worker on the pipeline task queue until SIGINT/SIGTERM.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { NativeConnection } from '@temporalio/worker';
 import { TASK_QUEUES } from '../../core/temporal-names';
 import { createPipelineWorker } from '../../workers/pipeline';
 import { type CliContext } from '../context';
-import { resolveTarget, type TargetOptions } from '../temporal';
+import { resolveTarget, runWorkerUntilStopped, type TargetOptions } from '../temporal';
 
 interface WorkerOptions extends TargetOptions {
   taskQueue: string;
@@ -23,21 +22,11 @@ export function registerWorker(program: Command, ctx: CliContext): void {
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .action(async (opts: WorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
-      const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
-      const worker = await createPipelineWorker({
-        connection,
-        namespace: target.namespace,
-        taskQueue: opts.taskQueue,
-        registryRoot: resolve(ctx.io.cwd, opts.registry),
-      });
-      const stop = () => worker.shutdown();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      ctx.io.out(`pipeline worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}`);
-      try {
-        await worker.run();
-      } finally {
-        await connection.close();
-      }
+      await runWorkerUntilStopped(
+        target,
+        (connection) =>
+          createPipelineWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, registryRoot: resolve(ctx.io.cwd, opts.registry) }),
+        () => ctx.io.out(`pipeline worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}`),
+      );
     });
 }
