@@ -187,7 +187,7 @@ function report(ctx: CliContext, opts: RunOptions, result: RunResult, ui: string
     return;
   }
   const summary = result.runDir ? join(result.runDir, 'summary.md') : undefined;
-  if (summary && existsSync(summary)) ctx.io.out(`\n${readFileSync(summary, 'utf8').trimEnd()}\n`);
+  if (!opts.quiet && summary && existsSync(summary)) ctx.io.out(`\n${readFileSync(summary, 'utf8').trimEnd()}\n`);
   ctx.io.out(`run ${result.runId}: ${result.outcome}`);
   if (result.runDir) ctx.io.out(`  run directory: ${result.runDir}`);
   if (ui) ctx.io.out(`  Temporal UI:   ${ui}`);
