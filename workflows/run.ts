@@ -7,22 +7,19 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  executeChild,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
-import type { SpecRef, SuiteManifest } from '../activities/types';
-import type { PipelineNode } from '../core/model';
-import { WORKFLOW_NODE_TYPES } from '../core/node-types';
-import type { Outcome } from '../core/outcome';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { DecisionRecord } from '../core/decision';
 import { DecisionGate } from './decision';
-import { Engine, RunFailedError, stopConditionMet, toWorkflowFailure } from './engine';
+import { bootPhases } from './boot';
+import { Engine, RunFailedError, toWorkflowFailure } from './engine';
+import { runManagerLoop } from './manager-loop';
 import { GateRunner } from './gates';
 import {
   answerGateUpdate,
@@ -36,15 +33,11 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
-import { initialContext, RunState } from './run-state';
+import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const bootActs = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
-});
 const ioActs = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
@@ -217,124 +210,6 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     if (boot?.runDir) await finalize(boot, undefined);
     await condition(allHandlersFinished);
     throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
-  }
-}
-
-/** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */
-async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
-  const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
-  const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
-  state.envelope.profile = profile.ref;
-  state.envelope.digests.profile = profile.digest;
-  // A registry suite binds from the scenarios lock (manifest only); a suite file is read on the scenario side.
-  const suiteManifest = input.suite?.file !== undefined ? await scenarioManifest(input.suite, profile.profile.environment.temporal.scenario_task_queue) : undefined;
-  const specs = await bootActs.resolveSpecs({
-    pipeline: input.pipeline,
-    ...(input.suite ? { suite: input.suite } : {}),
-    ...(suiteManifest ? { suiteManifest } : {}),
-    profile: profile.profile,
-    ...registryRoot,
-  });
-  state.envelope.pipeline = specs.pipelineRef;
-  state.envelope.digests.pipeline = specs.pipelineDigest;
-  if (specs.suite) {
-    state.envelope.suite = { id: specs.suite.id, version: specs.suite.version, count: specs.suite.count };
-    state.envelope.digests.suite = specs.suite.digest;
-  }
-  named(specs.pipelineRef.id);
-  state.setStatus(RunStatus.booting);
-  await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: [...WORKFLOW_NODE_TYPES] });
-  const runRoot = input.runRoot ?? profile.profile.environment.run_root;
-  if (input.resume) {
-    const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
-    state.envelope = { ...resumed.envelope, workflowId: state.envelope.workflowId, status: RunStatus.booting, lastSeq: resumed.lastSeq };
-    state.envelope.failure = undefined;
-    state.envelope.outcome = undefined;
-    state.markFlushed(resumed.lastSeq);
-    state.applyCheckpoint(resumed.checkpoint);
-    state.lastCheckpoint = resumed.checkpoint;
-    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir });
-    return { profile, specs, runDir: input.runDir as string };
-  }
-  state.context = initialContext(specs.graph);
-  state.emit(EventType.runCreated, {
-    pipeline: specs.pipelineRef,
-    profile: profile.ref,
-    digests: state.envelope.digests,
-    ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
-  });
-  const checkpoint = state.checkpoint('', undefined);
-  const created = await bootActs.createRun({
-    envelope: state.envelope,
-    graph: specs.graph,
-    checkpoint,
-    events: state.pendingEvents(),
-    runRoot,
-    ...(input.runDir ? { runDir: input.runDir } : {}),
-  });
-  state.markFlushed(state.envelope.lastSeq);
-  state.envelope.runDir = created.runDir;
-  return { profile, specs, runDir: created.runDir };
-}
-
-/** The manifest of a suite file, from a scenario worker (the pipeline worker never opens suite files). */
-async function scenarioManifest(suite: SpecRef, taskQueue: string): Promise<SuiteManifest> {
-  const acts = proxyActivities<{ suiteManifest(input: { suite: SpecRef }): Promise<SuiteManifest> }>({
-    taskQueue,
-    startToCloseTimeout: '1 minute',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: [FailureDomain.boot, FailureDomain.eval] },
-  });
-  try {
-    return await acts.suiteManifest({ suite });
-  } catch (err) {
-    const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-    throw new RunFailedError(FailureDomain.boot, `scenario suite manifest: ${cause}`, [`suite ${suite.file ?? suite.ref}: ${cause}`]);
-  }
-}
-
-/** stack.manager_loop: a child run of the child pipeline, supervised to completion (Attractor §4.11). */
-async function runManagerLoop(
-  input: RunInput,
-  boot: BootResult,
-  state: RunState,
-  node: PipelineNode,
-  visit: number,
-  context: Record<string, unknown>,
-): Promise<Outcome> {
-  const childRef = node.attrs['stack.child_pipeline'];
-  const childFile = boot.specs.graph.stack?.child_dotfile;
-  if (typeof childRef !== 'string' && !childFile) {
-    return { status: 'fail', failure_reason: `manager loop ${node.id}: no stack.child_pipeline attribute nor graph stack.child_dotfile` };
-  }
-  const source = boot.specs.pipelineSource;
-  const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/')) : '.';
-  const pipeline = typeof childRef === 'string' ? { ref: childRef } : { file: (childFile as string).startsWith('/') ? (childFile as string) : `${dir}/${childFile}` };
-  const childId = `${state.envelope.runId}.${node.id}.${visit}`;
-  try {
-    const child = await executeChild(runPipeline, {
-      workflowId: childId,
-      args: [
-        {
-          runId: childId,
-          pipeline,
-          profile: input.profile,
-          ...(input.autoApprove ? { autoApprove: true } : {}),
-          ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
-          runDir: `${boot.runDir}/${node.id}/child-${visit}`,
-          ...(input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {}),
-        },
-      ],
-    });
-    const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
-    return {
-      status: child.outcome === 'succeeded' || stop ? 'success' : 'fail',
-      notes: `child run ${childId} ${child.outcome}`,
-      context_updates: { 'stack.child.status': 'completed', 'stack.child.outcome': child.outcome, 'stack.child.run_id': childId },
-    };
-  } catch (err) {
-    const cause = err instanceof Error ? err.cause : undefined;
-    const reason = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
-    return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
   }
 }
 
