@@ -35,6 +35,7 @@ export const EventType = {
   gateTimedOut: 'gate.timed_out',
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
   runContinuedAsNew: 'run.continued_as_new',
+  runLoopRestarted: 'run.loop_restarted',
   runEvaluating: 'run.evaluating',
   evaluationCompleted: 'evaluation.completed',
   decisionFailed: 'decision.failed',

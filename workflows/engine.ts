@@ -45,6 +45,8 @@ interface Lane {
 
 export class Engine {
   readonly index: RoutingIndex;
+  /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
+  restartRequested = false;
   private readonly nodes: Map<string, PipelineNode>;
 
   constructor(
@@ -95,7 +97,7 @@ export class Engine {
       this.state.nextNode = next;
       this.state.lastCheckpoint = this.state.checkpoint(node.id, next);
       current = next;
-      if (current !== undefined && shouldPause()) return current;
+      if (current !== undefined && (this.restartRequested || shouldPause())) return current;
     }
     return undefined;
   }
@@ -129,7 +131,9 @@ export class Engine {
   /** Next node after `node` given its outcome: failure routing for FAIL, edge selection otherwise. */
   route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
     if (outcome.status === 'fail') {
-      const target = failureRoute(this.graph, node, outcome, lane.context, this.index)?.to ?? this.conditionalSuccessor(node);
+      const failure = failureRoute(this.graph, node, outcome, lane.context, this.index);
+      if (failure?.via === 'edge' && failure.edge.loop_restart && !lane.branch) this.restartRequested = true;
+      const target = failure?.to ?? this.conditionalSuccessor(node);
       if (target !== undefined) return target;
       throw new RunFailedError(
         FailureDomain.exec,
@@ -142,6 +146,7 @@ export class Engine {
     if (!edge) {
       throw new RunFailedError(FailureDomain.exec, `node "${node.id}" has no outgoing edge to follow`, [`dead end at ${node.id}`], node.id);
     }
+    if (edge.loop_restart && !lane.branch) this.restartRequested = true;
     return edge.to;
   }
 

@@ -132,6 +132,16 @@ export class RunState {
     };
   }
 
+  /** loop_restart: fresh context, outcomes, retry counters and visit list; traversal resumes at `at`. */
+  restartAt(at: string, context: Record<string, unknown>): void {
+    this.context = context;
+    this.nodeOutcomes = {};
+    this.nodeRetries = {};
+    this.completedNodes = [];
+    this.visits = {};
+    this.nextNode = at;
+  }
+
   /** Appends a visit to `completed_nodes`, keeping the most recent COMPLETED_WINDOW. */
   pushCompleted(id: string): void {
     this.completedTotal += 1;

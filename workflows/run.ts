@@ -33,7 +33,7 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
-import { RunState } from './run-state';
+import { initialContext, RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -174,6 +174,12 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
     const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause);
     if (pausedAt !== undefined) {
+      if (engine.restartRequested) {
+        // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
+        // (same run, same run directory: the durable reading of "re-launch with a fresh log")
+        state.restartAt(pausedAt, initialContext(boot.specs.graph));
+        state.emit(EventType.runLoopRestarted, { at: pausedAt });
+      }
       state.emit(EventType.runContinuedAsNew, { next: pausedAt, historyLength: workflowInfo().historyLength });
       state.lastCheckpoint = state.checkpoint(state.envelope.currentNode ?? pausedAt, pausedAt);
       await flush(true);
