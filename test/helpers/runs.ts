@@ -12,7 +12,7 @@ import { eventsQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, createTestWorker, testTemporalEnv, uniqueId } from './temporal';
+import { createTestWorker, testTemporalEnv, uniqueId, useFileWorker } from './temporal';
 
 /** A profile for tests: twin provider, fast retries, no suite required. Override with `extra` YAML. */
 export function testProfileYaml(extra = ''): string {
@@ -196,47 +196,28 @@ export interface RunEnv {
  * the whole file (creating a Worker costs ~1 s on 2 cores), with the default handlers plus custom ones.
  */
 export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
-  let client: Client | undefined;
-  let native: NativeConnection | undefined;
-  let bundle: WorkflowBundleWithSourceMap | undefined;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
   const handlers = createDefaultHandlers();
   const taskQueue = uniqueId('runs');
-  const need = <T>(v: T | undefined): T => {
-    if (v === undefined) throw new Error('useRunEnv: use inside a test, after beforeAll');
-    return v;
-  };
-
-  beforeAll(async () => {
-    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
+  const file = useFileWorker('useRunEnv', (native, bundle) => {
     const activities = createActivities({ handlers, registryRoot: tmpdir(), heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 200 });
-    worker = await Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities });
-    running = worker.run();
-  }, 120_000);
-
-  afterAll(async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await native?.close();
-    await client?.connection.close();
-  }, 60_000);
+    return Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities });
+  });
 
   return {
     get client() {
-      return need(client);
+      return file.client;
     },
     get nativeConnection() {
-      return need(native);
+      return file.native;
     },
     get workflowBundle() {
-      return need(bundle);
+      return file.bundle;
     },
     taskQueue,
     register: (type, handler) => void handlers.register(type, handler),
-    start: (ws, extra = {}, workflowId) => startRun(need(client), taskQueue, ws, { registryRoot: ws.dir, ...extra }, workflowId),
+    start: (ws, extra = {}, workflowId) => startRun(file.client, taskQueue, ws, { registryRoot: ws.dir, ...extra }, workflowId),
     async withWorker(activities, body) {
-      const { worker: w, taskQueue: tq } = await createTestWorker({ connection: need(native), workflowBundle: need(bundle), activities });
+      const { worker: w, taskQueue: tq } = await createTestWorker({ connection: file.native, workflowBundle: file.bundle, activities });
       return w.runUntil(body(tq));
     },
   };

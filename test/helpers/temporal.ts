@@ -164,3 +164,51 @@ export function useTemporalTestEnv(opts: { workflowsPath: string; activities?: o
   };
   return ctx;
 }
+
+/** What useFileWorker gives: the file's client, connection, bundle and its one running worker. */
+export interface FileWorker {
+  readonly client: Client;
+  readonly native: NativeConnection;
+  readonly bundle: WorkflowBundleWithSourceMap;
+}
+
+/**
+ * Registers beforeAll/afterAll for one worker that runs for the whole test file (creating a Worker
+ * costs ~1 s on 2 cores): connects, bundles the run workflows once, builds the worker with `create`.
+ */
+export function useFileWorker(name: string, create: (native: NativeConnection, bundle: WorkflowBundleWithSourceMap) => Promise<Worker>): FileWorker {
+  let client: Client | undefined;
+  let native: NativeConnection | undefined;
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  const need = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error(`${name}: use inside a test, after beforeAll`);
+    return v;
+  };
+
+  beforeAll(async () => {
+    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
+    worker = await create(native, bundle);
+    running = worker.run();
+  }, 120_000);
+
+  afterAll(async () => {
+    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await native?.close();
+    await client?.connection.close();
+  }, 60_000);
+
+  return {
+    get client() {
+      return need(client);
+    },
+    get native() {
+      return need(native);
+    },
+    get bundle() {
+      return need(bundle);
+    },
+  };
+}

@@ -1,11 +1,11 @@
 // A scenario worker for a test file (own task queue, own scenarios root) on the shared dev server,
 // plus helpers to start evaluations and read their history as text.
 import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import type { NativeConnection, Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { EvalFailureDetails, EvaluateInput, EvaluationSummary } from '../../core/evaluation';
 import type { evaluateSuite } from '../../workflows/evaluate';
 import { createScenarioWorker } from '../../workers/scenarios';
-import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { testTemporalEnv, uniqueId, useFileWorker } from '../helpers/temporal';
 import { ScenarioRoot } from './helpers';
 
 /** How an evaluation ended. */
@@ -28,47 +28,28 @@ export interface ScenarioEnv {
 
 /** One scenario worker (createScenarioWorker) running for the whole test file. */
 export function useScenarioEnv(): ScenarioEnv {
-  let client: Client | undefined;
-  let native: NativeConnection | undefined;
-  let bundle: WorkflowBundleWithSourceMap | undefined;
-  let worker: Worker | undefined;
-  let running: Promise<void> | undefined;
   const taskQueue = uniqueId('scenarios');
   const root = new ScenarioRoot();
-  const need = <T>(v: T | undefined): T => {
-    if (v === undefined) throw new Error('useScenarioEnv: use inside a test, after beforeAll');
-    return v;
-  };
-
-  beforeAll(async () => {
-    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
-    worker = await createScenarioWorker({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, scenariosRoot: root.dir, workflowBundle: bundle });
-    running = worker.run();
-  }, 120_000);
-
-  afterAll(async () => {
-    if (worker && worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-    await native?.close();
-    await client?.connection.close();
-  }, 60_000);
+  const file = useFileWorker('useScenarioEnv', (native, bundle) =>
+    createScenarioWorker({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, scenariosRoot: root.dir, workflowBundle: bundle }),
+  );
 
   return {
     get client() {
-      return need(client);
+      return file.client;
     },
     get native() {
-      return need(native);
+      return file.native;
     },
     get bundle() {
-      return need(bundle);
+      return file.bundle;
     },
     taskQueue,
     root,
     start(input, tq = taskQueue) {
       const runId = input.runId ?? uniqueId('eval');
       const args: EvaluateInput = { provider: { kind: 'twin' }, ...input, runId };
-      return need(client).workflow.start('evaluateSuite', { taskQueue: tq, workflowId: runId, args: [args] }) as Promise<WorkflowHandle<typeof evaluateSuite>>;
+      return file.client.workflow.start('evaluateSuite', { taskQueue: tq, workflowId: runId, args: [args] }) as Promise<WorkflowHandle<typeof evaluateSuite>>;
     },
     settle: settleEvaluation,
   };
