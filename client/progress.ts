@@ -45,6 +45,12 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
       return line(`continued as new (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':
       return line('evaluating holdout scenarios');
+    case 'evaluation.completed':
+      return line(`holdout: ${String(d['passed'])}/${String(d['total'])} passed, ${String(d['failed'])} failed, ${String(d['errored'])} errored; pass bar ${d['passed_bar'] ? 'met' : 'not met'}`);
+    case 'decision.failed':
+      return line(`decision refused (DECISION_FAILURE): ${String(d['reason'])}`);
+    case 'run.loop_restarted':
+      return line(`loop restart at ${String(d['at'])} with a fresh context`);
     case 'run.approved':
     case 'run.rejected':
       return line(`${e.type.slice(4)}${d['reason'] ? `: ${String(d['reason'])}` : ''}`);
