@@ -9,6 +9,7 @@ import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { buildIndex, checkGoalGates, failureRoute, findStartNode, goalGateRetryTarget, selectEdge } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
+import { runParallel } from './parallel';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
@@ -30,7 +31,7 @@ export class RunFailedError extends Error {
 }
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
-interface NodeResult {
+export interface NodeResult {
   outcome: Outcome;
   attempts: number;
   /** Set by parallel: continue at the fan-in node. */
@@ -38,7 +39,7 @@ interface NodeResult {
 }
 
 /** A branch of a parallel node, or the main line. */
-interface Lane {
+export interface Lane {
   context: Record<string, unknown>;
   branch?: string;
 }
@@ -177,7 +178,7 @@ export class Engine {
         result = { outcome: await this.gates.run(node, visit), attempts: 1 };
         break;
       case 'parallel':
-        result = await this.runParallel(node, lane);
+        result = await runParallel(this, node, lane);
         break;
       case 'stack.manager_loop':
         result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
@@ -253,87 +254,6 @@ export class Engine {
     }
   }
 
-  /** Attractor §4.8: branches on cloned contexts, joined at the downstream fan-in node. */
-  private async runParallel(node: PipelineNode, lane: Lane): Promise<NodeResult> {
-    const branches = (this.index.outgoing.get(node.id) ?? []).map((e) => e.edge);
-    const fanIn = this.findFanIn(branches.map((e) => e.to));
-    const limit = Math.max(1, node.max_parallel ?? 4);
-    const results: { id: string; status: string; last_node: string; failure_reason?: string }[] = [];
-    let nextBranch = 0;
-    const worker = async (): Promise<void> => {
-      while (nextBranch < branches.length) {
-        const edge = branches[nextBranch++] as PipelineEdge;
-        results.push(await this.runBranch(edge.to, fanIn, { context: { ...lane.context }, branch: edge.to }));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, branches.length) }, () => worker()));
-    results.sort((a, b) => branches.findIndex((e) => e.to === a.id) - branches.findIndex((e) => e.to === b.id));
-    const ok = results.filter((r) => r.status === 'success' || r.status === 'partial_success').length;
-    const policy = node.join_policy ?? 'wait_all';
-    const k = Number(node.attrs['join_k'] ?? node.attrs['k'] ?? 1);
-    const fraction = Number(node.attrs['join_quorum'] ?? node.attrs['quorum'] ?? 0.5);
-    const satisfied =
-      policy === 'first_success' ? ok > 0 : policy === 'k_of_n' ? ok >= k : policy === 'quorum' ? ok / Math.max(1, results.length) >= fraction : true;
-    const status = !satisfied ? 'fail' : policy === 'wait_all' && ok < results.length ? 'partial_success' : 'success';
-    return {
-      outcome: {
-        status,
-        notes: `${ok}/${results.length} branches succeeded (${policy})`,
-        context_updates: { 'parallel.results': results },
-        ...(status === 'fail' ? { failure_reason: `join policy ${policy} not satisfied: ${ok}/${results.length} succeeded` } : {}),
-      },
-      attempts: 1,
-      ...(fanIn !== undefined && status !== 'fail' ? { jumpTo: fanIn } : {}),
-    };
-  }
-
-  private async runBranch(from: string, stopAt: string | undefined, lane: Lane) {
-    let current: string | undefined = from;
-    let last: { node: string; outcome: Outcome } = { node: from, outcome: { status: 'skipped' } };
-    while (current !== undefined && current !== stopAt) {
-      const node = this.node(current);
-      if (node.type === 'exit') break;
-      const result = await this.runNode(node, lane);
-      last = { node: node.id, outcome: result.outcome };
-      if (result.outcome.status === 'fail') {
-        const target = failureRoute(this.graph, node, result.outcome, lane.context, this.index);
-        if (target === undefined) break;
-        current = target.to;
-        continue;
-      }
-      current = result.jumpTo ?? selectEdge(this.graph, node.id, result.outcome, lane.context, this.index)?.to;
-    }
-    return {
-      id: lane.branch ?? from,
-      status: last.outcome.status,
-      last_node: last.node,
-      ...(last.outcome.failure_reason ? { failure_reason: last.outcome.failure_reason } : {}),
-    };
-  }
-
-  /** The first parallel.fan_in node reachable from every branch start (BFS order from the first). */
-  private findFanIn(starts: string[]): string | undefined {
-    const reach = (from: string): string[] => {
-      const seen = new Set<string>([from]);
-      const order: string[] = [];
-      const queue = [from];
-      while (queue.length) {
-        const id = queue.shift() as string;
-        if (this.nodes.get(id)?.type === 'parallel.fan_in') order.push(id);
-        for (const { edge } of this.index.outgoing.get(id) ?? []) {
-          if (!seen.has(edge.to)) {
-            seen.add(edge.to);
-            queue.push(edge.to);
-          }
-        }
-      }
-      return order;
-    };
-    const [first, ...rest] = starts;
-    if (first === undefined) return undefined;
-    const others = rest.map((s) => new Set(reach(s)));
-    return reach(first).find((id) => others.every((o) => o.has(id)));
-  }
 }
 
 /**
