@@ -4,7 +4,7 @@
 // side pays for result delivery or query polling.
 
 import type { Benchmark, BenchResult } from './types';
-import { summarize } from './stats';
+import { interleaved, summarize } from './stats';
 import type { WorkflowHandle } from '@temporalio/client';
 import { formatBreakdown, historyBreakdown } from './profile';
 import { NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
@@ -54,21 +54,7 @@ export const bootBenchmark: Benchmark = {
       const { doneAt } = (await handle.result()) as { doneAt: number };
       return { handle, clientMs: doneAt - t0, serverMs: await sinceStart(handle, doneAt) };
     };
-    for (let i = 0; i < WARMUP; i++) {
-      await pipeline();
-      await bare();
-    }
-    const ours: Sample[] = [];
-    const floor: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      if (i % 2 === 0) {
-        ours.push(await pipeline());
-        floor.push(await bare());
-      } else {
-        floor.push(await bare());
-        ours.push(await pipeline());
-      }
-    }
+    const { a: ours, b: floor } = await interleaved({ warmup: WARMUP, runs: RUNS }, pipeline, bare);
     const so = summarize(ours.map((s) => s.serverMs));
     const sf = summarize(floor.map((s) => s.serverMs));
     return {

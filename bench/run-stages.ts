@@ -3,7 +3,7 @@
 
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Benchmark, BenchResult } from './types';
-import { summarize } from './stats';
+import { interleaved, summarize } from './stats';
 import { formatBreakdown, historyBreakdown, stageBodyProfile, type HistoryBreakdown } from './profile';
 import { NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
 
@@ -67,22 +67,7 @@ export const stagesBenchmark: Benchmark = {
       const clientMs = performance.now() - t0;
       return { handle, clientMs, serverMs: await closedIn(handle) };
     };
-    for (let i = 0; i < WARMUP; i++) {
-      await pipeline();
-      await bare();
-    }
-    const ours: Sample[] = [];
-    const floor: Sample[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      // ABBA order, so a slow drift of the machine's load weighs on both sides alike
-      if (i % 2 === 0) {
-        ours.push(await pipeline());
-        floor.push(await bare());
-      } else {
-        floor.push(await bare());
-        ours.push(await pipeline());
-      }
-    }
+    const { a: ours, b: floor } = await interleaved({ warmup: WARMUP, runs: RUNS }, pipeline, bare);
     const t = summarize(ours.map((s) => s.clientMs));
     const f = summarize(floor.map((s) => s.clientMs));
     const so = summarize(ours.map((s) => s.serverMs));

@@ -42,3 +42,25 @@ export async function measure(fn: () => unknown, opts: { warmup: number; runs: n
   }
   return summarize(samples);
 }
+
+/**
+ * Runs two sides alternately after `warmup` rounds of each, in ABBA order so a slow drift of the
+ * machine's load weighs on both alike; returns both sides' samples.
+ */
+export async function interleaved<A, B>(opts: { warmup: number; runs: number }, a: () => Promise<A>, b: () => Promise<B>): Promise<{ a: A[]; b: B[] }> {
+  for (let i = 0; i < opts.warmup; i++) {
+    await a();
+    await b();
+  }
+  const out: { a: A[]; b: B[] } = { a: [], b: [] };
+  for (let i = 0; i < opts.runs; i++) {
+    if (i % 2 === 0) {
+      out.a.push(await a());
+      out.b.push(await b());
+    } else {
+      out.b.push(await b());
+      out.a.push(await a());
+    }
+  }
+  return out;
+}
