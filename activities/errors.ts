@@ -7,7 +7,7 @@ import { FailureDomain, RECOVERY_RULES } from '../core/run-model';
 /** Failure `type` of every boot-phase failure (SPEC §4). */
 export const BOOT_FAILURE = FailureDomain.boot;
 
-export { EVENT_SEQ_GAP, NON_RETRYABLE_STAGE_ERRORS, StageFailureType } from '../core/stage-failures';
+export { EVENT_SEQ_GAP, NON_RETRYABLE_STAGE_ERRORS, RUN_DIR_DIVERGED, RUN_DIR_LOST, StageFailureType } from '../core/stage-failures';
 
 /** A provider that is down, rate-limited or unreachable: retry later (HTTP 429, 5xx, network, timeout). */
 export class ProviderUnavailableError extends Error {

@@ -1,7 +1,8 @@
 // Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
 // events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
 import { createHash } from 'node:crypto';
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,7 +10,8 @@ import type { DecisionRecord } from '../core/decision';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
-import { flushRun } from './run-dir';
+import { RUN_DIR_DIVERGED } from './errors';
+import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';
 
 /** The freeze manifest's file name; it lists every other file of the run directory. */
@@ -50,9 +52,21 @@ export interface FinalizeInput {
 export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest: string; files: number }> {
   const manifestPath = join(input.runDir, FREEZE_MANIFEST);
   if (existsSync(manifestPath)) {
+    // a retry after the freeze is a no-op, but only when the frozen record is this run's and intact
+    const report = await verifyRunDir(input.runDir);
+    if (!report.ok) {
+      const what = [...report.problems, ...report.modified.map((f) => `modified ${f}`), ...report.missing.map((f) => `missing ${f}`), ...report.added.map((f) => `added ${f}`)];
+      throw ApplicationFailure.create({
+        type: RUN_DIR_DIVERGED,
+        nonRetryable: true,
+        message: `${input.runDir} is frozen but no longer matches its freeze manifest (${what.slice(0, 5).join('; ')}); the workflow history is the record`,
+      });
+    }
+    await assertRecorded(input.runDir, input.events);
     const text = await readFile(manifestPath, 'utf8');
     return { freezeDigest: sha256(text), files: Object.keys((JSON.parse(text) as FreezeManifest).files).length };
   }
+  await makeWritable(input.runDir);
   await flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
   const { json, markdown } = renderSummary(input.summary);
   await writeFile(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
@@ -67,11 +81,33 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   }
   const files = await listFiles(input.runDir);
   const manifest: FreezeManifest = { algorithm: 'sha256', runId: input.envelope.runId, files: {} };
-  for (const file of files) manifest.files[file] = sha256(await readFile(join(input.runDir, file)));
+  for (const file of files) {
+    manifest.files[file] = sha256(await readFile(join(input.runDir, file)));
+    heartbeat();
+  }
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  for (const file of files) await chmod(join(input.runDir, file), 0o444);
-  await writeFile(manifestPath, text, { mode: 0o444 });
+  // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
+  await writeFileAtomic(manifestPath, text);
+  for (const file of [...files, FREEZE_MANIFEST]) await chmod(join(input.runDir, file), 0o444);
   return { freezeDigest: sha256(text), files: files.length };
+}
+
+/** Owner write back on the files finalize rewrites, so a retry after a partial freeze works for non-root workers. */
+async function makeWritable(runDir: string): Promise<void> {
+  for (const file of [RUN_FILES.events, RUN_FILES.checkpoint, RUN_FILES.envelope, 'summary.json', 'summary.md', 'graph.svg', 'graph.error.txt']) {
+    const path = join(runDir, file);
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isFile() && (st.mode & 0o200) === 0) await chmod(path, (st.mode & 0o777) | 0o200);
+  }
+}
+
+/** Liveness for the activity's heartbeat timeout; a no-op outside an activity (tests, CLI). */
+function heartbeat(): void {
+  try {
+    Context.current().heartbeat();
+  } catch {
+    // not in an activity
+  }
 }
 
 export interface FreezeManifest {

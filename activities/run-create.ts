@@ -2,8 +2,9 @@
 // manifest.json (Attractor §5.6), checkpoint.json and events.jsonl. Safe to retry. Also loadRun, its
 // inverse, for resuming a run from its directory.
 
-import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
@@ -34,10 +35,47 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   if (existing && existing.runId !== envelope.runId) {
     throw bootFailure('run create', [`run directory ${runDir} already holds run ${existing.runId}; choose another run directory or run id`]);
   }
-  await mkdir(runDir, { recursive: true });
-  await writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph));
-  await flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } });
+  try {
+    await mkdir(runDir, { recursive: true });
+    await writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph));
+    await flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } });
+  } catch (err) {
+    const cause = await unwritable(err, runDir);
+    if (cause) throw bootFailure('run create', [cause]);
+    throw err;
+  }
   return { runDir };
+}
+
+const WHY: Record<string, string> = {
+  EROFS: 'is on a read-only file system',
+  EACCES: 'is not writable by this worker (permission denied)',
+  EPERM: 'is not writable by this worker (operation not permitted)',
+  ENOTDIR: 'is a file, not a directory',
+  ENOSPC: 'is on a full disk',
+  EDQUOT: 'is over its disk quota',
+};
+
+/**
+ * Filesystem errors retrying cannot fix, as a cause naming the path; undefined for anything else.
+ * A recursive mkdir on a read-only file system reports ENOENT, so the nearest existing ancestor is
+ * checked for what really stops it.
+ */
+async function unwritable(err: unknown, runDir: string): Promise<string | undefined> {
+  const e = err as { code?: string; path?: string };
+  let code = e.code;
+  let path = e.path ?? runDir;
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    let dir = runDir;
+    while (dirname(dir) !== dir && !(await stat(dir).catch(() => undefined))) dir = dirname(dir);
+    const st = await stat(dir).catch(() => undefined);
+    path = dir;
+    if (st && !st.isDirectory()) code = 'ENOTDIR';
+    else code = await access(dir, constants.W_OK).then(() => code, (a: { code?: string }) => a.code ?? code);
+  }
+  const reason = code ? WHY[code] : undefined;
+  if (!reason) return undefined;
+  return `run directory ${runDir} cannot be created: ${path} ${reason} (${code}); set environment.run_root in the profile to a writable directory`;
 }
 
 /** Reads a run directory back (envelope, checkpoint, last event seq) to resume it. */

@@ -4,10 +4,10 @@
 
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
-import { EVENT_SEQ_GAP } from './errors';
+import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
 import type { FlushResult, RunDirFlush } from './types';
 
 /** File names inside a run directory (Attractor §5.6 layout plus ours). */
@@ -35,7 +35,11 @@ const NEWLINE = 0x0a;
  */
 export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
   return serialized(flush.runDir, async () => {
-    await mkdir(flush.runDir, { recursive: true });
+    // never recreate a removed run directory: an empty one would pass for this run's record
+    await stat(flush.runDir).catch((err: { code?: string }) => {
+      if (err.code === 'ENOENT') throw lost(flush.runDir, 'the run directory');
+      throw err;
+    });
     const json: [string, unknown][] = [];
     if (flush.checkpoint) json.push([RUN_FILES.checkpoint, flush.checkpoint]);
     if (flush.envelope) json.push([RUN_FILES.envelope, flush.envelope]);
@@ -69,7 +73,10 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
 export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
   const lastSeq = await readLastSeq(file);
-  const fresh = dedupeBySeq(events.filter((e) => e.seq > lastSeq));
+  const batch = dedupeBySeq(events);
+  if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
+  await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+  const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;
   for (const e of fresh) {
@@ -94,6 +101,92 @@ export async function appendEvents(runDir: string, events: readonly RunEvent[]):
     await fh.close();
   }
   return { appended: fresh.length, lastSeq: expected - 1 };
+}
+
+/**
+ * Checks that events.jsonl holds exactly `events` as its last lines (finalize of a run already frozen:
+ * the frozen record must be this run's, not another execution's). Throws RUN_DIR_DIVERGED otherwise.
+ */
+export async function assertRecorded(runDir: string, events: readonly RunEvent[]): Promise<void> {
+  const file = join(runDir, RUN_FILES.events);
+  const batch = dedupeBySeq(events);
+  const last = batch[batch.length - 1];
+  const lastSeq = await readLastSeq(file);
+  if (last && lastSeq !== last.seq) {
+    throw ApplicationFailure.create({
+      type: RUN_DIR_DIVERGED,
+      nonRetryable: true,
+      message: `${file} was frozen ending at seq ${lastSeq}, but this run ends at seq ${last.seq} (${summarize(JSON.stringify(last))}): another execution finalized this run directory; the workflow history is the record`,
+      details: [{ file, seq: lastSeq }],
+    });
+  }
+  await checkSameAsFile(file, batch);
+}
+
+/** A re-sent event must be byte-for-byte the line already written: anything else was not written by this run. */
+async function checkSameAsFile(file: string, resent: readonly RunEvent[]): Promise<void> {
+  const first = resent[0];
+  if (!first) return;
+  const want = new Map(resent.map((e) => [e.seq, JSON.stringify(e)]));
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  for (const line of lines) {
+    if (line === '') continue;
+    let seq: unknown;
+    try {
+      seq = (JSON.parse(line) as { seq?: unknown }).seq;
+    } catch {
+      seq = undefined;
+    }
+    const expected = typeof seq === 'number' ? want.get(seq) : undefined;
+    if (expected === undefined) continue;
+    want.delete(seq as number);
+    if (expected !== line) {
+      throw ApplicationFailure.create({
+        type: RUN_DIR_DIVERGED,
+        nonRetryable: true,
+        message:
+          `${file} seq ${String(seq)} is not the event this run recorded: the file has ${summarize(line)}, the run has ${summarize(expected)}; ` +
+          `the run directory was edited or written by another execution: the workflow history is the record, events.jsonl is not trusted`,
+        details: [{ file, seq }],
+      });
+    }
+  }
+  if (want.size > 0) {
+    const missing = [...want.keys()].sort((a, b) => a - b);
+    throw ApplicationFailure.create({
+      type: RUN_DIR_DIVERGED,
+      nonRetryable: true,
+      message: `${file} has no line for seq ${missing.join(', ')} although it ends past it: lines were removed or reordered; the workflow history is the record`,
+      details: [{ file, seq: missing[0] }],
+    });
+  }
+}
+
+/** One event line, shortened for a message (never a raw dump of what someone wrote). */
+function summarize(line: string): string {
+  try {
+    const e = JSON.parse(line) as { type?: unknown; data?: Record<string, unknown> };
+    const by = e.data && typeof e.data['by'] === 'string' ? ` by ${JSON.stringify(e.data['by'].slice(0, 40))}` : '';
+    return `${typeof e.type === 'string' ? e.type.slice(0, 40) : 'a line'}${by}`;
+  } catch {
+    return 'a line that is not JSON';
+  }
+}
+
+function lost(runDir: string, what: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: RUN_DIR_LOST,
+    nonRetryable: true,
+    message: `${what} of this run (${runDir}) was removed while the run was open; it is not recreated (an empty directory would pass for the run's record): the workflow history keeps the events`,
+    details: [{ runDir }],
+  });
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 // The `factory` command line: one commander program, one file per command under client/commands/.
 // main() never throws and never exits the process: it returns the exit code for bin/factory to set.
 import { Command, CommanderError } from 'commander';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import { RegistryError } from '../spec/registry';
 import { SpecFileError } from '../spec/load';
 import { COMMANDS } from './commands';
@@ -48,6 +49,10 @@ function report(err: unknown, io: CliIO): ExitCode {
   if (io.env.FACTORY_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
   if (err instanceof SpecFileError || err instanceof UsageError) {
     io.err(`factory: ${message}`);
+    return ExitCode.usage;
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    io.err(`factory: ${/already completed/i.test(message) ? `run ${err.workflowId} has already completed` : `no run ${err.workflowId} on this server (check the run id, --address and --namespace)`}`);
     return ExitCode.usage;
   }
   if (err instanceof RegistryError) {

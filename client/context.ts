@@ -44,10 +44,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** The real process streams. */
+let stdoutClosed = false;
+let epipeGuarded = false;
+
+/** The real process streams. A reader that went away (`factory status | head`) ends output quietly, not with an EPIPE stack. */
 export function processIO(): CliIO {
+  if (!epipeGuarded) {
+    epipeGuarded = true;
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      stdoutClosed = true;
+    });
+  }
   return {
-    out: (line) => void process.stdout.write(`${line}\n`),
+    out: (line) => void (stdoutClosed || process.stdout.write(`${line}\n`)),
     err: (line) => void process.stderr.write(`${line}\n`),
     cwd: process.cwd(),
     env: process.env,

@@ -70,8 +70,11 @@ export function checkAnswer(
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, reason: 'malformed answer: expected a JSON object like {"by":"alice"}' };
   }
-  if (typeof input.by !== 'string' || input.by.trim() === '') {
+  if (input.by === undefined || input.by === null || (typeof input.by === 'string' && input.by.trim() === '')) {
     return { ok: false, reason: 'malformed answer: "by" (who answers) is required' };
+  }
+  if (typeof input.by !== 'string') {
+    return { ok: false, reason: `malformed answer: "by" must be a string (the name of who answers), not ${Array.isArray(input.by) ? 'an array' : typeof input.by}` };
   }
   if (input.comment !== undefined && typeof input.comment !== 'string') {
     return { ok: false, reason: 'malformed answer: "comment" must be a string' };
@@ -118,6 +121,11 @@ export function winningChoice(gate: GateRecord): GateChoice | undefined {
     if (n >= gate.quorum) return gate.choices.find((c) => c.to === a.choice);
   }
   return undefined;
+}
+
+/** Answers so far for one choice (what a quorum counts). */
+export function votesFor(gate: GateRecord, choice: string): number {
+  return gate.answers.filter((a) => a.choice === choice).length;
 }
 
 /** Records a valid answer and closes the gate when the quorum is reached. Returns the new gate. */

@@ -10,3 +10,9 @@ export const NON_RETRYABLE_STAGE_ERRORS: readonly string[] = ['ProviderRejectedE
 
 /** Retryable failure flushRun throws when events would leave a hole in events.jsonl. */
 export const EVENT_SEQ_GAP = 'EVENT_SEQ_GAP';
+
+/** Non-retryable: the run directory no longer agrees with the run's own record (a line was edited or forged, another execution wrote it). */
+export const RUN_DIR_DIVERGED = 'RUN_DIR_DIVERGED';
+
+/** Non-retryable: the run directory (or its events.jsonl) was removed while the run was open; nothing is recreated. */
+export const RUN_DIR_LOST = 'RUN_DIR_LOST';

@@ -41,14 +41,24 @@ export interface ProcessResult {
   stderrTail: string;
   /** Spawn failure (ENOENT, EACCES), when the process never ran. */
   spawnError?: string;
+  /** A log file could not be written (ENOSPC, EIO...): the process group was killed and the stage must fail. */
+  logError?: string;
 }
 
 /** Spawns, waits for exit, and returns the captured output; never throws for a failing command. */
 export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const [cmd, ...args] = spec.argv;
   if (!cmd) return emptyResult({ spawnError: 'empty argv' });
-  const stdoutLog = createWriteStream(spec.stdoutFile);
-  const stderrLog = createWriteStream(spec.stderrFile);
+  let logError: string | undefined;
+  let kill = (): void => undefined;
+  // a full disk must fail this stage, never crash the worker with an unhandled 'error' event
+  const onLogError = (file: string) => (err: Error) => {
+    if (logError !== undefined) return;
+    logError = `${file}: ${err.message}`;
+    kill();
+  };
+  const stdoutLog = createWriteStream(spec.stdoutFile).on('error', onLogError(spec.stdoutFile));
+  const stderrLog = createWriteStream(spec.stderrFile).on('error', onLogError(spec.stderrFile));
   const out: Buffer[] = [];
   let outBytes = 0;
   let stdoutTruncated = false;
@@ -71,7 +81,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   child.stdout?.on('data', (chunk: Buffer) => {
-    stdoutLog.write(chunk);
+    if (!stdoutLog.destroyed) stdoutLog.write(chunk);
     spec.onOutput?.();
     if (outBytes < MAX_CAPTURE_BYTES) out.push(chunk.subarray(0, MAX_CAPTURE_BYTES - outBytes));
     else stdoutTruncated = true;
@@ -79,7 +89,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     if (outBytes > MAX_CAPTURE_BYTES) stdoutTruncated = true;
   });
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderrLog.write(chunk);
+    if (!stderrLog.destroyed) stderrLog.write(chunk);
     spec.onOutput?.();
     errTail = Buffer.concat([errTail, chunk]);
     if (errTail.length > STDERR_TAIL_BYTES) errTail = errTail.subarray(errTail.length - STDERR_TAIL_BYTES);
@@ -90,7 +100,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
   }
 
   let killTimer: NodeJS.Timeout | undefined;
-  const kill = () => {
+  kill = () => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
     signalGroup(child.pid, 'SIGTERM');
     killTimer = setTimeout(() => child.pid !== undefined && signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
@@ -131,12 +141,14 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     stdoutTruncated,
     stderrTail: errTail.toString('utf8'),
     ...(spawnError ? { spawnError } : {}),
+    ...(logError !== undefined ? { logError } : {}),
   };
 }
 
 /** One line describing how a process ended, for failure_reason. */
 export function describeExit(r: ProcessResult): string {
   if (r.spawnError) return `could not start: ${r.spawnError}`;
+  if (r.logError) return `could not write its log (${r.logError}); the process was stopped`;
   if (r.timedOut) return 'timed out';
   if (r.aborted) return 'aborted';
   if (r.signal) return `killed by ${r.signal}`;
@@ -163,8 +175,11 @@ function signalGroup(pid: number, sig: NodeJS.Signals): void {
 }
 
 async function closeStream(s: WriteStream): Promise<void> {
-  if (s.closed) return;
-  await new Promise<void>((resolve) => s.end(() => resolve()));
+  if (s.closed || s.destroyed) return;
+  await new Promise<void>((resolve) => {
+    s.once('error', () => resolve());
+    s.end(() => resolve());
+  });
 }
 
 function emptyResult(extra: Partial<ProcessResult>): ProcessResult {

@@ -28,7 +28,7 @@ export const toolHandler: Handler = {
     });
     const output = head(result.stdout.replace(/\s+$/, ''), TOOL_OUTPUT_LIMIT);
     const context_updates = { 'tool.output': output, 'tool.exit_code': result.exitCode };
-    if (result.exitCode === 0 && !result.spawnError) {
+    if (result.exitCode === 0 && !result.spawnError && !result.logError) {
       return { status: StageStatus.success, context_updates, notes: `Tool completed: ${command}` };
     }
     const stderr = tail(result.stderrTail, STDERR_REASON_LIMIT);

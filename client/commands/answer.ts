@@ -1,7 +1,9 @@
 // `factory approve|reject|answer <runId>`: answer a human gate through the validated `answerGate`
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { votesFor } from '../../core/gates';
+import type { GateRecord } from '../../core/run-model';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
@@ -56,7 +58,7 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
     try {
       const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}) }] });
       if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
-      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected}` : `gate ${gate.id}: answer recorded (${gate.answers.length}/${gate.quorum})`);
+      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected}` : `gate ${gate.id}: answer recorded (${progress(gate)})`);
       return ExitCode.ok;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
@@ -65,7 +67,25 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
       }
       throw err;
     }
+  } catch (err) {
+    // no such run, or it has already closed: a refusal, not an internal error
+    if (err instanceof WorkflowNotFoundError) {
+      ctx.io.err(`factory: ${kind} refused: ${notOpen(run, err)}`);
+      return ExitCode.usage;
+    }
+    throw err;
   } finally {
     await client.connection.close();
   }
+}
+
+/** Votes per choice against the quorum, e.g. `ship 1/2, revise 1/2`. */
+function progress(gate: GateRecord): string {
+  const choices = [...new Set(gate.answers.map((a) => a.choice))];
+  return choices.map((c) => `${c} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
+}
+
+/** Why a run cannot take an answer, from the server's not-found error. */
+export function notOpen(run: string, err: Error): string {
+  return /already completed/i.test(err.message) ? `run ${run} has already completed; its gates are closed` : `no run ${run} on this server (check the run id, --address and --namespace)`;
 }

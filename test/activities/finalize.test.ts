@@ -22,7 +22,7 @@ const record = (decision: 'approved' | 'rejected'): DecisionRecord => ({
   evidence: { digests: { profile: 'p', pipeline: 'q' }, checks: [], gates: [] },
 });
 
-const event = (seq: number, type: 'run.created' | 'run.completed') => ({ seq, type, runId: 'run-1', at: '2026-01-01T00:00:00.000Z', data: {} });
+const event = (seq: number, type: 'run.created' | 'run.completed' | 'gate.opened' | 'gate.answered') => ({ seq, type, runId: 'run-1', at: '2026-01-01T00:00:00.000Z', data: {} });
 
 describe('persistDecision', () => {
   it('writes decision.json once and accepts the same record again when retried', async () => {
@@ -60,6 +60,25 @@ describe('finalizeRun and verifyRunDir', () => {
     const dir = runDir();
     const first = await finalize(dir);
     await expect(finalize(dir)).resolves.toEqual(first);
+  });
+
+  it('refuses RUN_DIR_DIVERGED instead of reusing the freeze when another execution froze the directory with other events', async () => {
+    const dir = runDir();
+    await finalize(dir); // the other execution: run.created, run.completed
+    const mine = [event(1, 'run.created'), event(2, 'gate.opened'), event(3, 'gate.answered'), event(4, 'run.completed')];
+    await expect(finalizeRun({ runDir: dir, events: mine, envelope: { ...envelope('run-1'), lastSeq: 4 }, summary: { envelope: envelope('run-1') } })).rejects.toMatchObject({
+      type: 'RUN_DIR_DIVERGED',
+      nonRetryable: true,
+      message: expect.stringMatching(/frozen ending at seq 2, but this run ends at seq 4/),
+    });
+  });
+
+  it('refuses RUN_DIR_DIVERGED on retry when the frozen directory was changed after the freeze', async () => {
+    const dir = runDir();
+    await finalize(dir);
+    chmodSync(join(dir, 'plan', 'status.json'), 0o644);
+    writeFileSync(join(dir, 'plan', 'status.json'), '{"outcome":"fail"}\n');
+    await expect(finalize(dir)).rejects.toMatchObject({ type: 'RUN_DIR_DIVERGED', message: expect.stringContaining('modified plan/status.json') });
   });
 
   it('reports modified, missing and added files when the frozen directory changed', async () => {

@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createActivities } from '../../activities';
@@ -6,6 +9,20 @@ import { readEvents, RUN_FILES } from '../../activities/run-dir';
 import { createRun, loadRun, runDirName } from '../../activities/run-create';
 import type { PipelineGraph } from '../../core/model';
 import { bootCauses, checkpoint, envelope, event, events, failureOf, node, tempDir } from './helpers';
+
+/** Whether this process may mount a tmpfs (root in a container that allows it; CI as root does). */
+function canMount(): boolean {
+  const probe = mkdtempSync(join(tmpdir(), 'factory-mount-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
+  }
+}
 
 const graph: PipelineGraph = {
   id: 'demo',
@@ -44,6 +61,27 @@ describe('createRun', () => {
       digests: { profile: 'p'.repeat(64), pipeline: 'q'.repeat(64) },
     });
     expect((await readEvents(runDir)).map((e) => e.type)).toEqual(['run.created']);
+  });
+
+  it('fails with a BOOT_FAILURE naming the path when the run root runs through a file', async () => {
+    await writeFile(join(dir, 'not-a-dir'), 'x');
+    const f = await failureOf(createRun(input({ runRoot: join(dir, 'not-a-dir', 'runs') })));
+    expect(f.type).toBe('BOOT_FAILURE');
+    expect(f.nonRetryable).toBe(true);
+    expect(bootCauses(f).join('\n')).toMatch(/not-a-dir.*a file, not a directory \(ENOTDIR\).*run_root/);
+  });
+
+  (canMount() ? it : it.skip)('fails with a BOOT_FAILURE naming the read-only path when the run root is on a read-only file system', async () => {
+    const ro = join(dir, 'ro');
+    await mkdir(ro);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
+    try {
+      const f = await failureOf(createRun(input({ runRoot: join(ro, 'runs') })));
+      expect(f.type).toBe('BOOT_FAILURE');
+      expect(bootCauses(f).join('\n')).toMatch(new RegExp(`${ro}.*read-only file system \\(EROFS\\)`));
+    } finally {
+      execFileSync('umount', [ro]);
+    }
   });
 
   it('writes nothing twice when the activity is retried', async () => {

@@ -43,9 +43,46 @@ describe('flushRun', () => {
     expect(await seqs()).toEqual([]);
   });
 
-  it('refuses a first batch that does not start at seq 1 when the file is new', async () => {
+  it('refuses as RUN_DIR_LOST a batch that does not start at seq 1 when events.jsonl does not exist (it was removed)', async () => {
     const f = await failureOf(flushRun({ runDir: dir, events: events(2, 3) }));
-    expect(f.type).toBe('EVENT_SEQ_GAP');
+    expect(f.type).toBe('RUN_DIR_LOST');
+    expect(f.nonRetryable).toBe(true);
+  });
+
+  it('refuses as RUN_DIR_DIVERGED, without appending, when a re-sent event differs from a hand-appended line', async () => {
+    await flushRun({ runDir: dir, events: events(1, 3) });
+    await appendFile(join(dir, RUN_FILES.events), `${JSON.stringify(event(4, 'gate.answered', { gate: 'review', by: 'FORGED' }))}\n`);
+    const real = [...events(1, 3), event(4, 'gate.answered', { gate: 'review', by: 'alice' }), event(5)];
+    const f = await failureOf(flushRun({ runDir: dir, events: real }));
+    expect(f.type).toBe('RUN_DIR_DIVERGED');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toMatch(/seq 4 is not the event this run recorded: the file has gate.answered by "FORGED", the run has gate.answered by "alice"/);
+    expect(await seqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses as RUN_DIR_DIVERGED when an earlier line was edited and the batch is re-sent', async () => {
+    await flushRun({ runDir: dir, events: events(1, 3) });
+    const file = join(dir, RUN_FILES.events);
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"seq":2,"type":"stage.started"', '"seq":2,"type":"stage.completed"'));
+    const f = await failureOf(flushRun({ runDir: dir, events: events(1, 4) }));
+    expect(f.type).toBe('RUN_DIR_DIVERGED');
+    expect(f.message).toContain('seq 2 is not the event');
+  });
+
+  it('refuses as RUN_DIR_LOST and recreates nothing when the run directory was removed mid-run', async () => {
+    await flushRun({ runDir: dir, events: events(1, 3) });
+    await rm(dir, { recursive: true });
+    const f = await failureOf(flushRun({ runDir: dir, events: events(1, 5), checkpoint: checkpoint() }));
+    expect(f.type).toBe('RUN_DIR_LOST');
+    expect(f.nonRetryable).toBe(true);
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('refuses as RUN_DIR_LOST when events.jsonl alone was removed mid-run', async () => {
+    await flushRun({ runDir: dir, events: events(1, 3) });
+    await rm(join(dir, RUN_FILES.events));
+    const f = await failureOf(flushRun({ runDir: dir, events: events(4, 5) }));
+    expect(f.type).toBe('RUN_DIR_LOST');
   });
 
   it('serializes concurrent flushes of overlapping batches when they race in one process', async () => {

@@ -1,9 +1,9 @@
 // Records the histories that test/replay/replay.test.ts replays (run by hand, commit the JSON):
-//   npx tsx test/replay/record.ts            # starts its own dev server
-//   FACTORY_TEST_TEMPORAL_ADDRESS=host:port npx tsx test/replay/record.ts
+//   npx tsx test/replay/record.ts histories-<release>            # starts its own dev server
+//   FACTORY_TEST_TEMPORAL_ADDRESS=host:port npx tsx test/replay/record.ts histories-<release>
 // One representative run per behaviour (happy path, gates, retries, parallel, failures, continue-as-new),
-// written as JSON to test/fixtures/histories/<name>.json (see history-file.ts). Re-record after an
-// intentional workflow change (and say so in the commit); an unintended change fails the replay test.
+// written as JSON to test/fixtures/<dir>/<name>.json (see history-file.ts). Histories are NEVER re-recorded:
+// each release's recordings go to a NEW directory and every directory keeps replaying (docs/upgrading.md).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -155,7 +155,7 @@ export async function recordAll(address: string, namespace: string, outDir: stri
       const first = client.workflow.getHandle(runId, started.firstExecutionRunId);
       const history = await first.fetchHistory();
       const file = join(outDir, `${rec.name}.json`);
-      writeFileSync(file, historyToFixture(history));
+      writeFileSync(file, historyToFixture(history), { flag: 'wx' }); // never over a recorded history
       written.push(file);
       process.stdout.write(`recorded ${rec.name}: ${history.events?.length ?? 0} events\n`);
     }
@@ -167,7 +167,11 @@ export async function recordAll(address: string, namespace: string, outDir: stri
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const outDir = join(__dirname, '..', 'fixtures', 'histories');
+  const name = process.argv[2];
+  if (!name || !/^histories-[\w.-]+$/.test(name)) {
+    throw new Error('usage: npx tsx test/replay/record.ts histories-<release> (a NEW directory; recorded histories are never overwritten)');
+  }
+  const outDir = join(__dirname, '..', 'fixtures', name);
   mkdirSync(outDir, { recursive: true });
   const given = process.env.FACTORY_TEST_TEMPORAL_ADDRESS;
   const server = given ? undefined : await startDevServer({ ui: false });

@@ -1,6 +1,8 @@
-// Replays the recorded histories (test/fixtures/histories, written by test/replay/record.ts) against the
+// Replays the recorded histories (test/fixtures/histories*/, written by test/replay/record.ts) against the
 // current workflow bundle: a nondeterministic change to workflow code fails here, in CI, before it can
-// break runs in flight. Intentional changes: re-record (npx tsx test/replay/record.ts) and commit the JSON.
+// break runs in flight. test/fixtures/histories/ is the previous release's (48b29ba): never re-record or
+// edit it; guard the change with patched() instead and record new behaviour into a NEW histories-<release>/
+// directory (docs/upgrading.md).
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -8,8 +10,13 @@ import { bundleTestWorkflows } from '../helpers/temporal';
 import { historyFromFixture } from './history-file';
 import { RECORDINGS } from './record';
 
-const DIR = join(__dirname, '..', 'fixtures', 'histories');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const FIXTURES = join(__dirname, '..', 'fixtures');
+const DIR = join(FIXTURES, 'histories');
+/** Every recorded history of every release, as `<dir>/<name>.json`. */
+const files = readdirSync(FIXTURES)
+  .filter((d) => /^histories(-[\w.-]+)?$/.test(d))
+  .flatMap((d) => readdirSync(join(FIXTURES, d)).filter((f) => f.endsWith('.json')).map((f) => `${d}/${f}`))
+  .sort();
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
@@ -18,13 +25,18 @@ beforeAll(async () => {
 
 describe('replay of recorded run histories', () => {
   it('has a committed history for every recording when record.ts defines it', () => {
-    expect(files).toEqual(RECORDINGS.map((r) => `${r.name}.json`).sort());
+    const names = new Set(files.map((f) => f.replace(/^.*\//, '')));
+    expect(RECORDINGS.map((r) => `${r.name}.json`).filter((n) => !names.has(n))).toEqual([]);
+  });
+
+  it('keeps every history of the previous release when the workflow code changes', () => {
+    expect(files.filter((f) => f.startsWith('histories/'))).toHaveLength(9);
   });
 
   test.each(files)('replays %s deterministically against the current workflow code', async (file) => {
-    const history = historyFromFixture(readFileSync(join(DIR, file), 'utf8'));
+    const history = historyFromFixture(readFileSync(join(FIXTURES, file), 'utf8'));
     expect(history.events.length).toBeGreaterThan(10);
-    await Worker.runReplayHistory({ workflowBundle }, history, file.replace(/\.json$/, ''));
+    await Worker.runReplayHistory({ workflowBundle }, history, file.replace(/\.json$/, '').replace('/', ':'));
   });
 
   it('fails with a DeterminismViolationError when the history disagrees with the code (the check can fail)', async () => {

@@ -30,7 +30,7 @@ export function createAgentBackend(): CodergenBackend {
         onOutput: () => stage.heartbeat(),
       });
       if (result.spawnError) throw new StageConfigError(`agent command ${JSON.stringify(provider.command)} ${describeExit(result)}`);
-      if (result.exitCode === 0) return { response: result.stdout };
+      if (result.exitCode === 0 && !result.logError) return { response: result.stdout };
       const stderr = tail(result.stderrTail, 500);
       return {
         response: result.stdout,

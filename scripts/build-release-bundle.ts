@@ -1,0 +1,39 @@
+// Builds the workflow bundle of an earlier release from git and writes it under test/fixtures/bundles/<name>/,
+// so the upgrade test (test/replay/upgrade.test.ts) can run a run on the OLD workflow code from a clean clone,
+// without git tags, network or a second checkout. Usage: npx tsx scripts/build-release-bundle.ts <commit> <name>
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const [commit, name] = process.argv.slice(2);
+  if (!commit || !name) throw new Error('usage: npx tsx scripts/build-release-bundle.ts <commit> <release-name>');
+  const root = resolve(__dirname, '..');
+  const sha = execFileSync('git', ['rev-parse', `${commit}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const tree = mkdtempSync(join(tmpdir(), 'factory-release-'));
+  try {
+    // only the sources the workflow bundle imports; node_modules is borrowed from this checkout
+    execFileSync('sh', ['-c', `git archive ${sha} workflows core package.json tsconfig.json | tar -x -C "${tree}"`], { cwd: root });
+    symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+    const bundle = await bundleWorkflowCode({ workflowsPath: join(tree, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
+    const out = join(root, 'test', 'fixtures', 'bundles', name);
+    mkdirSync(out, { recursive: true });
+    // the inline source map is two thirds of the bundle and only helps stack traces: an empty one instead
+    // (the Worker requires one to be present)
+    const emptyMap = Buffer.from(JSON.stringify({ version: 3, file: 'workflows.js', sources: [], names: [], mappings: '' })).toString('base64');
+    const code = bundle.code.replace(/\/\/# sourceMappingURL=data:[^\n]*\n?$/, `//# sourceMappingURL=data:application/json;base64,${emptyMap}\n`);
+    writeFileSync(join(out, 'workflows.js'), code);
+    const sdk = (require('@temporalio/workflow/package.json') as { version: string }).version;
+    writeFileSync(join(out, 'VERSION.json'), `${JSON.stringify({ release: name, commit: sha, temporalSdk: sdk, builtBy: 'scripts/build-release-bundle.ts' }, null, 2)}\n`);
+    process.stdout.write(`wrote ${out}/workflows.js (${bundle.code.length} bytes) from ${sha}\n`);
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`build-release-bundle: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

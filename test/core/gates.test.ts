@@ -1,0 +1,46 @@
+// Pure gate rules (core/gates): malformed answers name the field and its problem; votes count per choice.
+import { applyAnswer, checkAnswer, votesFor, type AnswerInput } from '../../core/gates';
+import type { GateRecord } from '../../core/run-model';
+
+const gate = (extra: Partial<GateRecord> = {}): GateRecord => ({
+  id: 'review',
+  node: 'review',
+  prompt: 'Ship it?',
+  choices: [
+    { to: 'ship', label: '[A] Approve', key: 'A' },
+    { to: 'revise', label: '[R] Revise', key: 'R' },
+  ],
+  openedAt: '2024-01-01T00:00:00.000Z',
+  approvers: [],
+  quorum: 1,
+  allowSelfApproval: true,
+  answers: [],
+  closed: false,
+  ...extra,
+});
+
+describe('checkAnswer', () => {
+  test.each<[string, unknown, RegExp]>([
+    ['by is missing', {}, /"by" \(who answers\) is required/],
+    ['by is blank', { by: '  ' }, /"by" \(who answers\) is required/],
+    ['by is a number', { by: 123 }, /"by" must be a string .*not number/],
+    ['by is an object', { by: { name: 'x' } }, /"by" must be a string .*not object/],
+    ['by is an array', { by: ['a'] }, /"by" must be a string .*not an array/],
+  ])('refuses naming the field and its problem when %s', (_name, input, reason) => {
+    const check = checkAnswer([gate()], 'approve', input as AnswerInput, undefined);
+    expect(check).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+  });
+});
+
+describe('votesFor', () => {
+  it('counts one approve of a 2-of-3 quorum as 1/2 for that choice when another approver rejected', () => {
+    let g = gate({ approvers: ['a', 'b', 'c'], quorum: 2 });
+    g = applyAnswer(g, { choice: 'ship', by: 'a', at: 't', via: 'update' });
+    g = applyAnswer(g, { choice: 'revise', by: 'b', at: 't', via: 'update' });
+    expect(g.closed).toBe(false);
+    expect([votesFor(g, 'ship'), votesFor(g, 'revise')]).toEqual([1, 1]);
+    g = applyAnswer(g, { choice: 'ship', by: 'c', at: 't', via: 'update' });
+    expect(g).toMatchObject({ closed: true, selected: 'ship' });
+    expect(votesFor(g, 'ship')).toBe(2);
+  });
+});
