@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // the cluster drill builds and starts a real cluster: `npm run test:cluster` (jest.cluster.config.js)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // ts-graphviz and @hpcc-js/wasm-graphviz ship ESM only; let swc compile them to CommonJS like our own code.
   transformIgnorePatterns: ['/node_modules/(?!(ts-graphviz|@ts-graphviz|@hpcc-js)/)'],

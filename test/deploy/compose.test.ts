@@ -96,7 +96,7 @@ describe('docker-compose.yml', () => {
     expect(pipeline).toMatchObject({ '--address': 'temporal:7233', '--task-queue': TASK_QUEUES.pipeline });
     expect(scenario).toMatchObject({ '--address': 'temporal:7233', '--task-queue': TASK_QUEUES.scenarios });
     expect(scenario['--namespace']).toBe(pipeline['--namespace']);
-    expect(compose.services.temporal?.environment?.DB).toBe('postgres12');
+    expect(compose.services.temporal?.environment?.POSTGRES_SEEDS).toBe('postgresql');
   });
 
   it('mounts scenarios/ in the scenario worker only, at its --scenarios-root', () => {
