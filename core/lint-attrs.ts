@@ -65,15 +65,13 @@ const stylesheetSyntax: LintRule = {
 
 const humans = (nodes: readonly PipelineNode[]) => nodes.filter((n) => n.type === NodeType.waitHuman);
 
+/** A gate with one outgoing edge is an acknowledgement (one choice: "continue"); with none it strands the run. */
 const humanGateChoices: LintRule = {
   name: 'human_gate_choices',
   apply(graph, { index }) {
     return humans(graph.nodes)
-      .filter((n) => (index.outgoing.get(n.id) ?? []).length < 2)
-      .map((n) => {
-        const count = (index.outgoing.get(n.id) ?? []).length;
-        return diag('human_gate_choices', 'error', `human gate '${n.id}' offers ${count} choice(s); a gate needs at least 2`, `add one outgoing edge per choice from '${n.id}', labelled like "[A] Approve"`, onNode(n));
-      });
+      .filter((n) => (index.outgoing.get(n.id) ?? []).length === 0)
+      .map((n) => diag('human_gate_choices', 'error', `human gate '${n.id}' has no outgoing edge: an answer could not go anywhere`, `add one outgoing edge per choice from '${n.id}', labelled like "[A] Approve" (one edge makes an acknowledgement)`, onNode(n)));
   },
 };
 
