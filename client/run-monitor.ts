@@ -60,6 +60,18 @@ export function formatPending(p: PendingView, now: number): string {
   return `${p.type} (activity ${p.activityId}): ${attempts}${failure}${next}${isRetrying(p) ? ' — retrying' : ''}`;
 }
 
+/**
+ * What is stuck, for `factory status`: each pending activity with attempt, last failure and next retry,
+ * and a line naming the current stage when its activity is retrying.
+ */
+export function pendingLines(env: { currentNode?: string; stages?: Record<string, { status?: string }> }, pending: readonly PendingView[], now: number): string[] {
+  if (pending.length === 0) return [];
+  const lines = ['  pending activities:', ...pending.map((p) => `    ${formatPending(p, now)}`)];
+  const stage = pending.find((p) => p.type === 'executeStage' && isRetrying(p));
+  if (stage && env.currentNode) lines.push(`  stage ${env.currentNode} is retrying: attempt ${stage.attempt}${stage.maximumAttempts ? ` of ${stage.maximumAttempts}` : ''}`);
+  return lines;
+}
+
 /** `1m05s`, `42s`. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
@@ -89,7 +101,9 @@ export async function snapshot(client: Client, workflowId: string): Promise<Moni
     .getHandle(child.workflowId)
     .describe()
     .then(pendingActivities, () => []);
-  return { pending: [...pending, ...childPending.filter(isRetrying)], ...(evaluation ? { evaluation } : {}) };
+  // holdout isolation: a scenario attempt's failure text stays on the scenario side; attempts and timing only
+  const scenarioRetries = childPending.filter(isRetrying).map(({ lastFailure: _hidden, ...p }) => p);
+  return { pending: [...pending, ...scenarioRetries], ...(evaluation ? { evaluation } : {}) };
 }
 
 /** Scenario activities scheduled and finished (completed, failed or timed out after their retries) in the child's history. */

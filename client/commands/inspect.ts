@@ -10,6 +10,7 @@ import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { formatEvent } from '../progress';
+import { pendingLines, snapshot, type PendingView } from '../run-monitor';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { defaultUser } from './run';
 
@@ -41,10 +42,12 @@ export function registerInspect(program: Command, ctx: CliContext): void {
   addTarget(program.command('status').description('show a run: status, current stage, open gates, failure').argument('<run>', 'run id (workflow id) or run directory')).action(
     async (run: string, opts: ReadOptions) => {
       const dir = runDirOf(ctx.io.cwd, run);
+      let pending: PendingView[] = [];
       const envelope = dir
         ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
+            pending = (await snapshot(client, run))?.pending ?? [];
             try {
               return await handle.query(runQuery);
             } catch (err) {
@@ -56,8 +59,11 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               return { runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], temporalStatus: desc.status.name } as unknown as RunEnvelope;
             }
           });
-      if (opts.json) ctx.io.out(JSON.stringify(envelope, null, 2));
-      else printEnvelope(ctx, envelope);
+      if (opts.json) ctx.io.out(JSON.stringify(pending.length ? { ...envelope, pending } : envelope, null, 2));
+      else {
+        printEnvelope(ctx, envelope);
+        for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
+      }
       if (envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
     },
   );
