@@ -95,8 +95,7 @@ export class Engine {
       }
       const result = await this.runNode(node, lane);
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
-      this.state.nextNode = next;
-      this.state.lastCheckpoint = this.state.checkpoint(node.id, next);
+      this.state.advance(node.id, next);
       current = next;
       if (current !== undefined && (this.restartRequested || shouldPause())) return current;
     }
@@ -107,9 +106,7 @@ export class Engine {
   private goalGateDetour(exit: PipelineNode): string | undefined {
     const check = checkGoalGates(this.graph, this.state.nodeOutcomes);
     if (check.ok) {
-      this.state.pushCompleted(exit.id);
-      this.state.envelope.currentNode = exit.id;
-      this.state.lastCheckpoint = this.state.checkpoint(exit.id, undefined);
+      this.state.exitReached(exit.id);
       return undefined;
     }
     const target = goalGateRetryTarget(this.graph, check.node);
@@ -222,24 +219,23 @@ export class Engine {
         nonRetryableErrorTypes: retry.non_retryable_error_types,
       },
     });
-    const pending = this.state.pendingEvents();
     try {
-      const res: StageResult = await acts.executeStage({
-        runId: this.state.envelope.runId,
-        runDir: this.boot.runDir,
-        workdir: profile.environment.workdir,
-        node,
-        goal: this.graph.goal,
-        pipelineId: this.graph.id,
-        context: lane.context,
-        provider: profile.provider,
-        maxAttempts,
-        stageTimeoutMs: timeoutMs,
-        nonRetryableErrorTypes: retry.non_retryable_error_types,
-        flush: { runDir: this.boot.runDir, events: pending, ...(this.state.lastCheckpoint ? { checkpoint: this.state.lastCheckpoint } : {}) },
-      });
-      const last = pending[pending.length - 1];
-      if (last) this.state.markFlushed(last.seq);
+      const res: StageResult = await this.state.persist((events, checkpoint) =>
+        acts.executeStage({
+          runId: this.state.envelope.runId,
+          runDir: this.boot.runDir,
+          workdir: profile.environment.workdir,
+          node,
+          goal: this.graph.goal,
+          pipelineId: this.graph.id,
+          context: lane.context,
+          provider: profile.provider,
+          maxAttempts,
+          stageTimeoutMs: timeoutMs,
+          nonRetryableErrorTypes: retry.non_retryable_error_types,
+          flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+        }),
+      );
       const { attempts, durationMs: _d, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
