@@ -9,6 +9,8 @@ export const ExitCode = {
   failed: 1,
   /** Bad invocation: unknown command/option, missing argument, unreadable path. */
   usage: 2,
+  /** Ctrl-C while following a run: the run itself is untouched (128 + SIGINT, as shells report it). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -20,8 +22,8 @@ export interface CliIO {
   err(line: string): void;
   cwd: string;
   env: Readonly<Record<string, string | undefined>>;
-  /** Present when stdout is a terminal: raw writes for live views that redraw. */
-  tty?: { write(text: string): void; columns: number };
+  /** Present when stdout is a terminal: raw writes for live views that redraw; `prompts` when stdin is one too (gate prompts). */
+  tty?: { write(text: string): void; columns: number; prompts?: boolean };
 }
 
 /** Per-invocation state handed to each command's action. */
@@ -61,6 +63,6 @@ export function processIO(): CliIO {
     err: (line) => void process.stderr.write(`${line}\n`),
     cwd: process.cwd(),
     env: process.env,
-    ...(process.stdout.isTTY ? { tty: { write: (text: string) => void process.stdout.write(text), columns: process.stdout.columns || 100 } } : {}),
+    ...(process.stdout.isTTY ? { tty: { write: (text: string) => void process.stdout.write(text), columns: process.stdout.columns || 100, prompts: Boolean(process.stdin.isTTY) } } : {}),
   };
 }

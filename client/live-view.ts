@@ -1,6 +1,10 @@
 // `factory watch` / `factory run` on a terminal: a block that redraws in place — stage progress, the
-// current stage, elapsed time, open gates with the exact command to answer them.
+// current stage and how long it has run, what is retrying (from describe), the holdout progress bar,
+// open gates with the exact command to answer them. Pauses while a gate prompt owns the terminal.
 import type { GateChoice, RunEvent } from '../core/run-model';
+import type { PromptScreen } from './gate-prompt';
+import { decisionLines, signatureLines } from './progress';
+import { duration, formatPending, isRetrying, progressBar, type MonitorSnapshot } from './run-monitor';
 
 interface StageRow {
   node: string;
@@ -8,31 +12,38 @@ interface StageRow {
   status: string;
   attempts: number;
   runs: number;
+  startedAt: number;
 }
 
 interface OpenGate {
   gate: string;
   prompt: string;
   choices: GateChoice[];
-  decision: boolean;
+  data: Record<string, unknown>;
 }
 
 const ICON: Record<string, string> = { running: '▶', success: '✓', partial_success: '✓', fail: '✗', retry: '↻', skipped: '·' };
+const MAX_NOTES = 3;
 
-export class LiveView {
-  private stages = new Map<string, StageRow>();
-  private gates = new Map<string, OpenGate>();
+/** Redraws the run's state block on each event and once a second; a PromptScreen for the gate prompt. */
+export class LiveView implements PromptScreen {
+  private readonly stages = new Map<string, StageRow>();
+  private readonly gates = new Map<string, OpenGate>();
+  private readonly notes: string[] = [];
   private status = 'booting';
   private current = '';
-  private lines = 0;
-  private started = Date.now();
   private lastLine = '';
-  private timer: NodeJS.Timeout | undefined;
+  private started = Date.now();
+  private lines = 0;
+  private paused = false;
+  private evaluation?: { total: number; clusters?: unknown };
+  private monitor?: MonitorSnapshot;
+  private timer?: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly tty: { write(text: string): void; columns: number },
     private readonly runId: string,
-    private readonly opts: { address?: string; uiUrl?: string } = {},
+    private readonly opts: { address?: string; uiUrl?: string; now?: () => number } = {},
   ) {}
 
   /** Starts the once-a-second redraw (elapsed time); call stop() when done. */
@@ -43,6 +54,31 @@ export class LiveView {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.paused = false;
+    this.render();
+  }
+
+  /** A prompt is about to draw below the block: stop redrawing until resume(). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  /** The prompt cleared itself: the cursor is back under the block, redraw in place. */
+  resume(): void {
+    this.paused = false;
+    this.render();
+  }
+
+  /** A line shown under the block (the last few are kept): who answered a gate, a refused answer. */
+  note(text: string): void {
+    this.notes.push(text);
+    if (this.notes.length > MAX_NOTES) this.notes.shift();
+    this.render();
+  }
+
+  /** What describe says: pending activities (retries) and scenarios done. */
+  onSnapshot(s: MonitorSnapshot): void {
+    this.monitor = s;
     this.render();
   }
 
@@ -55,8 +91,9 @@ export class LiveView {
         this.status = 'executing';
         break;
       case 'stage.started': {
-        const row = this.stages.get(node) ?? { node, type: String(d['type']), status: 'running', attempts: 0, runs: 0 };
+        const row = this.stages.get(node) ?? { node, type: String(d['type']), status: 'running', attempts: 0, runs: 0, startedAt: 0 };
         row.status = 'running';
+        row.startedAt = Date.parse(e.at) || this.now();
         this.stages.set(node, row);
         this.current = node;
         break;
@@ -77,7 +114,7 @@ export class LiveView {
           gate: String(d['gate']),
           prompt: String(d['prompt'] ?? 'decide this run'),
           choices: (d['choices'] as GateChoice[] | undefined) ?? [],
-          decision: d['kind'] === 'decision',
+          data: d,
         });
         break;
       case 'gate.closed':
@@ -88,6 +125,10 @@ export class LiveView {
         break;
       case 'run.evaluating':
         this.status = 'evaluating';
+        this.evaluation = { total: Number(d['scenarios'] ?? 0) };
+        break;
+      case 'evaluation.completed':
+        this.evaluation = { total: Number(d['total'] ?? 0), clusters: d['clusters'] };
         break;
       case 'run.approved':
       case 'run.rejected':
@@ -108,29 +149,52 @@ export class LiveView {
     this.render();
   }
 
-  private render(): void {
-    const width = Math.max(40, this.tty.columns - 1);
-    const elapsed = Math.round((Date.now() - this.started) / 1000);
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /** The block as plain lines (no clipping, no control sequences). */
+  frame(): string[] {
+    const now = this.now();
     const done = [...this.stages.values()].filter((s) => s.status !== 'running').length;
+    const running = [...this.stages.values()].filter((s) => s.status === 'running');
+    const pending = this.monitor?.pending ?? [];
+    const stageRetry = running.length === 1 ? pending.find((p) => p.type === 'executeStage' && isRetrying(p)) : undefined;
     const out = [
-      `run ${this.runId} — ${this.status} — ${done}/${this.stages.size} stages — ${Math.floor(elapsed / 60)}m${String(elapsed % 60).padStart(2, '0')}s`,
-      ...[...this.stages.values()].map(
-        (s) => `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${s.attempts > s.runs ? ` (${s.attempts} attempts)` : ''}${s.node === this.current ? '  ← current' : ''}`,
-      ),
+      `run ${this.runId} — ${this.status} — ${done}/${this.stages.size} stages — ${duration(now - this.started)}`,
+      ...[...this.stages.values()].map((s) => {
+        const attempts = s.attempts > s.runs ? ` (${s.attempts} attempts)` : '';
+        const live = s.status === 'running' ? ` ${duration(now - s.startedAt)}${stageRetry ? ` — retrying, attempt ${stageRetry.attempt}` : ''}` : '';
+        return `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${live}${attempts}${s.node === this.current ? '  ← current' : ''}`;
+      }),
     ];
-    for (const g of this.gates.values()) {
-      out.push(`  ⏸ gate ${g.gate}: ${g.prompt}`);
-      if (g.decision) {
-        out.push(`      factory decide ${this.runId} --decision approved|rejected --reason "…" [--remediation "…"]`);
-      } else {
-        out.push(`      choices: ${g.choices.map((c) => c.to).join(', ')}`);
-        out.push(`      factory approve ${this.runId} --gate ${g.gate}   |   factory answer ${this.runId} --gate ${g.gate} --choice <choice>`);
-        out.push(`      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`);
-      }
+    for (const p of pending.filter(isRetrying)) out.push(`  ↻ ${formatPending(p, now)}`);
+    if (this.status === 'evaluating' && this.evaluation) {
+      out.push(`  holdout ${progressBar(this.monitor?.evaluation?.done ?? 0, this.evaluation.total)} scenarios`);
     }
+    for (const g of this.gates.values()) out.push(...this.gateLines(g));
     if (this.opts.uiUrl) out.push(`  UI: ${this.opts.uiUrl}`);
+    for (const n of this.notes) out.push(`  » ${n}`);
     out.push(`  last: ${this.lastLine}`);
-    const clipped = out.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    return out;
+  }
+
+  private gateLines(g: OpenGate): string[] {
+    if (g.data['kind'] === 'decision') {
+      return [`  ⏸ decision awaited:`, ...decisionLines(g.data, this.runId, '      '), ...signatureLines(this.evaluation?.clusters, '      ')];
+    }
+    return [
+      `  ⏸ gate ${g.gate}: ${g.prompt}`,
+      `      choices: ${g.choices.map((c) => c.to).join(', ')}`,
+      `      factory approve ${this.runId} --gate ${g.gate}   |   factory answer ${this.runId} --gate ${g.gate} --choice <choice>`,
+      `      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`,
+    ];
+  }
+
+  private render(): void {
+    if (this.paused) return;
+    const width = Math.max(40, this.tty.columns - 1);
+    const clipped = this.frame().map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
     const up = this.lines > 0 ? `\x1b[${this.lines}F` : '';
     this.tty.write(`${up}${clipped.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
     this.lines = clipped.length;

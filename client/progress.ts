@@ -1,5 +1,7 @@
 // Human-readable lines for run events: shared by `factory run` (while it waits) and `factory watch`.
 import type { WorkflowHandle } from '@temporalio/client';
+import type { PolicyCheck } from '../core/decision';
+import type { SignatureCluster } from '../core/evaluation';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
 
@@ -20,6 +22,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'stage.failed':
       return line(`✗ ${String(d['node'])} failed: ${String(d['failure_reason'] ?? '')}`);
     case 'run.awaiting_human': {
+      if (d['kind'] === 'decision') return [line(`⏸ waiting for the run's decision (gate "${String(d['gate'])}")`), ...decisionLines(d, opts.runId, '    ')].join('\n');
       const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
       const gate = String(d['gate']);
       const lines = [
@@ -46,7 +49,10 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.evaluating':
       return line('evaluating holdout scenarios');
     case 'evaluation.completed':
-      return line(`holdout: ${String(d['passed'])}/${String(d['total'])} passed, ${String(d['failed'])} failed, ${String(d['errored'])} errored; pass bar ${d['passed_bar'] ? 'met' : 'not met'}`);
+      return [
+        line(`holdout: ${String(d['passed'])}/${String(d['total'])} passed, ${String(d['failed'])} failed, ${String(d['errored'])} errored; pass bar ${d['passed_bar'] ? 'met' : 'not met'}`),
+        ...signatureLines(d['clusters'], '    '),
+      ].join('\n');
     case 'decision.failed':
       return line(`decision refused (DECISION_FAILURE): ${String(d['reason'])}`);
     case 'run.loop_restarted':
@@ -61,6 +67,28 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     default:
       return undefined;
   }
+}
+
+/**
+ * The open decision as text: the evidence (policy checks with the holdout counts) and the `factory decide`
+ * command for each allowed decision. Shared by the progress lines and the live view.
+ */
+export function decisionLines(d: Record<string, unknown>, runId: string, indent: string): string[] {
+  const checks = (d['checks'] as PolicyCheck[] | undefined) ?? [];
+  const allowed = (d['allowed'] as string[] | undefined) ?? [];
+  const lines = checks.map((c) => `${indent}${c.ok ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+  if (allowed.length === 0) lines.push(`${indent}no decision is allowed by policy yet (see the failed checks)`);
+  for (const decision of allowed) {
+    lines.push(`${indent}decide:  factory decide ${runId} --decision ${decision} --reason "…"${decision === 'rejected' ? ' --remediation "…"' : ''}`);
+  }
+  return lines;
+}
+
+/** One line per failure signature cluster of a holdout evaluation (counts and signatures only, never scenario text). */
+export function signatureLines(clusters: unknown, indent: string): string[] {
+  if (!Array.isArray(clusters) || clusters.length === 0) return [];
+  const shown = (clusters as SignatureCluster[]).slice(0, 5).map((c) => `${c.signature} x${c.count} (${c.kind})`);
+  return [`${indent}signatures: ${shown.join(', ')}${clusters.length > 5 ? `, +${clusters.length - 5} more` : ''}`];
 }
 
 /** Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the workflow closes. */

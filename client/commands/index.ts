@@ -8,6 +8,7 @@ import { registerInspect } from './inspect';
 import { registerLint } from './lint';
 import { registerPublish } from './publish';
 import { registerRun } from './run';
+import { registerRuns } from './runs';
 import { registerScenarioWorker } from './scenario-worker';
 import { registerSchema } from './schema';
 import { registerVerify } from './verify';
@@ -19,6 +20,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void;
 /** Every command, in help order. */
 export const COMMANDS: readonly RegisterCommand[] = [
   registerRun,
+  registerRuns,
   registerInspect,
   registerAnswer,
   registerDecide,

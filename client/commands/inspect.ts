@@ -8,9 +8,11 @@ import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
-import { LiveView } from '../live-view';
-import { followEvents, formatEvent } from '../progress';
+import { comeBackLines, follow } from '../follow';
+import { formatEvent } from '../progress';
+import { pendingLines, snapshot, type PendingView } from '../run-monitor';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { defaultUser } from './run';
 
 interface ReadOptions extends TargetOptions {
   json?: boolean;
@@ -40,10 +42,12 @@ export function registerInspect(program: Command, ctx: CliContext): void {
   addTarget(program.command('status').description('show a run: status, current stage, open gates, failure').argument('<run>', 'run id (workflow id) or run directory')).action(
     async (run: string, opts: ReadOptions) => {
       const dir = runDirOf(ctx.io.cwd, run);
+      let pending: PendingView[] = [];
       const envelope = dir
         ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
+            pending = (await snapshot(client, run))?.pending ?? [];
             try {
               return await handle.query(runQuery);
             } catch (err) {
@@ -55,8 +59,11 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               return { runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], temporalStatus: desc.status.name } as unknown as RunEnvelope;
             }
           });
-      if (opts.json) ctx.io.out(JSON.stringify(envelope, null, 2));
-      else printEnvelope(ctx, envelope);
+      if (opts.json) ctx.io.out(JSON.stringify(pending.length ? { ...envelope, pending } : envelope, null, 2));
+      else {
+        printEnvelope(ctx, envelope);
+        for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
+      }
       if (envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
     },
   );
@@ -86,25 +93,19 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     },
   );
 
-  addTarget(program.command('watch').description('follow a run live until it completes').argument('<run>', 'run id'))
+  addTarget(program.command('watch').description('follow a run live until it completes; in a terminal, answer its gates at a prompt').argument('<run>', 'run id'))
     .option('--after <seq>', 'start after this seq', '0')
-    .action(async (run: string, opts: ReadOptions) => {
+    .option('--by <name>', 'who answers gates at the prompt', defaultUser(ctx))
+    .action(async (run: string, opts: ReadOptions & { by: string }) => {
       await withClient(ctx, opts, async (client) => {
-        const handle = client.workflow.getHandle(run);
-        const status = await handle.query(statusQuery);
+        const status = await client.workflow.getHandle(run).query(statusQuery);
         const target = resolveTarget(ctx.io, opts);
-        const live = ctx.io.tty && !opts.json ? new LiveView(ctx.io.tty, run, { address: target.address }) : undefined;
-        if (!opts.json && !live) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
-        live?.start();
-        await followEvents(
-          handle,
-          (e) => {
-            if (live) live.onEvent(e);
-            else ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run, address: target.address }) ?? `#${e.seq} ${e.type}`));
-          },
-          { after: Number(opts.after ?? 0) },
-        );
-        live?.stop();
+        if (!opts.json && !ctx.io.tty) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        const end = await follow(ctx.io, { client, workflowId: run, address: target.address }, { json: opts.json, after: Number(opts.after ?? 0), by: opts.by });
+        if (end.kind === 'interrupted') {
+          for (const line of comeBackLines(run, end, opts.address ? { address: opts.address } : {})) ctx.io.err(line);
+          ctx.fail(ExitCode.interrupted);
+        }
       });
     });
 }

@@ -15,8 +15,7 @@ import type { FactoryProfile } from '../../spec/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { createPipelineWorker } from '../../workers/pipeline';
 import { ExitCode, UsageError, type CliContext } from '../context';
-import { LiveView } from '../live-view';
-import { followEvents, formatEvent } from '../progress';
+import { comeBackLines, follow } from '../follow';
 import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
 import { exitCodeForFailure, failureOf } from '../outcome';
 import { recordLineage, startScenarioWorkerProcess, type ScenarioWorkerProcess } from '../processes';
@@ -148,17 +147,11 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     });
     const ui = workflowUrl(target.uiUrl, namespace, workflowId);
     print(`run ${runId} started (workflow ${workflowId})${ui ? `\n  UI: ${ui}` : ''}`);
-    const live = io.tty && !opts.json && !opts.quiet ? new LiveView(io.tty, workflowId, { address: target.address, ...(ui ? { uiUrl: ui } : {}) }) : undefined;
-    live?.start();
-    await followEvents(handle, (e: RunEvent) => {
-      if (opts.json) io.out(JSON.stringify(e));
-      else if (live) live.onEvent(e);
-      else {
-        const line = formatEvent(e, { runId: workflowId, address: target.address, ...(ui ? { uiUrl: ui } : {}) });
-        if (line) print(line);
-      }
-    });
-    live?.stop();
+    const end = await follow(io, { client, workflowId, address: target.address, ...(ui ? { uiUrl: ui } : {}) }, { json: opts.json, quiet: opts.quiet, by: opts.by ?? defaultUser(ctx) });
+    if (end.kind === 'interrupted') {
+      for (const line of comeBackLines(workflowId, end, { address: target.address, embedded: Boolean(server) })) io.err(line);
+      return ExitCode.interrupted;
+    }
     try {
       const result = (await handle.result()) as RunResult;
       report(ctx, opts, result, ui);

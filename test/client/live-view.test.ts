@@ -6,7 +6,8 @@ const ev = (type: RunEvent['type'], data: Record<string, unknown> = {}): RunEven
 
 function screen() {
   const writes: string[] = [];
-  const view = new LiveView({ write: (t) => void writes.push(t), columns: 120 }, 'run-x', { address: '127.0.0.1:7233' });
+  const now = Date.parse('2026-11-26T10:01:05.000Z');
+  const view = new LiveView({ write: (t) => void writes.push(t), columns: 120 }, 'run-x', { address: '127.0.0.1:7233', now: () => now });
   // the last frame, without ANSI control sequences
   const last = () => (writes[writes.length - 1] ?? '').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
   return { view, writes, last };
@@ -17,7 +18,7 @@ describe('LiveView', () => {
     const { view, writes, last } = screen();
     view.onEvent(ev('run.started', { start: 'start' }));
     view.onEvent(ev('stage.started', { node: 'plan', type: 'codergen' }));
-    expect(last()).toMatch(/▶ plan\s+codergen\s+running\s+← current/);
+    expect(last()).toMatch(/▶ plan\s+codergen\s+running 1m05s\s+← current/);
     view.onEvent(ev('stage.completed', { node: 'plan', status: 'success', attempts: 2 }));
     expect(last()).toMatch(/run run-x — executing — 1\/1 stages/);
     expect(last()).toMatch(/✓ plan .* success \(2 attempts\)/);
@@ -35,13 +36,69 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
-  it('shows the decide command for the decision gate and the outcome at the end', () => {
+  it('shows the evidence and a factory decide command per allowed decision when the decision gate opens', () => {
     const { view, last } = screen();
-    view.onEvent(ev('run.awaiting_human', { gate: 'decision', kind: 'decision' }));
-    expect(last()).toContain('factory decide run-x --decision approved|rejected');
+    view.onEvent(ev('run.evaluating', { suite: 'holdout@1.0.0', scenarios: 4 }));
+    view.onEvent(ev('evaluation.completed', { total: 4, passed: 3, failed: 1, errored: 0, clusters: [{ signature: 'sig-abc123', count: 1, kind: 'fail' }] }));
+    view.onEvent(
+      ev('run.awaiting_human', {
+        gate: 'decision',
+        kind: 'decision',
+        allowed: ['rejected'],
+        checks: [
+          { name: 'pass_bar', ok: false, detail: '3/4 passed (satisfaction 0.750, required 0.9), must-pass ok, 0 errored' },
+          { name: 'goal_gates', ok: true, detail: 'all goal gates satisfied' },
+        ],
+      }),
+    );
+    const frame = last();
+    expect(frame).toContain('✗ pass_bar: 3/4 passed (satisfaction 0.750, required 0.9)');
+    expect(frame).toContain('✓ goal_gates: all goal gates satisfied');
+    expect(frame).toContain('signatures: sig-abc123 x1 (fail)');
+    expect(frame).toContain('factory decide run-x --decision rejected --reason "…" --remediation "…"');
+    expect(frame).not.toContain('--decision approved');
+    expect(frame).not.toContain('factory approve');
+    expect(frame).not.toContain('choices:');
     view.onEvent(ev('run.rejected', { reason: 'red' }));
     view.onEvent(ev('run.completed', { outcome: 'rejected' }));
     expect(last()).toMatch(/completed: rejected/);
     expect(last()).not.toContain('factory decide');
+  });
+
+  it('marks the running stage as retrying and shows attempt, last failure and next retry when describe reports a failed attempt', () => {
+    const { view, last } = screen();
+    view.onEvent(ev('stage.started', { node: 'build', type: 'tool' }));
+    view.onSnapshot({
+      pending: [
+        { activityId: '7', type: 'executeStage', state: 'scheduled', attempt: 3, maximumAttempts: 5, lastFailure: 'exit code 2\nstack…', nextRetryAt: Date.parse('2026-11-26T10:01:09.000Z') },
+      ],
+    });
+    expect(last()).toMatch(/▶ build\s+tool\s+running 1m05s — retrying, attempt 3/);
+    expect(last()).toContain('↻ executeStage (activity 7): attempt 3/5, last failure: exit code 2, next retry in 4s — retrying');
+  });
+
+  it('shows a holdout progress bar with scenarios done over total while evaluating', () => {
+    const { view, last } = screen();
+    view.onEvent(ev('run.evaluating', { suite: 'holdout@1.0.0', scenarios: 8 }));
+    view.onSnapshot({ pending: [], evaluation: { done: 2, scheduled: 4 } });
+    expect(last()).toContain('holdout [#####---------------] 2/8 scenarios');
+    view.onEvent(ev('evaluation.completed', { total: 8, passed: 8, failed: 0, errored: 0, clusters: [] }));
+    view.onEvent(ev('run.completed', { outcome: 'succeeded' }));
+    expect(last()).not.toContain('holdout [');
+  });
+
+  it('stops redrawing while a prompt owns the terminal and redraws in place with the note when resumed', () => {
+    const { view, writes, last } = screen();
+    view.onEvent(ev('run.started', { start: 'start' }));
+    view.pause();
+    const before = writes.length;
+    view.onEvent(ev('stage.started', { node: 'plan', type: 'codergen' }));
+    expect(writes.length).toBe(before);
+    view.note('gate review: answered ship from this terminal');
+    expect(writes.length).toBe(before);
+    view.resume();
+    expect(writes[writes.length - 1]).toMatch(/^\x1b\[\d+F/);
+    expect(last()).toContain('» gate review: answered ship from this terminal');
+    expect(last()).toContain('▶ plan');
   });
 });

@@ -1,0 +1,119 @@
+// `factory runs` (visibility: filters, --json, the current stage) and what `factory status` says is
+// stuck (pending activities from describe), against runs on the shared dev server.
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { formatRuns, rowOf, runsQuery, type RunRow } from '../../client/commands/runs';
+import { eventually, pipelineYaml, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
+import { testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { awaitGate, gatedPipeline } from '../surfaces/helpers';
+import { runCli } from './run-cli';
+
+const env = useRunEnv();
+const target = () => ['--address', testTemporalEnv().address, '--namespace', testTemporalEnv().namespace];
+
+describe('runsQuery', () => {
+  it.each([
+    [{}, 'WorkflowType = "runPipeline"'],
+    [{ status: 'awaiting_human' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "awaiting_human" AND ExecutionStatus = "Running"'],
+    [{ status: 'completed' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "completed"'],
+    [{ pipeline: 'feature-pipeline', status: 'failed' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "failed" AND FactoryPipeline = "feature-pipeline"'],
+  ])('builds the visibility query when the filters are %j', (filters, query) => {
+    expect(runsQuery(filters)).toBe(query);
+  });
+
+  it.each([
+    [{ status: 'sleeping' }, /--status: unknown status "sleeping"; one of: booting, executing, awaiting_human/],
+    [{ pipeline: 'x" OR WorkflowType = "y' }, /--pipeline: a pipeline id is letters, digits/],
+  ])('refuses the filter without querying when it is %j', (filters, message) => {
+    expect(() => runsQuery(filters)).toThrow(message);
+  });
+});
+
+describe('formatRuns', () => {
+  const row = (over: Partial<RunRow>): RunRow => ({ runId: 'run-1', status: 'executing', temporalStatus: 'RUNNING', pipeline: 'p', started: '2026-11-30T10:00:00.000Z', ...over });
+
+  it('shows a closed execution whose FactoryStatus still says live as closed, never as live', () => {
+    const [, line] = formatRuns([row({ status: 'awaiting_human', temporalStatus: 'TERMINATED' })]);
+    expect(line).toMatch(/^run-1\s+terminated \(was awaiting_human\)\s+p\s+2026-11-30 10:00:00\s+-$/);
+  });
+
+  it('shows ? for the stage of a running run no worker answered for', () => {
+    expect(formatRuns([row({})])[1]).toMatch(/executing\s+p\s+2026-11-30 10:00:00\s+\?$/);
+    expect(formatRuns([row({ currentStage: 'build' })])[1]).toMatch(/\s+build$/);
+    expect(formatRuns([])).toEqual(['no runs']);
+  });
+
+  it('reads FactoryStatus, FactoryPipeline and the start time from a visibility row', () => {
+    const info = {
+      workflowId: 'run-9',
+      status: { name: 'COMPLETED' },
+      startTime: new Date('2026-11-30T10:00:00.000Z'),
+      closeTime: new Date('2026-11-30T10:05:00.000Z'),
+      searchAttributes: { FactoryStatus: ['completed'], FactoryPipeline: ['feature'] },
+    } as unknown as WorkflowExecutionInfo;
+    expect(rowOf(info)).toEqual({ runId: 'run-9', status: 'completed', temporalStatus: 'COMPLETED', pipeline: 'feature', started: '2026-11-30T10:00:00.000Z', closed: '2026-11-30T10:05:00.000Z' });
+  });
+});
+
+describe('factory runs', () => {
+  it('lists only the parked run with its current stage when filtered by --status awaiting_human and --pipeline, as JSON', async () => {
+    const pipeline = uniqueId('runs-gated');
+    const parked = await env.start(workspace(gatedPipeline(pipeline)));
+    await awaitGate(parked, 'review');
+    const other = await env.start(workspace(gatedPipeline(uniqueId('runs-other'))));
+    await awaitGate(other, 'review');
+    const rows = await eventually(async () => {
+      const r = await runCli(['runs', '--status', 'awaiting_human', '--pipeline', pipeline, '--json', ...target()]);
+      expect(r.code).toBe(0);
+      const listed = JSON.parse(r.stdout) as RunRow[];
+      return listed.length > 0 ? listed : undefined;
+    }, 30_000, 300);
+    expect(rows).toEqual([expect.objectContaining({ runId: parked.workflowId, status: 'awaiting_human', temporalStatus: 'RUNNING', pipeline, currentStage: 'review' })]);
+
+    const text = await runCli(['runs', '--pipeline', pipeline, ...target()]);
+    expect(text.stdout.split('\n')[0]).toMatch(/^RUN\s+STATUS\s+PIPELINE\s+STARTED\s+STAGE$/);
+    expect(text.stdout).toMatch(new RegExp(`^${parked.workflowId}\\s+awaiting_human\\s+${pipeline}\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+review$`, 'm'));
+
+    await parked.signal('approve', { by: 'tester' });
+    await other.signal('approve', { by: 'tester' });
+    await Promise.all([parked.result(), other.result()]);
+    await eventually(async () => {
+      const r = await runCli(['runs', '--status', 'awaiting_human', '--pipeline', pipeline, '--json', ...target()]);
+      return (JSON.parse(r.stdout) as RunRow[]).length === 0;
+    }, 30_000, 300);
+    const done = JSON.parse((await runCli(['runs', '--status', 'completed', '--pipeline', pipeline, '--json', ...target()])).stdout) as RunRow[];
+    expect(done.map((r) => [r.runId, r.temporalStatus])).toEqual([[parked.workflowId, 'COMPLETED']]);
+  });
+
+  it('exits 2 with the reason and lists nothing when --status is not a run status', async () => {
+    const r = await runCli(['runs', '--status', 'sleeping', ...target()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^factory: --status: unknown status "sleeping"/);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('factory status: what is stuck', () => {
+  it('shows the retrying stage with attempt, last failure and next retry when a stage failed and waits for its next attempt', async () => {
+    const profile = testProfileYaml().replace('initial_interval: 100ms', 'initial_interval: 5m').replace('maximum_interval: 1s', 'maximum_interval: 5m');
+    const pipeline = pipelineYaml('stuck-stage', ['{ id: build, type: tool, tool_command: "echo broken >&2; exit 3", max_retries: 2 }'], ['{ from: start, to: build }', '{ from: build, to: exit }']);
+    const handle = await env.start(workspace(pipeline, { profile }));
+    try {
+      const pending = await eventually(async () => {
+        const d = await handle.describe();
+        return d.raw.pendingActivities?.find((p) => (p.attempt ?? 1) > 1);
+      }, 30_000, 200);
+      expect(pending.activityType?.name).toBe('executeStage');
+
+      const r = await runCli(['status', handle.workflowId, ...target()]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('  pending activities:');
+      expect(r.stdout).toMatch(/^ {4}executeStage \(activity \S+\): attempt 2\/3, last failure: .+, next retry in [1-5]m\d\ds — retrying$/m);
+      expect(r.stdout).toContain('  stage build is retrying: attempt 2 of 3');
+
+      const json = JSON.parse((await runCli(['status', handle.workflowId, '--json', ...target()])).stdout) as { pending: { type: string; attempt: number; lastFailure?: string }[] };
+      expect(json.pending).toEqual([expect.objectContaining({ type: 'executeStage', attempt: 2, maximumAttempts: 3, lastFailure: expect.any(String) })]);
+    } finally {
+      await handle.terminate('test done');
+    }
+  });
+});

@@ -1,0 +1,84 @@
+// The console gate prompt in a real terminal (tmux): `factory watch` asks at an open gate, the answer
+// chosen with the arrow keys goes through the validated update; an answer sent elsewhere (here the
+// real `temporal workflow signal`) closes the prompt and says who answered; Ctrl-C leaves the run parked.
+import type { WorkflowHandle } from '@temporalio/client';
+import { statusQuery } from '../../workflows/messages';
+import type { runPipeline } from '../../workflows/run';
+import { allEvents, useRunEnv, workspace } from '../helpers/runs';
+import { testTemporalEnv } from '../helpers/temporal';
+import { openPane, type TmuxPane } from '../helpers/tmux';
+import { BIN, REPO } from '../client/run-cli';
+import { awaitGate, gatedPipeline, temporalCli } from '../surfaces/helpers';
+
+const env = useRunEnv();
+type Handle = WorkflowHandle<typeof runPipeline>;
+const panes: TmuxPane[] = [];
+afterEach(async () => {
+  await Promise.all(panes.splice(0).map((p) => p.close()));
+});
+
+/** `factory watch <run>` in a fresh tmux pane, as the operator `tmux-tester`. */
+async function watchInTerminal(handle: Handle): Promise<TmuxPane> {
+  const { address, namespace } = testTemporalEnv();
+  const pane = await openPane(`cd ${REPO} && ${process.execPath} ${BIN} watch ${handle.workflowId} --address ${address} --namespace ${namespace}`, {
+    FACTORY_USER: 'tmux-tester',
+  });
+  panes.push(pane);
+  return pane;
+}
+
+const answers = async (handle: Handle) => (await allEvents(handle)).filter((e) => e.type === 'gate.answered').map((e) => e.data);
+
+describe('the gate prompt in a terminal', () => {
+  it('answers the gate with the choice picked by arrow keys and enter when the operator answers at the prompt', async () => {
+    const handle = await env.start(workspace(gatedPipeline('tty-prompt')));
+    await awaitGate(handle, 'review');
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/gate review: Ship it\?[\s\S]*❯ \[A\] Approve[\s\S]*\[R\] Revise/);
+    await pane.keys('Down');
+    await pane.waitFor(/❯ \[R\] Revise/);
+    await pane.keys('Enter');
+    // Revise loops back to the gate: the prompt asks again for the second visit
+    await pane.waitFor(/answered revise from this terminal[\s\S]*gate review#2: Ship it\?/);
+    await pane.keys('Enter');
+    expect((await handle.result()).outcome).toBe('succeeded');
+    const screen = await pane.waitFor(/EXIT=0/);
+    expect(screen).toContain('completed: succeeded');
+    expect(screen).toContain('gate review#2: answered ship from this terminal');
+    expect(await answers(handle)).toEqual([
+      expect.objectContaining({ gate: 'review', by: 'tmux-tester', choice: 'revise', via: 'update' }),
+      expect.objectContaining({ gate: 'review#2', by: 'tmux-tester', choice: 'ship', via: 'update' }),
+    ]);
+  });
+
+  it('closes the prompt and says who answered when the gate is answered by `temporal workflow signal`', async () => {
+    const handle = await env.start(workspace(gatedPipeline('tty-race')));
+    await awaitGate(handle, 'review');
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/❯ \[A\] Approve/);
+    const signal = await temporalCli(['workflow', 'signal', '--workflow-id', handle.workflowId, '--name', 'approve', '--input', '{"by":"signal-person"}']);
+    expect(signal.code).toBe(0);
+    const screen = await pane.waitFor(/EXIT=0/);
+    expect(screen).toContain('gate review was answered elsewhere: signal-person chose ship (signal: Web UI or temporal CLI); prompt closed');
+    expect(screen).not.toMatch(/❯ \[A\] Approve/);
+    expect(screen).toContain('completed: succeeded');
+    expect(await answers(handle)).toEqual([expect.objectContaining({ gate: 'review', by: 'signal-person', via: 'signal' })]);
+  });
+
+  it('leaves the run parked and prints how to come back when Ctrl-C is pressed at the prompt', async () => {
+    const handle = await env.start(workspace(gatedPipeline('tty-ctrl-c')));
+    await awaitGate(handle, 'review');
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/❯ \[A\] Approve/);
+    await pane.keys('C-c');
+    const screen = await pane.waitFor(/EXIT=130/);
+    expect(screen).toContain(`stopped following run ${handle.workflowId} at gate review; the run is not cancelled and stays parked there.`);
+    expect(screen).toMatch(new RegExp(`come back with: factory watch ${handle.workflowId} --address \\S+`));
+    const status = await handle.query(statusQuery);
+    expect(status).toMatchObject({ status: 'awaiting_human', openGates: ['review'] });
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    expect(await answers(handle)).toEqual([]);
+    await handle.signal('approve', { by: 'cleanup' });
+    await handle.result();
+  });
+});
