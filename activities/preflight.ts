@@ -7,6 +7,7 @@ import type { PipelineGraph } from '../core/model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { FactoryProfile } from '../spec/schemas/profile';
 import { throwIfCauses } from './errors';
+import { unknownProviders } from './llm/resolve';
 import type { HandlerRegistry } from './handler-registry';
 import type { PreflightInput, PreflightReport } from './types';
 
@@ -28,6 +29,7 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
     ...diags.filter((d) => d.severity === 'error').map(describe),
     ...uncoveredTypes(input.graph, workflowTypes, handlerTypes),
     ...dependencyViolations(input.profile),
+    ...unknownProviders(input.graph.nodes, input.profile.provider, input.profile.providers),
   ];
   throwIfCauses('preflight', causes);
   return { warnings: diags.filter((d) => d.severity !== 'error').map(describe), handlerTypes };

@@ -4,7 +4,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { FactoryProfile } from '../spec/schemas/profile';
+import type { FactoryProfile, ProviderConfig } from '../spec/schemas/profile';
+import { isLlmProvider } from '../spec/schemas/providers';
 import { loadBootSpec } from './boot-load';
 import { bootFailure, throwIfCauses } from './errors';
 import { loadTwinFixture } from './handlers/backends/twin';
@@ -36,21 +37,22 @@ export async function resolveProfile(input: ResolveProfileInput, deps: ProfileDe
   return { profile, ref: { id: profile.id, version: profile.version }, digest: spec.loaded.digest, source: spec.source };
 }
 
-/** Env vars the profile needs that are unset or empty: environment.required_env and provider.api_key_env. */
+/** Env vars the profile needs that are unset or empty: environment.required_env and every LLM provider's api_key_env. */
 export function missingEnv(profile: FactoryProfile, env: NodeJS.ProcessEnv): string[] {
   const needed = new Map<string, string>();
   for (const v of profile.environment.required_env) needed.set(v, 'environment.required_env');
-  if (profile.provider.kind === 'openai' && !needed.has(profile.provider.api_key_env)) {
-    needed.set(profile.provider.api_key_env, 'provider.api_key_env');
+  const named = Object.entries(profile.providers ?? {});
+  for (const [field, p] of [['provider', profile.provider] as const, ...named.map(([n, p]) => [`providers.${n}`, p] as const)]) {
+    if (isLlmProvider(p) && p.api_key_env && !needed.has(p.api_key_env)) needed.set(p.api_key_env, `${field}.api_key_env`);
   }
   return [...needed].filter(([v]) => !env[v]).map(([v, field]) => `environment variable ${v} is not set (${field})`);
 }
 
 /** The profile with every path made absolute (see resolveProfile). */
 export function withResolvedPaths(profile: FactoryProfile, profileDir: string, root: string): FactoryProfile {
-  const provider = profile.provider.kind === 'twin' && profile.provider.fixture
-    ? { ...profile.provider, fixture: resolve(profileDir, profile.provider.fixture) }
-    : profile.provider;
+  const withFixture = (p: ProviderConfig): ProviderConfig => (p.kind === 'twin' && p.fixture ? { ...p, fixture: resolve(profileDir, p.fixture) } : p);
+  const provider = withFixture(profile.provider);
+  const providers = Object.fromEntries(Object.entries(profile.providers ?? {}).map(([n, p]) => [n, withFixture(p)]));
   const tls = profile.environment.temporal.tls;
   const tlsResolved = tls && {
     ...tls,
@@ -61,6 +63,7 @@ export function withResolvedPaths(profile: FactoryProfile, profileDir: string, r
   return {
     ...profile,
     provider,
+    providers,
     environment: {
       ...profile.environment,
       run_root: resolve(root, profile.environment.run_root),

@@ -23,6 +23,8 @@ export interface AttemptContext {
   heartbeat(details?: unknown): void;
   /** Activity cancellation (Context.current().cancellationSignal). */
   signal: AbortSignal;
+  /** Temporal's workflow run id + activity id: stable across the retries of one activity execution. */
+  activityKey?: string;
 }
 
 /** What executeStage is bound to at worker start. */
@@ -37,7 +39,8 @@ export interface StageDeps {
 export function createExecuteStage(deps: StageDeps): (input: StageInput) => Promise<StageResult> {
   return async function executeStage(input: StageInput): Promise<StageResult> {
     const ctx = Context.current();
-    return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal }, deps);
+    const activityKey = `${ctx.info.workflowExecution?.runId ?? ctx.info.workflowType}/${ctx.info.activityId}`;
+    return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal, activityKey }, deps);
   };
 }
 
@@ -153,6 +156,8 @@ function stageContext(
     pipelineId: input.pipelineId,
     context: input.context,
     provider: input.provider,
+    ...(input.providers ? { providers: input.providers } : {}),
+    ...(ctx.activityKey ? { activityKey: ctx.activityKey } : {}),
     attempt: ctx.attempt,
     signal,
     timeoutMs,

@@ -120,6 +120,8 @@ export interface StageInput {
   pipelineId: string;
   context: Record<string, unknown>;
   provider: FactoryProfile['provider'];
+  /** The profile's named providers; nodes pick one with llm_provider (absent in older runs). */
+  providers?: FactoryProfile['providers'];
   /** Temporal's maximumAttempts for this stage: on the last attempt a FAIL/RETRY outcome is returned, not thrown. */
   maxAttempts: number;
   /** Default stage timeout (ms) when the node has none. */

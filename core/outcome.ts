@@ -13,6 +13,8 @@ export interface Outcome {
   context_updates?: Record<string, unknown>;
   notes?: string;
   failure_reason?: string;
+  /** Tokens (and cost, where the profile prices them) an LLM stage spent. */
+  usage?: { input_tokens: number; output_tokens: number; cost_usd?: number };
 }
 
 /** The run context as conditions read it: a flat key → value map (keys may contain dots). */

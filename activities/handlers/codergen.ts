@@ -1,4 +1,4 @@
-// `codergen` nodes (Attractor §4.5): write prompt.md, ask the profile's backend (twin, openai, agent),
+// `codergen` nodes (Attractor §4.5): write prompt.md, ask the node's provider (twin, an LLM via the agent loop, agent),
 // write response.md, and return the outcome. A response that is a JSON object with an `outcome` field
 // is read as the Outcome (status-file contract); otherwise the stage succeeded.
 
@@ -9,8 +9,9 @@ import type { Outcome } from '../../core/outcome';
 import type { ProviderConfig } from '../../spec/schemas/profile';
 import { StageConfigError } from '../errors';
 import type { Handler, StageContext } from '../handler-registry';
+import { resolveNodeProvider } from '../llm/resolve';
 import { createAgentBackend } from './backends/agent';
-import { createOpenAIBackend } from './backends/openai';
+import { createLlmBackend } from './backends/llm';
 import { createTwinBackend } from './backends/twin';
 import type { CodergenBackend } from './backends/types';
 import { outcomeFromResponse } from './status-file';
@@ -21,9 +22,10 @@ export const LAST_RESPONSE_LIMIT = 200;
 /** One backend per provider kind. */
 export type CodergenBackends = Record<ProviderConfig['kind'], CodergenBackend>;
 
-/** The built-in backends: twin, OpenAI-compatible HTTP, command-line agent. */
+/** The built-in backends: twin, the LLM providers (AI SDK + agent loop), command-line agent. */
 export function defaultBackends(): CodergenBackends {
-  return { twin: createTwinBackend(), openai: createOpenAIBackend(), agent: createAgentBackend() };
+  const llm = createLlmBackend();
+  return { twin: createTwinBackend(), openai: llm, anthropic: llm, google: llm, openai_compatible: llm, agent: createAgentBackend() };
 }
 
 /** The prompt sent: node.prompt ($goal already expanded at load), else the label with $goal expanded. */
@@ -38,14 +40,19 @@ export function createCodergenHandler(backends: CodergenBackends = defaultBacken
     async execute(stage: StageContext): Promise<Outcome> {
       const prompt = stagePrompt(stage);
       await writeFile(join(stage.stageDir, 'prompt.md'), prompt);
-      const backend = backends[stage.provider.kind];
-      if (!backend) throw new StageConfigError(`no codergen backend for provider kind "${stage.provider.kind}"`);
-      const result = await backend.run(stage, prompt);
+      const chosen = resolveNodeProvider(stage.node, stage.provider, stage.providers).config;
+      const backend = backends[chosen.kind];
+      if (!backend) throw new StageConfigError(`no codergen backend for provider kind "${chosen.kind}"`);
+      const result = await backend.run({ ...stage, provider: chosen }, prompt);
       await writeFile(join(stage.stageDir, 'response.md'), result.response);
       const outcome = result.outcome ??
         outcomeFromResponse(result.response) ?? { status: StageStatus.success, notes: `Stage completed: ${stage.node.id}` };
+      const d = result.details;
+      const notes = d ? `agent: ${String(d.turns)} turns, ${String(d.tool_calls)} tool calls (provider ${String(d.provider)}, model ${String(d.model)})` : undefined;
       return {
         ...outcome,
+        ...(result.usage ? { usage: result.usage } : {}),
+        ...(notes && !outcome.notes ? { notes } : {}),
         context_updates: {
           last_stage: stage.node.id,
           last_response: result.response.slice(0, LAST_RESPONSE_LIMIT),

@@ -17,6 +17,8 @@ export interface StatusFile {
   failure_reason?: string;
   attempt: number;
   node: string;
+  /** Tokens (and cost) an LLM stage spent. */
+  usage?: { input_tokens: number; output_tokens: number; cost_usd?: number };
 }
 
 /** Where a stage's status file lives. */
@@ -88,6 +90,7 @@ export async function writeStatusFile(stageDir: string, node: string, outcome: O
     ...(outcome.failure_reason !== undefined ? { failure_reason: outcome.failure_reason } : {}),
     attempt,
     node,
+    ...(outcome.usage ? { usage: outcome.usage } : {}),
   };
   await writeJsonAtomic(statusPath(stageDir), file);
   return file;

@@ -5,7 +5,9 @@
 //   other 4xx → not retried; an answer that is not that JSON is retried too.
 // - agent: the agent command with rubric + candidate on stdin; exit 0 = pass.
 
+import { ProviderRejectedError, StageConfigError } from '../errors';
 import { runProcess } from '../handlers/process';
+import { askProvider } from '../llm/ask';
 import type { ProviderConfig } from '../../spec/schemas/profile';
 import type { Scenario } from '../../spec/schemas/suite';
 import { candidateEnv, candidateText, inCandidateDir } from './candidate';
@@ -25,7 +27,8 @@ export const runJudgeScenario: ScenarioRunner<'judge'> = async (scenario, ctx) =
   const provider = ctx.provider;
   if (provider.kind === 'twin') return twinVerdict(scenario, text);
   if (provider.kind === 'openai') return openaiVerdict(scenario, text, provider, ctx);
-  return agentVerdict(scenario, text, provider, ctx);
+  if (provider.kind === 'agent') return agentVerdict(scenario, text, provider, ctx);
+  return llmVerdict(scenario, text, provider, ctx);
 };
 
 /** The criteria a twin checks: `criteria`, else the rubric's lines starting with "- ". */
@@ -97,6 +100,22 @@ export function parseJudgeAnswer(body: string): { pass: boolean; reason: string 
   } catch {
     return undefined;
   }
+}
+
+/** anthropic, google, openai_compatible: one call through the LLM library. */
+async function llmVerdict(scenario: JudgeScenario, text: string, provider: ProviderConfig, ctx: RunContext): Promise<Verdict> {
+  let answer: string;
+  try {
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(scenario.timeout_ms)]);
+    answer = (await askProvider({ provider, system: JUDGE_INSTRUCTIONS, prompt: prompt(scenario, text), env: ctx.env, signal })).text;
+  } catch (err) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (err instanceof ProviderRejectedError || err instanceof StageConfigError) throw new ScenarioConfigError(`judge ${err.message}`);
+    throw new ScenarioInfraError(`judge ${(err as Error).message}`);
+  }
+  const verdict = parseJudgeAnswer(JSON.stringify({ choices: [{ message: { content: answer } }] }));
+  if (!verdict) throw new ScenarioInfraError(`judge provider ${provider.kind}: the answer was not {"pass": bool, "reason": str} JSON`);
+  return verdict.pass ? { pass: true } : { pass: false, reason: verdict.reason.split('\n')[0]?.slice(0, 300) ?? '' };
 }
 
 async function agentVerdict(scenario: JudgeScenario, text: string, provider: Extract<ProviderConfig, { kind: 'agent' }>, ctx: RunContext): Promise<Verdict> {

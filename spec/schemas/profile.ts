@@ -2,40 +2,13 @@
 // defaults. Parsing fills every default and turns durations into `_ms` fields.
 import { z } from 'zod';
 import { duration, renameMs, ruleIssue, semver, specId, stringList } from './common';
+import { budgetSchema, providerSchema, providersSchema, type ProviderConfig } from './providers';
+
+export { providerSchema, type ProviderConfig } from './providers';
 
 /** How an external dependency is served: the real service or its digital twin. */
 export const DEPENDENCY_MODES = ['real', 'twin'] as const;
 const dependencyMode = z.enum(DEPENDENCY_MODES);
-
-const twinProvider = z
-  .strictObject({
-    kind: z.literal('twin'),
-    fixture: z.string().optional().describe('Scripted responses per node (path, relative to the profile)'),
-  })
-  .describe('Deterministic scripted LLM twin');
-
-const openaiProvider = z
-  .strictObject({
-    kind: z.literal('openai'),
-    model: z.string().min(1).describe('Model name, e.g. gpt-4.1'),
-    base_url: z.url().default('https://api.openai.com/v1').describe('OpenAI-compatible API base URL'),
-    api_key_env: z.string().min(1).default('OPENAI_API_KEY').describe('Environment variable holding the API key'),
-    timeout: duration.prefault('120s').describe('Per-request timeout'),
-  })
-  .transform(renameMs('timeout'))
-  .describe('OpenAI-compatible HTTP API');
-
-const agentProvider = z
-  .strictObject({
-    kind: z.literal('agent'),
-    command: z.array(z.string()).min(1).describe('Coding agent argv, e.g. [claude, -p]'),
-    timeout: duration.prefault('15m').describe('Per-invocation timeout'),
-  })
-  .transform(renameMs('timeout'))
-  .describe('Command-line coding agent');
-
-/** The LLM / coding backend, discriminated on `kind`. */
-export const providerSchema = z.discriminatedUnion('kind', [twinProvider, openaiProvider, agentProvider]);
 
 const tlsSchema = z.strictObject({
   server_name: z.string().optional().describe('TLS server name override'),
@@ -101,6 +74,7 @@ const policySchema = z
     human_gate: humanGatePolicy.prefault({}),
     decision: decisionSchema.prefault({}),
     require_suite: z.boolean().default(true).describe('Refuse to run without a scenario suite'),
+    budget: budgetSchema.optional().describe('Per-run token / cost cap'),
   })
   .transform(renameMs('stage_timeout'));
 
@@ -110,13 +84,28 @@ export const profileSchema = z
     kind: z.literal('FactoryProfile').describe('Document kind'),
     id: specId.describe('Profile id, e.g. local'),
     version: semver.default('0.0.0'),
-    provider: providerSchema.describe('LLM / coding backend'),
+    provider: providerSchema.optional().describe('The one LLM / coding backend (shorthand for a single provider)'),
+    providers: providersSchema.optional().describe('Named providers; nodes pick one with llm_provider'),
+    default_provider: z.string().optional().describe('The named provider nodes use without llm_provider (default: the first)'),
     environment: environmentSchema.prefault({}).describe('Where and how runs execute'),
     dependencies: z.record(z.string(), dependencyMode).default({}).describe('External dependency → real | twin'),
     policy: policySchema.prefault({}).describe('Run policy defaults'),
+  })
+  .superRefine((p, ctx) => {
+    const names = Object.keys(p.providers ?? {});
+    if (!p.provider && names.length === 0)
+      ctx.addIssue({ code: 'invalid_type', expected: 'object', input: undefined, path: ['provider'], message: 'declare provider (one backend) or providers (named backends)' });
+    if (p.default_provider !== undefined && !names.includes(p.default_provider))
+      ctx.addIssue(ruleIssue('invalid_value', `default_provider "${p.default_provider}" is not one of providers: ${names.join(', ') || '(none)'}`, ['default_provider']));
+  })
+  .transform(({ provider, providers, default_provider, ...rest }) => {
+    const named: Record<string, ProviderConfig> = { ...(providers ?? {}) };
+    const first = Object.keys(named)[0];
+    const chosen = provider ?? named[default_provider ?? (first as string)] as ProviderConfig;
+    if (provider && !Object.values(named).includes(provider) && named[provider.kind] === undefined) named[provider.kind] = provider;
+    return { ...rest, provider: chosen, providers: named };
   })
   .meta({ title: 'FactoryProfile', description: 'Provider, environment and policy for factory runs' });
 
 /** A loaded profile: plain data, defaults filled, durations in milliseconds (`*_ms`). */
 export type FactoryProfile = z.output<typeof profileSchema>;
-export type ProviderConfig = FactoryProfile['provider'];

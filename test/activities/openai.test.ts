@@ -6,7 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProviderRejectedError, ProviderUnavailableError } from '../../activities/errors';
 import { createDefaultHandlers } from '../../activities/handlers';
-import { retryAfterMs } from '../../activities/handlers/backends/openai';
+import { retryAfterMs } from '../../activities/llm/errors';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
 import { runStage } from '../../activities/stage';
 import type { ProviderConfig } from '../../spec/schemas/profile';
@@ -99,11 +99,11 @@ describe('openai backend', () => {
   });
   const env = { PATH: process.env.PATH, TEST_OPENAI_KEY: KEY };
 
-  it('posts model and messages with the bearer key and returns choices[0].message.content', async () => {
+  it('posts model and messages with the bearer key and returns choices[0].message.content when the tools are off', async () => {
     server.replies = [completion('Here is the plan.')];
     const n = node('plan', { prompt: 'Plan: ship it', attrs: { system: 'You are terse.' } });
     await mkdir(join(dir, 'plan'), { recursive: true });
-    const out = await createCodergenHandler().execute(stageContext(dir, n, { provider: provider(), env }));
+    const out = await createCodergenHandler().execute(stageContext(dir, n, { provider: provider({ tools: false }), env }));
     expect(out).toMatchObject({ status: 'success', context_updates: { last_stage: 'plan', last_response: 'Here is the plan.' } });
     expect(await readFile(join(dir, 'plan', 'response.md'), 'utf8')).toBe('Here is the plan.');
     const req = server.requests[0] as Recorded;
@@ -122,7 +122,7 @@ describe('openai backend', () => {
   it('uses the node llm_model over the provider model when the stylesheet set one', async () => {
     const n = node('plan', { prompt: 'p', llm_model: 'gpt-big' });
     await mkdir(join(dir, 'plan'), { recursive: true });
-    await createCodergenHandler().execute(stageContext(dir, n, { provider: provider(), env }));
+    await createCodergenHandler().execute(stageContext(dir, n, { provider: provider({ tools: false }), env }));
     expect(server.requests[0]?.body).toEqual({ model: 'gpt-big', messages: [{ role: 'user', content: 'p' }] });
   });
 

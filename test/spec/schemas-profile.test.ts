@@ -13,6 +13,7 @@ describe('FactoryProfile schema', () => {
       id: 'local',
       version: '0.0.0',
       provider: { kind: 'twin' },
+      providers: { twin: { kind: 'twin' } },
       environment: {
         name: 'local',
         temporal: { namespace: 'default', task_queue: 'factory-pipeline', scenario_task_queue: 'factory-scenarios' },
@@ -66,7 +67,7 @@ describe('FactoryProfile schema', () => {
     ['quorum 0', bad('human_gate: { quorum: 0 }'), 'invalid_value', 'policy.human_gate.quorum', /must be >= 1/],
     ['unknown decision mode', bad('decision: { mode: manual }'), 'invalid_value', 'policy.decision.mode', /auto \| human/],
     ['typo in policy', bad('stage_timout: 1m'), 'unknown_key', 'policy.stage_timout', /did you mean "stage_timeout"/],
-    ['unknown provider kind', 'kind: FactoryProfile\nid: x\nprovider: { kind: gpt }\n', 'invalid_value', 'provider.kind', /twin \| openai \| agent/],
+    ['unknown provider kind', 'kind: FactoryProfile\nid: x\nprovider: { kind: gpt }\n', 'invalid_value', 'provider.kind', /twin \| openai \| anthropic \| google \| openai_compatible \| agent/],
     ['provider without kind', 'kind: FactoryProfile\nid: x\nprovider: { model: m }\n', 'missing_key', 'provider.kind', /missing required key "kind"/],
     ['openai without model', 'kind: FactoryProfile\nid: x\nprovider: { kind: openai }\n', 'missing_key', 'provider.model', /"model"/],
     ['agent with empty command', 'kind: FactoryProfile\nid: x\nprovider: { kind: agent, command: [] }\n', 'invalid_value', 'provider.command', /length must be >= 1/],

@@ -1,0 +1,149 @@
+// The coding-agent loop (coding-agent-loop spec §2.5) for one codergen stage: call the model, run the
+// tools it asks for inside the workspace, feed the results back, until it answers with text only or a
+// limit stops it. Every turn and tool call is journaled before the next step, so a retried activity
+// (worker killed, provider down) resumes where the last one stopped.
+
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ModelMessage } from 'ai';
+import type { AgentLimits, LlmProviderConfig } from '../../spec/schemas/providers';
+import { callModel } from '../llm/call';
+import type { BoundModel } from '../llm/models';
+import { addUsage, type Usage } from '../llm/usage';
+import { appendJournal, chooseSession, JOURNAL_OUTPUT_LIMIT, readJournal, sessionLines, type JournalLine } from './journal';
+import { detectLoop, replaySession, signature, toolMessage, type CallRecord, type SessionState } from './replay';
+import { filteredEnv } from './tools-shell';
+import { runTool, toolSet } from './tools';
+import type { AgentTool } from './tool-types';
+
+/** Where steering messages are dropped while a stage runs (one file per message, injected once). */
+export const STEER_DIR = 'steer';
+
+/** One stage's agent run. */
+export interface AgentInput {
+  stageDir: string;
+  workdir: string;
+  /** Identifies the activity execution across its retries (resume key). */
+  activity: string;
+  providerName: string;
+  provider: LlmProviderConfig;
+  model: string;
+  bound: BoundModel;
+  system: string;
+  prompt: string;
+  /** Earlier conversation to continue (fidelity=full with a thread). */
+  prior?: ModelMessage[];
+  thread?: string;
+  tools: readonly AgentTool[];
+  limits: AgentLimits;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  heartbeat(details?: unknown): void;
+}
+
+/** How the loop ended. */
+export interface AgentResult {
+  text: string;
+  usage: Usage;
+  turns: number;
+  toolCalls: number;
+  stopReason: 'completed' | 'turn_limit' | 'round_limit';
+  resumed: boolean;
+  /** The whole conversation (for threads). */
+  messages: ModelMessage[];
+}
+
+/** Runs (or resumes) the loop; throws provider errors and the abort reason, journaling first. */
+export async function runAgent(input: AgentInput): Promise<AgentResult> {
+  const all = await readJournal(input.stageDir);
+  const { session, resumed } = chooseSession(all, input.activity);
+  const now = () => new Date().toISOString();
+  const write = (line: JournalLine) => appendJournal(input.stageDir, line);
+  let opening: ModelMessage[];
+  let system = input.system;
+  if (resumed) {
+    const start = all.find((l) => l.type === 'session' && l.session === session) as Extract<JournalLine, { type: 'session' }>;
+    opening = [...(start.prior ?? []), { role: 'user', content: input.prompt }];
+    system = start.system ?? system;
+  } else {
+    opening = [...(input.prior ?? []), { role: 'user', content: input.prompt }];
+    const line = { type: 'session' as const, session, activity: input.activity, at: now(), provider: input.providerName, model: input.model, ...(input.thread ? { thread: input.thread } : {}), prior_messages: input.prior?.length ?? 0, system, ...(input.prior?.length ? { prior: input.prior } : {}) };
+    await write(line);
+  }
+  const s = replaySession(opening, resumed ? sessionLines(all, session) : []);
+  const tools = input.tools;
+  const sdkTools = tools.length ? toolSet(tools) : undefined;
+  const shellEnv = filteredEnv(input.env, input.provider.api_key_env ? [input.provider.api_key_env] : []);
+  let toolCalls = s.signatures.length;
+
+  const runCalls = async (turn: number, calls: CallRecord[]): Promise<void> => {
+    for (const c of calls) {
+      if (c.result) continue;
+      input.heartbeat({ turn, tool: c.name });
+      const started = Date.now();
+      const r = await runTool(tools, c.name, c.args, {
+        root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
+        defaultTimeoutMs: input.limits.command_timeout_ms, maxTimeoutMs: input.limits.max_command_timeout_ms,
+        callId: `t${turn}-${safe(c.id)}`, heartbeat: () => input.heartbeat(),
+      });
+      c.result = { forModel: r.forModel, isError: r.isError };
+      await write({ type: 'tool', session, turn, at: now(), call_id: c.id, name: c.name, args: c.args, output: r.output.slice(0, JOURNAL_OUTPUT_LIMIT), for_model: r.forModel, is_error: r.isError, duration_ms: Date.now() - started });
+      toolCalls += 1;
+    }
+    s.messages.push(toolMessage(calls));
+  };
+  const steer = async (turn: number, text: string, source: string): Promise<void> => {
+    s.steered.add(source);
+    s.messages.push({ role: 'user', content: text });
+    await write({ type: 'steer', session, turn, at: now(), text, source });
+  };
+
+  if (s.pending.length) await runCalls(s.turns, s.pending);
+  let stopReason: AgentResult['stopReason'] = 'completed';
+  for (;;) {
+    if (input.limits.max_tool_rounds > 0 && s.rounds >= input.limits.max_tool_rounds) { stopReason = 'round_limit'; break; }
+    if (input.limits.max_turns > 0 && s.turns >= input.limits.max_turns) { stopReason = 'turn_limit'; break; }
+    if (input.signal.aborted) throw input.signal.reason;
+    for (const m of await newSteering(input.stageDir, s)) await steer(s.turns, m.text, m.source);
+    input.heartbeat({ turn: s.turns + 1 });
+    const res = await callModel({
+      bound: input.bound, provider: input.provider, providerName: input.providerName, system,
+      messages: s.messages, ...(sdkTools ? { tools: sdkTools } : {}), ...(input.limits.max_output_tokens ? { maxOutputTokens: input.limits.max_output_tokens } : {}), signal: input.signal,
+    });
+    const turn = s.turns + 1;
+    await write({ type: 'turn', session, turn, at: now(), text: res.text, tool_calls: res.toolCalls, messages: res.messages, usage: res.usage, finish_reason: res.finishReason });
+    s.turns = turn;
+    s.usage = addUsage(s.usage, res.usage);
+    s.lastText = res.text;
+    s.messages.push(...res.messages);
+    if (res.toolCalls.length === 0) break;
+    s.rounds += 1;
+    const calls: CallRecord[] = res.toolCalls.map((c) => ({ ...c }));
+    for (const c of calls) s.signatures.push(signature(c.name, c.args));
+    await runCalls(turn, calls);
+    if (detectLoop(s.signatures, input.limits.loop_detection_window)) {
+      const w = input.limits.loop_detection_window;
+      await steer(turn, `Loop detected: the last ${w} tool calls follow a repeating pattern. Try a different approach.`, `loop-detection@${turn}`);
+    }
+  }
+  await write({ type: 'end', session, at: now(), reason: stopReason, text: s.lastText, usage: s.usage, turns: s.turns });
+  return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, resumed, messages: s.messages };
+}
+
+/** Steering files (`<stage>/steer/*`) not yet injected, oldest name first. */
+async function newSteering(stageDir: string, s: SessionState): Promise<{ source: string; text: string }[]> {
+  const dir = join(stageDir, STEER_DIR);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: { source: string; text: string }[] = [];
+  for (const name of names.sort()) {
+    const source = `file:${name}`;
+    if (s.steered.has(source) || name.startsWith('.')) continue;
+    const text = (await readFile(join(dir, name), 'utf8').catch(() => '')).trim();
+    if (text) out.push({ source, text });
+  }
+  return out;
+}
+
+function safe(id: string): string {
+  return id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 64);
+}

@@ -1,0 +1,67 @@
+// The LLM providers (openai, anthropic, google, openai_compatible) through the Vercel AI SDK. With
+// tools on (the default) a codergen stage IS the coding-agent loop in the workspace; with
+// `tools: false` it is one model call. Either way the transcript is journaled in the stage directory.
+
+import { join } from 'node:path';
+import { runAgent } from '../../agent/loop';
+import { buildSystemPrompt } from '../../agent/system-prompt';
+import { DEFAULT_TOOLS } from '../../agent/tools';
+import { StageConfigError } from '../../errors';
+import type { StageContext } from '../../handler-registry';
+import { bindModel, limitsOf } from '../../llm/models';
+import { resolveNodeProvider } from '../../llm/resolve';
+import { isLlmProvider } from '../../../spec/schemas/providers';
+import type { BackendResult, CodergenBackend } from './types';
+
+/** Node attribute (`attrs.system`) appended to the system prompt. */
+export const SYSTEM_ATTR = 'system';
+/** Node attribute that turns the tools off for one node (`tools: false`). */
+export const TOOLS_ATTR = 'tools';
+
+/** The activity-execution key a stage resumes by (falls back to one session per attempt). */
+export function activityKey(stage: StageContext): string {
+  return stage.activityKey ?? `${stage.runId}/${stage.node.id}/attempt-${stage.attempt}`;
+}
+
+/** Builds the LLM backend. */
+export function createLlmBackend(): CodergenBackend {
+  return {
+    async run(stage: StageContext, prompt: string): Promise<BackendResult> {
+      const np = resolveNodeProvider(stage.node, stage.provider, stage.providers);
+      const provider = np.config;
+      if (!isLlmProvider(provider)) throw new StageConfigError(`provider ${np.name} (kind ${provider.kind}) is not an LLM provider`);
+      const model = np.model ?? provider.model;
+      const bound = bindModel(provider, np.name, model, stage.env, np.reasoningEffort);
+      const toolsOn = provider.tools !== false && stage.node.attrs[TOOLS_ATTR] !== false && stage.node.attrs[TOOLS_ATTR] !== 'false';
+      const nodeSystem = stage.node.attrs[SYSTEM_ATTR];
+      const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
+      const result = await runAgent({
+        stageDir: stage.stageDir,
+        workdir: stage.workdir,
+        activity: activityKey(stage),
+        providerName: np.name,
+        provider,
+        model,
+        bound,
+        system,
+        prompt,
+        tools: toolsOn ? DEFAULT_TOOLS : [],
+        limits: limitsOf(provider),
+        env: stage.env,
+        signal: stage.signal,
+        heartbeat: (d) => stage.heartbeat(d),
+      });
+      const details = { provider: np.name, model, turns: result.turns, tool_calls: result.toolCalls, stop_reason: result.stopReason, transcript: join(stage.stageDir, 'transcript.jsonl') };
+      if (result.stopReason !== 'completed') {
+        const limit = result.stopReason === 'turn_limit' ? `max_turns (${limitsOf(provider).max_turns})` : `max_tool_rounds (${limitsOf(provider).max_tool_rounds})`;
+        return {
+          response: result.text,
+          usage: result.usage,
+          details,
+          outcome: { status: 'fail', failure_reason: `agent stopped at ${limit} before the model finished (${result.turns} turns, ${result.toolCalls} tool calls)` },
+        };
+      }
+      return { response: result.text, usage: result.usage, details };
+    },
+  };
+}

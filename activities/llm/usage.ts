@@ -1,0 +1,33 @@
+// Token usage and cost: what one turn, one stage and one run spent. Cost only where the profile gives
+// prices (USD per million tokens).
+
+import type { LlmProviderConfig } from '../../spec/schemas/providers';
+
+/** Tokens in/out and, with prices, the cost in US dollars. */
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd?: number;
+}
+
+/** The zero usage. */
+export const NO_USAGE: Usage = { input_tokens: 0, output_tokens: 0 };
+
+/** Usage from the SDK's counters, priced per the provider. */
+export function usageOf(u: { inputTokens?: number | undefined; outputTokens?: number | undefined }, provider: Pick<LlmProviderConfig, 'prices'>): Usage {
+  const input = u.inputTokens ?? 0;
+  const output = u.outputTokens ?? 0;
+  const p = provider.prices;
+  return p ? { input_tokens: input, output_tokens: output, cost_usd: roundUsd((input * p.input_per_mtok + output * p.output_per_mtok) / 1e6) } : { input_tokens: input, output_tokens: output };
+}
+
+/** The sum of two usages (cost present when either has one). */
+export function addUsage(a: Usage, b: Usage): Usage {
+  const sum: Usage = { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens };
+  if (a.cost_usd !== undefined || b.cost_usd !== undefined) sum.cost_usd = roundUsd((a.cost_usd ?? 0) + (b.cost_usd ?? 0));
+  return sum;
+}
+
+function roundUsd(v: number): number {
+  return Math.round(v * 1e8) / 1e8;
+}
