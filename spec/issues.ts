@@ -14,6 +14,8 @@ export interface LocateContext {
   locate(path: Path): SourcePos | undefined;
   /** Position of the key itself (unknown keys point here); falls back to `locate`. */
   locateKey?(path: Path): SourcePos | undefined;
+  /** Position of `container[key]`, given the raw container object itself: a fast path for whole-document walks. */
+  locateIn?(container: object, key: string | number): SourcePos | undefined;
 }
 
 /** Rule ids the issue mapper emits. */

@@ -10,7 +10,10 @@ import type { PipelineDoc, PipelineEdgeDoc, PipelineNodeDoc } from './schemas/pi
 /** Copies only the keys whose value is defined, so absent stays absent (deep-equal across loaders). */
 function defined<T extends object>(obj: T): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== undefined) out[k] = v;
+  for (const k in obj) {
+    const v = obj[k];
+    if (v !== undefined) out[k] = v;
+  }
   return out as T;
 }
 

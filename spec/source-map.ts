@@ -13,36 +13,38 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Builds the SourceMap for whatever of the document is well-formed enough to name; never throws on odd input. */
-export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate'>): SourceMap {
+export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' | 'locateIn'>): SourceMap {
   const map: SourceMap = {};
   if (!isRecord(raw)) return map;
-  const put = (key: string, path: Path) => {
-    if (Object.prototype.hasOwnProperty.call(map, key)) return;
-    const pos: SourcePos | undefined = ctx.locate(path);
-    if (pos) map[key] = { line: pos.line, column: pos.column };
+  const at = (container: object, k: string | number, path: Path): SourcePos | undefined => ctx.locateIn?.(container, k) ?? ctx.locate([...path, k]);
+  const put = (key: string, pos: SourcePos | undefined) => {
+    if (pos && !Object.prototype.hasOwnProperty.call(map, key)) map[key] = { line: pos.line, column: pos.column };
   };
   const fields = (prefix: string, obj: Record<string, unknown>, path: Path, depth: number) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const names = MODEL_NAME[k] ? [k, MODEL_NAME[k]] : [k];
-      for (const name of names) put(`${prefix}${name}`, [...path, k]);
+    for (const k in obj) {
+      const pos = at(obj, k, path);
+      put(prefix + k, pos);
+      const model = MODEL_NAME[k];
+      if (model) put(prefix + model, pos);
+      const v = obj[k];
       if (depth > 0 && isRecord(v)) fields(`${prefix}${k}.`, v, [...path, k], depth - 1);
     }
   };
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'nodes' || k === 'edges') continue;
-    put(k, [k]);
+    put(k, at(raw, k, []));
     if (isRecord(v)) fields(`${k}.`, v, [k], 0);
   }
   const nodes = Array.isArray(raw.nodes) ? raw.nodes : [];
   nodes.forEach((node: unknown, i) => {
     if (!isRecord(node) || typeof node.id !== 'string') return;
     if (Object.prototype.hasOwnProperty.call(map, `nodes[${node.id}]`)) return;
-    put(`nodes[${node.id}]`, ['nodes', i]);
+    put(`nodes[${node.id}]`, at(nodes, i, ['nodes']));
     fields(`nodes[${node.id}].`, node, ['nodes', i], 1);
   });
   const edges = Array.isArray(raw.edges) ? raw.edges : [];
   edges.forEach((edge: unknown, i) => {
-    put(`edges[${i}]`, ['edges', i]);
+    put(`edges[${i}]`, at(edges, i, ['edges']));
     if (isRecord(edge)) fields(`edges[${i}].`, edge, ['edges', i], 1);
   });
   return map;

@@ -3,6 +3,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/diagnostics';
 import type { LocateContext } from './issues';
+import { parseFast, type FastIndex } from './yaml-fast';
 
 type Path = readonly (string | number)[];
 
@@ -23,8 +24,64 @@ export interface ParsedYaml extends LocateContext {
 
 const PARSE_OPTIONS = { logLevel: 'error', prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, schema: 'core', version: '1.2' } as const;
 
-/** Parses one YAML document; never throws. */
+/**
+ * Parses one YAML document; never throws. A clean document takes the fast path (spec/yaml-fast.ts);
+ * anything else, and any position the fast index cannot give, comes from the full `yaml` Document.
+ */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  const fast = parseFast(text);
+  if (!fast) return parseDocument(text, file);
+  let slow: ParsedYaml | undefined;
+  const full = () => (slow ??= parseDocument(text, file));
+  const pos = linePositions(text);
+  return {
+    file,
+    raw: fast.raw,
+    isMapping: fast.raw !== null && typeof fast.raw === 'object' && !Array.isArray(fast.raw),
+    diagnostics: [],
+    locate: (path) => {
+      const offset = offsetAt(fast.raw, fast.index, path);
+      return offset === undefined ? full().locate(path) : pos(offset);
+    },
+    locateKey: (path) => full().locateKey?.(path),
+    locateIn: (container, key) => {
+      const offset = fast.index.children.get(container)?.get(key);
+      return offset === undefined ? undefined : pos(offset);
+    },
+  };
+}
+
+/** The offset of the value at `path` from the fast index, or undefined when it has none. */
+function offsetAt(raw: unknown, index: FastIndex, path: Path): number | undefined {
+  let cur = raw;
+  let offset: number | undefined = index.root;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    offset = index.children.get(cur)?.get(seg);
+    if (offset === undefined) return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return offset;
+}
+
+/** offset → 1-based line and column, counted like the `yaml` package's LineCounter. */
+function linePositions(text: string): (offset: number) => SourcePos {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
+}
+
+/** The full parse: a `yaml` Document with source ranges, every syntax error and warning as a Diagnostic. */
+export function parseDocument(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter();
   const pos = (offset: number): SourcePos => {
     const { line, col } = lineCounter.linePos(offset);
