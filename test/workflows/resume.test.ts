@@ -54,6 +54,9 @@ describe('checkpoint resume', () => {
     const runDir = join(ws.dir, 'runs', first.workflowId);
     // the gate's opening is flushed to the run directory right after the status changes
     await eventually(async () => readEvents(runDir).some((e) => e.type === 'gate.opened'));
+    // checkpoint.json is renamed into place only after the events it follows are durable (flushRun's
+    // order), so wait for it to reach the gate rather than read it in between
+    await eventually(async () => (readJson<Checkpoint>(join(runDir, 'checkpoint.json')).next_node === 'review' ? true : undefined));
     await first.terminate('simulated crash while waiting at the gate');
     const cp = readJson<Checkpoint>(join(runDir, 'checkpoint.json'));
     expect(cp).toMatchObject({ current_node: 'prep', next_node: 'review', completed_nodes: ['start', 'prep'] });
