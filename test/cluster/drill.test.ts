@@ -112,7 +112,7 @@ describe('the cluster from scripts/cluster.sh', () => {
 
     const result = (await handle.result()) as RunResult;
     timings.run = Date.now() - t0;
-    expect(result.outcome).toBe('succeeded');
+    expect(result.outcome).toBe('approved'); // holdout 4/4 and the profile's auto decision
     const events: RunEvent[] = await handle.query(eventsQuery, {});
     const answers = events.filter((e) => e.type === 'gate.answered').map((e) => e.data);
     expect(answers).toEqual([
