@@ -63,42 +63,21 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
   }
 }
 
-/** gRPC UNAVAILABLE or DEADLINE_EXCEEDED anywhere in the cause chain: the server is down or restarting. */
-function serverUnreachable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (e.code === 14 || e.code === 4) return true;
-  }
-  return false;
-}
-
-/**
- * Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or
- * the workflow closes. While the server is unreachable (a restart), it keeps trying for at most
- * `unreachableMs` (default 2 min), then throws the last error.
- */
+/** Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the workflow closes. */
 export async function followEvents(
   handle: WorkflowHandle,
   onEvent: (e: RunEvent) => void,
-  opts: { after?: number; intervalMs?: number; stop?: () => boolean; unreachableMs?: number } = {},
+  opts: { after?: number; intervalMs?: number; stop?: () => boolean } = {},
 ): Promise<number> {
   let cursor = opts.after ?? 0;
-  let unreachableSince: number | undefined;
   for (;;) {
     let batch: RunEvent[] = [];
     try {
       batch = await handle.query(eventsQuery, { after: cursor, limit: 500 });
-      unreachableSince = undefined;
     } catch (err) {
-      let describeError: unknown;
-      const desc = await handle.describe().catch((e: unknown) => void (describeError = e));
+      const desc = await handle.describe().catch(() => undefined);
       if (desc && desc.status.name !== 'RUNNING') return cursor;
-      if (!desc) {
-        if (!serverUnreachable(describeError)) throw err;
-        unreachableSince ??= Date.now();
-        if (Date.now() - unreachableSince > (opts.unreachableMs ?? 120_000)) throw err;
-        await new Promise((r) => setTimeout(r, 1000));
-        continue;
-      }
+      if (!desc) throw err;
     }
     for (const e of batch) {
       cursor = e.seq;

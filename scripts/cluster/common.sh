@@ -20,7 +20,8 @@ PG_USER="${FACTORY_CLUSTER_PG_USER:-postgres}"
 PIPELINE_USER=factory-pipeline
 SCENARIO_USER=factory-scenario
 
-say() { printf 'cluster: %s\n' "$*"; }
+# `|| true`: when whoever reads our output is gone (EPIPE), tearing down must still go on.
+say() { printf 'cluster: %s\n' "$*" 2>/dev/null || true; }
 die() { printf 'cluster: ERROR: %s\n' "$*" >&2; exit 1; }
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
