@@ -124,5 +124,5 @@ case "${1:-}" in
   status) cmd_status ;;
   restart-server) cmd_restart_server ;;
   env) load_ports || die "not set up: run scripts/cluster.sh up first"; cat "$STATE/cluster.env" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
