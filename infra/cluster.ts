@@ -84,17 +84,20 @@ export async function startCluster(dir: string, opts: { timeoutMs?: number } = {
   });
 
   let stopping: Promise<void> | undefined;
-  const stop = (o: { purge?: boolean } = {}): Promise<void> =>
-    (stopping ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.stdin?.end(); // EOF: the script runs `down` and exits
-        const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      guard.release();
-      runScript(dir, ['down', ...(o.purge ? ['--purge'] : [])]); // idempotent; also after a crash
-    })());
+  const teardown = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.stdin?.end(); // EOF: the script runs `down` and exits
+      const timer = setTimeout(() => child.kill('SIGTERM'), 120_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    guard.release();
+    runScript(dir, ['down']); // idempotent; also after a crash of the script
+  };
+  const stop = async (o: { purge?: boolean } = {}): Promise<void> => {
+    await (stopping ??= teardown());
+    if (o.purge) runScript(dir, ['down', '--purge']);
+  };
 
   try {
     await ready;

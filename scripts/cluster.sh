@@ -77,8 +77,10 @@ cmd_up() {
   write_env
   say "ready: $FRONTEND (namespace $NAMESPACE, mTLS), Web UI $UI_URL; settings in $STATE/cluster.env"
   if [[ $foreground != --foreground ]]; then trap - EXIT; return 0; fi
-  # Attached: tear down on stdin EOF, a signal, or the parent's death (checked every second).
-  trap 'trap - EXIT INT TERM HUP; cmd_down; exit 0' EXIT INT TERM HUP
+  # Attached: tear down on stdin EOF, a signal, or the parent's death (checked every second). The
+  # teardown writes to logs/down.log: our stdout may be a pipe to a parent that no longer exists.
+  trap '' PIPE
+  trap 'trap - EXIT INT TERM HUP; exec >>"$STATE/logs/down.log" 2>&1; cmd_down; exit 0' EXIT INT TERM HUP
   local parent=$PPID rc
   echo "cluster: attached (close stdin or send SIGTERM to tear down)"
   while kill -0 "$parent" 2>/dev/null; do
@@ -122,5 +124,5 @@ case "${1:-}" in
   status) cmd_status ;;
   restart-server) cmd_restart_server ;;
   env) load_ports || die "not set up: run scripts/cluster.sh up first"; cat "$STATE/cluster.env" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -20,7 +20,8 @@ PG_USER="${FACTORY_CLUSTER_PG_USER:-postgres}"
 PIPELINE_USER=factory-pipeline
 SCENARIO_USER=factory-scenario
 
-say() { printf 'cluster: %s\n' "$*"; }
+# `|| true`: when whoever reads our output is gone (EPIPE), tearing down must still go on.
+say() { printf 'cluster: %s\n' "$*" 2>/dev/null || true; }
 die() { printf 'cluster: ERROR: %s\n' "$*" >&2; exit 1; }
 is_root() { [[ "$(id -u)" == 0 ]]; }
 
@@ -49,13 +50,21 @@ ensure_user() {
   say "created OS user $user"
 }
 
-# N free TCP ports on 127.0.0.1, space-separated (the kernel picks them; all held until all are known).
+# N free TCP ports on 127.0.0.1, space-separated, from 20000-32767: below Linux's ephemeral range
+# (no clash with outgoing connections) and within PostgreSQL smallint, where Temporal stores its
+# membership ports. Each is bound to test it and held until all N are known.
 free_ports() {
   node -e '
-    const net = require("net"); const n = Number(process.argv[1]); const servers = []; const ports = [];
-    const next = () => { if (ports.length === n) { servers.forEach((s) => s.close()); console.log(ports.join(" ")); return; }
-      const s = net.createServer(); servers.push(s); s.listen(0, "127.0.0.1", () => { ports.push(s.address().port); next(); }); };
-    next();' "$1"
+    const net = require("net"); const n = Number(process.argv[1]); const held = []; const ports = [];
+    const tryPort = (tries) => {
+      if (ports.length === n) { held.forEach((s) => s.close()); console.log(ports.join(" ")); return; }
+      if (tries > 2000) { console.error("no free ports in 20000-32767"); process.exit(1); }
+      const port = 20000 + Math.floor(Math.random() * 12768);
+      const s = net.createServer();
+      s.once("error", () => tryPort(tries + 1));
+      s.listen(port, "127.0.0.1", () => { held.push(s); ports.push(port); tryPort(tries + 1); });
+    };
+    tryPort(0);' "$1"
 }
 
 pidfile() { printf '%s/pids/%s.pid' "$STATE" "$1"; }
@@ -89,13 +98,17 @@ stop_proc() {
   rm -f "$(pidfile "$name")"
 }
 
-# Waits up to `secs` for `cmd...` to succeed; on timeout dies with `what` and the tail of `log`.
+# Waits up to `secs` for `cmd...` to succeed; dies with `what` and the tail of `log` on timeout, or
+# at once when the process `proc` (pid file name; "" for none) has exited.
 wait_for() {
-  local what=$1 secs=$2 log=$3; shift 3
-  local deadline=$((SECONDS + secs))
+  local what=$1 secs=$2 log=$3 proc=$4 marker=$5; shift 5
+  local deadline=$((SECONDS + secs)) why
   until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      printf 'cluster: ERROR: %s not ready after %ss; last lines of %s:\n' "$what" "$secs" "$log" >&2
+    why=""
+    [[ -n $proc ]] && ! proc_alive "$proc" "$marker" && why="$proc exited"
+    ((SECONDS >= deadline)) && why="not ready after ${secs}s"
+    if [[ -n $why ]]; then
+      printf 'cluster: ERROR: %s: %s; last lines of %s:\n' "$what" "$why" "$log" >&2
       tail -n 30 "$log" >&2 2>/dev/null || true
       exit 1
     fi

@@ -61,7 +61,7 @@ start_server() {
     server_env
     start_proc temporal-server env "${SERVER_ENV[@]}" "$SERVER_BIN" --root / --config "$ROOT/deploy/temporal" --env cluster start
   fi
-  wait_for "temporal-server on $FRONTEND" 90 "$STATE/logs/temporal-server.log" temporal_cli operator cluster health
+  wait_for "temporal-server on $FRONTEND" 90 "$STATE/logs/temporal-server.log" temporal-server "$SERVER_BIN" temporal_cli operator cluster health
   say "temporal-server $TEMPORAL_VERSION on $FRONTEND (pid $(cat "$(pidfile temporal-server)"), mTLS)"
 }
 
@@ -85,17 +85,17 @@ setup_namespace() {
     temporal_cli operator namespace create --retention 72h >/dev/null || die "cannot create namespace $NAMESPACE"
   fi
   # A new namespace reaches every service's cache within ~10 s; until then creating attributes fails.
-  wait_for "search attributes $SEARCH_ATTRIBUTES in $NAMESPACE" 60 "$STATE/logs/temporal-server.log" create_missing_search_attributes
+  wait_for "search attributes $SEARCH_ATTRIBUTES in $NAMESPACE" 60 "$STATE/logs/temporal-server.log" temporal-server "$SERVER_BIN" create_missing_search_attributes
   say "namespace $NAMESPACE with search attributes $SEARCH_ATTRIBUTES"
 }
 
 start_ui() {
   if ! proc_alive temporal-ui "$UI_BIN"; then
     start_proc temporal-ui env TEMPORAL_ADDRESS="$FRONTEND" TEMPORAL_UI_PORT="$UI_PORT" TEMPORAL_DEFAULT_NAMESPACE="$NAMESPACE" \
-      TEMPORAL_CORS_ORIGINS="$UI_URL" TEMPORAL_TLS_CA="$STATE/tls/ca.pem" TEMPORAL_TLS_CERT="$STATE/tls/ui.pem" \
+      TEMPORAL_CORS_ORIGINS="$UI_URL" TEMPORAL_CSRF_COOKIE_INSECURE=true TEMPORAL_TLS_CA="$STATE/tls/ca.pem" TEMPORAL_TLS_CERT="$STATE/tls/ui.pem" \
       TEMPORAL_TLS_KEY="$STATE/tls/ui.key" TEMPORAL_TLS_SERVER_NAME="$TLS_SERVER_NAME" \
       "$UI_BIN" --root / --config "$ROOT/deploy/ui" --env cluster start
   fi
-  wait_for "Web UI at $UI_URL" 60 "$STATE/logs/temporal-ui.log" curl -fsS -o /dev/null "$UI_URL/api/v1/namespaces/$NAMESPACE"
+  wait_for "Web UI at $UI_URL" 60 "$STATE/logs/temporal-ui.log" temporal-ui "$UI_BIN" curl -fsS -o /dev/null "$UI_URL/api/v1/namespaces/$NAMESPACE"
   say "Web UI $TEMPORAL_UI_VERSION at $UI_URL"
 }

@@ -62,8 +62,8 @@ start_workers() {
     (cd "$(SCENARIO_ROOT)" && start_proc scenario-worker env "${WORKER_ENV[@]}" \
       "$ROOT/scripts/cluster/as-user.sh" "$SCENARIO_USER" node "$ROOT/bin/factory" scenario-worker --scenarios-root "$(SCENARIO_ROOT)")
   fi
-  wait_for "pipeline worker" 120 "$STATE/logs/pipeline-worker.log" worker_ready pipeline-worker pipeline
-  wait_for "scenario worker" 120 "$STATE/logs/scenario-worker.log" worker_ready scenario-worker scenario
+  wait_for "pipeline worker" 120 "$STATE/logs/pipeline-worker.log" pipeline-worker "bin/factory worker" worker_ready pipeline-worker pipeline
+  wait_for "scenario worker" 120 "$STATE/logs/scenario-worker.log" scenario-worker "bin/factory scenario-worker" worker_ready scenario-worker scenario
   say "pipeline worker (user $(is_root && echo "$PIPELINE_USER" || id -un), root $(PIPELINE_ROOT)) and scenario worker (user $(is_root && echo "$SCENARIO_USER" || id -un), root $(SCENARIO_ROOT))"
 }
 

@@ -73,12 +73,12 @@ export function catAs(user: string, file: string): { code: number | null; stderr
 /** The owner uid of a path. */
 export const ownerOf = (path: string): number => statSync(path).uid;
 
-/** Is the pid alive? */
+/** Is the pid alive (a zombie, exited but not yet reaped by its new parent, counts as gone)? */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }

@@ -33,8 +33,14 @@ export async function answerInWebUi(browser: Browser, env: ClusterEnv, workflowI
     const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
     await dialog.getByRole('button', { name: 'Select a signal' }).click();
     await dialog.getByRole('option', { name: signal, exact: true }).click();
-    await dialog.getByRole('textbox', { name: 'Data' }).fill(JSON.stringify(payload));
-    await dialog.getByRole('button', { name: 'Submit' }).click();
+    // the Data field is a code editor (CodeMirror) in ui-server 2.42, a labelled textbox in later ones
+    const data = dialog.getByRole('textbox', { name: 'Data' }).or(dialog.locator('.cm-content')).first();
+    await data.fill(JSON.stringify(payload));
+    // In 2.42 the first click only blurs the editor (it re-formats the JSON and swallows the click);
+    // Enter on the focused Submit button sends the signal, as a keyboard user does it.
+    const submit = dialog.getByRole('button', { name: 'Submit' });
+    await submit.focus();
+    await submit.press('Enter');
     await page.getByText('Workflow signaled.').first().waitFor();
     await page.screenshot({ path: artifactPath('cluster-ui-signaled.png') });
   } catch (err) {
