@@ -104,7 +104,7 @@ describe('holdout isolation (canary)', () => {
   ];
   const cli = (args: string[]) => spawnCli([...args, '--address', env.address], env.pipelineRoot);
   /** Read commands run in-process (same main(), output captured; no tsx start-up per call). */
-  const read = (args: string[]) => runCli(args[0] === 'verify' ? args : [...args, '--address', env.address], env.pipelineRoot);
+  const read = (args: string[]) => runCli([...args, '--address', env.address], env.pipelineRoot);
 
   beforeAll(async () => {
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', () => r()));
