@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
@@ -111,6 +111,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
   let scenarioWorker: ScenarioWorkerProcess | undefined;
   try {
+    if (resumed) await refuseWhileOpen(client, resumed);
     if (server) {
       native = await NativeConnection.connect({ address: server.address });
       worker = await createPipelineWorker({ connection: native, namespace, taskQueue, registryRoot: root });
@@ -247,6 +248,25 @@ function runDirArg(cwd: string, arg: string): string {
   const underRuns = resolve(cwd, 'runs', arg);
   if (existsSync(join(underRuns, 'run.json'))) return underRuns;
   throw new UsageError(`no run directory for "${arg}" (looked for ${dir}/run.json and ${underRuns}/run.json)`);
+}
+
+/** A resume while the run's workflow is still open would put two workflows on one run directory: refuse (exit 2). */
+async function refuseWhileOpen(client: Client, envelope: RunEnvelope): Promise<void> {
+  for (const id of new Set([envelope.workflowId, envelope.runId])) {
+    const desc = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+    if (desc?.status.name === 'RUNNING') {
+      throw new UsageError(
+        `run ${envelope.runId} is still open in workflow ${id}: answer its gates or follow it with \`factory watch ${id}\`; ` +
+          `resume only a run whose workflow has ended (cancel it first: temporal workflow cancel --workflow-id ${id})`,
+      );
+    }
+  }
 }
 
 function readEnvelope(runDir: string): RunEnvelope {
