@@ -10,6 +10,7 @@ import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
 import { FREEZE_MANIFEST } from './finalize';
 import { flushRun, readLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
+import { checkpointSigned, runKey } from './signing';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
 
 /** manifest.json: what ran, with which inputs, from when. */
@@ -88,6 +89,12 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
     ...(checkpoint ? [] : [`${join(runDir, RUN_FILES.checkpoint)} is missing or unreadable`]),
   ];
   if (!envelope || !checkpoint) throw bootFailure('run load', causes);
+  if (!checkpointSigned(envelope.runId, checkpoint)) {
+    throw bootFailure('run load', [
+      `${join(runDir, RUN_FILES.checkpoint)} is not signed by this deployment's run key (${runKey().source}): it was edited, copied from another run, or written by a worker with another key; ` +
+        'resume does not trust it. Start a rerun instead, or resume with the FACTORY_RUN_KEY of the workers that wrote it',
+    ]);
+  }
   // a finalized run is frozen (sha256 manifest, read-only): resuming it would write past its freeze
   if (await readJson(join(runDir, FREEZE_MANIFEST))) {
     throw bootFailure('run load', [

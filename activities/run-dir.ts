@@ -8,6 +8,7 @@ import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
+import { signCheckpoint } from './signing';
 import type { FlushResult, RunDirFlush } from './types';
 
 /** File names inside a run directory (Attractor §5.6 layout plus ours). */
@@ -41,7 +42,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
       throw err;
     });
     const json: [string, unknown][] = [];
-    if (flush.checkpoint) json.push([RUN_FILES.checkpoint, flush.checkpoint]);
+    if (flush.checkpoint) json.push([RUN_FILES.checkpoint, signCheckpoint(await runIdOf(flush), flush.checkpoint)]);
     if (flush.envelope) json.push([RUN_FILES.envelope, flush.envelope]);
     const staging = Promise.allSettled(json.map(([name, value]) => stageFile(join(flush.runDir, name), jsonText(value))));
     let result: FlushResult;
@@ -67,6 +68,15 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
     }
     return result;
   });
+}
+
+/** The run a flush belongs to (the checkpoint signature binds to it): from its events or envelope, else run.json. */
+async function runIdOf(flush: RunDirFlush): Promise<string> {
+  const known = flush.envelope?.runId ?? flush.events[0]?.runId;
+  if (known !== undefined) return known;
+  const envelope = JSON.parse(await readFile(join(flush.runDir, RUN_FILES.envelope), 'utf8')) as { runId?: unknown };
+  if (typeof envelope.runId !== 'string') throw new Error(`${join(flush.runDir, RUN_FILES.envelope)} has no runId: cannot sign the checkpoint`);
+  return envelope.runId;
 }
 
 /** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
