@@ -6,7 +6,7 @@ import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';

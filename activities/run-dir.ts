@@ -82,7 +82,7 @@ async function runIdOf(flush: RunDirFlush): Promise<string> {
 /** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
 export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
-  const lastSeq = await readLastSeq(file);
+  const lastSeq = await repairTailAndReadLastSeq(file);
   const batch = dedupeBySeq(events);
   if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
   await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
@@ -121,7 +121,7 @@ export async function assertRecorded(runDir: string, events: readonly RunEvent[]
   const file = join(runDir, RUN_FILES.events);
   const batch = dedupeBySeq(events);
   const last = batch[batch.length - 1];
-  const lastSeq = await readLastSeq(file);
+  const lastSeq = await repairTailAndReadLastSeq(file);
   if (last && lastSeq !== last.seq) {
     throw ApplicationFailure.create({
       type: RUN_DIR_DIVERGED,
@@ -203,7 +203,7 @@ async function exists(file: string): Promise<boolean> {
  * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
  * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
  */
-export async function readLastSeq(file: string): Promise<number> {
+export async function repairTailAndReadLastSeq(file: string): Promise<number> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');

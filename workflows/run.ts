@@ -2,8 +2,6 @@
 // finalize. State lives in RunState; this file wires messages, search attributes and phases.
 
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,15 +10,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { PipelineActivities } from '../activities';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
-import type { DecisionRecord } from '../core/decision';
-import { DecisionGate } from './decision';
+import type { DecisionRecord } from '../core/decision-policy';
+import { DecisionGate } from './decision-gate';
 import { bootPhases } from './boot';
-import { Engine, RunFailedError, toWorkflowFailure } from './engine';
-import { runManagerLoop } from './manager-loop';
-import { GateRunner } from './gates';
+import { Engine } from './engine';
+import { runFailureOf, workflowFailure } from './errors';
+import { domainFailure } from '../core/failures';
+import { runChildPipeline } from './child-pipeline';
+import { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
@@ -33,12 +33,10 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
-import { initialContext, RunState } from './run-state';
+import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const ioActs = proxyActivities<Activities>({
+const ioActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
@@ -77,42 +75,35 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [status], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
   };
   const state = input.carry
-    ? RunState.restore(input.carry.state, now, publishStatus)
+    ? RunState.restore(input.carry.state, workflowInfo().workflowId, now, publishStatus)
     : new RunState(freshEnvelope(input), now, publishStatus);
-  if (input.carry) state.envelope.workflowId = workflowInfo().workflowId;
   let boot: BootResult | undefined = input.carry?.boot;
 
   const flush = async (withEnvelope = false): Promise<void> => {
-    if (!boot) return;
-    const events = state.pendingEvents();
-    await ioActs.flushRun({
-      runDir: boot.runDir,
-      events,
-      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
-      ...(withEnvelope ? { envelope: state.envelope } : {}),
-    });
-    const last = events[events.length - 1];
-    if (last) state.markFlushed(last.seq);
+    const runDir = boot?.runDir;
+    if (runDir === undefined) return;
+    await state.persist((events, checkpoint) =>
+      ioActs.flushRun({ runDir, events, ...(checkpoint ? { checkpoint } : {}), ...(withEnvelope ? { envelope: state.envelope } : {}) }),
+    );
   };
 
   /** Finalize (seed step 9): last events incl. run.completed, summary, freeze; digest into the envelope. */
   const finalize = async (b: BootResult, decision: DecisionRecord | undefined): Promise<void> => {
-    const events = state.pendingEvents();
-    const frozen = await ioActs.finalizeRun({
-      runDir: b.runDir,
-      events,
-      envelope: state.envelope,
-      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
-      summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
-      graph: b.specs.graph,
-    });
-    const last = events[events.length - 1];
-    if (last) state.markFlushed(last.seq);
-    state.envelope.freezeDigest = frozen.freezeDigest;
+    const frozen = await state.persist((events, checkpoint) =>
+      ioActs.finalizeRun({
+        runDir: b.runDir,
+        events,
+        envelope: state.envelope,
+        ...(checkpoint ? { checkpoint } : {}),
+        summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
+        graph: b.specs.graph,
+      }),
+    );
+    state.recordFreeze(frozen.freezeDigest);
   };
 
   const decisionGate = new DecisionGate(state);
-  const gates = new GateRunner(
+  const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,
     () => boot?.specs.graph,
@@ -132,7 +123,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(
     decideUpdate,
     async (d) => {
-      if (!decisionGate.decide(d, 'update')) throw ApplicationFailure.create({ type: 'DECISION_FAILURE', message: 'decision refused', nonRetryable: true });
+      if (!decisionGate.decide(d, 'update')) throw domainFailure(FailureDomain.decision, 'decision refused', ['the decide update was refused; see the decision.failed event']);
       return decisionGate.waitForRecord();
     },
     { validator: (d) => decisionGate.validate(d) },
@@ -142,7 +133,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<GateRunner['answer']>>,
+    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
     {
       validator: (u) => {
         if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
@@ -162,7 +153,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       pipelineName = boot.specs.pipelineRef.id;
     }
     const engine = new Engine(input, boot, state, gates, () => flush(), (node, visit, lane) =>
-      runManagerLoop(input, boot as BootResult, state, node, visit, lane.context),
+      runChildPipeline(runPipeline, input, boot as BootResult, state, node, visit, lane.context),
     );
     if (!input.carry) {
       state.setStatus(RunStatus.executing);
@@ -177,18 +168,18 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       if (engine.restartRequested) {
         // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
         // (same run, same run directory: the durable reading of "re-launch with a fresh log")
-        state.restartAt(pausedAt, initialContext(boot.specs.graph));
+        state.restartAt(pausedAt, boot.specs.graph);
         state.emit(EventType.runLoopRestarted, { at: pausedAt });
       }
       state.emit(EventType.runContinuedAsNew, { next: pausedAt, historyLength: workflowInfo().historyLength });
-      state.lastCheckpoint = state.checkpoint(state.envelope.currentNode ?? pausedAt, pausedAt);
+      const checkpoint = state.pauseAt(pausedAt);
       await flush(true);
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(state.lastCheckpoint) } });
+      return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint) } });
     }
     const record = await decisionGate.run(input, boot, () => flush());
     if (record) {
-      state.envelope.outcome = record.decision;
+      state.setOutcome(record.decision);
       state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
       state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
         by: record.by,
@@ -197,7 +188,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
         ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
       });
     } else {
-      state.envelope.outcome = 'succeeded';
+      state.setOutcome('succeeded');
     }
     state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedTotal });
     state.setStatus(RunStatus.completed);
@@ -205,17 +196,15 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     await condition(allHandlersFinished);
     return result(state, boot);
   } catch (err) {
-    const failure = asRunFailure(err);
+    const failure = runFailureOf(err);
     if (!failure) throw err;
     state.fail(failure.domain, failure.message, failure.causes, failure.node);
-    state.envelope.outcome = 'failed';
-    state.setStatus(RunStatus.failed);
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
     state.setStatus(RunStatus.completed);
     if (boot?.runDir) await finalize(boot, undefined);
     await condition(allHandlersFinished);
-    throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
+    throw workflowFailure(state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] });
   }
 }
 
@@ -229,18 +218,4 @@ function result(state: RunState, boot: BootResult | undefined): RunResult {
     ...(state.envelope.failure ? { failure: state.envelope.failure } : {}),
     context: state.context,
   };
-}
-
-/** Maps what ended the run to a failure domain, or undefined for errors that are not ours. */
-function asRunFailure(err: unknown): { domain: FailureDomain; message: string; causes: string[]; node?: string } | undefined {
-  if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
-    const domain = cause.type === FailureDomain.boot ? FailureDomain.boot : FailureDomain.exec;
-    const message = cause.message.replace(`${domain}: `, '').replace(/\nrecovery: [^\n]*$/, '');
-    return { domain, message, causes: details.causes ?? [message] };
-  }
-  if (err instanceof ActivityFailure) return { domain: FailureDomain.exec, message: err.cause?.message ?? err.message, causes: [err.message] };
-  return undefined;
 }

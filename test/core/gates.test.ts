@@ -1,5 +1,5 @@
 // Pure gate rules (core/gates): malformed answers name the field and its problem; votes count per choice.
-import { applyAnswer, checkAnswer, votesFor, type AnswerInput } from '../../core/gates';
+import { applyAnswer, checkAnswer, votesFor, type AnswerInput } from '../../core/gate-rules';
 import type { GateRecord } from '../../core/run-model';
 
 const gate = (extra: Partial<GateRecord> = {}): GateRecord => ({
