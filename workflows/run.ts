@@ -5,6 +5,8 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
+  type RetryPolicy,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -28,6 +30,7 @@ import {
   decideSignal,
   decideUpdate,
   eventsQuery,
+  eventsQueryArgs,
   gatesQuery,
   rejectSignal,
   runQuery,
@@ -36,10 +39,18 @@ import {
 import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
-const ioActs = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
+// Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
+// instead of retrying forever (retry options are not part of replayed commands: no patch needed).
+const IO_RETRY: RetryPolicy = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20 };
+const ioActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 minute', retry: IO_RETRY });
+/** finalizeRun heartbeats per file: a worker killed mid-freeze is noticed in seconds, not at the 10-minute limit. */
+const freezeActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: IO_RETRY });
+
+/** Patch ids (docs/upgrading.md): runs recorded before each change replay the old path. */
+export const PATCHES = {
+  /** FactoryStatus says "finalizing" while finalizeRun runs and "completed" only after it returned. */
+  statusCompletedAfterFinalize: 'status-completed-after-finalize',
+} as const;
 
 const DEFAULT_HISTORY_LIMIT = 4000;
 
@@ -71,8 +82,20 @@ function freshEnvelope(input: RunInput): RunEnvelope {
 /** Runs one pipeline from boot to finalize. Fails with a typed domain failure (BOOT_/EXEC_FAILURE). */
 export async function runPipeline(input: RunInput): Promise<RunResult> {
   let pipelineName = input.pipeline.ref ?? input.pipeline.file ?? '';
+  let finalizing = false;
   const publishStatus = (status: RunStatus): void => {
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [status], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
+    const shown = finalizing && status === RunStatus.completed ? 'finalizing' : status;
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [shown], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
+  };
+  /** The end: status completed, the freeze; "completed" is published only once the freeze is done (patched). */
+  const close = async (b: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> => {
+    finalizing = b?.runDir !== undefined && patched(PATCHES.statusCompletedAfterFinalize);
+    state.setStatus(RunStatus.completed);
+    if (b?.runDir) await finalize(b, decision);
+    if (finalizing) {
+      finalizing = false;
+      publishStatus(RunStatus.completed);
+    }
   };
   const state = input.carry
     ? RunState.restore(input.carry.state, workflowInfo().workflowId, now, publishStatus)
@@ -90,7 +113,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   /** Finalize (seed step 9): last events incl. run.completed, summary, freeze; digest into the envelope. */
   const finalize = async (b: BootResult, decision: DecisionRecord | undefined): Promise<void> => {
     const frozen = await state.persist((events, checkpoint) =>
-      ioActs.finalizeRun({
+      freezeActs.finalizeRun({
         runDir: b.runDir,
         events,
         envelope: state.envelope,
@@ -113,7 +136,10 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
 
   setHandler(statusQuery, () => state.statusView());
   setHandler(runQuery, () => state.envelope);
-  setHandler(eventsQuery, (q) => state.eventsAfter(q?.after ?? 0, q?.limit ?? 1000));
+  setHandler(eventsQuery, (q) => {
+    const { after, limit } = eventsQueryArgs(q);
+    return state.eventsAfter(after, limit);
+  });
   setHandler(gatesQuery, () => {
     const open = state.gates.filter((g) => !g.closed);
     const decision = decisionGate.gateView();
@@ -191,8 +217,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       state.setOutcome('succeeded');
     }
     state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedTotal });
-    state.setStatus(RunStatus.completed);
-    await finalize(boot, record);
+    await close(boot, record);
     await condition(allHandlersFinished);
     return result(state, boot);
   } catch (err) {
@@ -201,10 +226,17 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.fail(failure.domain, failure.message, failure.causes, failure.node);
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
-    state.setStatus(RunStatus.completed);
-    if (boot?.runDir) await finalize(boot, undefined);
+    let unfrozen: string | undefined;
+    try {
+      await close(boot, undefined);
+    } catch (closeErr) {
+      // the run directory could not take the last events (removed, diverged, full): the run still ends
+      // with its own typed failure, and says that its directory is not its record
+      unfrozen = `the run directory was not finalized: ${runFailureOf(closeErr)?.message ?? String(closeErr)}`;
+    }
     await condition(allHandlersFinished);
-    throw workflowFailure(state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] });
+    const recorded = state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
+    throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
   }
 }
 

@@ -44,3 +44,23 @@ describe('votesFor', () => {
     expect(votesFor(g, 'ship')).toBe(2);
   });
 });
+
+describe('checkAnswer bounds', () => {
+  it('refuses an answer over the size limit without quoting it when a comment is 1.5 MB', () => {
+    const comment = 'x'.repeat(1_500_000);
+    const check = checkAnswer([gate()], 'approve', { by: 'alice', comment }, undefined);
+    expect(check).toMatchObject({ ok: false, reason: expect.stringMatching(/^answer too large: 15000\d\d characters; an answer is at most 16384/) });
+    expect((check as { reason: string }).reason.length).toBeLessThan(200);
+  });
+
+  test.each<[string, AnswerInput, 'approve' | 'answer']>([
+    ['an unknown choice', { by: 'alice', choice: 'y'.repeat(10_000) }, 'answer'],
+    ['an unknown gate', { by: 'alice', gate: 'g'.repeat(10_000) }, 'approve'],
+    ['a disallowed approver', { by: 'b'.repeat(10_000) }, 'approve'],
+  ])('quotes at most 64 characters of the input when refusing %s', (_name, input, kind) => {
+    const check = checkAnswer([gate({ approvers: ['alice'] })], kind, input, undefined);
+    expect(check.ok).toBe(false);
+    expect((check as { reason: string }).reason.length).toBeLessThan(300);
+    expect((check as { reason: string }).reason).toMatch(/…\(10000 chars\)/);
+  });
+});
