@@ -2,6 +2,7 @@
 // write response.md, and return the outcome. A response that is a JSON object with an `outcome` field
 // is read as the Outcome (status-file contract); otherwise the stage succeeded.
 
+import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageStatus } from '../../core/model';
@@ -14,6 +15,9 @@ import { createOpenAIBackend } from './backends/openai';
 import { createTwinBackend } from './backends/twin';
 import type { CodergenBackend } from './backends/types';
 import { outcomeFromResponse } from './status-file';
+
+/** Create/truncate, never through a symbolic link a stage planted. */
+const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** Characters of the response kept in context `last_response` (Attractor: truncate(response, 200)). */
 export const LAST_RESPONSE_LIMIT = 200;
@@ -37,11 +41,11 @@ export function createCodergenHandler(backends: CodergenBackends = defaultBacken
   return {
     async execute(stage: StageContext): Promise<Outcome> {
       const prompt = stagePrompt(stage);
-      await writeFile(join(stage.stageDir, 'prompt.md'), prompt);
+      await writeFile(join(stage.stageDir, 'prompt.md'), prompt, { flag: NO_FOLLOW_WRITE });
       const backend = backends[stage.provider.kind];
       if (!backend) throw new StageConfigError(`no codergen backend for provider kind "${stage.provider.kind}"`);
       const result = await backend.run(stage, prompt);
-      await writeFile(join(stage.stageDir, 'response.md'), result.response);
+      await writeFile(join(stage.stageDir, 'response.md'), result.response, { flag: NO_FOLLOW_WRITE });
       const outcome = result.outcome ??
         outcomeFromResponse(result.response) ?? { status: StageStatus.success, notes: `Stage completed: ${stage.node.id}` };
       return {
