@@ -1,12 +1,12 @@
 // Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
 // events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
 import { createHash } from 'node:crypto';
-import { chmod, lstat, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
@@ -69,26 +69,30 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   await makeWritable(input.runDir);
   await flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
   const { json, markdown } = renderSummary(input.summary);
-  await writeFile(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
-  await writeFile(join(input.runDir, 'summary.md'), markdown);
+  // temp file + rename: a symbolic link planted under these names is replaced, never followed
+  await writeFileAtomic(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFileAtomic(join(input.runDir, 'summary.md'), markdown);
   if (input.graph) {
     try {
       await writeRunGraph(input.runDir, input.graph, input.envelope);
     } catch (err) {
       // a picture must never block closure: say why it is missing, in the frozen set
-      await writeFile(join(input.runDir, 'graph.error.txt'), `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n`);
+      await writeFileAtomic(join(input.runDir, 'graph.error.txt'), `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n`);
     }
   }
   const files = await listFiles(input.runDir);
   const manifest: FreezeManifest = { algorithm: 'sha256', runId: input.envelope.runId, files: {} };
   for (const file of files) {
-    manifest.files[file] = sha256(await readFile(join(input.runDir, file)));
+    manifest.files[file] = await fingerprint(join(input.runDir, file));
     heartbeat();
   }
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
   await writeFileAtomic(manifestPath, text);
-  for (const file of [...files, FREEZE_MANIFEST]) await chmod(join(input.runDir, file), 0o444);
+  for (const file of [...files, FREEZE_MANIFEST]) {
+    const path = join(input.runDir, file);
+    if (!(await lstat(path)).isSymbolicLink()) await chmod(path, 0o444); // chmod would follow a link
+  }
   return { freezeDigest: sha256(text), files: files.length };
 }
 
@@ -145,8 +149,8 @@ export async function verifyRunDir(runDir: string, expectedDigest?: string): Pro
   report.files = listed.length;
   for (const file of listed) {
     const path = join(runDir, file);
-    if (!existsSync(path)) report.missing.push(file);
-    else if (sha256(await readFile(path)) !== manifest.files[file]) report.modified.push(file);
+    if (!(await lstat(path).catch(() => undefined))) report.missing.push(file);
+    else if ((await fingerprint(path)) !== manifest.files[file]) report.modified.push(file);
   }
   const present = await listFiles(runDir);
   report.added = present.filter((f) => !(f in manifest.files));
@@ -159,12 +163,19 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
-    else if ((await stat(path)).isFile()) {
+    else if (entry.isSymbolicLink() || entry.isFile()) {
+      // a symbolic link is frozen as its target text: never followed out of the run directory
       const rel = relative(root, path).split(sep).join('/');
       if (!UNFROZEN.has(rel)) out.push(rel);
     }
   }
   return out.sort();
+}
+
+/** sha256 of a file's bytes, or of `symlink:<target>` for a symbolic link (whose target is never read). */
+async function fingerprint(path: string): Promise<string> {
+  const st = await lstat(path);
+  return st.isSymbolicLink() ? sha256(`symlink:${await readlink(path)}`) : sha256(await readFile(path));
 }
 
 function sha256(data: string | Buffer): string {

@@ -9,7 +9,8 @@ import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
 import { FREEZE_MANIFEST } from './finalize';
-import { flushRun, readLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
+import { flushRun, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
+import { checkpointSigned, runKey } from './signing';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
 
 /** manifest.json: what ran, with which inputs, from when. */
@@ -88,13 +89,19 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
     ...(checkpoint ? [] : [`${join(runDir, RUN_FILES.checkpoint)} is missing or unreadable`]),
   ];
   if (!envelope || !checkpoint) throw bootFailure('run load', causes);
+  if (!checkpointSigned(envelope.runId, checkpoint)) {
+    throw bootFailure('run load', [
+      `${join(runDir, RUN_FILES.checkpoint)} is not signed by this deployment's run key (${runKey().source}): it was edited, copied from another run, or written by a worker with another key; ` +
+        'resume does not trust it. Start a rerun instead, or resume with the FACTORY_RUN_KEY of the workers that wrote it',
+    ]);
+  }
   // a finalized run is frozen (sha256 manifest, read-only): resuming it would write past its freeze
   if (await readJson(join(runDir, FREEZE_MANIFEST))) {
     throw bootFailure('run load', [
       `run ${envelope.runId} in ${runDir} was finalized (outcome ${envelope.outcome ?? 'unknown'}) and its files are frozen; only an interrupted run can be resumed: start a rerun instead`,
     ]);
   }
-  return { envelope, checkpoint, lastSeq: await readLastSeq(join(runDir, RUN_FILES.events)) };
+  return { envelope, checkpoint, lastSeq: await repairTailAndReadLastSeq(join(runDir, RUN_FILES.events)) };
 }
 
 /** The manifest for a new run (pure: a retry writes the same bytes). */

@@ -8,6 +8,7 @@ import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
+import { signCheckpoint } from './signing';
 import type { FlushResult, RunDirFlush } from './types';
 
 /** File names inside a run directory (Attractor §5.6 layout plus ours). */
@@ -41,7 +42,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
       throw err;
     });
     const json: [string, unknown][] = [];
-    if (flush.checkpoint) json.push([RUN_FILES.checkpoint, flush.checkpoint]);
+    if (flush.checkpoint) json.push([RUN_FILES.checkpoint, signCheckpoint(await runIdOf(flush), flush.checkpoint)]);
     if (flush.envelope) json.push([RUN_FILES.envelope, flush.envelope]);
     const staging = Promise.allSettled(json.map(([name, value]) => stageFile(join(flush.runDir, name), jsonText(value))));
     let result: FlushResult;
@@ -69,10 +70,19 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
   });
 }
 
+/** The run a flush belongs to (the checkpoint signature binds to it): from its events or envelope, else run.json. */
+async function runIdOf(flush: RunDirFlush): Promise<string> {
+  const known = flush.envelope?.runId ?? flush.events[0]?.runId;
+  if (known !== undefined) return known;
+  const envelope = JSON.parse(await readFile(join(flush.runDir, RUN_FILES.envelope), 'utf8')) as { runId?: unknown };
+  if (typeof envelope.runId !== 'string') throw new Error(`${join(flush.runDir, RUN_FILES.envelope)} has no runId: cannot sign the checkpoint`);
+  return envelope.runId;
+}
+
 /** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
 export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
-  const lastSeq = await readLastSeq(file);
+  const lastSeq = await repairTailAndReadLastSeq(file);
   const batch = dedupeBySeq(events);
   if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
   await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
@@ -111,7 +121,7 @@ export async function assertRecorded(runDir: string, events: readonly RunEvent[]
   const file = join(runDir, RUN_FILES.events);
   const batch = dedupeBySeq(events);
   const last = batch[batch.length - 1];
-  const lastSeq = await readLastSeq(file);
+  const lastSeq = await repairTailAndReadLastSeq(file);
   if (last && lastSeq !== last.seq) {
     throw ApplicationFailure.create({
       type: RUN_DIR_DIVERGED,
@@ -193,7 +203,7 @@ async function exists(file: string): Promise<boolean> {
  * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
  * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
  */
-export async function readLastSeq(file: string): Promise<number> {
+export async function repairTailAndReadLastSeq(file: string): Promise<number> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');

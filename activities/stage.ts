@@ -5,12 +5,12 @@
 
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { mkdir } from 'node:fs/promises';
+import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
 import { StageStatus } from '../core/model';
 import { failure, type Outcome } from '../core/outcome';
-import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
+import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageConfigError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
 import { flushRun } from './run-dir';
@@ -44,6 +44,15 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
   };
 }
 
+/** A stage directory that is a symbolic link (a earlier stage planted it) would send every write outside the run. */
+async function refuseLink(stageDir: string): Promise<void> {
+  const st = await lstat(stageDir);
+  if (st.isSymbolicLink() || !st.isDirectory()) {
+    const target = st.isSymbolicLink() ? ` → ${await readlink(stageDir)}` : '';
+    throw new StageConfigError(`refusing to write the stage's files: ${stageDir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}${target}; nothing is written outside the run directory (remove it, or rerun)`);
+  }
+}
+
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
 export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
@@ -51,6 +60,7 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });
+  await refuseLink(stageDir);
   await clearStatusFile(stageDir);
 
   const timeoutMs = node.timeout_ms ?? input.stageTimeoutMs;

@@ -91,13 +91,22 @@ export function signatureLines(clusters: unknown, indent: string): string[] {
   return [`${indent}signatures: ${shown.join(', ')}${clusters.length > 5 ? `, +${clusters.length - 5} more` : ''}`];
 }
 
-/** Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the workflow closes. */
+/** How often (in empty polls) a follower asks the server whether the workflow is still open. */
+const DESCRIBE_EVERY = 5;
+
+/**
+ * Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the
+ * workflow closes, however it closed (completed, failed, terminated, timed out, cancelled): a follower
+ * never waits on a workflow the server has already closed.
+ */
 export async function followEvents(
   handle: WorkflowHandle,
   onEvent: (e: RunEvent) => void,
   opts: { after?: number; intervalMs?: number; stop?: () => boolean } = {},
 ): Promise<number> {
   let cursor = opts.after ?? 0;
+  let idle = 0;
+  let closed = false;
   for (;;) {
     let batch: RunEvent[] = [];
     try {
@@ -113,6 +122,13 @@ export async function followEvents(
       if (e.type === 'run.completed') return cursor;
     }
     if (opts.stop?.()) return cursor;
-    if (batch.length === 0) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
+    if (batch.length > 0) {
+      idle = 0;
+      continue;
+    }
+    // closed and drained: the events query answered from the closed workflow has nothing more
+    if (closed) return cursor;
+    if (++idle % DESCRIBE_EVERY === 1) closed = (await handle.describe()).status.name !== 'RUNNING';
+    if (!closed) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
   }
 }

@@ -2,7 +2,7 @@
 // so the upgrade test (test/replay/upgrade.test.ts) can run a run on the OLD workflow code from a clean clone,
 // without git tags, network or a second checkout. Usage: npx tsx scripts/build-release-bundle.ts <commit> <name>
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
     // only the sources the workflow bundle imports; node_modules is borrowed from this checkout
     execFileSync('sh', ['-c', `git archive ${sha} workflows core package.json tsconfig.json | tar -x -C "${tree}"`], { cwd: root });
     symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
-    const bundle = await bundleWorkflowCode({ workflowsPath: join(tree, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
+    // the pipeline worker's entry (workflows/bundle-pipeline.ts since the redesign; workflows/index.ts before)
+    const entry = ['bundle-pipeline.ts', 'index.ts'].map((f) => join(tree, 'workflows', f)).find((f) => existsSync(f));
+    if (!entry) throw new Error(`${sha} has neither workflows/bundle-pipeline.ts nor workflows/index.ts`);
+    const bundle = await bundleWorkflowCode({ workflowsPath: entry, logger: new DefaultLogger('WARN') });
     const out = join(root, 'test', 'fixtures', 'bundles', name);
     mkdirSync(out, { recursive: true });
     // the inline source map is two thirds of the bundle and only helps stack traces: an empty one instead

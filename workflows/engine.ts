@@ -1,33 +1,18 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { proxyActivities } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
 import type { StageResult } from '../activities/types';
-import { evaluateCondition } from '../core/conditions';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
-import { EventType, FailureDomain } from '../core/run-model';
+import { EventType } from '../core/run-model';
+import { ExecFailedError, stageFailureOf } from './errors';
 import { runParallel } from './parallel';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
-import type { GateRunner } from './gates';
-
-type Activities = ReturnType<typeof createActivities>;
-
-/** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
-export class RunFailedError extends Error {
-  constructor(
-    readonly domain: FailureDomain,
-    message: string,
-    readonly causes: string[],
-    readonly node?: string,
-  ) {
-    super(message);
-    this.name = 'RunFailedError';
-  }
-}
+import type { HumanGates } from './human-gates';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -52,7 +37,7 @@ export class Engine {
     readonly input: RunInput,
     readonly boot: BootResult,
     readonly state: RunState,
-    readonly gates: GateRunner,
+    readonly gates: HumanGates,
     private readonly flush: () => Promise<void>,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
@@ -65,13 +50,13 @@ export class Engine {
 
   node(id: string): PipelineNode {
     const n = this.index.nodes.get(id);
-    if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
+    if (!n) throw new ExecFailedError(`node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
     return n;
   }
 
   startNode(): string {
     const start = findStartNode(this.graph);
-    if (!start) throw new RunFailedError(FailureDomain.exec, 'pipeline has no start node', ['no start node']);
+    if (!start) throw new ExecFailedError('pipeline has no start node', ['no start node']);
     return start.id;
   }
 
@@ -113,8 +98,7 @@ export class Engine {
       retryTarget: target ?? null,
     });
     if (!target) {
-      throw new RunFailedError(
-        FailureDomain.exec,
+      throw new ExecFailedError(
         `goal gate "${check.node.id}" is unsatisfied and no retry target is set`,
         [`goal gate ${check.node.id} ended ${this.state.nodeOutcomes[check.node.id] ?? 'unvisited'}`],
         check.node.id,
@@ -137,7 +121,7 @@ export class Engine {
   /** Next node on the main line; NONE fails the run. */
   private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
     const step = this.step(node, outcome, lane);
-    if (step.to === undefined) throw new RunFailedError(FailureDomain.exec, step.message, step.causes, node.id);
+    if (step.to === undefined) throw new ExecFailedError(step.message, step.causes, node.id);
     return step.to;
   }
 
@@ -185,7 +169,7 @@ export class Engine {
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<Activities>({
+    const acts = proxyActivities<PipelineActivities>({
       startToCloseTimeout: timeoutMs + 30_000,
       heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
@@ -216,14 +200,10 @@ export class Engine {
       const { attempts, durationMs: _d, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
-      if (err instanceof ActivityFailure) {
-        const cause = err.cause;
-        const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
-        // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
-        const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
-      }
-      throw err;
+      const failed = stageFailureOf(err);
+      if (!failed) throw err;
+      // a non-retryable failure names the attempt it stopped at; retries exhausted means every allowed attempt ran
+      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: failed.attempt ?? allowed };
     }
   }
 
@@ -238,18 +218,4 @@ function passThrough(context: Record<string, unknown>): Outcome {
   const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
   const label = context['preferred_label'];
   return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
-}
-
-/** Evaluates a manager loop's stop condition against a child's final context. */
-export function stopConditionMet(condition: string | undefined, context: Record<string, unknown>): boolean {
-  if (!condition) return false;
-  return evaluateCondition(condition, { status: 'success' }, context);
-}
-
-/** Fails the workflow with a typed, non-retryable failure naming domain, cause and recovery. */
-export function toWorkflowFailure(domain: FailureDomain, message: string, recovery: string, details: unknown): ApplicationFailure {
-  // boot-phase messages already start with the domain and end with the recovery rule: say each once
-  const head = message.startsWith(`${domain}: `) ? message : `${domain}: ${message}`;
-  const text = head.includes(`recovery: ${recovery}`) ? head : `${head} — recovery: ${recovery}`;
-  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: text, details: [details] });
 }

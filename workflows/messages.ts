@@ -2,7 +2,7 @@
 // and docs all use these names. Signal inputs are small JSON a person can type into Temporal UI.
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { GateRecord, RunEnvelope, RunEvent, RunStatusView } from '../core/run-model';
 
 /** `{ "by": "alice", "gate": "review", "comment": "ship it" }` — gate optional when one is open. */
@@ -47,4 +47,18 @@ export const statusQuery = defineQuery<RunStatusView>('status');
 export const runQuery = defineQuery<RunEnvelope>('run');
 /** Events with seq > after (default 0), at most `limit` (default 1000). */
 export const eventsQuery = defineQuery<RunEvent[], [{ after?: number; limit?: number }?]>('events');
+
+/** Largest page the `events` query returns. */
+export const EVENTS_QUERY_MAX = 100_000;
+
+/** The events query's arguments, checked: a bad cursor or page size is refused with the reason (never clamped silently). */
+export function eventsQueryArgs(q: { after?: unknown; limit?: unknown } | undefined | null): { after: number; limit: number } {
+  const after = q?.after ?? 0;
+  const limit = q?.limit ?? 1000;
+  if (typeof after !== 'number' || !Number.isInteger(after) || after < 0) throw new Error('events query: "after" must be an integer seq >= 0');
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > EVENTS_QUERY_MAX) {
+    throw new Error(`events query: "limit" must be an integer from 1 to ${EVENTS_QUERY_MAX}`);
+  }
+  return { after, limit };
+}
 export const gatesQuery = defineQuery<GateRecord[]>('gates');

@@ -2,25 +2,27 @@
 // finalize. State lives in RunState; this file wires messages, search attributes and phases.
 
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
+  type RetryPolicy,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { PipelineActivities } from '../activities';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
-import type { DecisionRecord } from '../core/decision';
-import { DecisionGate } from './decision';
+import type { DecisionRecord } from '../core/decision-policy';
+import { DecisionGate } from './decision-gate';
 import { bootPhases } from './boot';
-import { Engine, RunFailedError, toWorkflowFailure } from './engine';
-import { runManagerLoop } from './manager-loop';
-import { GateRunner } from './gates';
+import { Engine } from './engine';
+import { runFailureOf, workflowFailure } from './errors';
+import { domainFailure } from '../core/failures';
+import { runChildPipeline } from './child-pipeline';
+import { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
@@ -28,6 +30,7 @@ import {
   decideSignal,
   decideUpdate,
   eventsQuery,
+  eventsQueryArgs,
   gatesQuery,
   rejectSignal,
   runQuery,
@@ -36,12 +39,18 @@ import {
 import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
-type Activities = ReturnType<typeof createActivities>;
+// Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
+// instead of retrying forever (retry options are not part of replayed commands: no patch needed).
+const IO_RETRY: RetryPolicy = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20 };
+const ioActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 minute', retry: IO_RETRY });
+/** finalizeRun heartbeats per file: a worker killed mid-freeze is noticed in seconds, not at the 10-minute limit. */
+const freezeActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: IO_RETRY });
 
-const ioActs = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
-});
+/** Patch ids (docs/upgrading.md): runs recorded before each change replay the old path. */
+export const PATCHES = {
+  /** FactoryStatus says "finalizing" while finalizeRun runs and "completed" only after it returned. */
+  statusCompletedAfterFinalize: 'status-completed-after-finalize',
+} as const;
 
 const DEFAULT_HISTORY_LIMIT = 4000;
 
@@ -73,8 +82,20 @@ function freshEnvelope(input: RunInput): RunEnvelope {
 /** Runs one pipeline from boot to finalize. Fails with a typed domain failure (BOOT_/EXEC_FAILURE). */
 export async function runPipeline(input: RunInput): Promise<RunResult> {
   let pipelineName = input.pipeline.ref ?? input.pipeline.file ?? '';
+  let finalizing = false;
   const publishStatus = (status: RunStatus): void => {
-    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [status], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
+    const shown = finalizing && status === RunStatus.completed ? 'finalizing' : status;
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [shown], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
+  };
+  /** The end: status completed, the freeze; "completed" is published only once the freeze is done (patched). */
+  const close = async (b: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> => {
+    finalizing = b?.runDir !== undefined && patched(PATCHES.statusCompletedAfterFinalize);
+    state.setStatus(RunStatus.completed);
+    if (b?.runDir) await finalize(b, decision);
+    if (finalizing) {
+      finalizing = false;
+      publishStatus(RunStatus.completed);
+    }
   };
   const state = input.carry
     ? RunState.restore(input.carry.state, workflowInfo().workflowId, now, publishStatus)
@@ -92,7 +113,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   /** Finalize (seed step 9): last events incl. run.completed, summary, freeze; digest into the envelope. */
   const finalize = async (b: BootResult, decision: DecisionRecord | undefined): Promise<void> => {
     const frozen = await state.persist((events, checkpoint) =>
-      ioActs.finalizeRun({
+      freezeActs.finalizeRun({
         runDir: b.runDir,
         events,
         envelope: state.envelope,
@@ -105,7 +126,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
 
   const decisionGate = new DecisionGate(state);
-  const gates = new GateRunner(
+  const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,
     () => boot?.specs.graph,
@@ -115,7 +136,10 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
 
   setHandler(statusQuery, () => state.statusView());
   setHandler(runQuery, () => state.envelope);
-  setHandler(eventsQuery, (q) => state.eventsAfter(q?.after ?? 0, q?.limit ?? 1000));
+  setHandler(eventsQuery, (q) => {
+    const { after, limit } = eventsQueryArgs(q);
+    return state.eventsAfter(after, limit);
+  });
   setHandler(gatesQuery, () => {
     const open = state.gates.filter((g) => !g.closed);
     const decision = decisionGate.gateView();
@@ -125,7 +149,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(
     decideUpdate,
     async (d) => {
-      if (!decisionGate.decide(d, 'update')) throw ApplicationFailure.create({ type: 'DECISION_FAILURE', message: 'decision refused', nonRetryable: true });
+      if (!decisionGate.decide(d, 'update')) throw domainFailure(FailureDomain.decision, 'decision refused', ['the decide update was refused; see the decision.failed event']);
       return decisionGate.waitForRecord();
     },
     { validator: (d) => decisionGate.validate(d) },
@@ -135,7 +159,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<GateRunner['answer']>>,
+    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
     {
       validator: (u) => {
         if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
@@ -155,7 +179,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       pipelineName = boot.specs.pipelineRef.id;
     }
     const engine = new Engine(input, boot, state, gates, () => flush(), (node, visit, lane) =>
-      runManagerLoop(input, boot as BootResult, state, node, visit, lane.context),
+      runChildPipeline(runPipeline, input, boot as BootResult, state, node, visit, lane.context),
     );
     if (!input.carry) {
       state.setStatus(RunStatus.executing);
@@ -193,20 +217,26 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       state.setOutcome('succeeded');
     }
     state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedTotal });
-    state.setStatus(RunStatus.completed);
-    await finalize(boot, record);
+    await close(boot, record);
     await condition(allHandlersFinished);
     return result(state, boot);
   } catch (err) {
-    const failure = asRunFailure(err);
+    const failure = runFailureOf(err);
     if (!failure) throw err;
     state.fail(failure.domain, failure.message, failure.causes, failure.node);
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
-    state.setStatus(RunStatus.completed);
-    if (boot?.runDir) await finalize(boot, undefined);
+    let unfrozen: string | undefined;
+    try {
+      await close(boot, undefined);
+    } catch (closeErr) {
+      // the run directory could not take the last events (removed, diverged, full): the run still ends
+      // with its own typed failure, and says that its directory is not its record
+      unfrozen = `the run directory was not finalized: ${runFailureOf(closeErr)?.message ?? String(closeErr)}`;
+    }
     await condition(allHandlersFinished);
-    throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
+    const recorded = state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
+    throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
   }
 }
 
@@ -220,18 +250,4 @@ function result(state: RunState, boot: BootResult | undefined): RunResult {
     ...(state.envelope.failure ? { failure: state.envelope.failure } : {}),
     context: state.context,
   };
-}
-
-/** Maps what ended the run to a failure domain, or undefined for errors that are not ours. */
-function asRunFailure(err: unknown): { domain: FailureDomain; message: string; causes: string[]; node?: string } | undefined {
-  if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
-    const domain = cause.type === FailureDomain.boot ? FailureDomain.boot : FailureDomain.exec;
-    const message = cause.message.replace(`${domain}: `, '').replace(/\nrecovery: [^\n]*$/, '');
-    return { domain, message, causes: details.causes ?? [message] };
-  }
-  if (err instanceof ActivityFailure) return { domain: FailureDomain.exec, message: err.cause?.message ?? err.message, causes: [err.message] };
-  return undefined;
 }

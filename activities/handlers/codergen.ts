@@ -2,6 +2,7 @@
 // write response.md, and return the outcome. A response that is a JSON object with an `outcome` field
 // is read as the Outcome (status-file contract); otherwise the stage succeeded.
 
+import { constants } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageStatus } from '../../core/model';
@@ -15,6 +16,9 @@ import { createLlmBackend } from './backends/llm';
 import { createTwinBackend } from './backends/twin';
 import type { CodergenBackend } from './backends/types';
 import { outcomeFromResponse } from './status-file';
+
+/** Create/truncate, never through a symbolic link a stage planted. */
+const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** Characters of the response kept in context `last_response` (Attractor: truncate(response, 200)). */
 export const LAST_RESPONSE_LIMIT = 200;
@@ -39,12 +43,12 @@ export function createCodergenHandler(backends: CodergenBackends = defaultBacken
   return {
     async execute(stage: StageContext): Promise<Outcome> {
       const prompt = stagePrompt(stage);
-      await writeFile(join(stage.stageDir, 'prompt.md'), prompt);
+      await writeFile(join(stage.stageDir, 'prompt.md'), prompt, { flag: NO_FOLLOW_WRITE });
       const chosen = resolveNodeProvider(stage.node, stage.provider, stage.providers).config;
       const backend = backends[chosen.kind];
       if (!backend) throw new StageConfigError(`no codergen backend for provider kind "${chosen.kind}"`);
       const result = await backend.run({ ...stage, provider: chosen }, prompt);
-      await writeFile(join(stage.stageDir, 'response.md'), result.response);
+      await writeFile(join(stage.stageDir, 'response.md'), result.response, { flag: NO_FOLLOW_WRITE });
       const outcome = result.outcome ??
         outcomeFromResponse(result.response) ?? { status: StageStatus.success, notes: `Stage completed: ${stage.node.id}` };
       const d = result.details;

@@ -2,7 +2,10 @@
 // caller asks for /bin/sh -c), output teed to log files, the whole process group killed on abort.
 
 import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { constants, createWriteStream, type WriteStream } from 'node:fs';
+
+/** open(2) flags for a log file: create/truncate, never through a symbolic link (fs.open takes numeric flags; the stream's type says string). */
+const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** How long a killed process group gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 2000;
@@ -57,8 +60,9 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     logError = `${file}: ${err.message}`;
     kill();
   };
-  const stdoutLog = createWriteStream(spec.stdoutFile).on('error', onLogError(spec.stdoutFile));
-  const stderrLog = createWriteStream(spec.stderrFile).on('error', onLogError(spec.stderrFile));
+  // O_NOFOLLOW: a log name a stage replaced with a symlink is refused, never followed out of the run
+  const stdoutLog = createWriteStream(spec.stdoutFile, { flags: NO_FOLLOW_WRITE as unknown as string }).on('error', onLogError(spec.stdoutFile));
+  const stderrLog = createWriteStream(spec.stderrFile, { flags: NO_FOLLOW_WRITE as unknown as string }).on('error', onLogError(spec.stderrFile));
   const out: Buffer[] = [];
   let outBytes = 0;
   let stdoutTruncated = false;

@@ -2,7 +2,7 @@
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { votesFor } from '../../core/gates';
+import { votesFor } from '../../core/gate-rules';
 import type { GateRecord } from '../../core/run-model';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';

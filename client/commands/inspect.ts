@@ -49,14 +49,14 @@ export function registerInspect(program: Command, ctx: CliContext): void {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
-              return await handle.query(runQuery);
+              return withServerStatus(await handle.query(runQuery), (await handle.describe()).status.name);
             } catch (err) {
               const desc = await handle.describe();
               const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
               const status = sa[SEARCH_ATTRIBUTES.status]?.[0];
               if (status === undefined) throw err;
               ctx.io.err(`factory: no worker answered the query (${err instanceof Error ? err.message : String(err)}); showing the search attributes`);
-              return { runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], temporalStatus: desc.status.name } as unknown as RunEnvelope;
+              return withServerStatus({ runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [] } as unknown as RunEnvelope, desc.status.name);
             }
           });
       if (opts.json) ctx.io.out(JSON.stringify(pending.length ? { ...envelope, pending } : envelope, null, 2));
@@ -64,7 +64,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         printEnvelope(ctx, envelope);
         for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
       }
-      if (envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
+      const ended = ['terminated', 'timed_out', 'cancelled'].includes(String(envelope.status));
+      if (ended || envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
     },
   );
 
@@ -110,9 +111,19 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     });
 }
 
-function printEnvelope(ctx: CliContext, env: RunEnvelope): void {
+/** What `status` may claim: never more than the server knows (closed how, or still finalizing). */
+export function withServerStatus(env: RunEnvelope, server: string): RunEnvelope & { temporalStatus: string } {
+  const ended = ['TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(server);
+  if (ended) return { ...env, status: server.toLowerCase() as RunEnvelope['status'], temporalStatus: server, ...(env.status !== 'completed' ? { lastRecordedStatus: env.status } : {}) };
+  // the workflow sets "completed" before its last writes: until the server closes it, it is finalizing
+  if (server === 'RUNNING' && env.status === 'completed') return { ...env, status: 'finalizing' as RunEnvelope['status'], temporalStatus: server };
+  return { ...env, temporalStatus: server };
+}
+
+function printEnvelope(ctx: CliContext, env: RunEnvelope & { temporalStatus?: string; lastRecordedStatus?: string }): void {
   const out = ctx.io.out;
   out(`run ${env.runId}: ${env.status}${env.outcome ? ` (${env.outcome})` : ''}`);
+  if (env.lastRecordedStatus) out(`  the server ended the workflow (${env.temporalStatus}) while the run said ${env.lastRecordedStatus}`);
   out(`  pipeline: ${env.pipeline.id}@${env.pipeline.version}   profile: ${env.profile?.id ?? '?'}@${env.profile?.version ?? '?'}`);
   if (env.currentNode) out(`  current node: ${env.currentNode}`);
   if (env.openGates?.length) out(`  open gates: ${env.openGates.join(', ')}`);

@@ -4,20 +4,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../core/temporal-names';
 import { loadSpecFile } from '../../spec/load';
-import { openRegistries } from '../../spec/registry';
+import { compareSemver, openRegistries } from '../../spec/registry';
 import type { FactoryProfile } from '../../spec/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { createPipelineWorker } from '../../workers/pipeline';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
-import { exitCodeForFailure, failureOf } from '../outcome';
+import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage, startScenarioWorkerProcess, type ScenarioWorkerProcess } from '../processes';
 
 interface RunOptions {
@@ -110,6 +110,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
   let scenarioWorker: ScenarioWorkerProcess | undefined;
   try {
+    if (resumed) await refuseWhileOpen(client, resumed);
     if (server) {
       native = await NativeConnection.connect({ address: server.address });
       worker = await createPipelineWorker({ connection: native, namespace, taskQueue, registryRoot: root });
@@ -161,7 +162,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       if (!(err instanceof WorkflowFailedError)) throw err;
       const failure = failureOf(err);
       if (opts.json) io.out(JSON.stringify({ runId, outcome: 'failed', failure }));
-      else io.err(`factory: run ${runId} failed: ${failure.message}`);
+      else io.err(`factory: run ${runId} failed: ${failureText(failure)}`);
       return exitCodeForFailure(failure.domain);
     }
   } finally {
@@ -206,13 +207,6 @@ export async function specRef(value: string, root: string, cwd: string, kind: 'p
   return { ref: `${value}@${newest}` };
 }
 
-function compareSemver(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
-}
-
 /** Reads the profile on this machine (for its Temporal settings); the worker resolves it again at boot. */
 async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile | undefined> {
   try {
@@ -240,6 +234,25 @@ function runDirArg(cwd: string, arg: string): string {
   const underRuns = resolve(cwd, 'runs', arg);
   if (existsSync(join(underRuns, 'run.json'))) return underRuns;
   throw new UsageError(`no run directory for "${arg}" (looked for ${dir}/run.json and ${underRuns}/run.json)`);
+}
+
+/** A resume while the run's workflow is still open would put two workflows on one run directory: refuse (exit 2). */
+async function refuseWhileOpen(client: Client, envelope: RunEnvelope): Promise<void> {
+  for (const id of new Set([envelope.workflowId, envelope.runId])) {
+    const desc = await client.workflow
+      .getHandle(id)
+      .describe()
+      .catch((err: unknown) => {
+        if (err instanceof WorkflowNotFoundError) return undefined;
+        throw err;
+      });
+    if (desc?.status.name === 'RUNNING') {
+      throw new UsageError(
+        `run ${envelope.runId} is still open in workflow ${id}: answer its gates or follow it with \`factory watch ${id}\`; ` +
+          `resume only a run whose workflow has ended (cancel it first: temporal workflow cancel --workflow-id ${id})`,
+      );
+    }
+  }
 }
 
 function readEnvelope(runDir: string): RunEnvelope {

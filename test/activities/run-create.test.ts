@@ -123,6 +123,24 @@ describe('loadRun', () => {
     expect(loaded.lastSeq).toBe(4);
   });
 
+  it('refuses with BOOT_FAILURE when checkpoint.json was edited by hand (a gate marked completed without an answer)', async () => {
+    const { runDir } = await createRun({ envelope: envelope('r'), graph, checkpoint: { ...checkpoint('work'), next_node: 'review' }, events: events(1, 4), runRoot: dir });
+    const file = join(runDir, RUN_FILES.checkpoint);
+    const cp = JSON.parse(await readFile(file, 'utf8'));
+    expect(cp.signature).toMatchObject({ alg: 'hmac-sha256', mac: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    await writeFile(file, JSON.stringify({ ...cp, current_node: 'review', next_node: 'ship', completed_nodes: ['start', 'work', 'review'], node_outcomes: { review: 'success' } }));
+    const f = await failureOf(loadRun({ runDir }));
+    expect(f.type).toBe('BOOT_FAILURE');
+    expect(bootCauses(f)).toEqual([expect.stringMatching(/checkpoint.json is not signed by this deployment's run key .*does not trust it/)]);
+  });
+
+  it('refuses a signed checkpoint copied from another run when resuming', async () => {
+    const a = await createRun({ envelope: envelope('a'), graph, checkpoint: checkpoint('work'), events: events(1, 2), runRoot: dir });
+    const b = await createRun({ envelope: envelope('b'), graph, checkpoint: checkpoint('start'), events: events(1, 2), runRoot: dir });
+    await writeFile(join(b.runDir, RUN_FILES.checkpoint), await readFile(join(a.runDir, RUN_FILES.checkpoint)));
+    expect((await failureOf(loadRun({ runDir: b.runDir }))).type).toBe('BOOT_FAILURE');
+  });
+
   it('fails with BOOT_FAILURE naming both files when the directory is not a run', async () => {
     const causes = bootCauses(await failureOf(loadRun({ runDir: dir })));
     expect(causes).toEqual([expect.stringContaining('run.json'), expect.stringContaining('checkpoint.json')]);

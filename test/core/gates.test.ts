@@ -1,5 +1,5 @@
 // Pure gate rules (core/gates): malformed answers name the field and its problem; votes count per choice.
-import { applyAnswer, checkAnswer, votesFor, type AnswerInput } from '../../core/gates';
+import { applyAnswer, checkAnswer, votesFor, type AnswerInput } from '../../core/gate-rules';
 import type { GateRecord } from '../../core/run-model';
 
 const gate = (extra: Partial<GateRecord> = {}): GateRecord => ({
@@ -42,5 +42,25 @@ describe('votesFor', () => {
     g = applyAnswer(g, { choice: 'ship', by: 'c', at: 't', via: 'update' });
     expect(g).toMatchObject({ closed: true, selected: 'ship' });
     expect(votesFor(g, 'ship')).toBe(2);
+  });
+});
+
+describe('checkAnswer bounds', () => {
+  it('refuses an answer over the size limit without quoting it when a comment is 1.5 MB', () => {
+    const comment = 'x'.repeat(1_500_000);
+    const check = checkAnswer([gate()], 'approve', { by: 'alice', comment }, undefined);
+    expect(check).toMatchObject({ ok: false, reason: expect.stringMatching(/^answer too large: 15000\d\d characters; an answer is at most 16384/) });
+    expect((check as { reason: string }).reason.length).toBeLessThan(200);
+  });
+
+  test.each<[string, AnswerInput, 'approve' | 'answer']>([
+    ['an unknown choice', { by: 'alice', choice: 'y'.repeat(10_000) }, 'answer'],
+    ['an unknown gate', { by: 'alice', gate: 'g'.repeat(10_000) }, 'approve'],
+    ['a disallowed approver', { by: 'b'.repeat(10_000) }, 'approve'],
+  ])('quotes at most 64 characters of the input when refusing %s', (_name, input, kind) => {
+    const check = checkAnswer([gate({ approvers: ['alice'] })], kind, input, undefined);
+    expect(check.ok).toBe(false);
+    expect((check as { reason: string }).reason.length).toBeLessThan(300);
+    expect((check as { reason: string }).reason).toMatch(/…\(10000 chars\)/);
   });
 });

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { DecisionRecord } from '../../core/decision';
+import type { DecisionRecord } from '../../core/decision-policy';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { runQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
@@ -104,7 +104,7 @@ describe('holdout isolation (canary)', () => {
   ];
   const cli = (args: string[]) => spawnCli([...args, '--address', env.address], env.pipelineRoot);
   /** Read commands run in-process (same main(), output captured; no tsx start-up per call). */
-  const read = (args: string[]) => runCli(args[0] === 'verify' ? args : [...args, '--address', env.address], env.pipelineRoot);
+  const read = (args: string[]) => runCli([...args, '--address', env.address], env.pipelineRoot);
 
   beforeAll(async () => {
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', () => r()));

@@ -16,7 +16,7 @@ let native: NativeConnection;
 let current: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  [client, native, current] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
+  [client, native, current] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows/bundle-pipeline'))]);
 }, 120_000);
 
 afterAll(async () => {

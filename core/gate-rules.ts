@@ -46,7 +46,7 @@ export function targetGate(gates: readonly GateRecord[], name: unknown): GateRec
     const exact = gates.find((g) => g.id === name);
     const byNode = [...gates].reverse().find((g) => g.node === name && !g.closed) ?? gates.find((g) => g.node === name);
     const gate = exact ?? byNode;
-    if (!gate) return `unknown gate "${name}"; open gates: ${openList(gates)}`;
+    if (!gate) return `unknown gate "${clip(name)}"; open gates: ${openList(gates)}`;
     return gate;
   }
   const open = gates.filter((g) => !g.closed);
@@ -60,6 +60,25 @@ function openList(gates: readonly GateRecord[]): string {
   return open.length ? open.join(', ') : 'none';
 }
 
+/** The largest answer (as JSON) a gate takes; larger ones are refused before they change anything. */
+export const MAX_ANSWER_CHARS = 16 * 1024;
+/** How much of a caller's text a refusal quotes back. */
+const ECHO_CHARS = 64;
+
+/** A caller's value as refusals quote it: at most ECHO_CHARS, never the raw input. */
+function clip(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  return text.length <= ECHO_CHARS ? text : `${text.slice(0, ECHO_CHARS)}…(${text.length} chars)`;
+}
+
+function answerSize(input: object): number {
+  try {
+    return JSON.stringify(input).length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
 /** Validates an answer against the gate and its policy; never mutates. */
 export function checkAnswer(
   gates: readonly GateRecord[],
@@ -69,6 +88,10 @@ export function checkAnswer(
 ): AnswerCheck {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, reason: 'malformed answer: expected a JSON object like {"by":"alice"}' };
+  }
+  const size = answerSize(input);
+  if (size > MAX_ANSWER_CHARS) {
+    return { ok: false, reason: `answer too large: ${size} characters; an answer is at most ${MAX_ANSWER_CHARS} (keep long comments in a file and link it)` };
   }
   if (input.by === undefined || input.by === null || (typeof input.by === 'string' && input.by.trim() === '')) {
     return { ok: false, reason: 'malformed answer: "by" (who answers) is required' };
@@ -90,19 +113,19 @@ export function checkAnswer(
       return { ok: false, reason: `malformed answer: "choice" is required; one of: ${choiceList(gate)}`, gate };
     }
     choice = findChoice(gate, input.choice);
-    if (!choice) return { ok: false, reason: `unknown choice "${input.choice}"; one of: ${choiceList(gate)}`, gate };
+    if (!choice) return { ok: false, reason: `unknown choice "${clip(input.choice)}"; one of: ${choiceList(gate)}`, gate };
   } else {
     choice = choiceForKind(gate, kind);
     if (!choice) return { ok: false, reason: `gate "${gate.id}" has no ${kind} choice; use answer with one of: ${choiceList(gate)}`, gate };
   }
   if (gate.approvers.length > 0 && !gate.approvers.includes(by)) {
-    return { ok: false, reason: `"${by}" may not answer gate "${gate.id}"; approvers: ${gate.approvers.join(', ')}`, gate };
+    return { ok: false, reason: `"${clip(by)}" may not answer gate "${gate.id}"; approvers: ${gate.approvers.join(', ')}`, gate };
   }
   if (!gate.allowSelfApproval && startedBy !== undefined && by === startedBy) {
-    return { ok: false, reason: `self-approval is not allowed: "${by}" started this run`, gate };
+    return { ok: false, reason: `self-approval is not allowed: "${clip(by)}" started this run`, gate };
   }
   if (gate.answers.some((a) => a.by === by)) {
-    return { ok: false, reason: `duplicate answer: "${by}" already answered gate "${gate.id}"`, gate };
+    return { ok: false, reason: `duplicate answer: "${clip(by)}" already answered gate "${gate.id}"`, gate };
   }
   const comment = typeof input.comment === 'string' ? input.comment : undefined;
   return { ok: true, gate, choice, by, ...(comment !== undefined ? { comment } : {}) };
