@@ -2,7 +2,8 @@
 // Pipelines and profiles live under specs/, suites under scenarios/ — two separate roots and objects,
 // so the pipeline side never opens a scenario body (SPEC §5 holdout isolation).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../activities/run-dir';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { suiteManifestOf, type SuiteManifest } from './suite-manifest';
@@ -236,9 +237,8 @@ function identity(loaded: LoadedSpec): { id: string; version: string } {
   return { id: doc.id, version: doc.version };
 }
 
+/** The run directory's fsync'd temp-file + rename, after creating the folder. */
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  await writeFileAtomic(file, data);
 }
