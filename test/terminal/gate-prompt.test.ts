@@ -1,10 +1,11 @@
 // The console gate prompt in a real terminal (tmux): `factory watch` asks at an open gate, the answer
 // chosen with the arrow keys goes through the validated update; an answer sent elsewhere (here the
 // real `temporal workflow signal`) closes the prompt and says who answered; Ctrl-C leaves the run parked.
+import { spawn } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
-import { allEvents, useRunEnv, workspace } from '../helpers/runs';
+import { allEvents, eventually, pipelineYaml, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
 import { openPane, type TmuxPane } from '../helpers/tmux';
 import { BIN, REPO } from '../client/run-cli';
@@ -80,5 +81,37 @@ describe('the gate prompt in a terminal', () => {
     expect(await answers(handle)).toEqual([]);
     await handle.signal('approve', { by: 'cleanup' });
     await handle.result();
+  });
+
+  it('stops following on Ctrl-C while a stage runs, leaving the run running, when no prompt is open', async () => {
+    const pipeline = pipelineYaml('tty-sigint', ['{ id: work, type: tool, tool_command: "sleep 20" }'], ['{ from: start, to: work }', '{ from: work, to: exit }']);
+    const handle = await env.start(workspace(pipeline));
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/▶ work\s+tool\s+running \d+s/);
+    await pane.keys('C-c');
+    const screen = await pane.waitFor(/EXIT=130/);
+    expect(screen).toContain(`stopped following run ${handle.workflowId}; the run is not cancelled and stays parked there.`);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test done');
+  });
+});
+
+describe('off a terminal', () => {
+  it('prints plain lines and never prompts when factory watch writes to a pipe', async () => {
+    const handle = await env.start(workspace(gatedPipeline('pipe-watch')));
+    await awaitGate(handle, 'review');
+    const { address, namespace } = testTemporalEnv();
+    const child = spawn(process.execPath, [BIN, 'watch', handle.workflowId, '--address', address, '--namespace', namespace], { cwd: REPO, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    await eventually(async () => out.includes('waiting for a human at gate "review"'), 30_000, 100);
+    await handle.signal('approve', { by: 'piped' });
+    expect(await exited).toBe(0);
+    expect(out).toContain(`watching ${handle.workflowId}`);
+    expect(out).toMatch(/gate review: piped chose ship \(signal\)/);
+    expect(out).toMatch(/run completed: succeeded/);
+    expect(out).not.toMatch(/\x1b\[|❯|\?.*Ship it\?/);
   });
 });
