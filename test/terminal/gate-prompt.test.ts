@@ -8,7 +8,7 @@ import type { runPipeline } from '../../workflows/run';
 import { allEvents, eventually, pipelineYaml, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
 import { openPane, type TmuxPane } from '../helpers/tmux';
-import { BIN, REPO } from '../client/run-cli';
+import { BIN, REPO, runCli } from '../client/run-cli';
 import { awaitGate, gatedPipeline, temporalCli } from '../surfaces/helpers';
 
 const env = useRunEnv();
@@ -64,6 +64,19 @@ describe('the gate prompt in a terminal', () => {
     expect(screen).not.toMatch(/❯ \[A\] Approve/);
     expect(screen).toContain('completed: succeeded');
     expect(await answers(handle)).toEqual([expect.objectContaining({ gate: 'review', by: 'signal-person', via: 'signal' })]);
+  });
+
+  it('closes the prompt and says who answered when the gate is answered by `factory approve` in another terminal', async () => {
+    const handle = await env.start(workspace(gatedPipeline('tty-race-cli')));
+    await awaitGate(handle, 'review');
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/❯ \[A\] Approve/);
+    const { address, namespace } = testTemporalEnv();
+    const approved = await runCli(['approve', handle.workflowId, '--by', 'other-terminal', '--address', address, '--namespace', namespace]);
+    expect(approved.stdout).toBe('gate review closed: ship\n');
+    const screen = await pane.waitFor(/EXIT=0/);
+    expect(screen).toContain('gate review was answered elsewhere: other-terminal chose ship (update: factory approve/answer); prompt closed');
+    expect(await answers(handle)).toEqual([expect.objectContaining({ gate: 'review', by: 'other-terminal', via: 'update' })]);
   });
 
   it('leaves the run parked and prints how to come back when Ctrl-C is pressed at the prompt', async () => {
