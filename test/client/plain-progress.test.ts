@@ -20,6 +20,12 @@ describe('PlainProgress', () => {
     expect(p.onSnapshot({ pending: [{ ...retry(1), lastFailure: undefined }] }, T0)).toEqual([]);
   });
 
+  it('names the stage that is retrying when exactly one stage is running', () => {
+    const p = new PlainProgress();
+    p.onEvent(ev('stage.started', { node: 'build', type: 'tool' }), T0);
+    expect(p.onSnapshot({ pending: [retry(2)] }, T0)).toEqual(['↻ stage build is retrying: executeStage (activity 5): attempt 2/4, last failure: exit code 3, next retry in 10s — retrying']);
+  });
+
   it('prints scenarios done over the suite size only when the count moves while evaluating', () => {
     const p = new PlainProgress();
     expect(p.onSnapshot({ pending: [], evaluation: { done: 1, scheduled: 4 } }, T0)).toEqual([]); // not evaluating yet
