@@ -17,6 +17,8 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
       return line(`▶ ${String(d['node'])} (${String(d['type'])})${d['branch'] ? ` [branch ${String(d['branch'])}]` : ''}`);
     case 'stage.completed':
       return line(`✓ ${String(d['node'])} ${String(d['status'])}${Number(d['attempts']) > 1 ? ` after ${String(d['attempts'])} attempts` : ''}`);
+    case 'stage.retrying':
+      return line(`↻ ${String(d['node'])} attempt ${String(d['attempt'])}/${String(d['max_attempts'])} ${String(d['status'])}: ${String(d['reason'] ?? '')}; next attempt in ${formatMs(Number(d['next_delay_ms']))}`);
     case 'stage.failed':
       return line(`✗ ${String(d['node'])} failed: ${String(d['failure_reason'] ?? '')}`);
     case 'run.awaiting_human': {
@@ -40,7 +42,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.resumed':
       return line(`▶ resumed after gate ${String(d['gate'])} → ${String(d['selected'])}`);
     case 'goal_gate.unsatisfied':
-      return line(`goal gate ${String(d['node'])} unsatisfied → retry at ${String(d['retryTarget'])}`);
+      return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
     case 'run.continued_as_new':
       return line(`continued as new (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':
@@ -61,6 +63,11 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     default:
       return undefined;
   }
+}
+
+function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }
 
 /** Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the workflow closes. */

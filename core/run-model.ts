@@ -26,6 +26,8 @@ export const EventType = {
   stageStarted: 'stage.started',
   stageCompleted: 'stage.completed',
   stageFailed: 'stage.failed',
+  /** A stage attempt failed and another follows after a delay (Attractor §3.5). */
+  stageRetrying: 'stage.retrying',
   runAwaitingHuman: 'run.awaiting_human',
   runResumed: 'run.resumed',
   gateOpened: 'gate.opened',
