@@ -2,6 +2,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 
 /** One line per event (undefined for events not worth a line). */
 export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
@@ -24,10 +26,11 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.awaiting_human': {
       const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
       const gate = String(d['gate']);
+      const question = typeof d['question'] === 'string' ? (d['question'] as QuestionType) : undefined;
       const lines = [
         line(`⏸ waiting for a human at gate "${gate}": ${String(d['prompt'] ?? '')}`),
-        `    choices: ${choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`,
-        `    answer:  factory approve ${opts.runId} --gate ${gate}   |   factory answer ${opts.runId} --gate ${gate} --choice <choice>`,
+        `    ${choicesLine(question, choices)}`,
+        `    answer:  ${answerCommands(opts.runId, gate, question)}`,
         `    or:      temporal workflow signal${opts.address ? ` --address ${opts.address}` : ''} --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
       ];
       if (opts.uiUrl) lines.push(`    UI:      ${opts.uiUrl} (Send a Signal: approve, {"by":"you"})`);
