@@ -42,8 +42,10 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
 }
 
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
-export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
+export async function runStage(input: StageInput, temporalCtx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
+  const workflowDriven = input.attempt !== undefined;
+  const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
   await flushRun(input.flush);
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
@@ -98,6 +100,10 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   if (timedOut) outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
 
   const failing = outcome.status === StageStatus.fail || outcome.status === StageStatus.retry;
+  if (failing && retryable && ctx.attempt < input.maxAttempts && workflowDriven) {
+    await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
+    return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryDelayMs !== undefined ? { retryAfterMs: retryDelayMs } : {}) };
+  }
   if (failing && retryable && ctx.attempt < input.maxAttempts) {
     const reason = outcome.failure_reason || `stage ${node.id} returned ${outcome.status}`;
     await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
@@ -111,7 +117,7 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   }
   if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
   await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
-  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started };
+  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
 }
 
 /** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */

@@ -3,7 +3,7 @@
 // the followed events close it as soon as the gate closes elsewhere, and it says who answered.
 import { confirm, input, select } from '@inquirer/prompts';
 import type { PolicyCheck } from '../core/decision';
-import { AnswerValue, QuestionType, type Question, type QuestionOption } from '../core/questions';
+import { AnswerValue, QUESTION_TYPES, QuestionType, type Question, type QuestionOption } from '../core/questions';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { DecideSignalInput } from '../workflows/messages';
 
@@ -197,8 +197,12 @@ function openGateOf(d: Record<string, unknown>): OpenGate {
   if (d['kind'] === 'decision') {
     return { gate, prompt: 'decide this run', choices: [], decision: { allowed: (d['allowed'] as string[] | undefined) ?? [], checks: (d['checks'] as PolicyCheck[] | undefined) ?? [] } };
   }
-  const question = d['question'] as Question | undefined;
-  return { gate, prompt: String(d['prompt'] ?? ''), choices: (d['choices'] as GateChoice[] | undefined) ?? [], ...(question?.type ? { question } : {}) };
+  const prompt = String(d['prompt'] ?? '');
+  const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
+  // the event names the question type; its options are the gate's choices (yes/no ones carry value YES/NO)
+  const type = typeof d['question'] === 'string' && (QUESTION_TYPES as readonly string[]).includes(d['question']) ? (d['question'] as QuestionType) : undefined;
+  const question: Question | undefined = type ? { text: prompt, type, stage: gate, options: type === QuestionType.freeform ? [] : choices.map((c) => ({ ...c })) } : undefined;
+  return { gate, prompt, choices, ...(question ? { question } : {}) };
 }
 
 /** Who an answer came from, as far as the server knows: signals come from the Web UI or the temporal CLI. */

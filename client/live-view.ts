@@ -1,6 +1,8 @@
 // `factory watch` / `factory run` on a terminal: a block that redraws in place — stage progress, the
 // current stage and how long it has run, what is retrying (from describe), the holdout progress bar,
 // open gates with the exact command to answer them. Pauses while a gate prompt owns the terminal.
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
@@ -20,6 +22,7 @@ interface OpenGate {
   prompt: string;
   choices: GateChoice[];
   data: Record<string, unknown>;
+  question?: QuestionType;
 }
 
 const ICON: Record<string, string> = { running: '▶', success: '✓', partial_success: '✓', fail: '✗', retry: '↻', skipped: '·' };
@@ -115,6 +118,7 @@ export class LiveView implements PromptScreen {
           prompt: String(d['prompt'] ?? 'decide this run'),
           choices: (d['choices'] as GateChoice[] | undefined) ?? [],
           data: d,
+          ...(typeof d['question'] === 'string' ? { question: d['question'] as QuestionType } : {}),
         });
         break;
       case 'gate.closed':
@@ -185,8 +189,8 @@ export class LiveView implements PromptScreen {
     }
     return [
       `  ⏸ gate ${g.gate}: ${g.prompt}`,
-      `      choices: ${g.choices.map((c) => c.to).join(', ')}`,
-      `      factory approve ${this.runId} --gate ${g.gate}   |   factory answer ${this.runId} --gate ${g.gate} --choice <choice>`,
+      `      ${choicesLine(g.question, g.choices)}`,
+      `      ${answerCommands(this.runId, g.gate, g.question)}`,
       `      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`,
     ];
   }

@@ -1,21 +1,22 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { StageResult } from '../activities/types';
 import { evaluateCondition } from '../core/conditions';
-import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
+import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import { buildIndex, checkGoalGates, failureRoute, findStartNode, goalGateRetryTarget, selectEdge } from '../core/routing';
+import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
 import { runParallel } from './parallel';
+import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
+import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
 
 type Activities = ReturnType<typeof createActivities>;
-type RoutingIndex = ReturnType<typeof buildIndex>;
 
 /** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
 export class RunFailedError extends Error {
@@ -45,10 +46,9 @@ export interface Lane {
 }
 
 export class Engine {
-  readonly index: RoutingIndex;
+  readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
-  private readonly nodes: Map<string, PipelineNode>;
 
   constructor(
     readonly input: RunInput,
@@ -58,8 +58,7 @@ export class Engine {
     private readonly flush: () => Promise<void>,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
-    this.index = buildIndex(boot.specs.graph);
-    this.nodes = new Map(boot.specs.graph.nodes.map((n) => [n.id, n]));
+    this.index = indexOf(boot.specs.graph);
   }
 
   get graph(): PipelineGraph {
@@ -67,7 +66,7 @@ export class Engine {
   }
 
   node(id: string): PipelineNode {
-    const n = this.nodes.get(id);
+    const n = this.index.nodes.get(id);
     if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
     return n;
   }
@@ -110,53 +109,40 @@ export class Engine {
       return undefined;
     }
     const target = goalGateRetryTarget(this.graph, check.node);
+    const gates = check.unsatisfied.map((id) => `${id} (${this.state.nodeOutcomes[id] ?? 'unvisited'})`);
     this.state.emit(EventType.goalGateUnsatisfied, {
       node: check.node.id,
       status: this.state.nodeOutcomes[check.node.id],
+      unsatisfied: check.unsatisfied,
       retryTarget: target ?? null,
     });
     if (!target) {
       throw new RunFailedError(
         FailureDomain.exec,
-        `goal gate "${check.node.id}" is unsatisfied and no retry target is set`,
-        [`goal gate ${check.node.id} ended ${this.state.nodeOutcomes[check.node.id] ?? 'unvisited'}`],
+        `goal gate${gates.length > 1 ? 's' : ''} ${gates.join(', ')} ${gates.length > 1 ? 'are' : 'is'} unsatisfied and no retry target is set`,
+        check.unsatisfied.map((id) => `goal gate ${id} ended ${this.state.nodeOutcomes[id] ?? 'unvisited'}`),
         check.node.id,
       );
     }
     return target;
   }
 
-  /** Next node after `node` given its outcome: failure routing for FAIL, edge selection otherwise. */
-  route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
-    if (outcome.status === 'fail') {
-      const failure = failureRoute(this.graph, node, outcome, lane.context, this.index);
-      if (failure?.via === 'edge' && failure.edge.loop_restart && !lane.branch) this.restartRequested = true;
-      const target = failure?.to ?? this.conditionalSuccessor(node);
-      if (target !== undefined) return target;
-      throw new RunFailedError(
-        FailureDomain.exec,
-        `stage "${node.id}" failed and has no failure route: ${outcome.failure_reason ?? 'no reason given'}`,
-        [outcome.failure_reason ?? `stage ${node.id} failed`],
-        node.id,
-      );
-    }
-    const edge: PipelineEdge | undefined = selectEdge(this.graph, node.id, outcome, lane.context, this.index);
-    if (!edge) {
-      throw new RunFailedError(FailureDomain.exec, `node "${node.id}" has no outgoing edge to follow`, [`dead end at ${node.id}`], node.id);
-    }
-    if (edge.loop_restart && !lane.branch) this.restartRequested = true;
-    return edge.to;
+  /**
+   * The one routing step for the main line and parallel branches (core/routing nextStep). NONE on the
+   * main line ends the run with EXEC_FAILURE naming node, outcome and the conditions that did not match;
+   * a branch gets the NONE back and ends there (runBranch).
+   */
+  step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
+    const step = nextStep(this.graph, node, outcome, lane.context, this.index);
+    if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
+    return step;
   }
 
-  /**
-   * Our reading of Attractor §2.13 + §3.7: a failed stage whose unconditional edge leads into a
-   * `conditional` node goes there, and the conditional routes on the outcome it passes through.
-   */
-  private conditionalSuccessor(node: PipelineNode): string | undefined {
-    const next = (this.index.outgoing.get(node.id) ?? []).find(
-      (e) => e.edge.condition.trim() === '' && this.nodes.get(e.edge.to)?.type === 'conditional',
-    );
-    return next?.edge.to;
+  /** Next node on the main line; NONE fails the run. */
+  private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
+    const step = this.step(node, outcome, lane);
+    if (step.to === undefined) throw new RunFailedError(FailureDomain.exec, step.message, step.causes, node.id);
+    return step.to;
   }
 
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
@@ -181,7 +167,7 @@ export class Engine {
         result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
         break;
       default:
-        result = await this.runStage(node, lane);
+        result = await this.runStage(node, lane, visit);
     }
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
@@ -197,16 +183,16 @@ export class Engine {
     return result;
   }
 
-  /** A stage activity with the profile's retry policy; node max_retries sets maximumAttempts. */
-  private async runStage(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+  /**
+   * A stage: new runs retry in workflow code (Attractor §3.5: attempts from node/graph, §3.6 backoff,
+   * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
+   * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
+   */
+  private async runStage(node: PipelineNode, lane: Lane, visit: number): Promise<NodeResult> {
+    if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
-    const maxAttempts =
-      node.max_retries !== undefined
-        ? node.max_retries + 1
-        : this.graph.default_max_retries !== undefined
-          ? this.graph.default_max_retries + 1
-          : retry.maximum_attempts;
+    const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     const acts = proxyActivities<Activities>({
       startToCloseTimeout: timeoutMs + 30_000,
@@ -215,7 +201,60 @@ export class Engine {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
         maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts: maxAttempts,
+        maximumAttempts: retry.maximum_attempts,
+        nonRetryableErrorTypes: retry.non_retryable_error_types,
+      },
+    });
+    let attempt = 1;
+    try {
+      return await runAttempts({
+        nodeId: node.id,
+        maxAttempts,
+        backoff: backoffFrom(retry),
+        seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
+        ...(lane.branch ? { branch: lane.branch } : {}),
+        emit: (type, data) => void this.state.emit(type, data),
+        attempt: (n) => {
+          attempt = n;
+          return this.state.persist((events, checkpoint) =>
+            acts.executeStage({
+              runId: this.state.envelope.runId,
+              runDir: this.boot.runDir,
+              workdir: profile.environment.workdir,
+              node,
+              goal: this.graph.goal,
+              pipelineId: this.graph.id,
+              context: lane.context,
+              provider: profile.provider,
+              maxAttempts,
+              attempt: n,
+              stageTimeoutMs: timeoutMs,
+              nonRetryableErrorTypes: retry.non_retryable_error_types,
+              flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+            }),
+          );
+        },
+      });
+    } catch (err) {
+      if (err instanceof ActivityFailure) return { outcome: { status: 'fail', failure_reason: activityFailureReason(err) }, attempts: attempt };
+      throw err;
+    }
+  }
+
+  /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
+  private async runStageTemporalRetries(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+    const { profile } = this.boot.profile;
+    const retry = profile.policy.retry;
+    const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
+    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
+    const acts = proxyActivities<Activities>({
+      startToCloseTimeout: timeoutMs + 30_000,
+      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+      retry: {
+        initialInterval: retry.initial_interval_ms,
+        backoffCoefficient: retry.backoff_coefficient,
+        maximumInterval: retry.maximum_interval_ms,
+        maximumAttempts: allowed,
         nonRetryableErrorTypes: retry.non_retryable_error_types,
       },
     });
@@ -230,21 +269,21 @@ export class Engine {
           pipelineId: this.graph.id,
           context: lane.context,
           provider: profile.provider,
-          maxAttempts,
+          maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
           flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
         }),
       );
-      const { attempts, durationMs: _d, ...outcome } = res;
+      const { attempts, durationMs: _d, retryable: _r, retryAfterMs: _w, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
       if (err instanceof ActivityFailure) {
         const cause = err.cause;
-        const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
+        const reason = activityFailureReason(err);
         // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
         const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : maxAttempts };
+        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
       }
       throw err;
     }
@@ -261,6 +300,12 @@ function passThrough(context: Record<string, unknown>): Outcome {
   const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
   const label = context['preferred_label'];
   return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
+}
+
+/** The failure reason of a stage activity that failed without an outcome: its type and message. */
+function activityFailureReason(err: ActivityFailure): string {
+  const cause = err.cause;
+  return cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
 }
 
 /** Evaluates a manager loop's stop condition against a child's final context. */

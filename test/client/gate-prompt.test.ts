@@ -2,7 +2,6 @@
 // the race with an answer from elsewhere, a gate already closed in the same batch, and Ctrl-C.
 import { PassThrough, Writable } from 'node:stream';
 import { GatePrompter, type PromptAnswer } from '../../client/gate-prompt';
-import type { Question } from '../../core/questions';
 import type { RunEvent } from '../../core/run-model';
 import { eventually } from '../helpers/runs';
 
@@ -59,9 +58,12 @@ describe('GatePrompter', () => {
   });
 
   it('maps y to the yes edge when the gate asks a yes/no question', async () => {
-    const question: Question = { text: 'Deploy?', type: 'yes_no', stage: 'review', options: [{ key: 'Y', label: '[Y] Yes', to: 'ship', value: 'YES' }, { key: 'N', label: '[N] No', to: '', value: 'NO' }] };
+    const choices = [
+      { key: 'Y', label: '[Y] Yes', to: 'ship', value: 'YES' },
+      { key: 'N', label: '[N] No', to: '', value: 'NO' },
+    ];
     const t = terminal();
-    t.prompter.onEvent(gate({ question }));
+    t.prompter.onEvent(gate({ prompt: 'Deploy?', question: 'yes_no', choices }));
     await t.shows(/Deploy\? \(y\/N\)/);
     t.type('n', KEYS.enter);
     await eventually(async () => t.answers.length > 0, 5000, 10);
@@ -69,9 +71,8 @@ describe('GatePrompter', () => {
   });
 
   it('sends the typed text and refuses an empty answer at the prompt when the gate asks for free text', async () => {
-    const question: Question = { text: 'What should change?', type: 'freeform', stage: 'review', options: [] };
     const t = terminal();
-    t.prompter.onEvent(gate({ question }));
+    t.prompter.onEvent(gate({ prompt: 'What should change?', question: 'freeform', choices: [] }));
     await t.shows(/What should change\?/);
     t.type(KEYS.enter);
     await t.shows(/an answer is required/);

@@ -42,7 +42,7 @@ describe('goal gates', () => {
     expect(r.settled.ok).toBe(true);
     expect(startedNodes(r.events)).toEqual(['start', 'plan', 'impl', 'note', 'plan', 'impl']);
     const detour = r.events.find((e) => e.type === 'goal_gate.unsatisfied');
-    expect(detour?.data).toEqual({ node: 'impl', status: 'fail', retryTarget: 'plan' });
+    expect(detour?.data).toEqual({ node: 'impl', status: 'fail', unsatisfied: ['impl'], retryTarget: 'plan' });
     // the detour happens at the exit: after note, before the second plan
     const types = typesOf(r.events);
     expect(types.indexOf('goal_gate.unsatisfied')).toBeGreaterThan(r.events.findIndex((e) => e.type === 'stage.started' && e.data['node'] === 'note'));
@@ -74,9 +74,22 @@ describe('goal gates', () => {
     );
     if (r.settled.ok) throw new Error('expected EXEC_FAILURE');
     expect(r.settled.failure.type).toBe('EXEC_FAILURE');
-    expect(r.settled.failure.message).toContain('goal gate "impl" is unsatisfied and no retry target is set');
+    expect(r.settled.failure.message).toContain('goal gate impl (fail) is unsatisfied and no retry target is set');
     expect(typesOf(r.events).slice(-3)).toEqual(['goal_gate.unsatisfied', 'run.failed', 'run.completed']);
     expect(r.envelope.failure).toMatchObject({ domain: 'EXEC_FAILURE', node: 'impl' });
+  });
+
+  it('names every unsatisfied goal gate with its status when several fail and no retry target exists', async () => {
+    const r = await run(
+      pipelineYaml(
+        'gg-many',
+        [`{ id: impl, type: test.script, goal_gate: true, attrs: { outcomes: fail } }`, `{ id: docs, type: test.script, goal_gate: true, attrs: { outcomes: fail } }`, S('ok')],
+        [E('start', 'impl'), E('impl', 'docs', 'outcome=fail'), E('impl', 'exit', 'outcome=success'), E('docs', 'ok', 'outcome=fail'), E('docs', 'exit', 'outcome=success'), E('ok', 'exit')],
+      ),
+    );
+    if (r.settled.ok) throw new Error('expected EXEC_FAILURE');
+    expect(r.settled.failure.message).toContain('goal gates impl (fail), docs (fail) are unsatisfied and no retry target is set');
+    expect(r.events.find((e) => e.type === 'goal_gate.unsatisfied')?.data['unsatisfied']).toEqual(['impl', 'docs']);
   });
 });
 
@@ -143,6 +156,38 @@ describe('conditional routing', () => {
       pipelineYaml('cond-label', [S('work', 'label: "Take B"'), S('a'), S('b')], [E('start', 'work'), E('work', 'a', undefined, 'label: "Take A"'), E('work', 'b', undefined, 'label: "Take B"'), E('a', 'exit'), E('b', 'exit')]),
     );
     expect(startedNodes(r.events)).toEqual(['start', 'work', 'b']);
+  });
+});
+
+describe('no edge applies (Attractor §3.3 NONE)', () => {
+  it('never takes an edge whose condition is false when a succeeded and its only edge is outcome=fail', async () => {
+    const r = await run(pipelineYaml('none-false-cond', [S('a'), S('fixup')], [E('start', 'a'), E('a', 'fixup', 'outcome=fail'), E('fixup', 'exit')]));
+    expect(startedNodes(r.events)).toEqual(['start', 'a']);
+    expect(script.of(r.runId, 'fixup')).toHaveLength(0);
+    if (r.settled.ok) throw new Error('expected EXEC_FAILURE: no edge applies after a');
+    expect(r.settled.failure.type).toBe('EXEC_FAILURE');
+    expect(r.settled.failure.message).toContain('node "a" ended success and no outgoing edge applies');
+    expect(r.settled.failure.message).toContain('outcome=fail (-> fixup)');
+    expect(r.envelope.failure).toMatchObject({ domain: 'EXEC_FAILURE', node: 'a', causes: ['condition not met at a: outcome=fail (-> fixup)'] });
+  });
+
+  it('fails the branch with the same reason when a parallel branch has no edge that applies', async () => {
+    const r = await run(
+      pipelineYaml(
+        'none-branch',
+        ['{ id: fan, type: parallel, join_policy: wait_all }', S('b1'), S('b2'), S('fixup'), '{ id: join, type: parallel.fan_in }'],
+        [E('start', 'fan'), E('fan', 'b1'), E('fan', 'b2'), E('b1', 'join'), E('b2', 'fixup', 'outcome=fail'), E('fixup', 'join'), E('join', 'exit')],
+      ),
+    );
+    expect(r.settled.ok).toBe(true);
+    expect(script.of(r.runId, 'fixup')).toHaveLength(0);
+    const results = r.cp.context['parallel.results'] as { id: string; status: string; failure_reason?: string }[];
+    expect(results.map((x) => [x.id, x.status])).toEqual([
+      ['b1', 'success'],
+      ['b2', 'fail'],
+    ]);
+    expect(results[1]?.failure_reason).toContain('node "b2" ended success and no outgoing edge applies');
+    expect(r.cp.node_outcomes['fan']).toBe('partial_success');
   });
 });
 
