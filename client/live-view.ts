@@ -6,7 +6,7 @@ import { answerCommands, choicesLine } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
-import { duration, formatPending, isRetrying, progressBar, type MonitorSnapshot } from './run-monitor';
+import { duration, formatPending, formatStageRetry, isRetrying, progressBar, retryingStages, type MonitorSnapshot, type StageRetry } from './run-monitor';
 
 interface StageRow {
   node: string;
@@ -15,6 +15,8 @@ interface StageRow {
   attempts: number;
   runs: number;
   startedAt: number;
+  /** Set between attempts of the workflow's retry loop (`stage.retrying`). */
+  retry?: StageRetry;
 }
 
 interface OpenGate {
@@ -101,10 +103,17 @@ export class LiveView implements PromptScreen {
         this.current = node;
         break;
       }
+      case 'stage.retrying': {
+        const row = this.stages.get(node);
+        const [retry] = retryingStages([e]);
+        if (row && retry) row.retry = retry;
+        break;
+      }
       case 'stage.completed':
       case 'stage.failed': {
         const row = this.stages.get(node);
         if (row) {
+          delete row.retry;
           row.status = String(d['status']);
           row.attempts += Number(d['attempts'] ?? 1);
           row.runs += 1;
@@ -168,7 +177,8 @@ export class LiveView implements PromptScreen {
       `run ${this.runId} — ${this.status} — ${done}/${this.stages.size} stages — ${duration(now - this.started)}`,
       ...[...this.stages.values()].map((s) => {
         const attempts = s.attempts > s.runs ? ` (${s.attempts} attempts)` : '';
-        const live = s.status === 'running' ? ` ${duration(now - s.startedAt)}${stageRetry ? ` — retrying, attempt ${stageRetry.attempt}` : ''}` : '';
+        const retrying = s.retry ? ` — ${formatStageRetry(s.retry, now).replace(`stage ${s.node} is `, '')}` : stageRetry ? ` — retrying, attempt ${stageRetry.attempt}` : '';
+        const live = s.status === 'running' ? ` ${duration(now - s.startedAt)}${retrying}` : '';
         return `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${live}${attempts}${s.node === this.current ? '  ← current' : ''}`;
       }),
     ];

@@ -11,7 +11,10 @@ import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { formatEvent } from '../progress';
-import { pendingLines, snapshot, type PendingView } from '../run-monitor';
+import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
+
+/** How many of the latest events `status` reads to find stages between retry attempts. */
+const RECENT_EVENTS = 200;
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { defaultUser } from './run';
 
@@ -44,13 +47,16 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     async (run: string, opts: ReadOptions) => {
       const dir = runDirOf(ctx.io.cwd, run);
       let pending: PendingView[] = [];
+      let retries: StageRetry[] = [];
       const envelope = dir
         ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
-              return await handle.query(runQuery);
+              const env = await handle.query(runQuery);
+              retries = await handle.query(eventsQuery, { after: Math.max(0, env.lastSeq - RECENT_EVENTS), limit: RECENT_EVENTS }).then(retryingStages, () => []);
+              return env;
             } catch (err) {
               const desc = await handle.describe();
               const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
@@ -60,10 +66,11 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               return { runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], temporalStatus: desc.status.name } as unknown as RunEnvelope;
             }
           });
-      if (opts.json) ctx.io.out(JSON.stringify(pending.length ? { ...envelope, pending } : envelope, null, 2));
+      if (opts.json) ctx.io.out(JSON.stringify({ ...envelope, ...(pending.length ? { pending } : {}), ...(retries.length ? { retrying: retries } : {}) }, null, 2));
       else {
         printEnvelope(ctx, envelope);
         for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
+        for (const r of retries) ctx.io.out(`  ${formatStageRetry(r, Date.now())}`);
       }
       if (envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
     },

@@ -88,6 +88,17 @@ describe('LiveView', () => {
     expect(last()).toContain('↻ executeStage (activity 7): attempt 3/5, last failure: exit code 2, next retry in 4s — retrying');
   });
 
+  it('shows the failed attempt and the countdown to the next one when the workflow retry loop reports stage.retrying', () => {
+    const { view, last } = screen();
+    view.onEvent(ev('stage.started', { node: 'build', type: 'tool' }));
+    view.onEvent(ev('stage.retrying', { node: 'build', attempt: 1, max_attempts: 3, status: 'fail', reason: 'exit code 3', next_delay_ms: 120_000 }));
+    expect(last()).toMatch(/▶ build\s+tool\s+running 1m05s — retrying: attempt 1 of 3 failed/);
+    // the unclipped block (a 120-column terminal cuts the end of the line)
+    expect(view.frame().join('\n')).toMatch(/running 1m05s — retrying: attempt 1 of 3 failed \(exit code 3\); next attempt in 55s  ← current/);
+    view.onEvent(ev('stage.completed', { node: 'build', status: 'success', attempts: 2 }));
+    expect(last()).not.toContain('retrying');
+  });
+
   it('shows a holdout progress bar with scenarios done over total while evaluating', () => {
     const { view, last } = screen();
     view.onEvent(ev('run.evaluating', { suite: 'holdout@1.0.0', scenarios: 8 }));
