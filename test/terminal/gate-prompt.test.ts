@@ -52,6 +52,25 @@ describe('the gate prompt in a terminal', () => {
     ]);
   });
 
+  it('sends the typed reply and the run routes on it when the gate asks for free text', async () => {
+    const pipeline = pipelineYaml(
+      'tty-freeform',
+      ['{ id: ask, type: wait.human, prompt: "Which database?", human: { question: freeform } }', '{ id: pg, type: tool, tool_command: "echo pg" }', '{ id: other, type: tool, tool_command: "echo other" }'],
+      ['{ from: start, to: ask }', '{ from: ask, to: pg, condition: "context.human.gate.text=postgres" }', '{ from: ask, to: other }', '{ from: pg, to: exit }', '{ from: other, to: exit }'],
+    );
+    const handle = await env.start(workspace(pipeline));
+    await awaitGate(handle, 'ask');
+    const pane = await watchInTerminal(handle);
+    await pane.waitFor(/question: freeform — reply with free text[\s\S]*\? gate ask: Which database\?/);
+    await pane.keys('-l', 'postgres');
+    await pane.keys('Enter');
+    expect((await handle.result()).outcome).toBe('succeeded');
+    const screen = await pane.waitFor(/EXIT=0/);
+    expect(screen).toContain('gate ask: answered "postgres" from this terminal');
+    const started = (await allEvents(handle)).filter((e) => e.type === 'stage.started').map((e) => e.data['node']);
+    expect(started).toEqual(['start', 'ask', 'pg']);
+  });
+
   it('closes the prompt and says who answered when the gate is answered by `temporal workflow signal`', async () => {
     const handle = await env.start(workspace(gatedPipeline('tty-race')));
     await awaitGate(handle, 'review');
