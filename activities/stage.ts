@@ -8,6 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
+import { projectContext, resolveFidelity } from '../core/fidelity';
+import type { Fidelity } from '../core/model';
 import { StageStatus } from '../core/model';
 import { failure, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
@@ -158,6 +160,7 @@ function stageContext(
     goal: input.goal,
     pipelineId: input.pipelineId,
     context: input.context,
+    carried: carriedContext(input),
     provider: input.provider,
     attempt: ctx.attempt,
     signal,
@@ -165,6 +168,12 @@ function stageContext(
     env: deps.env,
     heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
   };
+}
+
+/** The stage's context projected by its fidelity (resolved by the workflow; compact by default). */
+function carriedContext(input: StageInput): { mode: Fidelity; text: string } {
+  const mode = resolveFidelity({ fidelity: input.fidelity }, {}, {});
+  return { mode, text: projectContext(mode, input.context, { goal: input.goal, runId: input.runId }) };
 }
 
 function isNonRetryable(err: unknown, extra: readonly string[]): boolean {

@@ -137,6 +137,8 @@ export interface StageInput {
    * becomes FAIL or PARTIAL_SUCCESS as before. Unset: Temporal's retries drive attempts (old runs).
    */
   attempt?: number;
+  /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
+  fidelity?: string;
 }
 
 /** The routed outcome of a stage's last attempt. */

@@ -5,13 +5,14 @@ import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@
 import type { createActivities } from '../activities';
 import type { StageResult } from '../activities/types';
 import { evaluateCondition } from '../core/conditions';
-import type { PipelineGraph, PipelineNode } from '../core/model';
+import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
 import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
+import { resolveFidelity } from '../core/fidelity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
@@ -43,6 +44,8 @@ export interface NodeResult {
 export interface Lane {
   context: Record<string, unknown>;
   branch?: string;
+  /** The edge that led to the node about to run (its `fidelity` wins, Attractor §5.4). */
+  incoming?: PipelineEdge;
 }
 
 export class Engine {
@@ -135,6 +138,7 @@ export class Engine {
   step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
     const step = nextStep(this.graph, node, outcome, lane.context, this.index);
     if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
+    lane.incoming = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
     return step;
   }
 
@@ -228,6 +232,7 @@ export class Engine {
               provider: profile.provider,
               maxAttempts,
               attempt: n,
+              fidelity: resolveFidelity(lane.incoming, node, this.graph),
               stageTimeoutMs: timeoutMs,
               nonRetryableErrorTypes: retry.non_retryable_error_types,
               flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
