@@ -11,7 +11,7 @@ import { formatDuration } from '../core/durations';
 import { projectContext, resolveFidelity } from '../core/fidelity';
 import type { Fidelity } from '../core/model';
 import { StageStatus } from '../core/model';
-import { failure, type Outcome } from '../core/outcome';
+import { failure, isStageStatus, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
@@ -80,8 +80,8 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
       const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
-      outcome = await untilAborted(handler.execute(stage), abort.signal);
-      outcome = await applyStatusFile(outcome, stageDir);
+      const returned: unknown = await untilAborted(handler.execute(stage), abort.signal);
+      outcome = await applyStatusFile(withStatus(returned, node), stageDir);
     }
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
@@ -120,6 +120,18 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
   await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
   return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
+}
+
+/**
+ * A handler that produced no status (returned nothing, or an object without a valid `status`): Attractor
+ * §2.6 `auto_status=true` makes that a SUCCESS; otherwise it is a FAIL saying so. A status.json written
+ * by the stage still wins afterwards (applyStatusFile).
+ */
+export function withStatus(returned: unknown, node: { id: string; auto_status: boolean }): Outcome {
+  if (returned && typeof returned === 'object' && isStageStatus((returned as { status?: unknown }).status)) return returned as Outcome;
+  const extra = returned && typeof returned === 'object' ? (returned as Omit<Outcome, 'status'>) : {};
+  if (node.auto_status) return { ...extra, status: StageStatus.success, notes: `auto_status: ${node.id} wrote no status, success assumed` };
+  return { ...extra, ...failure(`handler for ${node.id} wrote no status (set auto_status=true to treat that as success)`) };
 }
 
 /** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */
