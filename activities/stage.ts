@@ -1,4 +1,4 @@
-// executeStage: one attempt of one stage. Flushes the workflow's pending writes, runs the node's handler
+// executeStage: one attempt of one stage. Writes the workflow's pending run-directory writes first, runs the node's handler
 // under a timeout with heartbeats, writes `<stage>/status.json`, and maps outcomes onto Temporal
 // retries: FAIL/RETRY throw (retryable) while attempts remain; the last attempt RETURNS the outcome
 // so the workflow routes it (Attractor §3.5-3.7 on top of Temporal's retry policy).
@@ -8,8 +8,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
+import { projectContext, resolveFidelity } from '../core/fidelity';
+import type { Fidelity } from '../core/model';
 import { StageStatus } from '../core/model';
-import { failure, type Outcome } from '../core/outcome';
+import { failure, isStageStatus, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
@@ -46,7 +48,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   const started = Date.now();
   const workflowDriven = input.attempt !== undefined;
   const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
-  await flushRun(input.flush);
+  await flushRun({ runDir: input.runDir, ...input.pendingWrites });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });
@@ -78,8 +80,8 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
       const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
-      outcome = await untilAborted(handler.execute(stage), abort.signal);
-      outcome = await applyStatusFile(outcome, stageDir);
+      const returned: unknown = await untilAborted(handler.execute(stage), abort.signal);
+      outcome = await applyStatusFile(withStatus(returned, node), stageDir);
     }
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
@@ -120,6 +122,18 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
 }
 
+/**
+ * A handler that produced no status (returned nothing, or an object without a valid `status`): Attractor
+ * §2.6 `auto_status=true` makes that a SUCCESS; otherwise it is a FAIL saying so. A status.json written
+ * by the stage still wins afterwards (applyStatusFile).
+ */
+export function withStatus(returned: unknown, node: { id: string; auto_status: boolean }): Outcome {
+  if (returned && typeof returned === 'object' && isStageStatus((returned as { status?: unknown }).status)) return returned as Outcome;
+  const extra = returned && typeof returned === 'object' ? (returned as Omit<Outcome, 'status'>) : {};
+  if (node.auto_status) return { ...extra, status: StageStatus.success, notes: `auto_status: ${node.id} wrote no status, success assumed` };
+  return { ...extra, ...failure(`handler for ${node.id} wrote no status (set auto_status=true to treat that as success)`) };
+}
+
 /** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */
 export function retriesExhausted(outcome: Outcome, allowPartial: boolean, attempts: number): Outcome {
   const why = outcome.failure_reason ? `: ${outcome.failure_reason}` : '';
@@ -158,6 +172,7 @@ function stageContext(
     goal: input.goal,
     pipelineId: input.pipelineId,
     context: input.context,
+    carried: carriedContext(input),
     provider: input.provider,
     attempt: ctx.attempt,
     signal,
@@ -165,6 +180,12 @@ function stageContext(
     env: deps.env,
     heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
   };
+}
+
+/** The stage's context projected by its fidelity (resolved by the workflow; compact by default). */
+function carriedContext(input: StageInput): { mode: Fidelity; text: string } {
+  const mode = resolveFidelity({ fidelity: input.fidelity }, {}, {});
+  return { mode, text: projectContext(mode, input.context, { goal: input.goal, runId: input.runId }) };
 }
 
 function isNonRetryable(err: unknown, extra: readonly string[]): boolean {

@@ -1,35 +1,21 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { patched, proxyActivities } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
 import type { StageResult } from '../activities/types';
-import { evaluateCondition } from '../core/conditions';
-import type { PipelineGraph, PipelineNode } from '../core/model';
+import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
-import { EventType, FailureDomain } from '../core/run-model';
+import { EventType } from '../core/run-model';
+import { ExecFailedError, stageFailureOf } from './errors';
 import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
+import { resolveFidelity } from '../core/fidelity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
-import type { GateRunner } from './gates';
-
-type Activities = ReturnType<typeof createActivities>;
-
-/** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
-export class RunFailedError extends Error {
-  constructor(
-    readonly domain: FailureDomain,
-    message: string,
-    readonly causes: string[],
-    readonly node?: string,
-  ) {
-    super(message);
-    this.name = 'RunFailedError';
-  }
-}
+import type { HumanGates } from './human-gates';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -43,6 +29,8 @@ export interface NodeResult {
 export interface Lane {
   context: Record<string, unknown>;
   branch?: string;
+  /** The edge that led to the node about to run (its `fidelity` wins, Attractor §5.4). */
+  incoming?: PipelineEdge;
 }
 
 export class Engine {
@@ -54,8 +42,7 @@ export class Engine {
     readonly input: RunInput,
     readonly boot: BootResult,
     readonly state: RunState,
-    readonly gates: GateRunner,
-    private readonly flush: () => Promise<void>,
+    readonly gates: HumanGates,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
     this.index = indexOf(boot.specs.graph);
@@ -67,13 +54,13 @@ export class Engine {
 
   node(id: string): PipelineNode {
     const n = this.index.nodes.get(id);
-    if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
+    if (!n) throw new ExecFailedError(`node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
     return n;
   }
 
   startNode(): string {
     const start = findStartNode(this.graph);
-    if (!start) throw new RunFailedError(FailureDomain.exec, 'pipeline has no start node', ['no start node']);
+    if (!start) throw new ExecFailedError('pipeline has no start node', ['no start node']);
     return start.id;
   }
 
@@ -117,8 +104,7 @@ export class Engine {
       retryTarget: target ?? null,
     });
     if (!target) {
-      throw new RunFailedError(
-        FailureDomain.exec,
+      throw new ExecFailedError(
         `goal gate${gates.length > 1 ? 's' : ''} ${gates.join(', ')} ${gates.length > 1 ? 'are' : 'is'} unsatisfied and no retry target is set`,
         check.unsatisfied.map((id) => `goal gate ${id} ended ${this.state.nodeOutcomes[id] ?? 'unvisited'}`),
         check.node.id,
@@ -135,13 +121,14 @@ export class Engine {
   step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
     const step = nextStep(this.graph, node, outcome, lane.context, this.index);
     if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
+    lane.incoming = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
     return step;
   }
 
   /** Next node on the main line; NONE fails the run. */
   private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
     const step = this.step(node, outcome, lane);
-    if (step.to === undefined) throw new RunFailedError(FailureDomain.exec, step.message, step.causes, node.id);
+    if (step.to === undefined) throw new ExecFailedError(step.message, step.causes, node.id);
     return step.to;
   }
 
@@ -194,7 +181,7 @@ export class Engine {
     const retry = profile.policy.retry;
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<Activities>({
+    const acts = proxyActivities<PipelineActivities>({
       startToCloseTimeout: timeoutMs + 30_000,
       heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
@@ -228,16 +215,18 @@ export class Engine {
               provider: profile.provider,
               maxAttempts,
               attempt: n,
+              fidelity: resolveFidelity(lane.incoming, node, this.graph),
               stageTimeoutMs: timeoutMs,
               nonRetryableErrorTypes: retry.non_retryable_error_types,
-              flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+              pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
             }),
           );
         },
       });
     } catch (err) {
-      if (err instanceof ActivityFailure) return { outcome: { status: 'fail', failure_reason: activityFailureReason(err) }, attempts: attempt };
-      throw err;
+      const failed = stageFailureOf(err);
+      if (!failed) throw err;
+      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: attempt };
     }
   }
 
@@ -247,7 +236,7 @@ export class Engine {
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<Activities>({
+    const acts = proxyActivities<PipelineActivities>({
       startToCloseTimeout: timeoutMs + 30_000,
       heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
@@ -272,20 +261,16 @@ export class Engine {
           maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
-          flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+          pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
         }),
       );
       const { attempts, durationMs: _d, retryable: _r, retryAfterMs: _w, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
-      if (err instanceof ActivityFailure) {
-        const cause = err.cause;
-        const reason = activityFailureReason(err);
-        // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
-        const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
-      }
-      throw err;
+      const failed = stageFailureOf(err);
+      if (!failed) throw err;
+      // a non-retryable failure names the attempt it stopped at; retries exhausted means every allowed attempt ran
+      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: failed.attempt ?? allowed };
     }
   }
 
@@ -300,24 +285,4 @@ function passThrough(context: Record<string, unknown>): Outcome {
   const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
   const label = context['preferred_label'];
   return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
-}
-
-/** The failure reason of a stage activity that failed without an outcome: its type and message. */
-function activityFailureReason(err: ActivityFailure): string {
-  const cause = err.cause;
-  return cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
-}
-
-/** Evaluates a manager loop's stop condition against a child's final context. */
-export function stopConditionMet(condition: string | undefined, context: Record<string, unknown>): boolean {
-  if (!condition) return false;
-  return evaluateCondition(condition, { status: 'success' }, context);
-}
-
-/** Fails the workflow with a typed, non-retryable failure naming domain, cause and recovery. */
-export function toWorkflowFailure(domain: FailureDomain, message: string, recovery: string, details: unknown): ApplicationFailure {
-  // boot-phase messages already start with the domain and end with the recovery rule: say each once
-  const head = message.startsWith(`${domain}: `) ? message : `${domain}: ${message}`;
-  const text = head.includes(`recovery: ${recovery}`) ? head : `${head} — recovery: ${recovery}`;
-  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: text, details: [details] });
 }

@@ -2,7 +2,7 @@
 // and docs all use these names. Signal inputs are small JSON a person can type into Temporal UI.
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { GateRecord, RunEnvelope, RunEvent, RunStatusView } from '../core/run-model';
 
 /** `{ "by": "alice", "gate": "review", "comment": "ship it" }` — gate optional when one is open. */

@@ -10,14 +10,14 @@ import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../core/temporal-names';
 import { loadSpecFile } from '../../spec/load';
-import { openRegistries } from '../../spec/registry';
+import { compareSemver, openRegistries } from '../../spec/registry';
 import type { FactoryProfile } from '../../spec/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { createPipelineWorker } from '../../workers/pipeline';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
-import { exitCodeForFailure, failureOf } from '../outcome';
+import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage, startScenarioWorkerProcess, type ScenarioWorkerProcess } from '../processes';
 
 interface RunOptions {
@@ -161,7 +161,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       if (!(err instanceof WorkflowFailedError)) throw err;
       const failure = failureOf(err);
       if (opts.json) io.out(JSON.stringify({ runId, outcome: 'failed', failure }));
-      else io.err(`factory: run ${runId} failed: ${failure.message}`);
+      else io.err(`factory: run ${runId} failed: ${failureText(failure)}`);
       return exitCodeForFailure(failure.domain);
     }
   } finally {
@@ -204,13 +204,6 @@ export async function specRef(value: string, root: string, cwd: string, kind: 'p
   const newest = versions.sort(compareSemver).pop();
   if (!newest) throw new UsageError(`no published ${kind} "${value}" in ${root} (publish it with \`factory publish\`, or pass a file)`);
   return { ref: `${value}@${newest}` };
-}
-
-function compareSemver(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
-  return 0;
 }
 
 /** Reads the profile on this machine (for its Temporal settings); the worker resolves it again at boot. */

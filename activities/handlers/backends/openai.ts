@@ -17,6 +17,8 @@ export function chatRequestBody(stage: StageContext, provider: OpenAIProvider, p
   const system = stage.node.attrs[SYSTEM_ATTR];
   const messages = [
     ...(typeof system === 'string' && system !== '' ? [{ role: 'system', content: system }] : []),
+    // the run context as the stage's fidelity carries it (Attractor §5.4), before the instruction
+    ...(stage.carried ? [{ role: 'user', content: stage.carried.text }] : []),
     { role: 'user', content: prompt },
   ];
   return {
