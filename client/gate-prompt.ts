@@ -2,7 +2,7 @@
 // The prompt races every other answer channel (Web UI, `temporal workflow signal`, `factory approve`):
 // the followed events close it as soon as the gate closes elsewhere, and it says who answered.
 import { confirm, input, select } from '@inquirer/prompts';
-import type { PolicyCheck } from '../core/decision';
+import type { PolicyCheck } from '../core/decision-policy';
 import { AnswerValue, QUESTION_TYPES, QuestionType, type Question, type QuestionOption } from '../core/questions';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { DecideSignalInput } from '../workflows/messages';

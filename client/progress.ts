@@ -1,6 +1,6 @@
 // Human-readable lines for run events: shared by `factory run` (while it waits) and `factory watch`.
 import type { WorkflowHandle } from '@temporalio/client';
-import type { PolicyCheck } from '../core/decision';
+import type { PolicyCheck } from '../core/decision-policy';
 import type { SignatureCluster } from '../core/evaluation';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
