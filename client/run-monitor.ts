@@ -4,6 +4,7 @@
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { RunEvent } from '../core/run-model';
+import { WORKFLOW_TYPES } from '../core/temporal-names';
 
 /** One pending activity, as describe shows it. */
 export interface PendingView {
@@ -28,7 +29,6 @@ export interface MonitorSnapshot {
 const STATES: Record<number, PendingView['state']> = { 1: 'scheduled', 2: 'started', 3: 'cancel_requested', 4: 'paused' };
 /** The scenario activity of the evaluation child workflow (workflows/evaluate.ts). */
 const SCENARIO_ACTIVITY = 'runScenario';
-const EVALUATION_WORKFLOW = 'evaluateSuite';
 
 /** Pending activities of a described workflow. */
 export function pendingActivities(desc: WorkflowExecutionDescription): PendingView[] {
@@ -132,7 +132,7 @@ export async function snapshot(client: Client, workflowId: string): Promise<Moni
     return undefined;
   }
   const pending = pendingActivities(desc);
-  const child = (desc.raw.pendingChildren ?? []).find((c) => c.workflowTypeName === EVALUATION_WORKFLOW && c.workflowId);
+  const child = (desc.raw.pendingChildren ?? []).find((c) => c.workflowTypeName === WORKFLOW_TYPES.evaluate && c.workflowId);
   if (!child?.workflowId) return { pending };
   const evaluation = await scenarioProgress(client, child.workflowId).catch(() => undefined);
   const childPending = await client.workflow
