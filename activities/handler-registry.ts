@@ -17,6 +17,8 @@ export interface StageContext {
   pipelineId: string;
   /** The run context as of this stage (read-only: changes go in Outcome.context_updates). */
   context: Readonly<Record<string, unknown>>;
+  /** The context as this stage's fidelity carries it to an LLM (core/fidelity.ts projectContext). */
+  carried?: { mode: string; text: string };
   /** The provider this stage runs on (the profile's default, or the node's llm_provider once resolved). */
   provider: ProviderConfig;
   /** The profile's named providers (absent in runs started before named providers existed). */

@@ -8,8 +8,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { lstat, mkdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
+import { projectContext, resolveFidelity } from '../core/fidelity';
+import type { Fidelity } from '../core/model';
 import { StageStatus } from '../core/model';
-import { failure, type Outcome } from '../core/outcome';
+import { failure, isStageStatus, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageConfigError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
@@ -54,8 +56,10 @@ async function refuseLink(stageDir: string): Promise<void> {
 }
 
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
-export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
+export async function runStage(input: StageInput, temporalCtx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
+  const workflowDriven = input.attempt !== undefined;
+  const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
   await flushRun({ runDir: input.runDir, ...input.pendingWrites });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
@@ -89,8 +93,8 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
       const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
-      outcome = await untilAborted(handler.execute(stage), abort.signal);
-      outcome = await applyStatusFile(outcome, stageDir);
+      const returned: unknown = await untilAborted(handler.execute(stage), abort.signal);
+      outcome = await applyStatusFile(withStatus(returned, node), stageDir);
     }
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
@@ -111,6 +115,10 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   if (timedOut) outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
 
   const failing = outcome.status === StageStatus.fail || outcome.status === StageStatus.retry;
+  if (failing && retryable && ctx.attempt < input.maxAttempts && workflowDriven) {
+    await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
+    return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryDelayMs !== undefined ? { retryAfterMs: retryDelayMs } : {}) };
+  }
   if (failing && retryable && ctx.attempt < input.maxAttempts) {
     const reason = outcome.failure_reason || `stage ${node.id} returned ${outcome.status}`;
     await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
@@ -124,7 +132,19 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   }
   if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
   await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
-  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started };
+  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
+}
+
+/**
+ * A handler that produced no status (returned nothing, or an object without a valid `status`): Attractor
+ * §2.6 `auto_status=true` makes that a SUCCESS; otherwise it is a FAIL saying so. A status.json written
+ * by the stage still wins afterwards (applyStatusFile).
+ */
+export function withStatus(returned: unknown, node: { id: string; auto_status: boolean }): Outcome {
+  if (returned && typeof returned === 'object' && isStageStatus((returned as { status?: unknown }).status)) return returned as Outcome;
+  const extra = returned && typeof returned === 'object' ? (returned as Omit<Outcome, 'status'>) : {};
+  if (node.auto_status) return { ...extra, status: StageStatus.success, notes: `auto_status: ${node.id} wrote no status, success assumed` };
+  return { ...extra, ...failure(`handler for ${node.id} wrote no status (set auto_status=true to treat that as success)`) };
 }
 
 /** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */
@@ -165,6 +185,7 @@ function stageContext(
     goal: input.goal,
     pipelineId: input.pipelineId,
     context: input.context,
+    carried: carriedContext(input),
     provider: input.provider,
     ...(input.providers ? { providers: input.providers } : {}),
     ...(ctx.activityKey ? { activityKey: ctx.activityKey } : {}),
@@ -174,6 +195,12 @@ function stageContext(
     env: deps.env,
     heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
   };
+}
+
+/** The stage's context projected by its fidelity (resolved by the workflow; compact by default). */
+function carriedContext(input: StageInput): { mode: Fidelity; text: string } {
+  const mode = resolveFidelity({ fidelity: input.fidelity }, {}, {});
+  return { mode, text: projectContext(mode, input.context, { goal: input.goal, runId: input.runId }) };
 }
 
 function isNonRetryable(err: unknown, extra: readonly string[]): boolean {

@@ -3,7 +3,7 @@
 // Ctrl-C stops following and never touches the run: it stays parked where it is.
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { RunEvent } from '../core/run-model';
-import { answerGateUpdate, decideUpdate } from '../workflows/messages';
+import { answerGateUpdate, decideUpdate, type GateUpdateInput } from '../workflows/messages';
 import type { CliIO } from './context';
 import { GatePrompter, type GateAnswerer } from './gate-prompt';
 import { LiveView } from './live-view';
@@ -110,7 +110,8 @@ function answerer(client: Client, workflowId: string, by: string): GateAnswerer 
     throw err;
   };
   return {
-    answer: (gate, choice) => handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'answer', gate, choice, by }] }).then(() => undefined, refusal),
+    // `text` is for free-text questions; the update's validator decides what this gate accepts
+    answer: (gate, a) => handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'answer', gate, by, ...a } as GateUpdateInput] }).then(() => undefined, refusal),
     decide: (input) => handle.executeUpdate(decideUpdate, { args: [{ ...input, by }] }).then(() => undefined, refusal),
   };
 }

@@ -1,8 +1,9 @@
 // The console interviewer: in a terminal, `factory run` and `factory watch` ask at an open gate.
 // The prompt races every other answer channel (Web UI, `temporal workflow signal`, `factory approve`):
 // the followed events close it as soon as the gate closes elsewhere, and it says who answered.
-import { input, select } from '@inquirer/prompts';
-import type { PolicyCheck } from '../core/decision';
+import { confirm, input, select } from '@inquirer/prompts';
+import type { PolicyCheck } from '../core/decision-policy';
+import { AnswerValue, QUESTION_TYPES, QuestionType, type Question, type QuestionOption } from '../core/questions';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { DecideSignalInput } from '../workflows/messages';
 
@@ -11,13 +12,21 @@ export interface OpenGate {
   gate: string;
   prompt: string;
   choices: GateChoice[];
+  /** The gate's question (yes/no, multiple choice, free text, confirmation) when the event carries one. */
+  question?: Question;
   /** Set for the decision gate: the decisions policy allows and the checks behind them. */
   decision?: { allowed: string[]; checks: PolicyCheck[] };
 }
 
+/** An answer given at the prompt: a choice (target id, or option key for an option without a target), or free text. */
+export interface PromptAnswer {
+  choice?: string;
+  text?: string;
+}
+
 /** How an answer given at the prompt reaches the run; each returns the refusal reason, or undefined when taken. */
 export interface GateAnswerer {
-  answer(gate: string, choice: string): Promise<string | undefined>;
+  answer(gate: string, answer: PromptAnswer): Promise<string | undefined>;
   decide(input: Omit<DecideSignalInput, 'by'>): Promise<string | undefined>;
 }
 
@@ -147,15 +156,40 @@ export class GatePrompter {
         refusal = await this.answerer.decide({ decision: decision as 'approved' | 'rejected', reason, ...(remediation ? { remediation } : {}) });
         if (!refusal) return `decision ${decision} sent from this terminal`;
       } else {
-        const choice = await select(
-          { message: `${header}gate ${gate.gate}: ${gate.prompt}`, choices: gate.choices.map((c) => ({ name: c.label, value: c.to, description: `→ ${c.to}` })) },
-          ctx,
-        );
-        refusal = await this.answerer.answer(gate.gate, choice);
-        if (!refusal) return `gate ${gate.gate}: answered ${choice} from this terminal`;
+        const answer = await askQuestion(questionOf(gate), `${header}gate ${gate.gate}: `, ctx);
+        refusal = await this.answerer.answer(gate.gate, answer);
+        if (!refusal) return `gate ${gate.gate}: answered ${answer.choice ?? JSON.stringify(answer.text)} from this terminal`;
       }
     }
   }
+}
+
+type PromptContext = { signal: AbortSignal; clearPromptOnDone: boolean } & PromptStreams;
+
+/** Asks one question with the prompt that fits its type. */
+async function askQuestion(q: Question, prefix: string, ctx: PromptContext): Promise<PromptAnswer> {
+  const message = `${prefix}${q.text}`;
+  if (q.type === QuestionType.freeform) {
+    const text = await input({ message, validate: (v) => v.trim() !== '' || 'an answer is required' }, ctx);
+    return { text };
+  }
+  if (q.type === QuestionType.yesNo || q.type === QuestionType.confirmation) {
+    const yes = await confirm({ message, default: false }, ctx);
+    const option = q.options.find((o) => o.value === (yes ? AnswerValue.yes : AnswerValue.no));
+    return { choice: option ? choiceOf(option) : yes ? 'Y' : 'N' };
+  }
+  const choice = await select({ message, choices: q.options.map((o) => ({ name: o.label, value: choiceOf(o), description: o.to ? `→ ${o.to}` : '' })) }, ctx);
+  return { choice };
+}
+
+/** The target id names an option unambiguously; an option without a target (a decline) goes by its key. */
+function choiceOf(o: QuestionOption): string {
+  return o.to !== '' ? o.to : o.key;
+}
+
+/** The gate's question, or (for runs whose events carry none) a multiple choice over its edges. */
+function questionOf(gate: OpenGate): Question {
+  return gate.question ?? { text: gate.prompt, type: QuestionType.multipleChoice, stage: gate.gate, options: gate.choices.map((c) => ({ ...c })) };
 }
 
 function openGateOf(d: Record<string, unknown>): OpenGate {
@@ -163,7 +197,12 @@ function openGateOf(d: Record<string, unknown>): OpenGate {
   if (d['kind'] === 'decision') {
     return { gate, prompt: 'decide this run', choices: [], decision: { allowed: (d['allowed'] as string[] | undefined) ?? [], checks: (d['checks'] as PolicyCheck[] | undefined) ?? [] } };
   }
-  return { gate, prompt: String(d['prompt'] ?? ''), choices: (d['choices'] as GateChoice[] | undefined) ?? [] };
+  const prompt = String(d['prompt'] ?? '');
+  const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
+  // the event names the question type; its options are the gate's choices (yes/no ones carry value YES/NO)
+  const type = typeof d['question'] === 'string' && (QUESTION_TYPES as readonly string[]).includes(d['question']) ? (d['question'] as QuestionType) : undefined;
+  const question: Question | undefined = type ? { text: prompt, type, stage: gate, options: type === QuestionType.freeform ? [] : choices.map((c) => ({ ...c })) } : undefined;
+  return { gate, prompt, choices, ...(question ? { question } : {}) };
 }
 
 /** Who an answer came from, as far as the server knows: signals come from the Web UI or the temporal CLI. */

@@ -1,10 +1,12 @@
 // `factory watch` / `factory run` on a terminal: a block that redraws in place — stage progress, the
 // current stage and how long it has run, what is retrying (from describe), the holdout progress bar,
 // open gates with the exact command to answer them. Pauses while a gate prompt owns the terminal.
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
-import { duration, formatPending, isRetrying, progressBar, type MonitorSnapshot } from './run-monitor';
+import { duration, formatPending, formatStageRetry, isRetrying, progressBar, retryingStages, type MonitorSnapshot, type StageRetry } from './run-monitor';
 
 interface StageRow {
   node: string;
@@ -13,6 +15,8 @@ interface StageRow {
   attempts: number;
   runs: number;
   startedAt: number;
+  /** Set between attempts of the workflow's retry loop (`stage.retrying`). */
+  retry?: StageRetry;
 }
 
 interface OpenGate {
@@ -20,6 +24,7 @@ interface OpenGate {
   prompt: string;
   choices: GateChoice[];
   data: Record<string, unknown>;
+  question?: QuestionType;
 }
 
 const ICON: Record<string, string> = { running: '▶', success: '✓', partial_success: '✓', fail: '✗', retry: '↻', skipped: '·' };
@@ -98,10 +103,17 @@ export class LiveView implements PromptScreen {
         this.current = node;
         break;
       }
+      case 'stage.retrying': {
+        const row = this.stages.get(node);
+        const [retry] = retryingStages([e]);
+        if (row && retry) row.retry = retry;
+        break;
+      }
       case 'stage.completed':
       case 'stage.failed': {
         const row = this.stages.get(node);
         if (row) {
+          delete row.retry;
           row.status = String(d['status']);
           row.attempts += Number(d['attempts'] ?? 1);
           row.runs += 1;
@@ -115,6 +127,7 @@ export class LiveView implements PromptScreen {
           prompt: String(d['prompt'] ?? 'decide this run'),
           choices: (d['choices'] as GateChoice[] | undefined) ?? [],
           data: d,
+          ...(typeof d['question'] === 'string' ? { question: d['question'] as QuestionType } : {}),
         });
         break;
       case 'gate.closed':
@@ -164,7 +177,8 @@ export class LiveView implements PromptScreen {
       `run ${this.runId} — ${this.status} — ${done}/${this.stages.size} stages — ${duration(now - this.started)}`,
       ...[...this.stages.values()].map((s) => {
         const attempts = s.attempts > s.runs ? ` (${s.attempts} attempts)` : '';
-        const live = s.status === 'running' ? ` ${duration(now - s.startedAt)}${stageRetry ? ` — retrying, attempt ${stageRetry.attempt}` : ''}` : '';
+        const retrying = s.retry ? ` — ${formatStageRetry(s.retry, now).replace(`stage ${s.node} is `, '')}` : stageRetry ? ` — retrying, attempt ${stageRetry.attempt}` : '';
+        const live = s.status === 'running' ? ` ${duration(now - s.startedAt)}${retrying}` : '';
         return `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${live}${attempts}${s.node === this.current ? '  ← current' : ''}`;
       }),
     ];
@@ -185,8 +199,8 @@ export class LiveView implements PromptScreen {
     }
     return [
       `  ⏸ gate ${g.gate}: ${g.prompt}`,
-      `      choices: ${g.choices.map((c) => c.to).join(', ')}`,
-      `      factory approve ${this.runId} --gate ${g.gate}   |   factory answer ${this.runId} --gate ${g.gate} --choice <choice>`,
+      `      ${choicesLine(g.question, g.choices)}`,
+      `      ${answerCommands(this.runId, g.gate, g.question)}`,
       `      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`,
     ];
   }

@@ -29,7 +29,8 @@ export class PlainProgress {
     for (const p of s.pending.filter(isRetrying)) {
       if (this.retries.get(p.activityId) === p.attempt) continue;
       this.retries.set(p.activityId, p.attempt);
-      lines.push(`↻ ${formatPending(p, now)}`);
+      const stage = p.type === 'executeStage' && this.running.size === 1 ? [...this.running.keys()][0] : undefined;
+      lines.push(`↻ ${stage ? `stage ${stage} is retrying: ` : ''}${formatPending(p, now)}`);
     }
     if (this.evaluation && s.evaluation && s.evaluation.done !== this.evaluation.done) {
       this.evaluation.done = s.evaluation.done;

@@ -1,9 +1,11 @@
 // Human-readable lines for run events: shared by `factory run` (while it waits) and `factory watch`.
 import type { WorkflowHandle } from '@temporalio/client';
-import type { PolicyCheck } from '../core/decision';
+import type { PolicyCheck } from '../core/decision-policy';
 import type { SignatureCluster } from '../core/evaluation';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 
 /** One line per event (undefined for events not worth a line). */
 export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
@@ -19,16 +21,19 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
       return line(`▶ ${String(d['node'])} (${String(d['type'])})${d['branch'] ? ` [branch ${String(d['branch'])}]` : ''}`);
     case 'stage.completed':
       return line(`✓ ${String(d['node'])} ${String(d['status'])}${Number(d['attempts']) > 1 ? ` after ${String(d['attempts'])} attempts` : ''}`);
+    case 'stage.retrying':
+      return line(`↻ ${String(d['node'])} attempt ${String(d['attempt'])}/${String(d['max_attempts'])} ${String(d['status'])}: ${String(d['reason'] ?? '')}; next attempt in ${formatMs(Number(d['next_delay_ms']))}`);
     case 'stage.failed':
       return line(`✗ ${String(d['node'])} failed: ${String(d['failure_reason'] ?? '')}`);
     case 'run.awaiting_human': {
       if (d['kind'] === 'decision') return [line(`⏸ waiting for the run's decision (gate "${String(d['gate'])}")`), ...decisionLines(d, opts.runId, '    ')].join('\n');
       const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
       const gate = String(d['gate']);
+      const question = typeof d['question'] === 'string' ? (d['question'] as QuestionType) : undefined;
       const lines = [
         line(`⏸ waiting for a human at gate "${gate}": ${String(d['prompt'] ?? '')}`),
-        `    choices: ${choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`,
-        `    answer:  factory approve ${opts.runId} --gate ${gate}   |   factory answer ${opts.runId} --gate ${gate} --choice <choice>`,
+        `    ${choicesLine(question, choices)}`,
+        `    answer:  ${answerCommands(opts.runId, gate, question)}`,
         `    or:      temporal workflow signal${opts.address ? ` --address ${opts.address}` : ''} --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
       ];
       if (opts.uiUrl) lines.push(`    UI:      ${opts.uiUrl} (Send a Signal: approve, {"by":"you"})`);
@@ -43,7 +48,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.resumed':
       return line(`▶ resumed after gate ${String(d['gate'])} → ${String(d['selected'])}`);
     case 'goal_gate.unsatisfied':
-      return line(`goal gate ${String(d['node'])} unsatisfied → retry at ${String(d['retryTarget'])}`);
+      return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
     case 'run.continued_as_new':
       return line(`continued as new (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':
@@ -89,6 +94,11 @@ export function signatureLines(clusters: unknown, indent: string): string[] {
   if (!Array.isArray(clusters) || clusters.length === 0) return [];
   const shown = (clusters as SignatureCluster[]).slice(0, 5).map((c) => `${c.signature} x${c.count} (${c.kind})`);
   return [`${indent}signatures: ${shown.join(', ')}${clusters.length > 5 ? `, +${clusters.length - 5} more` : ''}`];
+}
+
+function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }
 
 /** How often (in empty polls) a follower asks the server whether the workflow is still open. */

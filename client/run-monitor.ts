@@ -3,6 +3,8 @@
 // Read-only; used by `factory status`, the live view and the plain progress lines.
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
+import type { RunEvent } from '../core/run-model';
+import { WORKFLOW_TYPES } from '../core/temporal-names';
 
 /** One pending activity, as describe shows it. */
 export interface PendingView {
@@ -27,7 +29,6 @@ export interface MonitorSnapshot {
 const STATES: Record<number, PendingView['state']> = { 1: 'scheduled', 2: 'started', 3: 'cancel_requested', 4: 'paused' };
 /** The scenario activity of the evaluation child workflow (workflows/evaluate.ts). */
 const SCENARIO_ACTIVITY = 'runScenario';
-const EVALUATION_WORKFLOW = 'evaluateSuite';
 
 /** Pending activities of a described workflow. */
 export function pendingActivities(desc: WorkflowExecutionDescription): PendingView[] {
@@ -58,6 +59,43 @@ export function formatPending(p: PendingView, now: number): string {
   const failure = p.lastFailure ? `, last failure: ${oneLine(p.lastFailure)}` : '';
   const next = p.nextRetryAt && p.nextRetryAt > now ? `, next retry in ${duration(p.nextRetryAt - now)}` : p.state === 'started' ? ', running' : `, ${p.state}`;
   return `${p.type} (activity ${p.activityId}): ${attempts}${failure}${next}${isRetrying(p) ? ' — retrying' : ''}`;
+}
+
+/** A stage between attempts of the workflow's retry loop (a `stage.retrying` event not yet followed by its end). */
+export interface StageRetry {
+  node: string;
+  attempt: number;
+  maxAttempts: number;
+  reason: string;
+  /** Epoch ms when the next attempt starts (event time + next_delay_ms). */
+  nextAt: number;
+}
+
+/** Stages whose last event is `stage.retrying`, from a run's recent events. */
+export function retryingStages(events: readonly RunEvent[]): StageRetry[] {
+  const open = new Map<string, StageRetry>();
+  for (const e of events) {
+    const node = String(e.data['node'] ?? '');
+    if (e.type === 'stage.retrying') {
+      open.set(node, {
+        node,
+        attempt: Number(e.data['attempt'] ?? 0),
+        maxAttempts: Number(e.data['max_attempts'] ?? 0),
+        reason: String(e.data['reason'] ?? ''),
+        nextAt: (Date.parse(e.at) || 0) + Number(e.data['next_delay_ms'] ?? 0),
+      });
+    } else if (e.type === 'stage.completed' || e.type === 'stage.failed' || e.type === 'run.completed' || e.type === 'run.failed') {
+      if (e.type.startsWith('run.')) open.clear();
+      else open.delete(node);
+    }
+  }
+  return [...open.values()];
+}
+
+/** `stage build is retrying: attempt 1 of 3 failed (exit code 3); next attempt in 4m59s`. */
+export function formatStageRetry(r: StageRetry, now: number): string {
+  const next = r.nextAt > now ? `next attempt in ${duration(r.nextAt - now)}` : 'next attempt due now';
+  return `stage ${r.node} is retrying: attempt ${r.attempt} of ${r.maxAttempts} failed (${oneLine(r.reason)}); ${next}`;
 }
 
 /**
@@ -94,7 +132,7 @@ export async function snapshot(client: Client, workflowId: string): Promise<Moni
     return undefined;
   }
   const pending = pendingActivities(desc);
-  const child = (desc.raw.pendingChildren ?? []).find((c) => c.workflowTypeName === EVALUATION_WORKFLOW && c.workflowId);
+  const child = (desc.raw.pendingChildren ?? []).find((c) => c.workflowTypeName === WORKFLOW_TYPES.evaluate && c.workflowId);
   if (!child?.workflowId) return { pending };
   const evaluation = await scenarioProgress(client, child.workflowId).catch(() => undefined);
   const childPending = await client.workflow

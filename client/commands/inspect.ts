@@ -1,5 +1,6 @@
 // `factory status|events|gates|watch <runId>`: read a run through workflow queries (a run directory
 // path works too for status/events, read from run.json / events.jsonl).
+import { answerCommands, choicesLine } from '../gate-text';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -10,7 +11,10 @@ import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { formatEvent } from '../progress';
-import { pendingLines, snapshot, type PendingView } from '../run-monitor';
+import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
+
+/** How many of the latest events `status` reads to find stages between retry attempts. */
+const RECENT_EVENTS = 200;
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { defaultUser } from './run';
 
@@ -43,13 +47,16 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     async (run: string, opts: ReadOptions) => {
       const dir = runDirOf(ctx.io.cwd, run);
       let pending: PendingView[] = [];
+      let retries: StageRetry[] = [];
       const envelope = dir
         ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
-              return withServerStatus(await handle.query(runQuery), (await handle.describe()).status.name);
+              const env = withServerStatus(await handle.query(runQuery), (await handle.describe()).status.name);
+              retries = await handle.query(eventsQuery, { after: Math.max(0, env.lastSeq - RECENT_EVENTS), limit: RECENT_EVENTS }).then(retryingStages, () => []);
+              return env;
             } catch (err) {
               const desc = await handle.describe();
               const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
@@ -59,10 +66,11 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               return withServerStatus({ runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [] } as unknown as RunEnvelope, desc.status.name);
             }
           });
-      if (opts.json) ctx.io.out(JSON.stringify(pending.length ? { ...envelope, pending } : envelope, null, 2));
+      if (opts.json) ctx.io.out(JSON.stringify({ ...envelope, ...(pending.length ? { pending } : {}), ...(retries.length ? { retrying: retries } : {}) }, null, 2));
       else {
         printEnvelope(ctx, envelope);
         for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
+        for (const r of retries) ctx.io.out(`  ${formatStageRetry(r, Date.now())}`);
       }
       const ended = ['terminated', 'timed_out', 'cancelled'].includes(String(envelope.status));
       if (ended || envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
@@ -87,9 +95,9 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       if (gates.length === 0) return ctx.io.out('no open gates');
       for (const g of gates) {
         ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
-        ctx.io.out(`  choices: ${g.choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`);
+        ctx.io.out(`  ${choicesLine(g.question, g.choices)}`);
         ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}`);
-        ctx.io.out(`  answer: factory approve ${run} --gate ${g.id}  |  factory answer ${run} --gate ${g.id} --choice <choice>`);
+        ctx.io.out(`  answer: ${answerCommands(run, g.id, g.question)}`);
       }
     },
   );

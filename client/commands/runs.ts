@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { RunStatus } from '../../core/run-model';
-import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
+import { SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../core/temporal-names';
 import { statusQuery } from '../../workflows/messages';
 import { UsageError, type CliContext } from '../context';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
@@ -38,7 +38,7 @@ const STAGE_QUERY_MS = 2000;
 
 /** The visibility query for the filters; refuses values that cannot be quoted safely. */
 export function runsQuery(filters: { status?: string; pipeline?: string }): string {
-  const parts = [`WorkflowType = "runPipeline"`];
+  const parts = [`WorkflowType = "${WORKFLOW_TYPES.run}"`];
   if (filters.status !== undefined) {
     if (!STATUSES.has(filters.status)) throw new UsageError(`--status: unknown status "${filters.status.slice(0, 40)}"; one of: ${[...STATUSES].join(', ')}`);
     parts.push(`${SEARCH_ATTRIBUTES.status} = "${filters.status}"`);

@@ -192,3 +192,31 @@ describe('parallel.fan_in', () => {
     expect((await fanIn([r('a', 'fail'), r('b', 'fail')])).status).toBe('fail');
   });
 });
+
+describe('auto_status (Attractor §2.6)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir('factory-auto-status-')));
+  afterEach(() => cleanup());
+  const runWith = (returned: unknown, autoStatus: boolean) =>
+    runStage(stageInput(dir, node('s', { type: 'custom', auto_status: autoStatus }), { maxAttempts: 1 }), attempt(1), {
+      handlers: registryWith(async () => returned as Outcome),
+      env: {},
+    });
+
+  it.each([
+    ['returns nothing', undefined],
+    ['returns an object without a status', { notes: 'did it' }],
+    ['returns an unknown status', { status: 'done' }],
+  ])('succeeds when the handler %s and auto_status is true', async (_what, returned) => {
+    expect(await runWith(returned, true)).toMatchObject({ status: 'success', notes: expect.stringContaining('auto_status') });
+  });
+
+  it('fails naming auto_status when the handler returns nothing and auto_status is false', async () => {
+    expect(await runWith(undefined, false)).toMatchObject({ status: 'fail', failure_reason: expect.stringContaining('auto_status=true') });
+  });
+
+  it('keeps the handler status when it gives one, whatever auto_status says', async () => {
+    expect(await runWith({ status: 'fail', failure_reason: 'real' }, true)).toMatchObject({ status: 'fail', failure_reason: 'real' });
+  });
+});

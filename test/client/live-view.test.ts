@@ -36,6 +36,17 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
+  it.each([
+    ['freeform', [], 'question: freeform — reply with free text', 'factory answer run-x --gate ask --text "<your reply>"'],
+    ['yes_no', [{ key: 'Y', label: 'Yes', to: 'ship', value: 'YES' }, { key: 'N', label: 'No', to: 'fix', value: 'NO' }], 'question: yes_no — yes → ship ("Yes"), no → fix ("No")', 'factory reject run-x --gate ask (no)'],
+    ['confirmation', [{ key: 'Y', label: 'Go', to: 'ship', value: 'YES' }, { key: 'N', label: 'No (decline)', to: '', value: 'NO' }], 'no → "No (decline)" (the stage fails)', 'factory approve run-x --gate ask (yes)'],
+  ])('shows a %s gate with what it accepts and the command that answers it', (question, choices, shown, command) => {
+    const { view, last } = screen();
+    view.onEvent(ev('run.awaiting_human', { gate: 'ask', prompt: 'Proceed?', question, choices }));
+    expect(last()).toContain(shown);
+    expect(last()).toContain(command);
+  });
+
   it('shows the evidence and a factory decide command per allowed decision when the decision gate opens', () => {
     const { view, last } = screen();
     view.onEvent(ev('run.evaluating', { suite: 'holdout@1.0.0', scenarios: 4 }));
@@ -75,6 +86,17 @@ describe('LiveView', () => {
     });
     expect(last()).toMatch(/▶ build\s+tool\s+running 1m05s — retrying, attempt 3/);
     expect(last()).toContain('↻ executeStage (activity 7): attempt 3/5, last failure: exit code 2, next retry in 4s — retrying');
+  });
+
+  it('shows the failed attempt and the countdown to the next one when the workflow retry loop reports stage.retrying', () => {
+    const { view, last } = screen();
+    view.onEvent(ev('stage.started', { node: 'build', type: 'tool' }));
+    view.onEvent(ev('stage.retrying', { node: 'build', attempt: 1, max_attempts: 3, status: 'fail', reason: 'exit code 3', next_delay_ms: 120_000 }));
+    expect(last()).toMatch(/▶ build\s+tool\s+running 1m05s — retrying: attempt 1 of 3 failed/);
+    // the unclipped block (a 120-column terminal cuts the end of the line)
+    expect(view.frame().join('\n')).toMatch(/running 1m05s — retrying: attempt 1 of 3 failed \(exit code 3\); next attempt in 55s  ← current/);
+    view.onEvent(ev('stage.completed', { node: 'build', status: 'success', attempts: 2 }));
+    expect(last()).not.toContain('retrying');
   });
 
   it('shows a holdout progress bar with scenarios done over total while evaluating', () => {

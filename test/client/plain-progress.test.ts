@@ -1,5 +1,6 @@
 // Progress off a terminal: plain lines only when something changed (a retry, scenarios done, a long
 // stage), and the decision's progress line offering `factory decide` with the evidence.
+import { comeBackLines } from '../../client/follow';
 import { PlainProgress, STILL_RUNNING_EVERY_MS } from '../../client/plain-progress';
 import { formatEvent } from '../../client/progress';
 import { duration, formatPending, progressBar, type PendingView } from '../../client/run-monitor';
@@ -17,6 +18,12 @@ describe('PlainProgress', () => {
     expect(p.onSnapshot({ pending: [retry(2)] }, T0 + 2000)).toEqual([]);
     expect(p.onSnapshot({ pending: [retry(3)] }, T0)).toHaveLength(1);
     expect(p.onSnapshot({ pending: [{ ...retry(1), lastFailure: undefined }] }, T0)).toEqual([]);
+  });
+
+  it('names the stage that is retrying when exactly one stage is running', () => {
+    const p = new PlainProgress();
+    p.onEvent(ev('stage.started', { node: 'build', type: 'tool' }), T0);
+    expect(p.onSnapshot({ pending: [retry(2)] }, T0)).toEqual(['↻ stage build is retrying: executeStage (activity 5): attempt 2/4, last failure: exit code 3, next retry in 10s — retrying']);
   });
 
   it('prints scenarios done over the suite size only when the count moves while evaluating', () => {
@@ -91,5 +98,21 @@ describe('formatEvent for the decision', () => {
     const clusters = Array.from({ length: 7 }, (_, i) => ({ signature: `sig${i}`, count: i + 1, kind: 'fail' }));
     const text = formatEvent(ev('evaluation.completed', { total: 10, passed: 3, failed: 7, errored: 0, passed_bar: false, clusters }), { runId: 'run-x' }) as string;
     expect(text).toMatch(/holdout: 3\/10 passed, 7 failed, 0 errored; pass bar not met\n {4}signatures: sig0 x1 \(fail\), sig1 x2 \(fail\), .*sig4 x5 \(fail\), \+2 more$/);
+  });
+});
+
+describe('comeBackLines', () => {
+  it('names factory watch with the address when the run lives on a server that outlives this process', () => {
+    expect(comeBackLines('run-x', { kind: 'interrupted', gate: 'review' }, { address: '10.0.0.5:7233' })).toEqual([
+      'stopped following run run-x at gate review; the run is not cancelled and stays parked there.',
+      '  come back with: factory watch run-x --address 10.0.0.5:7233',
+    ]);
+  });
+
+  it('names factory run --resume with the run directory when the embedded dev server stops with this process', () => {
+    expect(comeBackLines('run-x', { kind: 'interrupted', runDir: '/tmp/runs/run-x' }, { embedded: true })).toEqual([
+      'stopped following run run-x; nothing was cancelled, but the embedded dev server stops with this process.',
+      '  continue it from its checkpoint: factory run --resume /tmp/runs/run-x',
+    ]);
   });
 });

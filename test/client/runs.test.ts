@@ -2,7 +2,9 @@
 // stuck (pending activities from describe), against runs on the shared dev server.
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { formatRuns, rowOf, runsQuery, type RunRow } from '../../client/commands/runs';
-import { eventually, pipelineYaml, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
+import { formatStageRetry, retryingStages, type StageRetry } from '../../client/run-monitor';
+import type { RunEvent } from '../../core/run-model';
+import { allEvents, eventually, pipelineYaml, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv, uniqueId } from '../helpers/temporal';
 import { awaitGate, gatedPipeline } from '../surfaces/helpers';
 import { runCli } from './run-cli';
@@ -93,27 +95,43 @@ describe('factory runs', () => {
 });
 
 describe('factory status: what is stuck', () => {
-  it('shows the retrying stage with attempt, last failure and next retry when a stage failed and waits for its next attempt', async () => {
+  it('says the stage is retrying with the failed attempt, its reason and when the next attempt starts when a stage failed and waits for its backoff', async () => {
     const profile = testProfileYaml().replace('initial_interval: 100ms', 'initial_interval: 5m').replace('maximum_interval: 1s', 'maximum_interval: 5m');
     const pipeline = pipelineYaml('stuck-stage', ['{ id: build, type: tool, tool_command: "echo broken >&2; exit 3", max_retries: 2 }'], ['{ from: start, to: build }', '{ from: build, to: exit }']);
     const handle = await env.start(workspace(pipeline, { profile }));
     try {
-      const pending = await eventually(async () => {
-        const d = await handle.describe();
-        return d.raw.pendingActivities?.find((p) => (p.attempt ?? 1) > 1);
-      }, 30_000, 200);
-      expect(pending.activityType?.name).toBe('executeStage');
+      await eventually(async () => (await allEvents(handle)).some((e) => e.type === 'stage.retrying'), 30_000, 200);
 
       const r = await runCli(['status', handle.workflowId, ...target()]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toContain('  pending activities:');
-      expect(r.stdout).toMatch(/^ {4}executeStage \(activity \S+\): attempt 2\/3, last failure: .+, next retry in [1-5]m\d\ds — retrying$/m);
-      expect(r.stdout).toContain('  stage build is retrying: attempt 2 of 3');
+      expect(r.stdout).toContain('  current node: build');
+      expect(r.stdout).toMatch(/^ {2}stage build is retrying: attempt 1 of 3 failed \(.+\); next attempt in [1-5]m\d\ds$/m);
 
-      const json = JSON.parse((await runCli(['status', handle.workflowId, '--json', ...target()])).stdout) as { pending: { type: string; attempt: number; lastFailure?: string }[] };
-      expect(json.pending).toEqual([expect.objectContaining({ type: 'executeStage', attempt: 2, maximumAttempts: 3, lastFailure: expect.any(String) })]);
+      const json = JSON.parse((await runCli(['status', handle.workflowId, '--json', ...target()])).stdout) as { retrying: StageRetry[] };
+      expect(json.retrying).toEqual([expect.objectContaining({ node: 'build', attempt: 1, maxAttempts: 3, reason: expect.any(String) })]);
     } finally {
       await handle.terminate('test done');
     }
+  });
+});
+
+describe('retryingStages', () => {
+  const at = '2026-11-30T10:00:00.000Z';
+  const e = (seq: number, type: RunEvent['type'], data: Record<string, unknown>): RunEvent => ({ seq, type, runId: 'r', at, data });
+
+  it.each<[string, RunEvent[], string[]]>([
+    ['a retry not yet ended', [e(1, 'stage.started', { node: 'a' }), e(2, 'stage.retrying', { node: 'a', attempt: 1, max_attempts: 2, next_delay_ms: 1000 })], ['a']],
+    ['a retry ended by stage.completed', [e(1, 'stage.retrying', { node: 'a', attempt: 1 }), e(2, 'stage.completed', { node: 'a' })], []],
+    ['a retry ended by the run failing', [e(1, 'stage.retrying', { node: 'a', attempt: 1 }), e(2, 'run.failed', {})], []],
+    ['two branches, one retried then failed', [e(1, 'stage.retrying', { node: 'a' }), e(2, 'stage.retrying', { node: 'b' }), e(3, 'stage.failed', { node: 'a' })], ['b']],
+  ])('lists the stages between attempts for %s', (_name, events, nodes) => {
+    expect(retryingStages(events).map((r) => r.node)).toEqual(nodes);
+  });
+
+  it('counts the next attempt from the event time plus the delay', () => {
+    const [r] = retryingStages([e(1, 'stage.retrying', { node: 'a', attempt: 2, max_attempts: 4, reason: 'x', next_delay_ms: 90_000 })]);
+    expect(r?.nextAt).toBe(Date.parse(at) + 90_000);
+    expect(formatStageRetry(r as StageRetry, Date.parse(at))).toBe('stage a is retrying: attempt 2 of 4 failed (x); next attempt in 1m30s');
+    expect(formatStageRetry(r as StageRetry, Date.parse(at) + 100_000)).toBe('stage a is retrying: attempt 2 of 4 failed (x); next attempt due now');
   });
 });

@@ -27,8 +27,10 @@ export async function openPane(command: string, env: Record<string, string>): Pr
   const socket = `factory-test-${randomUUID().slice(0, 8)}`;
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', TERM: 'xterm-256color', LANG: 'C.UTF-8' };
   const exports = Object.entries({ ...base, ...env }).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  // the pane outlives the command so its last screen (and EXIT=<code>) can be read
-  await tmux(socket, ['-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', '-s', 'test', `env -i ${exports.join(' ')} sh -c ${shellQuote(`${command}; echo EXIT=$?; sleep 600`)}`]);
+  // the pane outlives the command so its last screen (and EXIT=<code>) can be read; the shell survives
+  // Ctrl-C (a trap with a command is reset to the default in the child, which gets the SIGINT itself)
+  const script = `trap 'true' INT; ${command}; echo EXIT=$?; sleep 600`;
+  await tmux(socket, ['-f', '/dev/null', 'new-session', '-d', '-x', '160', '-y', '50', '-s', 'test', `env -i ${exports.join(' ')} sh -c ${shellQuote(script)}`]);
   const screen = () => tmux(socket, ['capture-pane', '-p', '-J', '-t', 'test']);
   return {
     keys: async (...keys) => void (await tmux(socket, ['send-keys', '-t', 'test', ...keys])),

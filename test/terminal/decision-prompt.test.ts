@@ -1,7 +1,7 @@
 // The decision gate at the terminal prompt (tmux): after a real holdout evaluation on an isolated
 // scenario worker, `factory watch` shows the evidence and asks for the decision, reason and remediation;
 // the answer goes through the validated `decide` update. Holdout progress is read from the child's history.
-import type { DecisionRecord } from '../../core/decision';
+import type { DecisionRecord } from '../../core/decision-policy';
 import { scenarioProgress } from '../../client/run-monitor';
 import { statusQuery } from '../../workflows/messages';
 import { BIN, REPO } from '../client/run-cli';

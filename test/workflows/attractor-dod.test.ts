@@ -1,63 +1,102 @@
-// Attractor definition of done (attractor-spec.md §11.3–§11.9 and the execution rows of §11.12) on the
-// durable run. Items proved elsewhere are mapped here; the rest are tested in this file.
+// THE MAP: every Attractor Definition-of-Done item (attractor-spec.md §11.1–§11.11), every §11.12 parity row
+// and the §11.13 smoke test → the test that proves it. Tests named here are in this file unless a path is
+// given. Keep it current when a test moves or a reading changes (readings: docs/attractor.md).
 //
+// §11.1 DOT parsing ........................................ test/spec/dot-parse.test.ts "Attractor §11.1 DOT parsing" (one test per item:
+//                                                             subset, goal/label/model_stylesheet, multi-line blocks, edge attrs, chained edges,
+//                                                             default blocks, subgraph flattening, class + stylesheet, quoted/unquoted, comments)
+// §11.2 Validation and linting
+//   exactly one start (Mdiamond or id start/Start) ......... test/core/lint.test.ts "there is no start node", "there are two start nodes";
+//                                                             test/spec/dot-portable.test.ts "finds start and exit by id ..."
+//   exactly one exit (Msquare or id exit/end) ............... test/core/lint.test.ts "there is no exit node", "there are two exit nodes"; dot-portable (by id)
+//   start has no incoming / exit no outgoing ................ test/core/lint.test.ts "the start node has an incoming edge", "the exit node has an outgoing edge"
+//   all nodes reachable (orphan → warning, §11.12) .......... test/core/lint.test.ts "a node is an orphan (§11.12: warning)"; dot-portable "reports an orphan ..."
+//   all edges reference valid node ids ...................... test/core/lint.test.ts "an edge names a missing target/source" (YAML); DOT creates the node
+//                                                             (Graphviz) with an implicit_node warning: dot-portable "creates a node from an edge endpoint ..."
+//   codergen without prompt → warning ....................... test/core/lint.test.ts "an LLM node has neither prompt nor label"
+//   conditions parse ........................................ test/core/lint.test.ts "a condition does not parse"
+//   validate_or_raise throws on errors ...................... test/core/lint.test.ts "throws PipelineValidationError carrying every diagnostic ..."
+//   results carry rule, severity, node/edge id, message ..... test/core/lint.test.ts (summary() of every case), "lintPipeline positions"
 // §11.3 Execution engine
-//   start node resolved, execution begins there ........ this file "begins at the start node ..."; test/core/routing.test.ts (start and exit)
-//   handler via shape → type mapping .................... this file "dispatches DOT shapes ..."; run-happy "runs a DOT pipeline ..."
-//   handler called with node, context, graph, logs root . this file "calls a custom handler with ..."
-//   outcome written to {logs_root}/{node_id}/status.json  this file "writes status.json ..."; run-happy
-//   5-step edge selection ............................... test/core/routing.test.ts (selectEdge table); routing.test "prefers the edge whose condition
-//                                                          matches ...", "follows the preferred label ..."; this file (weight, lexical)
-//   execute → select edge → advance loop; terminal stops  this file "smoke test" and "completes a pipeline of 10+ nodes ..."
-//   outcome success iff goal gates succeeded ............ routing.test "goal gates"; test/core/routing.test.ts (goal gates)
-// §11.4 Goal gate enforcement ............................ routing.test "goal gates" (pass, retry_target detour, graph retry_target, no target → EXEC_FAILURE);
-//                                                          this file "smoke test" (implement fails, loops, then passes)
-// §11.5 Retry logic
-//   max_retries > 0 retried on RETRY or FAIL ............. failures.test "retries twice then succeeds ..." (FAIL), "uses the graph default_max_retries ..." (RETRY)
-//   retry count tracked per node, limit respected ....... failures.test (attempts 3, node_retries, internal.retry_count.<node>; profile maximum_attempts)
-//   backoff ............................................. failures.test (gaps grow by the profile's backoff_coefficient: Temporal's exponential backoff)
-//   jitter .............................................. not applicable: Temporal's activity RetryPolicy has no jitter setting (documented reading)
-//   after exhaustion the final outcome routes ........... failures.test "routes the final FAIL ...", "accepts partial_success ..."
+//   start node resolved, execution begins there ............ "begins at the start node ..."; test/core/routing.test.ts (start and exit)
+//   handler via shape → type mapping ........................ "dispatches DOT shapes ..."; run-happy "runs a DOT pipeline ..."
+//   handler called with node, context, graph, logs root .... "calls a custom handler with ..."
+//   outcome written to {logs_root}/{node_id}/status.json ..... "writes status.json ..."; run-happy
+//   5-step edge selection ................................... test/core/routing.test.ts (selectEdge table); routing.test "prefers the edge whose condition
+//                                                             matches ...", "follows the preferred label ..."; this file (weight, lexical)
+//   execute → select edge → advance loop; terminal stops ..... "smoke test" and "completes a pipeline of 10+ nodes ..."
+//   outcome success iff goal gates succeeded ................ routing.test "goal gates"; test/core/routing.test.ts (goal gates)
+// §11.4 Goal gate enforcement .............................. routing.test "goal gates" (pass, retry_target detour, graph retry_target, no target → EXEC_FAILURE,
+//                                                             "names every unsatisfied goal gate ..."); this file "smoke test" (implement fails, loops, passes)
+// §11.5 Retry logic (workflow-driven since the attractor-retry-loop patch: workflows/stage-retry.ts)
+//   max_retries > 0 retried on RETRY or FAIL ................ failures.test "retries twice then succeeds ..." (FAIL), "uses the graph default_max_retries ..." (RETRY)
+//   default: no retries ..................................... failures.test "does not retry (§3.5 default) ..."; test/core/retry.test.ts maxAttemptsFor
+//   retry count tracked per node, limit respected ........... failures.test (attempts 3, node_retries, internal.retry_count.<node>)
+//   backoff (constant, linear, exponential; presets) ......... test/core/retry.test.ts "gives the %s preset delays ...", "caps the delay ..."; failures.test
+//                                                             "retries twice ... growing backoff", "takes the attempts of the profile preset ..."
+//   jitter .................................................. test/core/retry.test.ts "keeps every jittered delay within [0.5, 1.5) ..."; failures.test
+//                                                             "emits stage.retrying with attempt, reason and a jittered delay it then waits ..."
+//   after exhaustion the final outcome routes ............... failures.test "routes the final FAIL ...", "accepts partial_success ..."
 // §11.6 Node handlers
-//   start / exit no-op .................................. this file "begins at the start node ..." (no stage directory, no activity)
-//   codergen: $goal, backend, prompt.md + response.md ... this file "smoke test", "expands $goal ..."; test/activities/codergen.test.ts
-//   wait.human: choices, preferred_label ................ gates.test (choices in the gates query, human.gate.label, routing on the answer)
-//   conditional pass-through ............................ routing.test "routes a conditional node on the outcome it passes through ..."
-//   parallel / fan-in ................................... routing.test "parallel fan-out / fan-in"
-//   tool ................................................ failures.test "tool failure"; run-happy; test/activities/tool.test.ts
-//   custom handlers by type string ...................... this file "calls a custom handler ..."; every test.* handler in these files
+//   start / exit no-op ...................................... "begins at the start node ..." (no stage directory, no activity)
+//   codergen: $goal, backend, prompt.md + response.md ........ "smoke test", "expands $goal ..."; test/activities/codergen.test.ts
+//   wait.human: choices, preferred_label .................... gates.test (choices in the gates query, human.gate.label, routing on the answer); questions.test
+//   conditional pass-through ................................ routing.test "routes a conditional node on the outcome it passes through ..."
+//   parallel / fan-in ....................................... routing.test "parallel fan-out / fan-in"
+//   tool .................................................... failures.test "tool failure"; run-happy; test/activities/tool.test.ts
+//   custom handlers by type string .......................... "calls a custom handler ..."; every test.* handler in these files
+//   (auto_status, §2.6) ..................................... test/activities/stage.test.ts "auto_status (Attractor §2.6)"
 // §11.7 State and context
-//   context store, context_updates merged after each node routing.test "makes one stage's context updates visible ..."; routing.test (parallel: cloned contexts)
-//   checkpoint after each node .......................... this file "rewrites checkpoint.json after every node ..."
-//   resume from checkpoint .............................. resume.test
-//   artifacts in {logs_root}/{node_id}/ ................. run-happy "writes run.json, manifest.json ..."; this file "smoke test"
+//   context store, context_updates merged after each node ... routing.test "makes one stage's context updates visible ..."; routing.test (parallel: cloned contexts)
+//   checkpoint after each node .............................. "rewrites checkpoint.json after every node ..."
+//   resume from checkpoint .................................. resume.test
+//   artifacts in {logs_root}/{node_id}/ ..................... run-happy "writes run.json, manifest.json ..."; "smoke test"
+//   (context fidelity, §5.4) ................................ test/core/fidelity.test.ts; fidelity.test "gives each codergen stage the context ..."
 // §11.8 Human-in-the-loop (Interviewer → Temporal messages)
-//   ask(question) → answer .............................. gates.test: signals approve/reject/answer and the answerGate update
-//   question types ...................................... SINGLE_SELECT = answer with a choice; CONFIRM = approve/reject; FREE_TEXT = `comment`;
-//                                                          MULTI_SELECT: not offered (a gate selects one outgoing edge)
-//   AutoApproveInterviewer .............................. gates.test "answers every gate with its first choice ... autoApprove"
-//   ConsoleInterviewer .................................. the CLI's approve/reject/answer commands (test/client)
-//   CallbackInterviewer ................................. the answerGate update (gates.test "human gates by update")
-//   QueueInterviewer .................................... a test driver answering gates as they open (gates.test, test/replay/record.ts)
-// §11.9 Condition expressions ............................ test/core/conditions.test.ts (=, !=, &&, outcome, preferred_label, context.*, missing = "",
-//                                                          empty = true); routing.test "routes on context values ..." (&&, !=, missing key)
-// §11.12 execution rows
-//   linear 3-node pipeline end-to-end ................... run-happy "runs boot, every stage and finalize ..."
-//   conditional branching (success/fail paths) .......... routing.test "routes a conditional node ..." (both rows of the table)
-//   retry on failure (max_retries=2) .................... failures.test "retries twice then succeeds ..."
-//   goal gate blocks exit when unsatisfied .............. routing.test "detours to retry_target ...", "fails the run with EXEC_FAILURE when a goal gate ..."
-//   goal gate allows exit when all satisfied ............ routing.test "exits without a detour ..."
-//   wait.human presents choices and routes on selection . gates.test "shows prompt, choices ...", "routes to the named choice ..."
-//   edge selection: condition match wins over weight .... routing.test "prefers the edge whose condition matches ..."; test/core/routing.test.ts
-//   edge selection: weight breaks ties .................. this file "breaks ties by weight ..."; test/core/routing.test.ts
-//   edge selection: lexical tiebreak .................... this file "breaks remaining ties lexically ..."; test/core/routing.test.ts
-//   context updates visible to the next node ............ routing.test "makes one stage's context updates visible ..."
-//   checkpoint save and resume produces same result ..... resume.test "gives the same final context ..."
-//   stylesheet applies model override by shape .......... this file "applies the stylesheet ..."; test/core/stylesheet.test.ts
-//   prompt variable expansion ($goal) ................... this file "expands $goal ..."
-//   parallel fan-out and fan-in ......................... routing.test "runs branches concurrently ..."
-//   custom handler registration and execution ........... this file "calls a custom handler ..."
-//   pipeline with 10+ nodes completes ................... this file "completes a pipeline of 10+ nodes ..."
+//   ask(question) → answer .................................. gates.test: signals approve/reject/answer and the answerGate update
+//   question types YES_NO, MULTIPLE_CHOICE, FREEFORM, CONFIRMATION  test/core/questions.test.ts (model, answers, context); questions.test "routes a yes_no gate ...",
+//                                                             "refuses a freeform update without text, then ... factory answer --text ...", "fails the stage ...
+//                                                             when a one-edge confirmation is declined"; test/client/live-view.test.ts "shows a %s gate ..."
+//   AutoApproveInterviewer .................................. gates.test "answers every gate with its first choice ... autoApprove"; questions.test
+//                                                             "answers yes and the first option under auto-approve"; test/core/questions.test.ts autoAnswer
+//   ConsoleInterviewer ...................................... the CLI's approve/reject/answer commands (questions.test runs `factory answer --text`; test/client)
+//   CallbackInterviewer ..................................... the answerGate update (gates.test "human gates by update")
+//   QueueInterviewer ........................................ a test driver answering gates as they open (gates.test, test/replay/record.ts)
+// §11.9 Condition expressions .............................. test/core/conditions.test.ts (=, !=, &&, outcome, preferred_label, context.*, missing = "",
+//                                                             empty = true); routing.test "routes on context values ..." (&&, !=, missing key)
+// §11.10 Model stylesheet .................................. test/core/stylesheet.test.ts (parse, shape/class/id selectors, specificity, explicit attrs win);
+//                                                             "applies the stylesheet to nodes by shape, class and id ..."
+// §11.11 Transforms and extensibility
+//   transforms between parse and validate; transform(graph) test/core/transforms.test.ts "runs built-ins first, then custom transforms in registration order"
+//   $goal expansion ......................................... test/core/transforms.test.ts goalExpansion; "expands $goal ..."
+//   custom transforms registered, run in order .............. test/core/transforms.test.ts "runs built-ins first, then custom ..."
+//   HTTP server mode ........................................ not implemented (optional in the spec); Temporal signals/updates/queries play that role
+// §11.12 parity matrix
+//   parse a simple linear pipeline .......................... test/spec/dot-parse.test.ts "parses a simple linear pipeline ..."
+//   parse graph-level attributes (goal, label) .............. test/spec/dot-parse.test.ts "parses a pipeline when it has graph-level attributes ..."
+//   parse multi-line node attributes ........................ test/spec/dot-parse.test.ts "parses multi-line node attributes ..."
+//   validate: missing start → error ......................... test/core/lint.test.ts "there is no start node"; test/corpus/dot/start_node__no-start.dot
+//   validate: missing exit → error .......................... test/core/lint.test.ts "there is no exit node"; test/corpus/dot/terminal_node__no-exit.dot
+//   validate: orphan node → warning ......................... test/core/lint.test.ts "a node is an orphan (§11.12: warning)"; dot-portable "reports an orphan ..."
+//   linear 3-node pipeline end-to-end ....................... run-happy "runs boot, every stage and finalize ..."; spec-examples "runs simple.dot ..."
+//   conditional branching (success/fail paths) .............. routing.test "routes a conditional node ..." (both rows); spec-examples "runs branch.dot ..."
+//   retry on failure (max_retries=2) ........................ failures.test "retries twice then succeeds ..."
+//   goal gate blocks exit when unsatisfied .................. routing.test "detours to retry_target ...", "fails the run with EXEC_FAILURE when a goal gate ..."
+//   goal gate allows exit when all satisfied ................ routing.test "exits without a detour ..."
+//   wait.human presents choices and routes on selection ..... gates.test "shows prompt, choices ...", "routes to the named choice ..."; spec-examples "runs review.dot ..."
+//   edge selection: condition match wins over weight ........ routing.test "prefers the edge whose condition matches ..."; test/core/routing.test.ts
+//   edge selection: weight breaks ties ...................... "breaks ties by weight ..."; test/core/routing.test.ts
+//   edge selection: lexical tiebreak ........................ "breaks remaining ties lexically ..."; test/core/routing.test.ts
+//   context updates visible to the next node ................ routing.test "makes one stage's context updates visible ..."
+//   checkpoint save and resume produces same result ......... resume.test "gives the same final context ..."
+//   stylesheet applies model override by shape .............. "applies the stylesheet ..."; test/core/stylesheet.test.ts
+//   prompt variable expansion ($goal) ....................... "expands $goal ..."
+//   parallel fan-out and fan-in ............................. routing.test "runs branches concurrently ..."
+//   custom handler registration and execution ............... "calls a custom handler ..."
+//   pipeline with 10+ nodes completes ....................... "completes a pipeline of 10+ nodes ..."
+// §11.13 smoke test ........................................ "parses, validates, runs plan → implement → review → done ..." (scripted failure);
+//                                                             spec-examples "runs smoke.dot unchanged ..." and dot-portable "lints smoke.dot with no errors ..."
+// §2.13 examples ........................................... test/spec/dot-portable.test.ts (lint, no errors) and spec-examples.test.ts (run on the twin)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintPipeline } from '../../core/lint';
