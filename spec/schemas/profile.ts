@@ -126,6 +126,10 @@ export const profileSchema = z
     environment: environmentSchema.prefault({}).describe('Where and how runs execute'),
     dependencies: z.record(z.string(), dependencyMode).default({}).describe('External dependency → real | twin'),
     policy: policySchema.prefault({}).describe('Run policy defaults'),
+    plugins: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Extension modules (paths relative to the profile): custom handlers, transforms and lint rules (docs/plugins.md)'),
   })
   .meta({ title: 'FactoryProfile', description: 'Provider, environment and policy for factory runs' });
 
