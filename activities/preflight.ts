@@ -2,6 +2,7 @@
 // handler, and every external dependency's mode (real | twin) must be allowed in this environment.
 
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
+import { loadPlugins, type PluginSet } from './plugins';
 import { lintPipeline } from '../core/lint';
 import type { PipelineGraph } from '../core/model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
@@ -19,9 +20,17 @@ export interface PreflightDeps {
 /** Runs every preflight check and throws one BOOT_FAILURE listing all failures; returns lint warnings. */
 export async function preflight(input: PreflightInput, deps: PreflightDeps): Promise<PreflightReport> {
   const workflowTypes = input.workflowTypes ?? WORKFLOW_NODE_TYPES;
-  const handlerTypes = deps.handlers.types();
+  let plugins: PluginSet;
+  try {
+    plugins = await loadPlugins(input.profile.plugins);
+  } catch (err) {
+    throwIfCauses('preflight', [(err as Error).message]);
+    throw err;
+  }
+  const handlerTypes = [...new Set([...deps.handlers.types(), ...Object.keys(plugins.handlers)])];
   const diags = lintPipeline(input.graph, {
     knownTypes: [...workflowTypes, ...handlerTypes],
+    extraRules: plugins.lintRules,
     ...(input.source !== undefined ? { file: input.source } : {}),
     ...(input.sourceMap !== undefined ? { sourceMap: input.sourceMap } : {}),
   });

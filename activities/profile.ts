@@ -64,6 +64,7 @@ export function withResolvedPaths(profile: FactoryProfile, profileDir: string, r
     ...profile,
     provider,
     providers,
+    ...(profile.plugins ? { plugins: profile.plugins.map((p) => resolve(profileDir, p)) } : {}),
     environment: {
       ...profile.environment,
       run_root: resolve(root, profile.environment.run_root),

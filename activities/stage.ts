@@ -15,6 +15,7 @@ import { failure, isStageStatus, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageConfigError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
+import { loadPlugins } from './plugins';
 import { flushRun } from './run-dir';
 import type { StageInput, StageResult } from './types';
 
@@ -83,7 +84,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   // one beats from the first interval on, well within the heartbeat timeout.
   const beater = setInterval(beat, deps.heartbeatIntervalMs ?? 1000);
 
-  const handler = deps.handlers.get(node.type);
+  const handler = deps.handlers.get(node.type) ?? (input.plugins?.length ? (await loadPlugins(input.plugins)).handlers[node.type] : undefined);
   let outcome: Outcome;
   let retryable = true;
   let retryDelayMs: number | undefined;

@@ -143,6 +143,8 @@ export interface StageInput {
    * becomes FAIL or PARTIAL_SUCCESS as before. Unset: Temporal's retries drive attempts (old runs).
    */
   attempt?: number;
+  /** The profile's plugin modules (absolute paths): handler types the worker did not register come from them. */
+  plugins?: string[];
   /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
   fidelity?: string;
 }

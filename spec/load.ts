@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
-import { lintPipeline } from '../core/lint';
+import { type LintRule, lintPipeline } from '../core/lint';
 import { loadPipelineDot } from './dot';
 import { loadYamlSpec, type SpecLoadResult } from './yaml';
 
@@ -113,6 +113,8 @@ export function loadSpecBytes(bytes: Uint8Array, path: string, opts: LoadSpecOpt
 export interface LintSpecOptions extends LoadSpecOptions {
   /** Every handler type the workers can run, built-ins included (core/lint.ts `knownTypes`); default: the built-ins. */
   knownTypes?: Iterable<string>;
+  /** Custom lint rules (plugins, §7.4), run after the built-ins. */
+  extraRules?: readonly LintRule[];
 }
 
 /** Load + lint: the diagnostics `factory lint` prints and `publish` requires to be error-free. */
@@ -125,7 +127,7 @@ export function lintLoaded(loaded: LoadedSpec, opts: LintSpecOptions = {}): Load
   if (loaded.kind !== 'PipelineSpec' || !loaded.graph) return loaded;
   let lint: Diagnostic[];
   try {
-    lint = lintPipeline(loaded.graph, { file: loaded.file, sourceMap: loaded.sourceMap, knownTypes: opts.knownTypes });
+    lint = lintPipeline(loaded.graph, { file: loaded.file, sourceMap: loaded.sourceMap, knownTypes: opts.knownTypes, ...(opts.extraRules ? { extraRules: opts.extraRules } : {}) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     lint = [{ rule: 'internal_error', severity: 'error', message: `lint failed: ${message}`, file: loaded.file }];

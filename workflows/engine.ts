@@ -215,6 +215,7 @@ export class Engine {
               provider: profile.provider,
               maxAttempts,
               attempt: n,
+              ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
               fidelity: resolveFidelity(lane.incoming, node, this.graph),
               stageTimeoutMs: timeoutMs,
               nonRetryableErrorTypes: retry.non_retryable_error_types,

@@ -32,7 +32,13 @@ export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane
     outcome: {
       status,
       notes: `${ok}/${results.length} branches succeeded (${policy})`,
-      context_updates: { 'parallel.results': results },
+      // §4.8 step 4 / §5.1 `parallel.*`: the results (each with `outcome`, as §4.9 fan-in reads it) and counts
+      context_updates: {
+        'parallel.results': results.map((r) => ({ ...r, outcome: r.status })),
+        'parallel.success_count': ok,
+        'parallel.fail_count': results.filter((r) => r.status === 'fail').length,
+        'parallel.total': results.length,
+      },
       ...(status === 'fail' ? { failure_reason: `join policy ${policy} not satisfied: ${ok}/${results.length} succeeded` } : {}),
     },
     attempts: 1,

@@ -2,7 +2,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostics';
-import { lintSpecFile, SpecFileError } from '../../spec/load';
+import { lintSpecFile, loadSpecFile, SpecFileError, type LintSpecOptions } from '../../spec/load';
+import { loadPlugins } from '../../activities/plugins';
+import { BUILTIN_TYPES } from '../../core/lint';
+import { dirname } from 'node:path';
 import { ExitCode, type CliContext } from '../context';
 
 /** One file's lint result as `--json` prints it. */
@@ -27,11 +30,11 @@ export function summarize(reports: readonly FileReport[]): { files: number; erro
 }
 
 /** Lints each file; unreadable paths become reports with `error` rather than stopping the others. */
-export async function lintFiles(files: readonly string[], cwd: string): Promise<FileReport[]> {
+export async function lintFiles(files: readonly string[], cwd: string, extra: Pick<LintSpecOptions, 'knownTypes' | 'extraRules'> = {}): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   for (const file of files) {
     try {
-      const loaded = await lintSpecFile(resolve(cwd, file), { displayName: file });
+      const loaded = await lintSpecFile(resolve(cwd, file), { displayName: file, ...extra });
       reports.push({ file, kind: loaded.kind, digest: loaded.digest, diagnostics: sortDiagnostics(loaded.diagnostics) });
     } catch (err) {
       if (!(err instanceof SpecFileError)) throw err;
@@ -48,8 +51,11 @@ export function registerLint(program: Command, ctx: CliContext): void {
     .description('check pipeline, profile and suite files (YAML or Attractor DOT); exit 1 on errors')
     .argument('<files...>', 'spec files: *.yaml, *.yml, *.dot, *.gv')
     .option('--json', 'print one JSON document instead of text')
-    .action(async (files: string[], opts: { json?: boolean }) => {
-      const reports = await lintFiles(files, ctx.io.cwd);
+    .option('--profile <file>', "also run the lint rules and know the handler types of the profile's plugins")
+    .action(async (files: string[], opts: { json?: boolean; profile?: string }) => {
+      const extra = opts.profile ? await pluginLint(resolve(ctx.io.cwd, opts.profile), ctx) : {};
+      if (extra === undefined) return;
+      const reports = await lintFiles(files, ctx.io.cwd, extra);
       const sum = summarize(reports);
       if (opts.json) {
         ctx.io.out(JSON.stringify({ ok: sum.errors === 0 && sum.unreadable === 0, summary: sum, files: reports }, null, 2));
@@ -63,6 +69,21 @@ export function registerLint(program: Command, ctx: CliContext): void {
       if (sum.unreadable) ctx.fail(ExitCode.usage);
       if (sum.errors) ctx.fail(ExitCode.failed);
     });
+}
+
+/** The profile's plugins as lint options; undefined (after printing why, exit 2) when they cannot load. */
+async function pluginLint(profileFile: string, ctx: CliContext): Promise<Pick<LintSpecOptions, 'knownTypes' | 'extraRules'> | undefined> {
+  try {
+    const loaded = await loadSpecFile(profileFile);
+    const plugins = loaded.kind === 'FactoryProfile' ? (loaded.profile?.plugins ?? []) : [];
+    if (loaded.kind !== 'FactoryProfile' || !loaded.profile) throw new Error(`${profileFile} is not a valid FactoryProfile (run factory lint on it)`);
+    const set = await loadPlugins(plugins.map((p) => resolve(dirname(profileFile), p)));
+    return { knownTypes: [...BUILTIN_TYPES, ...Object.keys(set.handlers)], extraRules: set.lintRules };
+  } catch (err) {
+    ctx.io.err(`factory: ${(err as Error).message}`);
+    ctx.fail(ExitCode.usage);
+    return undefined;
+  }
 }
 
 function summaryLine(s: ReturnType<typeof summarize>): string {

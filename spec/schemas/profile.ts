@@ -102,6 +102,10 @@ export const profileSchema = z
     environment: environmentSchema.prefault({}).describe('Where and how runs execute'),
     dependencies: z.record(z.string(), dependencyMode).default({}).describe('External dependency → real | twin'),
     policy: policySchema.prefault({}).describe('Run policy defaults'),
+    plugins: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Extension modules (paths relative to the profile): custom handlers, transforms and lint rules (docs/plugins.md)'),
   })
   .superRefine((p, ctx) => {
     const names = Object.keys(p.providers ?? {});

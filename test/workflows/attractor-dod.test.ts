@@ -42,9 +42,11 @@
 //   codergen: $goal, backend, prompt.md + response.md ........ "smoke test", "expands $goal ..."; test/activities/codergen.test.ts
 //   wait.human: choices, preferred_label .................... gates.test (choices in the gates query, human.gate.label, routing on the answer); questions.test
 //   conditional pass-through ................................ routing.test "routes a conditional node on the outcome it passes through ..."
-//   parallel / fan-in ....................................... routing.test "parallel fan-out / fan-in"
+//   parallel / fan-in ....................................... routing.test "parallel fan-out / fan-in" (parallel.results with outcome, success/fail counts);
+//                                                             test/activities/fan-in-llm.test.ts (llm_evaluate through the provider when the node has a prompt)
 //   tool .................................................... failures.test "tool failure"; run-happy; test/activities/tool.test.ts
-//   custom handlers by type string .......................... "calls a custom handler ..."; every test.* handler in these files
+//   custom handlers by type string .......................... "calls a custom handler ..."; every test.* handler in these files;
+//                                                             plugins.test "runs a handler type the worker never registered ..." (profile plugins)
 //   (auto_status, §2.6) ..................................... test/activities/stage.test.ts "auto_status (Attractor §2.6)"
 // §11.7 State and context
 //   context store, context_updates merged after each node ... routing.test "makes one stage's context updates visible ..."; routing.test (parallel: cloned contexts)
@@ -69,7 +71,9 @@
 // §11.11 Transforms and extensibility
 //   transforms between parse and validate; transform(graph) test/core/transforms.test.ts "runs built-ins first, then custom transforms in registration order"
 //   $goal expansion ......................................... test/core/transforms.test.ts goalExpansion; "expands $goal ..."
-//   custom transforms registered, run in order .............. test/core/transforms.test.ts "runs built-ins first, then custom ..."
+//   custom transforms registered, run in order .............. test/core/transforms.test.ts "runs built-ins first, then custom ..." (plugin transforms are
+//                                                             loaded and validated but not yet applied at boot: docs/plugins.md)
+//   (custom lint rules, §7.4) ............................... test/core/lint.test.ts "runs extra rules after the built-ins ..."; plugins.test "lints the example ..."
 //   HTTP server mode ........................................ not implemented (optional in the spec); Temporal signals/updates/queries play that role
 // §11.12 parity matrix
 //   parse a simple linear pipeline .......................... test/spec/dot-parse.test.ts "parses a simple linear pipeline ..."
@@ -92,7 +96,7 @@
 //   stylesheet applies model override by shape .............. "applies the stylesheet ..."; test/core/stylesheet.test.ts
 //   prompt variable expansion ($goal) ....................... "expands $goal ..."
 //   parallel fan-out and fan-in ............................. routing.test "runs branches concurrently ..."
-//   custom handler registration and execution ............... "calls a custom handler ..."
+//   custom handler registration and execution ............... "calls a custom handler ..."; plugins.test "runs a handler type the worker never registered ..."
 //   pipeline with 10+ nodes completes ....................... "completes a pipeline of 10+ nodes ..."
 // §11.13 smoke test ........................................ "parses, validates, runs plan → implement → review → done ..." (scripted failure);
 //                                                             spec-examples "runs smoke.dot unchanged ..." and dot-portable "lints smoke.dot with no errors ..."

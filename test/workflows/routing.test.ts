@@ -232,8 +232,8 @@ describe('parallel fan-out / fan-in', () => {
     expect(script.of(r.runId, 'after')[0]?.context['from_b1']).toBeUndefined();
     const results = script.of(r.runId, 'after')[0]?.context['parallel.results'];
     expect(results).toEqual([
-      { id: 'b1_first', status: 'success', last_node: 'b1_second' },
-      { id: 'b2_first', status: 'success', last_node: 'b2_second' },
+      { id: 'b1_first', status: 'success', outcome: 'success', last_node: 'b1_second' },
+      { id: 'b2_first', status: 'success', outcome: 'success', last_node: 'b2_second' },
     ]);
     expect(r.cp.context['parallel.fan_in.best_id']).toBe('b1_first');
     expect(r.cp.node_outcomes['fan']).toBe('success');
@@ -251,6 +251,8 @@ describe('parallel fan-out / fan-in', () => {
       ['b1_first', 'success'],
       ['b2_first', 'fail'],
     ]);
+    // §4.8 step 5 / §5.1 parallel.*: the counts beside the results
+    expect(r.cp.context).toMatchObject({ 'parallel.success_count': 1, 'parallel.fail_count': 1, 'parallel.total': 2 });
     expect(script.of(r.runId, 'b2_second')).toHaveLength(0);
     expect(startedNodes(r.events).slice(-2)).toEqual(['join', 'after']);
   });
