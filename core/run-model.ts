@@ -2,6 +2,7 @@
 // Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
 
 import type { StageStatus } from './model';
+import type { TokenUsage } from './usage';
 
 /** SPEC §1 statuses. `completed` is set once finalized; the outcome stays in `outcome`. */
 export const RunStatus = {
@@ -91,6 +92,8 @@ export interface StageRecord {
   failure_reason?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Tokens (and cost) the stage's LLM calls spent, summed over its executions. */
+  usage?: TokenUsage;
 }
 
 export interface GateChoice {
@@ -167,6 +170,8 @@ export interface RunEnvelope {
   createdAt: string;
   updatedAt: string;
   stages: Record<string, StageRecord>;
+  /** Tokens (and cost) spent by every stage of the run so far. */
+  usage?: TokenUsage;
   openGates: string[];
   failure?: RunFailure;
   /** Lineage: the run this one reruns, and runs that rerun this one. */

@@ -13,6 +13,7 @@ import { runParallel } from './parallel';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
+import { budgetExceeded } from '../core/usage';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -173,9 +174,12 @@ export class Engine {
       ...(lane.branch ? { branch: lane.branch } : {}),
       ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
       ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
+      ...(result.outcome.usage ? { usage: result.outcome.usage } : {}),
     };
     const failed = result.outcome.status === 'fail' && node.type !== 'conditional';
     this.state.emit(failed ? EventType.stageFailed : EventType.stageCompleted, data);
+    const over = result.outcome.usage ? budgetExceeded(this.state.usage(), this.boot.profile.profile.policy.budget) : undefined;
+    if (over) throw new RunFailedError(FailureDomain.exec, over, [over], node.id);
     return result;
   }
 
@@ -207,6 +211,7 @@ export class Engine {
           pipelineId: this.graph.id,
           context: lane.context,
           provider: profile.provider,
+          ...(profile.providers ? { providers: profile.providers } : {}),
           maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
