@@ -63,7 +63,9 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
     timedOut = true;
     abort.abort(new Error(`stage ${node.id} timed out after ${formatDuration(timeoutMs)}`));
   }, timeoutMs);
-  const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started });
+  // the handler's latest progress (e.g. the agent's turn and tool) rides on every beat: `factory watch` reads it
+  let progress: Record<string, unknown> = {};
+  const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started, ...progress });
   // No beat at t=0: the SDK sends an activity's first heartbeat to the server at once (a round trip that
   // persists the activity's state, per stage); a stage shorter than the interval needs none, a longer
   // one beats from the first interval on, well within the heartbeat timeout.
@@ -78,7 +80,7 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
       retryable = false;
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
-      const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
+      const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat, (p) => (progress = p));
       outcome = await untilAborted(handler.execute(stage), abort.signal);
       outcome = await applyStatusFile(outcome, stageDir);
     }
@@ -145,6 +147,7 @@ function stageContext(
   signal: AbortSignal,
   timeoutMs: number,
   beat: () => void,
+  setProgress: (p: Record<string, unknown>) => void,
 ): StageContext {
   return {
     runId: input.runId,
@@ -162,7 +165,10 @@ function stageContext(
     signal,
     timeoutMs,
     env: deps.env,
-    heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
+    heartbeat: (details) => {
+      if (details !== null && typeof details === 'object' && !Array.isArray(details)) setProgress(details as Record<string, unknown>);
+      beat();
+    },
   };
 }
 

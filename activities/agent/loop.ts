@@ -79,7 +79,7 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   const runCalls = async (turn: number, calls: CallRecord[]): Promise<void> => {
     for (const c of calls) {
       if (c.result) continue;
-      input.heartbeat({ turn, tool: c.name });
+      input.heartbeat({ agent: { turn, phase: 'tool', tool: c.name, detail: preview(c.args), tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
       const started = Date.now();
       const r = await runTool(tools, c.name, c.args, {
         root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
@@ -105,7 +105,7 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
     if (input.limits.max_turns > 0 && s.turns >= input.limits.max_turns) { stopReason = 'turn_limit'; break; }
     if (input.signal.aborted) throw input.signal.reason;
     for (const m of await newSteering(input.stageDir, s)) await steer(s.turns, m.text, m.source);
-    input.heartbeat({ turn: s.turns + 1 });
+    input.heartbeat({ agent: { turn: s.turns + 1, phase: 'model', tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
     const res = await callModel({
       bound: input.bound, provider: input.provider, providerName: input.providerName, system,
       messages: s.messages, ...(sdkTools ? { tools: sdkTools } : {}), ...(input.limits.max_output_tokens ? { maxOutputTokens: input.limits.max_output_tokens } : {}), signal: input.signal,
@@ -142,6 +142,14 @@ async function newSteering(stageDir: string, s: SessionState): Promise<{ source:
     if (text) out.push({ source, text });
   }
   return out;
+}
+
+/** A one-line glimpse of a tool call's arguments for `factory watch` (command, path or pattern). */
+function preview(args: unknown): string {
+  const a = (args ?? {}) as Record<string, unknown>;
+  const v = a.command ?? a.file_path ?? a.pattern ?? a.path ?? '';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.replace(/\s+/g, ' ').slice(0, 80);
 }
 
 function safe(id: string): string {

@@ -11,6 +11,7 @@ import { ExitCode, type CliContext } from '../context';
 import { LiveView } from '../live-view';
 import { followEvents, formatEvent } from '../progress';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { followAgentProgress } from '../agent-progress';
 
 interface ReadOptions extends TargetOptions {
   json?: boolean;
@@ -96,6 +97,9 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         const live = ctx.io.tty && !opts.json ? new LiveView(ctx.io.tty, run, { address: target.address }) : undefined;
         if (!opts.json && !live) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
         live?.start();
+        let done = false;
+        // agent turns and tool calls of running stages (plain-text output only; throttled)
+        const agents = opts.json || live ? Promise.resolve() : followAgentProgress(handle, (line) => ctx.io.out(line), { stop: () => done });
         await followEvents(
           handle,
           (e) => {
@@ -103,7 +107,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
             else ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run, address: target.address }) ?? `#${e.seq} ${e.type}`));
           },
           { after: Number(opts.after ?? 0) },
-        );
+        ).finally(() => (done = true));
+        await agents;
         live?.stop();
       });
     });

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runQuery } from '../../workflows/messages';
 import { LlmMock } from '../helpers/llm-mock';
-import { allEvents, pipelineYaml, readJson, settle, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
+import { agentProgress, formatAgentProgress } from '../../client/agent-progress';
+import { allEvents, eventually, pipelineYaml, readJson, settle, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
 
 const KEY = 'sk-agent-run-key';
 process.env.AGENT_RUN_MOCK_KEY = KEY;
@@ -78,5 +79,18 @@ describe('codergen on named providers', () => {
     if (settled.ok) throw new Error('expected the run to fail');
     expect(settled.failure.type).toBe('BOOT_FAILURE');
     expect(settled.failure.message).toContain('node plan: llm_provider "gemini" is not declared in the profile (providers: fast, claude)');
+  });
+
+  it('shows the running agent turn and its tool calls to `factory watch` through heartbeat details while a model turn is pending', async () => {
+    mock.script('WATCH-1', [{ tools: [{ name: 'shell', args: { command: 'echo watched' } }] }, { text: 'done' }]);
+    const held = mock.hold('WATCH-1', 1);
+    const ws = workspace(pipelineYaml('watch', ['{ id: code, type: codergen, prompt: "WATCH-1" }'], ['{ from: start, to: code }', '{ from: code, to: exit }']), { profile: profile() });
+    const handle = await env.start(ws, { stageHeartbeatMs: 2000 });
+    await held.reached;
+    const seen = await eventually(async () => (await agentProgress(handle)).find((p) => p.agent.turn === 2), 20_000, 200);
+    expect(seen).toMatchObject({ node: 'code', agent: { turn: 2, phase: 'model', tool_calls: 1 } });
+    expect(formatAgentProgress(seen)).toBe('    ↳ code turn 2: waiting for the model (1 tool calls, 15 tokens)');
+    held.release();
+    expect((await handle.result()).outcome).toBe('succeeded');
   });
 });
