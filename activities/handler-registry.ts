@@ -17,11 +17,13 @@ export interface StageContext {
   pipelineId: string;
   /** The run context as of this stage (read-only: changes go in Outcome.context_updates). */
   context: Readonly<Record<string, unknown>>;
+  /** The context as this stage's fidelity carries it to an LLM (core/fidelity.ts projectContext). */
+  carried?: { mode: string; text: string };
   /** The provider this stage runs on (the profile's default, or the node's llm_provider once resolved). */
   provider: ProviderConfig;
   /** The profile's named providers (absent in runs started before named providers existed). */
   providers?: Readonly<Record<string, ProviderConfig>>;
-  /** Identifies this activity execution across its retries: the agent loop resumes by it. */
+  /** Identifies the stage across retries and attempts (workflow id + node): the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
   /** Temporal attempt number, 1-based. */
   attempt: number;

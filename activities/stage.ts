@@ -8,6 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
+import { projectContext, resolveFidelity } from '../core/fidelity';
+import type { Fidelity } from '../core/model';
 import { StageStatus } from '../core/model';
 import { failure, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageFailureType } from './errors';
@@ -23,7 +25,7 @@ export interface AttemptContext {
   heartbeat(details?: unknown): void;
   /** Activity cancellation (Context.current().cancellationSignal). */
   signal: AbortSignal;
-  /** Temporal's workflow run id + activity id: stable across the retries of one activity execution. */
+  /** Workflow id + node id: the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
 }
 
@@ -39,14 +41,18 @@ export interface StageDeps {
 export function createExecuteStage(deps: StageDeps): (input: StageInput) => Promise<StageResult> {
   return async function executeStage(input: StageInput): Promise<StageResult> {
     const ctx = Context.current();
-    const activityKey = `${ctx.info.workflowExecution?.runId ?? ctx.info.workflowType}/${ctx.info.activityId}`;
+    // the run's workflow id + node: stable across Temporal retries AND workflow-driven attempts, so a killed
+    // worker's unfinished agent conversation is resumed by whichever attempt runs next
+    const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}`;
     return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal, activityKey }, deps);
   };
 }
 
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
-export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
+export async function runStage(input: StageInput, temporalCtx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
+  const workflowDriven = input.attempt !== undefined;
+  const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
   await flushRun(input.flush);
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
@@ -103,6 +109,10 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   if (timedOut) outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
 
   const failing = outcome.status === StageStatus.fail || outcome.status === StageStatus.retry;
+  if (failing && retryable && ctx.attempt < input.maxAttempts && workflowDriven) {
+    await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
+    return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryDelayMs !== undefined ? { retryAfterMs: retryDelayMs } : {}) };
+  }
   if (failing && retryable && ctx.attempt < input.maxAttempts) {
     const reason = outcome.failure_reason || `stage ${node.id} returned ${outcome.status}`;
     await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
@@ -116,7 +126,7 @@ export async function runStage(input: StageInput, ctx: AttemptContext, deps: Sta
   }
   if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
   await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
-  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started };
+  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
 }
 
 /** RETRY on the last attempt: PARTIAL_SUCCESS when the node allows it, else FAIL (Attractor §3.5). */
@@ -158,6 +168,7 @@ function stageContext(
     goal: input.goal,
     pipelineId: input.pipelineId,
     context: input.context,
+    carried: carriedContext(input),
     provider: input.provider,
     ...(input.providers ? { providers: input.providers } : {}),
     ...(ctx.activityKey ? { activityKey: ctx.activityKey } : {}),
@@ -170,6 +181,12 @@ function stageContext(
       beat();
     },
   };
+}
+
+/** The stage's context projected by its fidelity (resolved by the workflow; compact by default). */
+function carriedContext(input: StageInput): { mode: Fidelity; text: string } {
+  const mode = resolveFidelity({ fidelity: input.fidelity }, {}, {});
+  return { mode, text: projectContext(mode, input.context, { goal: input.goal, runId: input.runId }) };
 }
 
 function isNonRetryable(err: unknown, extra: readonly string[]): boolean {

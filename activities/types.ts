@@ -133,10 +133,22 @@ export interface StageInput {
    * as non-retryable failures. NON_RETRYABLE_STAGE_ERRORS (activities/errors.ts) always apply.
    */
   nonRetryableErrorTypes?: string[];
+  /**
+   * Set when the workflow drives retries (Attractor §3.5 loop, one activity per attempt): the attempt
+   * number the handler sees, and every outcome is returned, never thrown; RETRY on the last attempt
+   * becomes FAIL or PARTIAL_SUCCESS as before. Unset: Temporal's retries drive attempts (old runs).
+   */
+  attempt?: number;
+  /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
+  fidelity?: string;
 }
 
 /** The routed outcome of a stage's last attempt. */
 export interface StageResult extends Outcome {
   attempts: number;
   durationMs: number;
+  /** false when retrying cannot help (no handler for the type). */
+  retryable?: boolean;
+  /** A provider asked to wait this long before the next attempt (Retry-After). */
+  retryAfterMs?: number;
 }

@@ -1,5 +1,7 @@
 // `factory watch` / `factory run` on a terminal: a block that redraws in place — stage progress, the
 // current stage, elapsed time, open gates with the exact command to answer them.
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 
 interface StageRow {
@@ -14,6 +16,7 @@ interface OpenGate {
   gate: string;
   prompt: string;
   choices: GateChoice[];
+  question?: QuestionType;
   decision: boolean;
 }
 
@@ -77,6 +80,7 @@ export class LiveView {
           gate: String(d['gate']),
           prompt: String(d['prompt'] ?? 'decide this run'),
           choices: (d['choices'] as GateChoice[] | undefined) ?? [],
+          ...(typeof d['question'] === 'string' ? { question: d['question'] as QuestionType } : {}),
           decision: d['kind'] === 'decision',
         });
         break;
@@ -123,8 +127,8 @@ export class LiveView {
       if (g.decision) {
         out.push(`      factory decide ${this.runId} --decision approved|rejected --reason "…" [--remediation "…"]`);
       } else {
-        out.push(`      choices: ${g.choices.map((c) => c.to).join(', ')}`);
-        out.push(`      factory approve ${this.runId} --gate ${g.gate}   |   factory answer ${this.runId} --gate ${g.gate} --choice <choice>`);
+        out.push(`      ${choicesLine(g.question, g.choices)}`);
+        out.push(`      ${answerCommands(this.runId, g.gate, g.question)}`);
         out.push(`      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`);
       }
     }

@@ -2,6 +2,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import { eventsQuery } from '../workflows/messages';
+import type { QuestionType } from '../core/questions';
+import { answerCommands, choicesLine } from './gate-text';
 
 /** One line per event (undefined for events not worth a line). */
 export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
@@ -17,15 +19,18 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
       return line(`▶ ${String(d['node'])} (${String(d['type'])})${d['branch'] ? ` [branch ${String(d['branch'])}]` : ''}`);
     case 'stage.completed':
       return line(`✓ ${String(d['node'])} ${String(d['status'])}${Number(d['attempts']) > 1 ? ` after ${String(d['attempts'])} attempts` : ''}`);
+    case 'stage.retrying':
+      return line(`↻ ${String(d['node'])} attempt ${String(d['attempt'])}/${String(d['max_attempts'])} ${String(d['status'])}: ${String(d['reason'] ?? '')}; next attempt in ${formatMs(Number(d['next_delay_ms']))}`);
     case 'stage.failed':
       return line(`✗ ${String(d['node'])} failed: ${String(d['failure_reason'] ?? '')}`);
     case 'run.awaiting_human': {
       const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
       const gate = String(d['gate']);
+      const question = typeof d['question'] === 'string' ? (d['question'] as QuestionType) : undefined;
       const lines = [
         line(`⏸ waiting for a human at gate "${gate}": ${String(d['prompt'] ?? '')}`),
-        `    choices: ${choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`,
-        `    answer:  factory approve ${opts.runId} --gate ${gate}   |   factory answer ${opts.runId} --gate ${gate} --choice <choice>`,
+        `    ${choicesLine(question, choices)}`,
+        `    answer:  ${answerCommands(opts.runId, gate, question)}`,
         `    or:      temporal workflow signal${opts.address ? ` --address ${opts.address}` : ''} --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
       ];
       if (opts.uiUrl) lines.push(`    UI:      ${opts.uiUrl} (Send a Signal: approve, {"by":"you"})`);
@@ -40,7 +45,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.resumed':
       return line(`▶ resumed after gate ${String(d['gate'])} → ${String(d['selected'])}`);
     case 'goal_gate.unsatisfied':
-      return line(`goal gate ${String(d['node'])} unsatisfied → retry at ${String(d['retryTarget'])}`);
+      return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
     case 'run.continued_as_new':
       return line(`continued as new (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':
@@ -61,6 +66,11 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     default:
       return undefined;
   }
+}
+
+function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '?';
+  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)}s`;
 }
 
 /** Polls the `events` query from `after` and hands each new event to `onEvent` until run.completed or the workflow closes. */

@@ -3,6 +3,7 @@
 // validators (invalid → rejected before history).
 
 import { normalizeLabel } from './labels';
+import { AnswerValue, QuestionType, resolveAnswer, type Question } from './questions';
 import { matchHumanChoice } from './routing';
 import type { GateAnswer, GateChoice, GateRecord } from './run-model';
 
@@ -14,10 +15,12 @@ export interface AnswerInput {
   by?: unknown;
   choice?: unknown;
   comment?: unknown;
+  /** Free text: the reply of a freeform gate. */
+  text?: unknown;
 }
 
 export type AnswerCheck =
-  | { ok: true; gate: GateRecord; choice: GateChoice; by: string; comment?: string }
+  | { ok: true; gate: GateRecord; choice: GateChoice; by: string; comment?: string; text?: string }
   | { ok: false; reason: string; gate?: GateRecord };
 
 const APPROVE_WORDS = new Set(['approve', 'approved', 'accept', 'yes', 'ship', 'ship it', 'lgtm', 'ok', 'go']);
@@ -28,14 +31,30 @@ function matchesWord(choice: GateChoice, words: Set<string>): boolean {
   return words.has(label) || words.has(label.split(/[\s,]/)[0] ?? '') || words.has(choice.to.toLowerCase());
 }
 
+/** The question a gate record asks (gates opened before question types are multiple_choice). */
+export function gateQuestion(gate: GateRecord): Question {
+  return { text: gate.prompt, type: gate.question ?? QuestionType.multipleChoice, options: gate.choices, stage: gate.node };
+}
+
+/** The pseudo-choice a freeform reply votes for: no edge, the engine routes. */
+export const FREEFORM_REPLY: GateChoice = { key: '', label: '', to: '' };
+
 /** The choice an `approve`/`reject` signal stands for; undefined when the gate has none that fits. */
 export function choiceForKind(gate: GateRecord, kind: 'approve' | 'reject'): GateChoice | undefined {
+  if (gate.question === QuestionType.yesNo || gate.question === QuestionType.confirmation) {
+    return gate.choices.find((c) => c.value === (kind === 'approve' ? AnswerValue.yes : AnswerValue.no));
+  }
+  if (gate.question === QuestionType.freeform) return undefined;
   if (kind === 'approve') return gate.choices.find((c) => matchesWord(c, APPROVE_WORDS)) ?? gate.choices[0];
   return gate.choices.find((c) => matchesWord(c, REJECT_WORDS));
 }
 
 /** Finds a choice by target id, label or key — the same matcher lint uses for default choices. */
 export function findChoice(gate: GateRecord, text: string): GateChoice | undefined {
+  if (gate.question !== undefined && gate.question !== QuestionType.multipleChoice) {
+    const r = resolveAnswer(gateQuestion(gate), { choice: text });
+    return r.ok ? r.answer.selected_option : undefined;
+  }
   return matchHumanChoice(gate.choices, text);
 }
 
@@ -81,8 +100,17 @@ export function checkAnswer(
   if (typeof found === 'string') return { ok: false, reason: found };
   const gate = found;
   if (gate.closed) return { ok: false, reason: `gate "${gate.id}" is closed (late answer)`, gate };
+  if (input.text !== undefined && typeof input.text !== 'string') {
+    return { ok: false, reason: 'malformed answer: "text" must be a string', gate };
+  }
   let choice: GateChoice | undefined;
-  if (kind === 'answer') {
+  let text: string | undefined;
+  if (kind === 'answer' && gate.question !== undefined && gate.question !== QuestionType.multipleChoice) {
+    const r = resolveAnswer(gateQuestion(gate), { choice: input.choice, text: input.text });
+    if (!r.ok) return { ok: false, reason: r.reason, gate };
+    choice = r.answer.selected_option ?? FREEFORM_REPLY;
+    text = r.answer.text;
+  } else if (kind === 'answer') {
     if (typeof input.choice !== 'string' || input.choice.trim() === '') {
       return { ok: false, reason: `malformed answer: "choice" is required; one of: ${choiceList(gate)}`, gate };
     }
@@ -90,7 +118,10 @@ export function checkAnswer(
     if (!choice) return { ok: false, reason: `unknown choice "${input.choice}"; one of: ${choiceList(gate)}`, gate };
   } else {
     choice = choiceForKind(gate, kind);
-    if (!choice) return { ok: false, reason: `gate "${gate.id}" has no ${kind} choice; use answer with one of: ${choiceList(gate)}`, gate };
+    if (!choice) {
+      const how = gate.question === QuestionType.freeform ? 'answer with "text"' : `use answer with one of: ${choiceList(gate)}`;
+      return { ok: false, reason: `gate "${gate.id}" has no ${kind} choice; ${how}`, gate };
+    }
   }
   if (gate.approvers.length > 0 && !gate.approvers.includes(by)) {
     return { ok: false, reason: `"${by}" may not answer gate "${gate.id}"; approvers: ${gate.approvers.join(', ')}`, gate };
@@ -102,15 +133,17 @@ export function checkAnswer(
     return { ok: false, reason: `duplicate answer: "${by}" already answered gate "${gate.id}"`, gate };
   }
   const comment = typeof input.comment === 'string' ? input.comment : undefined;
-  return { ok: true, gate, choice, by, ...(comment !== undefined ? { comment } : {}) };
+  return { ok: true, gate, choice, by, ...(comment !== undefined ? { comment } : {}), ...(text !== undefined ? { text } : {}) };
 }
 
 function choiceList(gate: GateRecord): string {
+  if (gate.question === QuestionType.freeform) return 'free text ("text")';
   return gate.choices.map((c) => `${c.to} ("${c.label}")`).join(', ');
 }
 
 /** The choice that has reached the gate's quorum, if any (first to reach it wins). */
 export function winningChoice(gate: GateRecord): GateChoice | undefined {
+  if (gate.question === QuestionType.freeform) return gate.answers.length >= gate.quorum ? FREEFORM_REPLY : undefined;
   const votes = new Map<string, number>();
   for (const a of gate.answers) {
     const n = (votes.get(a.choice) ?? 0) + 1;

@@ -6,6 +6,7 @@ import { conditionErrors } from './conditions';
 import type { Diagnostic, SourcePos } from './diagnostics';
 import type { LintContext, LintRule } from './lint';
 import { FIDELITY_MODES, NodeType, type PipelineNode } from './model';
+import { questionProblems, questionTypeOf } from './questions';
 import { humanChoices, matchHumanChoice } from './routing';
 import { parseStylesheet } from './stylesheet';
 
@@ -65,15 +66,32 @@ const stylesheetSyntax: LintRule = {
 
 const humans = (nodes: readonly PipelineNode[]) => nodes.filter((n) => n.type === NodeType.waitHuman);
 
+/** A gate with one outgoing edge is an acknowledgement (one choice: "continue"); with none it strands the run. */
 const humanGateChoices: LintRule = {
   name: 'human_gate_choices',
   apply(graph, { index }) {
     return humans(graph.nodes)
-      .filter((n) => (index.outgoing.get(n.id) ?? []).length < 2)
-      .map((n) => {
-        const count = (index.outgoing.get(n.id) ?? []).length;
-        return diag('human_gate_choices', 'error', `human gate '${n.id}' offers ${count} choice(s); a gate needs at least 2`, `add one outgoing edge per choice from '${n.id}', labelled like "[A] Approve"`, onNode(n));
-      });
+      .filter((n) => (index.outgoing.get(n.id) ?? []).length === 0)
+      .map((n) => diag('human_gate_choices', 'error', `human gate '${n.id}' has no outgoing edge: an answer could not go anywhere`, `add one outgoing edge per choice from '${n.id}', labelled like "[A] Approve" (one edge makes an acknowledgement)`, onNode(n)));
+  },
+};
+
+/** The gate's edges must carry its question type (core/questions.ts): yes_no needs a yes and a no edge. */
+const humanQuestion: LintRule = {
+  name: 'human_question',
+  apply(graph, { index }) {
+    const out: Diagnostic[] = [];
+    for (const n of humans(graph.nodes)) {
+      const choices = humanChoices(graph, n.id, index);
+      const type = questionTypeOf(n.human?.question, choices.length);
+      for (const problem of questionProblems(type, choices)) {
+        out.push(diag('human_question', 'error', `human gate '${n.id}' (${type}): ${problem}`, 'label the edges "[Y] Yes" and "[N] No", or set human.question=multiple_choice', onNode(n, 'human.question')));
+      }
+      if (type === 'freeform' && choices.length > 1 && index.outgoing.get(n.id)?.every((e) => e.edge.condition === '')) {
+        out.push(diag('human_question', 'warning', `freeform gate '${n.id}' has ${choices.length} unconditional edges: the text never chooses among them`, 'add conditions on context.human.gate.text, or keep one edge', onNode(n, 'human.question')));
+      }
+    }
+    return out;
   },
 };
 
@@ -163,6 +181,7 @@ export const ATTRIBUTE_RULES: readonly LintRule[] = [
   conditionSyntax,
   stylesheetSyntax,
   humanGateChoices,
+  humanQuestion,
   humanDefaultChoice,
   typeKnown,
   fidelityValid,

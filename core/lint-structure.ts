@@ -1,6 +1,6 @@
 // Structural lint rules (Attractor §7.2 + ours): start/exit, edges, reachability, dead ends, duplicate ids.
-// Reading: §7.2 makes `reachability` an ERROR while §11.12 lists "orphan node -> warning"; we follow §7.2 and
-// our issue (an unreachable stage is a spec bug). Reachability follows edges and also retry jumps: a node's
+// Reading: §7.2 makes `reachability` an ERROR while §11.12 lists "orphan node -> warning"; we follow §11.12
+// (issue 8: graphs from other engines must load): an orphan never runs, so it is reported, not refused. Reachability follows edges and also retry jumps: a node's
 // retry_target / fallback_retry_target, and the graph-level ones from the exit (where goal gates jump back).
 // `exit_reachable` (ours) follows edges only: a reachable node with no path to the exit ends the run early.
 
@@ -89,7 +89,7 @@ const reachability: LintRule = {
     const seen = reachableFromStart(graph, index);
     return graph.nodes
       .filter((n) => !seen.has(n.id))
-      .map((n) => error('reachability', `node '${n.id}' is not reachable from the start node`, `add an edge into '${n.id}' from a reachable stage, or remove it`, onNode(n)));
+      .map((n) => ({ ...error('reachability', `node '${n.id}' is not reachable from the start node: it never runs`, `add an edge into '${n.id}' from a reachable stage, or remove it`, onNode(n)), severity: 'warning' as const }));
   },
 };
 

@@ -64,6 +64,8 @@ export interface HumanGateAttrs {
   quorum?: number;
   timeout_ms?: number;
   allow_self_approval?: boolean;
+  /** Question type (core/questions.ts QuestionType); unset: multiple_choice, or confirmation for one edge. */
+  question?: string;
 }
 
 /** Supervisor settings on a `stack.manager_loop` node (`manager.*` in DOT). */

@@ -2,6 +2,7 @@
 // Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
 
 import type { StageStatus } from './model';
+import type { QuestionType } from './questions';
 import type { TokenUsage } from './usage';
 
 /** SPEC §1 statuses. `completed` is set once finalized; the outcome stays in `outcome`. */
@@ -27,6 +28,8 @@ export const EventType = {
   stageStarted: 'stage.started',
   stageCompleted: 'stage.completed',
   stageFailed: 'stage.failed',
+  /** A stage attempt failed and another follows after a delay (Attractor §3.5). */
+  stageRetrying: 'stage.retrying',
   runAwaitingHuman: 'run.awaiting_human',
   runResumed: 'run.resumed',
   gateOpened: 'gate.opened',
@@ -99,13 +102,18 @@ export interface StageRecord {
 export interface GateChoice {
   key: string;
   label: string;
+  /** Edge target; '' for a confirmation's decline with no edge (the stage fails) or a freeform reply. */
   to: string;
+  /** YES or NO for yes_no and confirmation gates (core/questions.ts). */
+  value?: 'YES' | 'NO';
 }
 
 export interface GateAnswer {
   choice: string;
   by: string;
   comment?: string;
+  /** The reply of a freeform gate (or text sent with a choice). */
+  text?: string;
   at: string;
   via: 'signal' | 'update' | 'auto' | 'timeout';
 }
@@ -115,6 +123,8 @@ export interface GateRecord {
   id: string;
   node: string;
   prompt: string;
+  /** Question type (core/questions.ts); absent on gates opened before question types: multiple_choice. */
+  question?: QuestionType;
   choices: GateChoice[];
   openedAt: string;
   deadline?: string;

@@ -62,6 +62,30 @@ export function normalizeEdge(e: PipelineEdgeDoc): PipelineEdge {
   });
 }
 
+/**
+ * Attractor §11.2: the start node is the Mdiamond or the node with id `start`/`Start`; the exit is the
+ * Msquare or `exit`/`end`. A node found by id gets the type only when it has no explicit type and no
+ * shape other than the default box, and only when no node already has that type.
+ */
+const START_IDS = ['start', 'Start'];
+const EXIT_IDS = ['exit', 'end', 'Exit', 'End'];
+
+function byConventionalId(nodes: PipelineNode[], docs: readonly PipelineNodeDoc[]): PipelineNode[] {
+  const untyped = (i: number) => {
+    const d = docs[i];
+    return d !== undefined && d.type === undefined && (d.shape === undefined || d.shape === 'box');
+  };
+  const promote = (ids: readonly string[], type: 'start' | 'exit', shape: string) => {
+    if (nodes.some((n) => n.type === type)) return;
+    const i = nodes.findIndex((n, k) => ids.includes(n.id) && untyped(k));
+    const n = nodes[i];
+    if (n) nodes[i] = { ...n, type, shape };
+  };
+  promote(START_IDS, 'start', 'Mdiamond');
+  promote(EXIT_IDS, 'exit', 'Msquare');
+  return nodes;
+}
+
 /** The graph before transforms: plain data, defaults filled, no `kind`. */
 export function normalizeDoc(doc: PipelineDoc): PipelineGraph {
   return defined<PipelineGraph>({
@@ -79,7 +103,7 @@ export function normalizeDoc(doc: PipelineDoc): PipelineGraph {
     stack: doc.stack && defined({ ...doc.stack }),
     tool_hooks: doc.tool_hooks && defined({ ...doc.tool_hooks }),
     attrs: { ...doc.attrs },
-    nodes: doc.nodes.map(normalizeNode),
+    nodes: byConventionalId(doc.nodes.map(normalizeNode), doc.nodes),
     edges: doc.edges.map(normalizeEdge),
   });
 }

@@ -1,15 +1,18 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { StageResult } from '../activities/types';
 import { evaluateCondition } from '../core/conditions';
-import type { PipelineGraph, PipelineNode } from '../core/model';
+import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
 import { runParallel } from './parallel';
+import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
+import { backoffFrom, maxAttemptsFor } from '../core/retry';
+import { resolveFidelity } from '../core/fidelity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
@@ -42,6 +45,8 @@ export interface NodeResult {
 export interface Lane {
   context: Record<string, unknown>;
   branch?: string;
+  /** The edge that led to the node about to run (its `fidelity` wins, Attractor §5.4). */
+  incoming?: PipelineEdge;
 }
 
 export class Engine {
@@ -108,16 +113,18 @@ export class Engine {
       return undefined;
     }
     const target = goalGateRetryTarget(this.graph, check.node);
+    const gates = check.unsatisfied.map((id) => `${id} (${this.state.nodeOutcomes[id] ?? 'unvisited'})`);
     this.state.emit(EventType.goalGateUnsatisfied, {
       node: check.node.id,
       status: this.state.nodeOutcomes[check.node.id],
+      unsatisfied: check.unsatisfied,
       retryTarget: target ?? null,
     });
     if (!target) {
       throw new RunFailedError(
         FailureDomain.exec,
-        `goal gate "${check.node.id}" is unsatisfied and no retry target is set`,
-        [`goal gate ${check.node.id} ended ${this.state.nodeOutcomes[check.node.id] ?? 'unvisited'}`],
+        `goal gate${gates.length > 1 ? 's' : ''} ${gates.join(', ')} ${gates.length > 1 ? 'are' : 'is'} unsatisfied and no retry target is set`,
+        check.unsatisfied.map((id) => `goal gate ${id} ended ${this.state.nodeOutcomes[id] ?? 'unvisited'}`),
         check.node.id,
       );
     }
@@ -132,6 +139,7 @@ export class Engine {
   step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
     const step = nextStep(this.graph, node, outcome, lane.context, this.index);
     if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
+    lane.incoming = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
     return step;
   }
 
@@ -164,7 +172,7 @@ export class Engine {
         result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
         break;
       default:
-        result = await this.runStage(node, lane);
+        result = await this.runStage(node, lane, visit);
     }
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
@@ -183,8 +191,67 @@ export class Engine {
     return result;
   }
 
-  /** A stage activity with the profile's retry policy; node max_retries sets maximumAttempts. */
-  private async runStage(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+  /**
+   * A stage: new runs retry in workflow code (Attractor §3.5: attempts from node/graph, §3.6 backoff,
+   * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
+   * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
+   */
+  private async runStage(node: PipelineNode, lane: Lane, visit: number): Promise<NodeResult> {
+    if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane);
+    const { profile } = this.boot.profile;
+    const retry = profile.policy.retry;
+    const maxAttempts = maxAttemptsFor(node, this.graph, retry);
+    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
+    const acts = proxyActivities<Activities>({
+      startToCloseTimeout: timeoutMs + 30_000,
+      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+      retry: {
+        initialInterval: retry.initial_interval_ms,
+        backoffCoefficient: retry.backoff_coefficient,
+        maximumInterval: retry.maximum_interval_ms,
+        maximumAttempts: retry.maximum_attempts,
+        nonRetryableErrorTypes: retry.non_retryable_error_types,
+      },
+    });
+    let attempt = 1;
+    try {
+      return await runAttempts({
+        nodeId: node.id,
+        maxAttempts,
+        backoff: backoffFrom(retry),
+        seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
+        ...(lane.branch ? { branch: lane.branch } : {}),
+        emit: (type, data) => void this.state.emit(type, data),
+        attempt: (n) => {
+          attempt = n;
+          return this.state.persist((events, checkpoint) =>
+            acts.executeStage({
+              runId: this.state.envelope.runId,
+              runDir: this.boot.runDir,
+              workdir: profile.environment.workdir,
+              node,
+              goal: this.graph.goal,
+              pipelineId: this.graph.id,
+              context: lane.context,
+              provider: profile.provider,
+              maxAttempts,
+              attempt: n,
+              fidelity: resolveFidelity(lane.incoming, node, this.graph),
+              stageTimeoutMs: timeoutMs,
+              nonRetryableErrorTypes: retry.non_retryable_error_types,
+              flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+            }),
+          );
+        },
+      });
+    } catch (err) {
+      if (err instanceof ActivityFailure) return { outcome: { status: 'fail', failure_reason: activityFailureReason(err) }, attempts: attempt };
+      throw err;
+    }
+  }
+
+  /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
+  private async runStageTemporalRetries(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
@@ -218,12 +285,12 @@ export class Engine {
           flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
         }),
       );
-      const { attempts, durationMs: _d, ...outcome } = res;
+      const { attempts, durationMs: _d, retryable: _r, retryAfterMs: _w, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
       if (err instanceof ActivityFailure) {
         const cause = err.cause;
-        const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
+        const reason = activityFailureReason(err);
         // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
         const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
         return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
@@ -243,6 +310,12 @@ function passThrough(context: Record<string, unknown>): Outcome {
   const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
   const label = context['preferred_label'];
   return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
+}
+
+/** The failure reason of a stage activity that failed without an outcome: its type and message. */
+function activityFailureReason(err: ActivityFailure): string {
+  const cause = err.cause;
+  return cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
 }
 
 /** Evaluates a manager loop's stop condition against a child's final context. */

@@ -2,7 +2,8 @@
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
 import { condition } from '@temporalio/workflow';
-import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice } from '../core/gates';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice, gateQuestion } from '../core/gates';
+import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
 import type { PipelineGraph } from '../core/model';
 import type { PipelineNode } from '../core/model';
@@ -40,16 +41,17 @@ export class GateRunner {
       });
       return undefined;
     }
-    return this.record(check.gate, check.choice.to, check.by, via, check.comment);
+    return this.record(check.gate, check.choice.to, check.by, via, check.comment, check.text);
   }
 
-  private record(gate: GateRecord, choice: string, by: string, via: Via, comment?: string): GateRecord {
+  private record(gate: GateRecord, choice: string, by: string, via: Via, comment?: string, text?: string): GateRecord {
     const next = applyAnswer(gate, {
       choice,
       by,
       at: this.opts.now().toISOString(),
       via,
       ...(comment !== undefined ? { comment } : {}),
+      ...(text !== undefined ? { text } : {}),
     });
     this.state.updateGate(next);
     this.state.emit(EventType.gateAnswered, { gate: gate.id, by, choice, via, votes: next.answers.length, quorum: gate.quorum });
@@ -65,14 +67,19 @@ export class GateRunner {
   async run(node: PipelineNode, visit: number): Promise<Outcome> {
     const policy = this.policy();
     const graph = this.graph();
-    const choices = graph ? humanChoices(graph, node.id) : [];
-    if (choices.length === 0) return { status: 'fail', failure_reason: `human gate ${node.id} has no outgoing edges` };
+    const edges = graph ? humanChoices(graph, node.id) : [];
+    if (edges.length === 0) return { status: 'fail', failure_reason: `human gate ${node.id} has no outgoing edges` };
+    // multiple_choice gates keep the record they had before question types (no `question` field)
+    const question = buildQuestion(node, edges);
+    const choices = question.options;
+    const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
     const gate: GateRecord = {
       id: visit > 1 ? `${node.id}#${visit}` : node.id,
       node: node.id,
       prompt: node.prompt || node.label,
+      ...(typed ? { question: question.type } : {}),
       choices,
       openedAt: opened.toISOString(),
       ...(timeoutMs !== undefined ? { deadline: new Date(opened.getTime() + timeoutMs).toISOString() } : {}),
@@ -83,12 +90,13 @@ export class GateRunner {
       closed: false,
     };
     this.state.openGate(gate);
-    this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, choices, deadline: gate.deadline ?? null });
+    this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
     this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     await this.flush();
 
     if (this.opts.autoApprove) {
-      this.record(gate, (choices[0] as { to: string }).to, 'auto-approve', 'auto');
+      const auto = autoAnswer(question);
+      this.record(gate, auto.selected_option?.to ?? '', 'auto-approve', 'auto', undefined, auto.text);
     }
     const isClosed = () => this.get(gate.id).closed;
     let closed = true;
@@ -102,21 +110,12 @@ export class GateRunner {
       }
     }
     const final = this.get(gate.id);
-    const choice = final.choices.find((c) => c.to === final.selected) as (typeof choices)[number];
+    const selected = final.choices.find((c) => c.to === final.selected);
     const last = final.answers[final.answers.length - 1];
     this.state.setStatus(RunStatus.executing);
-    this.state.emit(EventType.runResumed, { gate: gate.id, selected: choice.to, by: last?.by ?? null });
-    return {
-      status: 'success',
-      preferred_label: choice.label,
-      suggested_next_ids: [choice.to],
-      context_updates: {
-        'human.gate.selected': choice.key,
-        'human.gate.label': choice.label,
-        'human.gate.to': choice.to,
-        'human.gate.by': last?.by ?? '',
-      },
-    };
+    this.state.emit(EventType.runResumed, { gate: gate.id, selected: final.selected ?? null, by: last?.by ?? null });
+    const answer = { value: selected?.value ?? selected?.key ?? '', ...(selected ? { selected_option: selected } : {}), ...(last?.text !== undefined ? { text: last.text } : {}) };
+    return answerOutcome(gateQuestion(final), answer, last?.by ?? '');
   }
 
   /** Deadline passed: the gate's default choice, else the profile's on_timeout policy (fail). */

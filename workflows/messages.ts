@@ -12,15 +12,20 @@ export interface GateSignalInput {
   comment?: string;
 }
 
-/** `{ "choice": "revise", "by": "alice" }` — choice by key, label or target node id. */
+/**
+ * `{ "choice": "revise", "by": "alice" }` — choice by key, label or target node id (yes/no gates also
+ * take yes/no); `{ "text": "use postgres", "by": "alice" }` for a freeform gate (core/questions.ts).
+ */
 export interface AnswerSignalInput extends GateSignalInput {
-  choice: string;
+  choice?: string;
+  text?: string;
 }
 
 /** What our CLI sends by update: the same answer, validated before it reaches history. */
 export interface GateUpdateInput extends GateSignalInput {
   kind: 'approve' | 'reject' | 'answer';
   choice?: string;
+  text?: string;
 }
 
 export const approveSignal = defineSignal<[GateSignalInput]>('approve');

@@ -31,6 +31,8 @@ export interface AgentInput {
   bound: BoundModel;
   system: string;
   prompt: string;
+  /** The run context as the stage's fidelity carries it, sent before the prompt (absent when continuing a thread). */
+  preamble?: string;
   /** Earlier conversation to continue (fidelity=full with a thread). */
   prior?: ModelMessage[];
   thread?: string;
@@ -56,18 +58,18 @@ export interface AgentResult {
 /** Runs (or resumes) the loop; throws provider errors and the abort reason, journaling first. */
 export async function runAgent(input: AgentInput): Promise<AgentResult> {
   const all = await readJournal(input.stageDir);
-  const { session, resumed } = chooseSession(all, input.activity);
+  const { session, resumed } = chooseSession(all, input.activity, input.prompt);
   const now = () => new Date().toISOString();
   const write = (line: JournalLine) => appendJournal(input.stageDir, line);
   let opening: ModelMessage[];
   let system = input.system;
   if (resumed) {
     const start = all.find((l) => l.type === 'session' && l.session === session) as Extract<JournalLine, { type: 'session' }>;
-    opening = [...(start.prior ?? []), { role: 'user', content: input.prompt }];
+    opening = openingMessages(start.prior ?? [], start.preamble, input.prompt);
     system = start.system ?? system;
   } else {
-    opening = [...(input.prior ?? []), { role: 'user', content: input.prompt }];
-    const line = { type: 'session' as const, session, activity: input.activity, at: now(), provider: input.providerName, model: input.model, ...(input.thread ? { thread: input.thread } : {}), prior_messages: input.prior?.length ?? 0, system, ...(input.prior?.length ? { prior: input.prior } : {}) };
+    opening = openingMessages(input.prior ?? [], input.preamble, input.prompt);
+    const line = { type: 'session' as const, session, activity: input.activity, at: now(), provider: input.providerName, model: input.model, ...(input.thread ? { thread: input.thread } : {}), prior_messages: input.prior?.length ?? 0, system, prompt: input.prompt, ...(input.preamble ? { preamble: input.preamble } : {}), ...(input.prior?.length ? { prior: input.prior } : {}) };
     await write(line);
   }
   const s = replaySession(opening, resumed ? sessionLines(all, session) : []);
@@ -128,6 +130,11 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   }
   await write({ type: 'end', session, at: now(), reason: stopReason, text: s.lastText, usage: s.usage, turns: s.turns });
   return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, resumed, messages: s.messages };
+}
+
+/** Prior conversation, then the fidelity preamble (if any), then the stage's prompt. */
+function openingMessages(prior: ModelMessage[], preamble: string | undefined, prompt: string): ModelMessage[] {
+  return [...prior, ...(preamble ? [{ role: 'user' as const, content: preamble }] : []), { role: 'user', content: prompt }];
 }
 
 /** Steering files (`<stage>/steer/*`) not yet injected, oldest name first. */

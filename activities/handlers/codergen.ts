@@ -19,6 +19,9 @@ import { outcomeFromResponse } from './status-file';
 /** Characters of the response kept in context `last_response` (Attractor: truncate(response, 200)). */
 export const LAST_RESPONSE_LIMIT = 200;
 
+/** What the stage's fidelity carries into the LLM session (Attractor §5.4), beside prompt.md. */
+export const CARRIED_CONTEXT_FILE = 'context.md';
+
 /** One backend per provider kind. */
 export type CodergenBackends = Record<ProviderConfig['kind'], CodergenBackend>;
 
@@ -40,6 +43,7 @@ export function createCodergenHandler(backends: CodergenBackends = defaultBacken
     async execute(stage: StageContext): Promise<Outcome> {
       const prompt = stagePrompt(stage);
       await writeFile(join(stage.stageDir, 'prompt.md'), prompt);
+      if (stage.carried) await writeFile(join(stage.stageDir, CARRIED_CONTEXT_FILE), stage.carried.text);
       const chosen = resolveNodeProvider(stage.node, stage.provider, stage.providers).config;
       const backend = backends[chosen.kind];
       if (!backend) throw new StageConfigError(`no codergen backend for provider kind "${chosen.kind}"`);

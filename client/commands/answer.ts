@@ -10,6 +10,7 @@ import { defaultUser } from './run';
 interface AnswerOptions extends TargetOptions {
   gate?: string;
   choice?: string;
+  text?: string;
   by: string;
   comment?: string;
   signal?: boolean;
@@ -37,26 +38,33 @@ export function registerAnswer(program: Command, ctx: CliContext): void {
       .option('--address <host:port>', 'Temporal frontend')
       .option('--namespace <ns>', 'Temporal namespace')
       .option('--json', 'print the gate as JSON');
-    if (kind === 'answer') cmd.requiredOption('--choice <choice>', 'choice: target node id, label or key');
+    if (kind === 'answer') {
+      cmd.option('--choice <choice>', 'choice: target node id, label or key (yes/no gates: yes or no)');
+      cmd.option('--text <text>', 'the reply to a free-text (freeform) gate');
+    }
     cmd.action(async (run: string, opts: AnswerOptions) => ctx.fail(await answer(ctx, kind, run, opts)));
   }
 }
 
 async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOptions): Promise<ExitCode> {
+  if (kind === 'answer' && opts.choice === undefined && opts.text === undefined) {
+    ctx.io.err('factory: answer needs --choice <choice> or, for a free-text gate, --text <text> (see `factory gates <run>`)');
+    return ExitCode.usage;
+  }
   const client = await connectClient(resolveTarget(ctx.io, opts));
   try {
     const handle = client.workflow.getHandle(run);
     const base = { by: opts.by, ...(opts.gate ? { gate: opts.gate } : {}), ...(opts.comment ? { comment: opts.comment } : {}) };
     if (opts.signal) {
-      if (kind === 'answer') await handle.signal(answerSignal, { ...base, choice: opts.choice as string });
+      if (kind === 'answer') await handle.signal(answerSignal, { ...base, ...(opts.choice !== undefined ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) });
       else await handle.signal(kind === 'approve' ? approveSignal : rejectSignal, base);
       ctx.io.out(`sent ${kind} signal to ${run} (check \`factory events ${run}\` for gate.answered or gate.answer_rejected)`);
       return ExitCode.ok;
     }
     try {
-      const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}) }] });
+      const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }] });
       if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
-      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected}` : `gate ${gate.id}: answer recorded (${gate.answers.length}/${gate.quorum})`);
+      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected || (gate.question === 'freeform' ? 'reply recorded' : 'declined')}` : `gate ${gate.id}: answer recorded (${gate.answers.length}/${gate.quorum})`);
       return ExitCode.ok;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {

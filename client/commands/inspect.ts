@@ -1,5 +1,6 @@
 // `factory status|events|gates|watch <runId>`: read a run through workflow queries (a run directory
 // path works too for status/events, read from run.json / events.jsonl).
+import { answerCommands, choicesLine } from '../gate-text';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -80,9 +81,9 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       if (gates.length === 0) return ctx.io.out('no open gates');
       for (const g of gates) {
         ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
-        ctx.io.out(`  choices: ${g.choices.map((c) => `${c.to} ("${c.label}")`).join(', ')}`);
+        ctx.io.out(`  ${choicesLine(g.question, g.choices)}`);
         ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}`);
-        ctx.io.out(`  answer: factory approve ${run} --gate ${g.id}  |  factory answer ${run} --gate ${g.id} --choice <choice>`);
+        ctx.io.out(`  answer: ${answerCommands(run, g.id, g.question)}`);
       }
     },
   );

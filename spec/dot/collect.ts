@@ -54,8 +54,11 @@ interface Scope {
 
 /**
  * Flattens the digraph. Decisions where DOT and Attractor differ:
- * - Edge endpoints are NOT nodes unless some node statement declares them (Graphviz would create
- *   them implicitly); lint then reports `edge_target_exists` instead of running a phantom codergen.
+ * - An edge endpoint no node statement declares becomes a node, as Graphviz creates it (the §2.13
+ *   Review example relies on it): default attributes of the edge's scope, so shape box → codergen
+ *   with its id as label. A warning (`implicit_node`) names it, with the nearest declared id when the
+ *   endpoint looks like a typo, so a misspelt edge is still visible.
+ * - Attributes separated by whitespace only are read as Graphviz reads them, with an `attr_comma` warning.
  * - A node declared twice merges attributes, later statement wins. Scope defaults (`node [...]`)
  *   apply when a node is first declared, as Graphviz applies them when it creates the node.
  * - A subgraph's label (wherever it stands in the subgraph) gives every node declared in it a class.
@@ -78,7 +81,7 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
     attrs.forEach((a, i) => {
       const prev = attrs[i - 1];
       if (prev && !separatedByComma(prev, a, source)) {
-        report(DotRule.syntax, 'error', 'attributes must be separated by commas', posOf(a.location?.start), 'add a `,`');
+        report(DotRule.attrComma, 'warning', 'attributes should be separated by commas (Attractor §2.3); read as Graphviz reads them', posOf(a.location?.start), 'add a `,`');
       }
       const key = literalText(a.key, source);
       const pos = posOf(a.value.location?.start ?? a.location?.start);
@@ -111,7 +114,10 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
     for (const c of scope.classes) if (!node.classes.some((x) => x.name === c.name)) node.classes.push(c);
   };
 
-  const endpoints = (target: EdgeTargetASTNode): { id: string; pos: SourcePos }[] => {
+  /** Endpoints first seen in an edge, declared only if no node statement declares them by the end. */
+  const implicit = new Map<string, { pos: SourcePos; defaults: DotAttrs; classes: Scope['classes'] }>();
+
+  const endpoints = (target: EdgeTargetASTNode, scope: Scope): { id: string; pos: SourcePos }[] => {
     const refs: NodeRefASTNode[] = target.type === 'NodeRef' ? [target] : target.children;
     const out: { id: string; pos: SourcePos }[] = [];
     for (const ref of refs) {
@@ -119,7 +125,10 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
         report(DotRule.portIgnored, 'warning', 'node ports are ignored', posOf((ref.port ?? ref.compass)?.location?.start));
       }
       const id = checkId(ref.id);
-      if (id !== undefined) out.push({ id, pos: posOf(ref.location?.start ?? ref.id.location?.start) });
+      if (id === undefined) continue;
+      const pos = posOf(ref.location?.start ?? ref.id.location?.start);
+      if (!nodesById.has(id) && !implicit.has(id)) implicit.set(id, { pos, defaults: new Map(scope.nodeDefaults), classes: scope.classes });
+      out.push({ id, pos });
     }
     return out;
   };
@@ -151,7 +160,7 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
         case 'Edge': {
           const attrs: DotAttrs = new Map(scope.edgeDefaults);
           readAttrs(stmt.children, attrs);
-          const groups = stmt.targets.map(endpoints);
+          const groups = stmt.targets.map((t) => endpoints(t, scope));
           for (let i = 0; i + 1 < groups.length; i++) {
             for (const a of groups[i] ?? []) {
               for (const b of groups[i + 1] ?? []) {
@@ -190,6 +199,16 @@ export function collectDotGraph(ast: GraphASTNode, source: string, file: string)
   };
 
   walk(ast.children, { nodeDefaults: new Map(), edgeDefaults: new Map(), classes: [] }, true);
+  const declared = [...nodesById.keys()];
+  for (const [id, at] of implicit) {
+    if (nodesById.has(id)) continue;
+    const node: DotNode = { id, pos: at.pos, attrs: at.defaults, classes: [...at.classes] };
+    nodesById.set(id, node);
+    graph.nodes.push(node);
+    const near = nearestId(id, declared);
+    const fix = near ? `did you mean '${near}'? otherwise declare it: ${id} [label="...", prompt="..."]` : `declare it if it should not be a default codergen stage: ${id} [label="...", prompt="..."]`;
+    report(DotRule.implicitNode, 'warning', `node '${id}' appears only in edges: it is created with its scope's default attributes (a codergen stage unless they set a shape)`, at.pos, fix);
+  }
   return { graph, diagnostics };
 }
 
@@ -209,4 +228,19 @@ function separatedByComma(prev: AttributeASTNode, next: AttributeASTNode, source
   if (from === undefined || to === undefined) return true;
   const between = source.slice(from, to).replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*|#[^\n]*/g, '');
   return between.includes(',') || between.includes(']');
+}
+
+/** A declared id within edit distance 1 (or equal ignoring case) of an implicit endpoint: the likely typo. */
+function nearestId(id: string, declared: readonly string[]): string | undefined {
+  const lower = id.toLowerCase();
+  return declared.find((d) => {
+    const l = d.toLowerCase();
+    if (l === lower) return true;
+    if (Math.abs(l.length - lower.length) > 1) return false;
+    let i = 0;
+    while (i < l.length && l[i] === lower[i]) i++;
+    const a = l.slice(i + (l.length >= lower.length ? 1 : 0));
+    const b = lower.slice(i + (lower.length >= l.length ? 1 : 0));
+    return a === b;
+  });
 }

@@ -14,6 +14,10 @@ export const DotRule = {
   htmlLabel: 'html_label',
   invalidNodeId: 'invalid_node_id',
   portIgnored: 'dot_port_ignored',
+  /** Attributes separated by whitespace only: Graphviz accepts it, Attractor §2.3 asks for commas (warning). */
+  attrComma: 'attr_comma',
+  /** An edge endpoint no node statement declares: Graphviz creates it as a default (codergen) node (warning). */
+  implicitNode: 'implicit_node',
 } as const;
 export type DotRule = (typeof DotRule)[keyof typeof DotRule];
 

@@ -50,7 +50,7 @@ const NODE_KEYS: Readonly<Record<string, Coercion>> = {
   max_parallel: 'int',
 };
 const NODE_GROUPS: Readonly<Record<string, Readonly<Record<string, Coercion>>>> = {
-  human: { default_choice: 'string', approvers: 'list', quorum: 'int', timeout: 'string', allow_self_approval: 'bool' },
+  human: { default_choice: 'string', approvers: 'list', quorum: 'int', timeout: 'string', allow_self_approval: 'bool', question: 'string' },
   manager: { poll_interval: 'string', max_cycles: 'int', stop_condition: 'string', actions: 'string' },
 };
 

@@ -2,6 +2,7 @@
 // parses durations; spec/normalize.ts turns the result into core/model.ts PipelineGraph.
 import { z } from 'zod';
 import { FIDELITY_MODES, REASONING_EFFORTS, SHAPE_TO_TYPE, NodeType } from '../../core/model';
+import { QUESTION_TYPES, type QuestionType } from '../../core/questions';
 import { attrs, duration, renameMs, semver, specId, stringList, stringOrList } from './common';
 
 const nodeId = z
@@ -20,6 +21,10 @@ export const humanGateSchema = z
     quorum: z.int().min(1).optional().describe('Answers needed to close the gate'),
     timeout: duration.optional().describe('How long the gate waits, e.g. 24h'),
     allow_self_approval: z.boolean().optional().describe('May the run starter answer the gate'),
+    question: z
+      .enum(QUESTION_TYPES as [QuestionType, ...QuestionType[]])
+      .optional()
+      .describe('Question type (Attractor §6.2): yes_no, multiple_choice, freeform or confirmation; default multiple_choice, confirmation for one edge'),
   })
   .transform(renameMs('timeout'));
 

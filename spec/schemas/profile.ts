@@ -1,6 +1,7 @@
 // The FactoryProfile document: provider, execution environment, dependency policy and run policy
 // defaults. Parsing fills every default and turns durations into `_ms` fields.
 import { z } from 'zod';
+import { RETRY_PRESET_NAMES, RETRY_PRESETS, type RetryPreset } from '../../core/retry';
 import { duration, renameMs, ruleIssue, semver, specId, stringList } from './common';
 import { budgetSchema, providerSchema, providersSchema, type ProviderConfig } from './providers';
 
@@ -35,13 +36,24 @@ const environmentSchema = z.strictObject({
   allowed_dependency_modes: z.array(dependencyMode).default(['real', 'twin']).describe('Dependency modes allowed here'),
 });
 
+/** Attractor §3.6 retry policy: backoff between a stage's attempts (a preset, then explicit fields). */
 const retrySchema = z
   .strictObject({
-    initial_interval: duration.prefault('1s').describe('Temporal initialInterval'),
-    backoff_coefficient: z.number().min(1).default(2).describe('Temporal backoffCoefficient (>= 1)'),
-    maximum_interval: duration.optional().describe('Temporal maximumInterval (>= initial_interval)'),
-    maximum_attempts: z.int().min(1).default(3).describe('Temporal maximumAttempts (>= 1)'),
-    non_retryable_error_types: stringList.describe('Temporal nonRetryableErrorTypes'),
+    preset: z.enum(RETRY_PRESET_NAMES as [RetryPreset, ...RetryPreset[]]).optional().describe('Attractor §3.6 preset: none, standard, aggressive, linear, patient (attempts and delays)'),
+    initial_interval: duration.optional().describe('First retry delay (default: the preset\'s, else 1s)'),
+    backoff_coefficient: z.number().min(1).optional().describe('Delay multiplier per retry, >= 1 (default: the preset\'s, else 2)'),
+    maximum_interval: duration.optional().describe('Cap on the delay (>= initial_interval; default 60s)'),
+    jitter: z.boolean().default(true).describe('Multiply each delay by a uniform factor in [0.5, 1.5) (Attractor §3.6)'),
+    maximum_attempts: z.int().min(1).default(3).describe('Attempts per stage execution when the worker running it is lost (infrastructure retries)'),
+    non_retryable_error_types: stringList.describe('Error types that fail a stage at once, without retries'),
+  })
+  .transform((r) => {
+    const preset = r.preset ? RETRY_PRESETS[r.preset] : undefined;
+    return {
+      ...r,
+      initial_interval: r.initial_interval ?? (preset && preset.initial_delay_ms > 0 ? preset.initial_delay_ms : 1000),
+      backoff_coefficient: r.backoff_coefficient ?? preset?.backoff_factor ?? 2,
+    };
   })
   .superRefine((r, ctx) => {
     const max = r.maximum_interval;

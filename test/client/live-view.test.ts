@@ -35,6 +35,17 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
+  it.each([
+    ['freeform', [], 'question: freeform — reply with free text', 'factory answer run-x --gate ask --text "<your reply>"'],
+    ['yes_no', [{ key: 'Y', label: 'Yes', to: 'ship', value: 'YES' }, { key: 'N', label: 'No', to: 'fix', value: 'NO' }], 'question: yes_no — yes → ship ("Yes"), no → fix ("No")', 'factory reject run-x --gate ask (no)'],
+    ['confirmation', [{ key: 'Y', label: 'Go', to: 'ship', value: 'YES' }, { key: 'N', label: 'No (decline)', to: '', value: 'NO' }], 'no → "No (decline)" (the stage fails)', 'factory approve run-x --gate ask (yes)'],
+  ])('shows a %s gate with what it accepts and the command that answers it', (question, choices, shown, command) => {
+    const { view, last } = screen();
+    view.onEvent(ev('run.awaiting_human', { gate: 'ask', prompt: 'Proceed?', question, choices }));
+    expect(last()).toContain(shown);
+    expect(last()).toContain(command);
+  });
+
   it('shows the decide command for the decision gate and the outcome at the end', () => {
     const { view, last } = screen();
     view.onEvent(ev('run.awaiting_human', { gate: 'decision', kind: 'decision' }));

@@ -23,7 +23,7 @@ describe('lintPipeline', () => {
     ['there are two exit nodes', graph(['start', 'plan', 'exit', node('done', { type: 'exit' })], ['start -> plan -> exit', 'plan -> done']), [E('terminal_node', { node: 'done', path: 'nodes[done]' })]],
     ['the start node has an incoming edge', graph(['start', 'plan', 'exit'], ['start -> plan -> exit', 'plan -> start']), [E('start_no_incoming', { path: 'edges[2]' })]],
     ['the exit node has an outgoing edge', graph(['start', 'plan', 'exit'], ['start -> plan -> exit', 'exit -> plan']), [E('exit_no_outgoing', { path: 'edges[2]' })]],
-    ['a node is an orphan (§7.2: error)', graph(['start', 'plan', 'orphan', 'exit'], ['start -> plan -> exit', 'orphan -> exit']), [E('reachability', { node: 'orphan', path: 'nodes[orphan]' })]],
+    ['a node is an orphan (§11.12: warning)', graph(['start', 'plan', 'orphan', 'exit'], ['start -> plan -> exit', 'orphan -> exit']), [W('reachability', { node: 'orphan', path: 'nodes[orphan]' })]],
     ['an edge names a missing target', graph(['start', 'plan', 'exit'], ['start -> plan -> exit', 'plan -> nowhere']), [E('edge_target_exists', { path: 'edges[2].to' })]],
     ['an edge names a missing source', graph(['start', 'plan', 'exit'], ['start -> plan -> exit', 'ghost -> plan']), [E('edge_target_exists', { path: 'edges[2].from' })]],
     ['a node is a dead end', graph(['start', 'plan', 'stuck', 'exit'], ['start -> plan -> exit', 'plan -> stuck']), [E('exit_reachable', { node: 'stuck', path: 'nodes[stuck]' })]],
@@ -32,7 +32,7 @@ describe('lintPipeline', () => {
     ['a condition does not parse', graph(['start', 'plan', 'exit'], ['start -> plan', edge('plan', 'exit', { condition: 'outcome==success' })]), [E('condition_syntax', { path: 'edges[1].condition' })]],
     ['a manager stop condition does not parse', graph(['start', node('boss', { type: 'stack.manager_loop', manager: { stop_condition: 'context.done=true ||' } }), 'exit'], ['start -> boss -> exit']), [E('condition_syntax', { node: 'boss', path: 'nodes[boss].manager.stop_condition' })]],
     ['the stylesheet does not parse', { ...linear('plan'), model_stylesheet: '* { llm_model: a; } .x { effort: 1 }' }, [E('stylesheet_syntax', { path: 'model_stylesheet' })]],
-    ['a human gate has one choice', graph(['start', gate('review'), 'exit'], ['start -> review -> exit']), [E('human_gate_choices', { node: 'review' })]],
+    ['a human gate has no way out', graph(['start', gate('review'), 'exit'], ['start -> review', 'start -> exit']), [E('exit_reachable', { node: 'review' }), E('human_gate_choices', { node: 'review' })]],
     ['a default choice names no choice', graph(['start', gate('review', { human: { default_choice: 'merge' } }), 'fix', 'exit'], ['start -> review -> exit', 'review -> fix -> exit']), [E('human_default_choice', { node: 'review', path: 'nodes[review].human.default_choice' })]],
     ['a node has an unknown type', graph(['start', node('plan', { type: 'custom.thing' }), 'exit'], ['start -> plan -> exit']), [W('type_known', { path: 'nodes[plan].type' })]],
     ['fidelity values are invalid', graph(['start', node('plan', { fidelity: 'huge' }), 'exit'], ['start -> plan', edge('plan', 'exit', { fidelity: 'x' })], { default_fidelity: 'y' }), [W('fidelity_valid', { path: 'default_fidelity' }), W('fidelity_valid', { path: 'nodes[plan].fidelity' }), W('fidelity_valid', { path: 'edges[1].fidelity' })]],
@@ -50,6 +50,7 @@ describe('lintPipeline', () => {
     ['a node is reached only as a retry target', graph(['start', node('plan', { retry_target: 'repair' }), 'repair', 'exit'], ['start -> plan -> exit', 'repair -> plan'])],
     ['a gate default choice names a label', graph(['start', gate('review', { human: { default_choice: 'approve' } }), 'fix', 'exit'], ['start', edge('start', 'review'), edge('review', 'exit', { label: '[A] Approve' }), 'review -> fix -> review'])],
     ['a gate default choice names a target id', graph(['start', gate('review', { human: { default_choice: 'fix' } }), 'fix', 'exit'], ['start -> review -> exit', 'review -> fix -> review'])],
+    ['a human gate has one way out (an acknowledgement)', graph(['start', gate('review'), 'exit'], ['start -> review -> exit'])],
     ['a type is registered as known', graph(['start', node('plan', { type: 'custom.thing' }), 'exit'], ['start -> plan -> exit'])],
   ])('reports nothing when %s', (_name, g) => {
     expect(lintPipeline(g, { knownTypes: ['start', 'exit', 'codergen', 'wait.human', 'custom.thing'] })).toEqual([]);

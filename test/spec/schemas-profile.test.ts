@@ -25,7 +25,7 @@ describe('FactoryProfile schema', () => {
       },
       dependencies: {},
       policy: {
-        retry: { initial_interval_ms: 1000, backoff_coefficient: 2, maximum_attempts: 3, non_retryable_error_types: [] },
+        retry: { initial_interval_ms: 1000, backoff_coefficient: 2, maximum_attempts: 3, jitter: true, non_retryable_error_types: [] },
         stage_timeout_ms: 900_000,
         human_gate: { timeout_ms: 86_400_000, on_timeout: 'fail', approvers: [], quorum: 1, allow_self_approval: false, auto_answer: false },
         decision: { mode: 'auto', pass_bar: 1, must_pass: [] },
@@ -41,6 +41,7 @@ describe('FactoryProfile schema', () => {
       backoff_coefficient: 2,
       maximum_interval_ms: 60_000,
       maximum_attempts: 3,
+      jitter: true,
       non_retryable_error_types: ['BOOT_FAILURE'],
     });
     expect(profile?.environment.temporal.tls).toEqual({ server_name: 'temporal', server_root_ca_cert: 'ca.pem', client_cert: 'c.pem', client_key: 'k.pem' });
@@ -97,5 +98,28 @@ describe('FactoryProfile type', () => {
     const stage: number = profile.policy.stage_timeout_ms;
     const max: number | undefined = profile.policy.retry.maximum_interval_ms;
     expect([model, stage, max]).toEqual(['gpt-4.1', 900_000, undefined]);
+  });
+});
+
+describe('FactoryProfile retry presets (Attractor §3.6)', () => {
+  const withRetry = (retry: string) => `kind: FactoryProfile\nid: p\nprovider: { kind: twin }\npolicy:\n  retry: ${retry}\n`;
+  it.each([
+    ['standard', 200, 2],
+    ['aggressive', 500, 2],
+    ['linear', 500, 1],
+    ['patient', 2000, 3],
+  ])('takes the %s preset delays when the profile names it', (preset, initial, factor) => {
+    const { profile } = loadProfileYaml(withRetry(`{ preset: ${preset} }`), 'p.yaml');
+    expect(profile?.policy.retry).toMatchObject({ preset, initial_interval_ms: initial, backoff_coefficient: factor, jitter: true });
+  });
+
+  it('lets explicit fields win over the preset when both are given', () => {
+    const { profile } = loadProfileYaml(withRetry('{ preset: patient, initial_interval: 50ms, jitter: false }'), 'p.yaml');
+    expect(profile?.policy.retry).toMatchObject({ initial_interval_ms: 50, backoff_coefficient: 3, jitter: false });
+  });
+
+  it('reports an unknown preset at its line when the name is misspelt', () => {
+    const { diagnostics } = loadProfileYaml(withRetry('{ preset: agressive }'), 'p.yaml');
+    expect(diagnostics).toEqual([expect.objectContaining({ path: 'policy.retry.preset', line: 5 })]);
   });
 });

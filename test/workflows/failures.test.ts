@@ -80,7 +80,7 @@ describe('tool failure', () => {
 /** A profile whose retry backoff is large enough to measure on a dev server (its timers fire ~1 s late at worst): 1 s, ×2.5. */
 const BACKOFF_PROFILE = testProfileYaml().replace(
   'retry: { initial_interval: 100ms, backoff_coefficient: 2, maximum_interval: 1s, maximum_attempts: 1 }',
-  'retry: { initial_interval: 1s, backoff_coefficient: 2.5, maximum_interval: 10s, maximum_attempts: 1, non_retryable_error_types: [DeployRefusedError] }',
+  'retry: { initial_interval: 1s, backoff_coefficient: 2.5, maximum_interval: 10s, jitter: false, maximum_attempts: 1, non_retryable_error_types: [DeployRefusedError] }',
 );
 
 class DeployRefusedError extends Error {
@@ -123,14 +123,50 @@ describe('retries', () => {
     expect(probe.calls.map((c) => c.attempt)).toEqual([1, 2]);
   });
 
-  it('uses the profile maximum_attempts when neither node nor graph sets retries', async () => {
+  it('does not retry (§3.5 default) when neither node nor graph sets retries, whatever the profile maximum_attempts', async () => {
     const probe = new Probe(() => ({ status: 'fail', failure_reason: 'always' }));
     env.register('test.always-fails', probe.handler);
     const profile = testProfileYaml().replace('maximum_attempts: 1', 'maximum_attempts: 3');
     const ws = workspace(linear('retry-profile', '  - { id: work, type: test.always-fails }', '  - { from: work, to: exit, condition: outcome=success }'), { profile });
-    const settled = await settle(await env.start(ws));
+    const handle = await env.start(ws);
+    const settled = await settle(handle);
     expect(settled.ok).toBe(false);
-    expect(probe.calls).toHaveLength(3);
+    expect(probe.calls).toHaveLength(1);
+    expect(typesOf(await allEvents(handle))).not.toContain('stage.retrying');
+  });
+
+  it('takes the attempts of the profile preset when the node and graph set none', async () => {
+    const probe = new Probe((_s, call) => (call <= 2 ? { status: 'retry' } : { status: 'success' }));
+    env.register('test.preset', probe.handler);
+    const profile = testProfileYaml().replace('retry: { initial_interval: 100ms, backoff_coefficient: 2, maximum_interval: 1s, maximum_attempts: 1 }', 'retry: { preset: standard, jitter: false }');
+    const handle = await env.start(workspace(linear('retry-preset', '  - { id: work, type: test.preset }', '  - { from: work, to: exit }'), { profile }));
+    expect((await handle.result()).outcome).toBe('succeeded');
+    const retries = (await allEvents(handle)).filter((e) => e.type === 'stage.retrying');
+    expect(retries.map((e) => [e.data['attempt'], e.data['max_attempts'], e.data['next_delay_ms']])).toEqual([
+      [1, 5, 200],
+      [2, 5, 400],
+    ]);
+  });
+
+  it('emits stage.retrying with attempt, reason and a jittered delay it then waits when jitter is on', async () => {
+    const probe = new Probe((_s, call) => (call <= 2 ? { status: 'fail', failure_reason: `flake ${call}` } : { status: 'success' }));
+    env.register('test.jitter', probe.handler);
+    const profile = testProfileYaml().replace('retry: { initial_interval: 100ms, backoff_coefficient: 2, maximum_interval: 1s, maximum_attempts: 1 }', 'retry: { initial_interval: 400ms, backoff_coefficient: 2, jitter: true }');
+    const handle = await env.start(workspace(linear('retry-jitter', '  - { id: work, type: test.jitter, max_retries: 2 }', '  - { from: work, to: exit }'), { profile }));
+    expect((await handle.result()).outcome).toBe('succeeded');
+    const retries = (await allEvents(handle)).filter((e) => e.type === 'stage.retrying');
+    expect(retries.map((e) => e.data)).toEqual([
+      expect.objectContaining({ node: 'work', attempt: 1, max_attempts: 3, status: 'fail', reason: 'flake 1' }),
+      expect.objectContaining({ node: 'work', attempt: 2, max_attempts: 3, status: 'fail', reason: 'flake 2' }),
+    ]);
+    const [d1, d2] = retries.map((e) => Number(e.data['next_delay_ms'])) as [number, number];
+    expect(d1).toBeGreaterThanOrEqual(200);
+    expect(d1).toBeLessThan(600);
+    expect(d2).toBeGreaterThanOrEqual(400);
+    expect(d2).toBeLessThan(1200);
+    const [a, b, c] = probe.calls.map((x) => x.at) as [number, number, number];
+    expect(b - a).toBeGreaterThanOrEqual(d1 - 50);
+    expect(c - b).toBeGreaterThanOrEqual(d2 - 50);
   });
 
   it('does not retry when the handler throws an error class the profile lists as non-retryable', async () => {

@@ -42,7 +42,7 @@ describe('goal gates', () => {
     expect(r.settled.ok).toBe(true);
     expect(startedNodes(r.events)).toEqual(['start', 'plan', 'impl', 'note', 'plan', 'impl']);
     const detour = r.events.find((e) => e.type === 'goal_gate.unsatisfied');
-    expect(detour?.data).toEqual({ node: 'impl', status: 'fail', retryTarget: 'plan' });
+    expect(detour?.data).toEqual({ node: 'impl', status: 'fail', unsatisfied: ['impl'], retryTarget: 'plan' });
     // the detour happens at the exit: after note, before the second plan
     const types = typesOf(r.events);
     expect(types.indexOf('goal_gate.unsatisfied')).toBeGreaterThan(r.events.findIndex((e) => e.type === 'stage.started' && e.data['node'] === 'note'));
@@ -74,9 +74,22 @@ describe('goal gates', () => {
     );
     if (r.settled.ok) throw new Error('expected EXEC_FAILURE');
     expect(r.settled.failure.type).toBe('EXEC_FAILURE');
-    expect(r.settled.failure.message).toContain('goal gate "impl" is unsatisfied and no retry target is set');
+    expect(r.settled.failure.message).toContain('goal gate impl (fail) is unsatisfied and no retry target is set');
     expect(typesOf(r.events).slice(-3)).toEqual(['goal_gate.unsatisfied', 'run.failed', 'run.completed']);
     expect(r.envelope.failure).toMatchObject({ domain: 'EXEC_FAILURE', node: 'impl' });
+  });
+
+  it('names every unsatisfied goal gate with its status when several fail and no retry target exists', async () => {
+    const r = await run(
+      pipelineYaml(
+        'gg-many',
+        [`{ id: impl, type: test.script, goal_gate: true, attrs: { outcomes: fail } }`, `{ id: docs, type: test.script, goal_gate: true, attrs: { outcomes: fail } }`, S('ok')],
+        [E('start', 'impl'), E('impl', 'docs', 'outcome=fail'), E('impl', 'exit', 'outcome=success'), E('docs', 'ok', 'outcome=fail'), E('docs', 'exit', 'outcome=success'), E('ok', 'exit')],
+      ),
+    );
+    if (r.settled.ok) throw new Error('expected EXEC_FAILURE');
+    expect(r.settled.failure.message).toContain('goal gates impl (fail), docs (fail) are unsatisfied and no retry target is set');
+    expect(r.events.find((e) => e.type === 'goal_gate.unsatisfied')?.data['unsatisfied']).toEqual(['impl', 'docs']);
   });
 });
 

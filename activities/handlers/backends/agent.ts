@@ -17,7 +17,12 @@ export function createAgentBackend(): CodergenBackend {
   return {
     async run(stage: StageContext, prompt: string): Promise<BackendResult> {
       const provider = stage.provider as AgentProvider;
-      const env = { ...(await stageEnv(stage)), FACTORY_PROMPT_FILE: join(stage.stageDir, 'prompt.md') };
+      const env = {
+        ...(await stageEnv(stage)),
+        FACTORY_PROMPT_FILE: join(stage.stageDir, 'prompt.md'),
+        // the run context as the stage's fidelity carries it (Attractor §5.4; written by codergen)
+        ...(stage.carried ? { FACTORY_CARRIED_CONTEXT_FILE: join(stage.stageDir, 'context.md'), FACTORY_FIDELITY: stage.carried.mode } : {}),
+      };
       const result = await runProcess({
         argv: provider.command,
         cwd: stage.workdir,

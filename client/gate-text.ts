@@ -1,0 +1,21 @@
+// How a human gate is shown and answered on every client surface (`factory gates`, `factory watch`,
+// the live view, `factory run` progress), by question type (core/questions.ts), so they never disagree.
+import type { QuestionType } from '../core/questions';
+import type { GateChoice } from '../core/run-model';
+
+/** One line listing what the gate accepts: its options, or that it wants free text. */
+export function choicesLine(question: QuestionType | undefined, choices: readonly GateChoice[]): string {
+  if (question === 'freeform') return 'question: freeform — reply with free text';
+  const option = (c: GateChoice) => (c.to ? `${c.to} ("${c.label}")` : `"${c.label}" (the stage fails)`);
+  if (question === 'yes_no' || question === 'confirmation') {
+    return `question: ${question} — ${choices.map((c) => `${c.value === 'NO' ? 'no' : 'yes'} → ${option(c)}`).join(', ')}`;
+  }
+  return `choices: ${choices.map(option).join(', ')}`;
+}
+
+/** The factory commands that answer the gate. */
+export function answerCommands(runId: string, gate: string, question: QuestionType | undefined): string {
+  if (question === 'freeform') return `factory answer ${runId} --gate ${gate} --text "<your reply>"`;
+  if (question === 'yes_no' || question === 'confirmation') return `factory approve ${runId} --gate ${gate} (yes)   |   factory reject ${runId} --gate ${gate} (no)`;
+  return `factory approve ${runId} --gate ${gate}   |   factory answer ${runId} --gate ${gate} --choice <choice>`;
+}

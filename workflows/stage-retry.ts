@@ -1,0 +1,62 @@
+// Attractor §3.5 execute_with_retry in workflow code: one executeStage activity per attempt, a durable
+// timer between attempts with the §3.6 backoff (core/retry.ts, jitter from a hash: replay-safe), and a
+// `stage.retrying` event per retry naming the attempt, the reason and the next delay. Used by runs
+// started after the `attractor-retry-loop` patch; older runs keep Temporal-driven retries.
+
+import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
+import type { StageResult } from '../activities/types';
+import type { Outcome } from '../core/outcome';
+import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
+import { EventType } from '../core/run-model';
+
+/** The patch id guarding the workflow-driven retry loop (see test/replay). */
+export const RETRY_LOOP_PATCH = 'attractor-retry-loop';
+
+/** What the loop needs from the engine: one attempt as an activity, and the event log. */
+export interface RetryLoopDeps {
+  nodeId: string;
+  maxAttempts: number;
+  backoff: BackoffConfig;
+  /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
+  seed: string;
+  branch?: string;
+  attempt(n: number): Promise<StageResult>;
+  emit(type: EventType, data: Record<string, unknown>): void;
+}
+
+/** Runs attempts until one succeeds, retrying is pointless, or attempts run out; returns the last outcome. */
+export async function runAttempts(deps: RetryLoopDeps): Promise<{ outcome: Outcome; attempts: number }> {
+  for (let n = 1; ; n++) {
+    const res = await attemptOrLost(deps, n);
+    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
+    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+    const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
+    deps.emit(EventType.stageRetrying, {
+      node: deps.nodeId,
+      attempt: n,
+      max_attempts: deps.maxAttempts,
+      status: outcome.status,
+      reason: outcome.failure_reason || `returned ${outcome.status}`,
+      next_delay_ms: delayMs,
+      ...(deps.branch ? { branch: deps.branch } : {}),
+    });
+    if (delayMs > 0) await sleep(delayMs);
+  }
+}
+
+/**
+ * One attempt. An activity that failed without an outcome after Temporal's own retries (a lost worker:
+ * heartbeat or start-to-close timeout) is a FAIL this loop may retry (§3.5 "exception → retry");
+ * a non-retryable failure (the profile's non_retryable_error_types) propagates and ends the stage.
+ */
+async function attemptOrLost(deps: RetryLoopDeps, n: number): Promise<StageResult> {
+  try {
+    return await deps.attempt(n);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
+    const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : `activity ${cause?.message ?? err.message}`;
+    return { status: 'fail', failure_reason: reason, attempts: n, durationMs: 0 };
+  }
+}
