@@ -234,6 +234,7 @@ export class Engine {
               pipelineId: this.graph.id,
               context: lane.context,
               provider: profile.provider,
+              ...(profile.providers ? { providers: profile.providers } : {}),
               maxAttempts,
               attempt: n,
               fidelity: resolveFidelity(lane.incoming, node, this.graph),

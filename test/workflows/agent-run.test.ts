@@ -93,4 +93,33 @@ describe('codergen on named providers', () => {
     held.release();
     expect((await handle.result()).outcome).toBe('succeeded');
   });
+
+  it('continues one conversation across nodes when fidelity is full with the same thread_id, and sends the projected context otherwise', async () => {
+    mock.script('THREAD-A', [{ tools: [{ name: 'write_file', args: { file_path: 'notes.txt', content: 'A was here' } }] }, { text: 'A finished' }]);
+    mock.script('THREAD-B', [{ text: 'B continues' }]);
+    mock.script('COMPACT-C', [{ text: 'C alone' }]);
+    const ws = workspace(
+      pipelineYaml(
+        'threads',
+        [
+          '{ id: a, type: codergen, prompt: "THREAD-A", fidelity: full, thread_id: t1 }',
+          '{ id: b, type: codergen, prompt: "THREAD-B", fidelity: full, thread_id: t1 }',
+          '{ id: c, type: codergen, prompt: "COMPACT-C", fidelity: compact }',
+        ],
+        ['{ from: start, to: a }', '{ from: a, to: b }', '{ from: b, to: c }', '{ from: c, to: exit }'],
+      ),
+      { profile: profile() },
+    );
+    const result = await (await env.start(ws)).result();
+    expect(result.outcome).toBe('succeeded');
+    const b = mock.of('THREAD-B')[0]?.raw ?? '';
+    expect(b).toContain('THREAD-A');
+    expect(b).toContain('A finished');
+    expect(b).toContain('wrote 10 bytes to notes.txt');
+    // the thread carries node a's opening context; b adds no second preamble
+    expect(b.split('# Run context').length - 1).toBe(1);
+    const c = mock.of('COMPACT-C')[0]?.raw ?? '';
+    expect(c).toContain('# Run context (fidelity: compact)');
+    expect(c).not.toContain('wrote 10 bytes');
+  });
 });
