@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { runAgent } from '../../agent/loop';
 import { buildSystemPrompt } from '../../agent/system-prompt';
 import { readThread, threadKey, writeThread } from '../../agent/threads';
-import { DEFAULT_TOOLS } from '../../agent/tools';
+import { toolsFor } from '../../agent/tools';
 import { StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
@@ -53,7 +53,7 @@ export function createLlmBackend(): CodergenBackend {
         ...(preamble ? { preamble } : {}),
         ...(prior.length ? { prior } : {}),
         ...(thread ? { thread } : {}),
-        tools: toolsOn ? DEFAULT_TOOLS : [],
+        tools: toolsOn ? toolsFor(provider.kind) : [],
         limits: limitsOf(provider),
         env: stage.env,
         signal: stage.signal,
