@@ -39,14 +39,14 @@ export async function agentProgress(handle: WorkflowHandle): Promise<AgentProgre
 }
 
 /** Prints a line whenever a running stage's agent progress changes, every `intervalMs`, until stop() is true. */
-export async function followAgentProgress(handle: WorkflowHandle, onLine: (line: string) => void, opts: { stop: () => boolean; intervalMs?: number }): Promise<void> {
+export async function followAgentProgress(handle: WorkflowHandle, onLine: (line: string, node: string) => void, opts: { stop: () => boolean; intervalMs?: number }): Promise<void> {
   let last = new Map<string, string>();
   while (!opts.stop()) {
     const now = new Map<string, string>();
     for (const p of await agentProgress(handle).catch(() => [])) {
       const line = formatAgentProgress(p);
       now.set(p.node, line);
-      if (last.get(p.node) !== line) onLine(line);
+      if (last.get(p.node) !== line) onLine(line, p.node);
     }
     last = now;
     await sleepUnless(opts.intervalMs ?? 2000, opts.stop);

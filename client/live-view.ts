@@ -31,6 +31,8 @@ export class LiveView {
   private started = Date.now();
   private lastLine = '';
   private timer: NodeJS.Timeout | undefined;
+  /** node → its running agent's latest turn / tool line (factory watch, from heartbeats). */
+  private agents = new Map<string, string>();
 
   constructor(
     private readonly tty: { write(text: string): void; columns: number },
@@ -46,6 +48,12 @@ export class LiveView {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.render();
+  }
+
+  /** Shows a running stage's agent progress under the stage rows (cleared when the stage ends). */
+  onAgent(node: string, line: string): void {
+    this.agents.set(node, line.trim());
     this.render();
   }
 
@@ -66,6 +74,7 @@ export class LiveView {
       }
       case 'stage.completed':
       case 'stage.failed': {
+        this.agents.delete(node);
         const row = this.stages.get(node);
         if (row) {
           row.status = String(d['status']);
@@ -122,6 +131,7 @@ export class LiveView {
         (s) => `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${s.attempts > s.runs ? ` (${s.attempts} attempts)` : ''}${s.node === this.current ? '  ← current' : ''}`,
       ),
     ];
+    for (const line of this.agents.values()) out.push(`    ${line}`);
     for (const g of this.gates.values()) {
       out.push(`  ⏸ gate ${g.gate}: ${g.prompt}`);
       if (g.decision) {

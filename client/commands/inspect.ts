@@ -99,8 +99,10 @@ export function registerInspect(program: Command, ctx: CliContext): void {
         if (!opts.json && !live) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
         live?.start();
         let done = false;
-        // agent turns and tool calls of running stages (plain-text output only; throttled)
-        const agents = opts.json || live ? Promise.resolve() : followAgentProgress(handle, (line) => ctx.io.out(line), { stop: () => done });
+        // agent turns and tool calls of running stages (throttled; not in --json, which streams events only)
+        const agents = opts.json
+          ? Promise.resolve()
+          : followAgentProgress(handle, (line, node) => (live ? live.onAgent(node, line) : ctx.io.out(line)), { stop: () => done });
         await followEvents(
           handle,
           (e) => {
