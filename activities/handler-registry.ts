@@ -23,7 +23,7 @@ export interface StageContext {
   provider: ProviderConfig;
   /** The profile's named providers (absent in runs started before named providers existed). */
   providers?: Readonly<Record<string, ProviderConfig>>;
-  /** Identifies this activity execution across its retries: the agent loop resumes by it. */
+  /** Identifies the stage across retries and attempts (workflow id + node): the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
   /** Temporal attempt number, 1-based. */
   attempt: number;

@@ -37,14 +37,14 @@ export async function resolveProfile(input: ResolveProfileInput, deps: ProfileDe
   return { profile, ref: { id: profile.id, version: profile.version }, digest: spec.loaded.digest, source: spec.source };
 }
 
-/** Env vars the profile needs that are unset or empty: environment.required_env and every LLM provider's api_key_env. */
+/** Env vars the profile needs that are unset or empty: environment.required_env and the default provider's api_key_env. */
 export function missingEnv(profile: FactoryProfile, env: NodeJS.ProcessEnv): string[] {
   const needed = new Map<string, string>();
   for (const v of profile.environment.required_env) needed.set(v, 'environment.required_env');
-  const named = Object.entries(profile.providers ?? {});
-  for (const [field, p] of [['provider', profile.provider] as const, ...named.map(([n, p]) => [`providers.${n}`, p] as const)]) {
-    if (isLlmProvider(p) && p.api_key_env && !needed.has(p.api_key_env)) needed.set(p.api_key_env, `${field}.api_key_env`);
-  }
+  // the default provider's key is needed by every codergen stage; a named provider's key is checked when a
+  // node uses it (StageConfigError naming the variable), so a profile may declare providers a machine lacks keys for
+  const p = profile.provider;
+  if (isLlmProvider(p) && p.api_key_env && !needed.has(p.api_key_env)) needed.set(p.api_key_env, 'provider.api_key_env');
   return [...needed].filter(([v]) => !env[v]).map(([v, field]) => `environment variable ${v} is not set (${field})`);
 }
 

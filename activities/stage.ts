@@ -26,7 +26,7 @@ export interface AttemptContext {
   heartbeat(details?: unknown): void;
   /** Activity cancellation (Context.current().cancellationSignal). */
   signal: AbortSignal;
-  /** Temporal's workflow run id + activity id: stable across the retries of one activity execution. */
+  /** Workflow id + node id: the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
 }
 
@@ -42,7 +42,9 @@ export interface StageDeps {
 export function createExecuteStage(deps: StageDeps): (input: StageInput) => Promise<StageResult> {
   return async function executeStage(input: StageInput): Promise<StageResult> {
     const ctx = Context.current();
-    const activityKey = `${ctx.info.workflowExecution?.runId ?? ctx.info.workflowType}/${ctx.info.activityId}`;
+    // the run's workflow id + node: stable across Temporal retries AND workflow-driven attempts, so a killed
+    // worker's unfinished agent conversation is resumed by whichever attempt runs next
+    const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}`;
     return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal, activityKey }, deps);
   };
 }
@@ -78,7 +80,9 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
     timedOut = true;
     abort.abort(new Error(`stage ${node.id} timed out after ${formatDuration(timeoutMs)}`));
   }, timeoutMs);
-  const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started });
+  // the handler's latest progress (e.g. the agent's turn and tool) rides on every beat: `factory watch` reads it
+  let progress: Record<string, unknown> = {};
+  const beat = () => ctx.heartbeat({ node: node.id, attempt: ctx.attempt, elapsedMs: Date.now() - started, ...progress });
   // No beat at t=0: the SDK sends an activity's first heartbeat to the server at once (a round trip that
   // persists the activity's state, per stage); a stage shorter than the interval needs none, a longer
   // one beats from the first interval on, well within the heartbeat timeout.
@@ -93,7 +97,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
       retryable = false;
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
-      const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat);
+      const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat, (p) => (progress = p));
       const returned: unknown = await untilAborted(handler.execute(stage), abort.signal);
       outcome = await applyStatusFile(withStatus(returned, node), stageDir);
     }
@@ -176,6 +180,7 @@ function stageContext(
   signal: AbortSignal,
   timeoutMs: number,
   beat: () => void,
+  setProgress: (p: Record<string, unknown>) => void,
 ): StageContext {
   return {
     runId: input.runId,
@@ -194,7 +199,10 @@ function stageContext(
     signal,
     timeoutMs,
     env: deps.env,
-    heartbeat: (details) => (details === undefined ? beat() : ctx.heartbeat(details)),
+    heartbeat: (details) => {
+      if (details !== null && typeof details === 'object' && !Array.isArray(details)) setProgress(details as Record<string, unknown>);
+      beat();
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // The run summary published at finalize (seed step 9): summary.json for tools, summary.md for people.
 import type { DecisionRecord } from '../core/decision-policy';
 import type { RunEnvelope } from '../core/run-model';
+import type { TokenUsage } from '../core/usage';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
 export interface RunSummary {
@@ -21,7 +22,8 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     outcome: e.outcome ?? null,
     createdAt: e.createdAt,
     finishedAt: e.updatedAt,
-    stages: stages.map((st) => ({ node: st.node, type: st.type, status: st.status ?? null, executions: st.executions, attempts: st.attempts })),
+    stages: stages.map((st) => ({ node: st.node, type: st.type, status: st.status ?? null, executions: st.executions, attempts: st.attempts, ...(st.usage ? { usage: st.usage } : {}) })),
+    usage: e.usage ?? null,
     evaluation: e.evaluation ?? null,
     decision: s.decision
       ? { decision: s.decision.decision, mode: s.decision.mode, by: s.decision.by, at: s.decision.at, reason: s.decision.reason, remediation: s.decision.remediation ?? null }
@@ -40,10 +42,11 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     '',
     '## Stages',
     '',
-    '| node | type | status | runs | attempts |',
-    '|---|---|---|---|---|',
-    ...stages.map((st) => `| ${st.node} | ${st.type} | ${st.status ?? '-'} | ${st.executions} | ${st.attempts} |`),
+    '| node | type | status | runs | attempts | tokens in/out | cost |',
+    '|---|---|---|---|---|---|---|',
+    ...stages.map((st) => `| ${st.node} | ${st.type} | ${st.status ?? '-'} | ${st.executions} | ${st.attempts} | ${usageCells(st.usage)} |`),
     '',
+    ...(e.usage ? [`Tokens: ${e.usage.input_tokens} in, ${e.usage.output_tokens} out${e.usage.cost_usd !== undefined ? `; cost $${e.usage.cost_usd.toFixed(4)}` : ''}.`, ''] : []),
   ];
   if (e.evaluation) {
     const ev = e.evaluation;
@@ -61,4 +64,9 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
   }
   if (e.failure) lines.push('## Failure', '', `${e.failure.domain}: ${e.failure.message}`, '', `Recovery: ${e.failure.recovery}`, '');
   return { json, markdown: `${lines.join('\n')}\n` };
+}
+
+function usageCells(u: TokenUsage | undefined): string {
+  if (!u) return '- | -';
+  return `${u.input_tokens}/${u.output_tokens} | ${u.cost_usd !== undefined ? `$${u.cost_usd.toFixed(4)}` : '-'}`;
 }

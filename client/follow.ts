@@ -8,6 +8,7 @@ import type { CliIO } from './context';
 import { GatePrompter, type GateAnswerer } from './gate-prompt';
 import { LiveView } from './live-view';
 import { PlainProgress } from './plain-progress';
+import { followAgentProgress } from './agent-progress';
 import { followEvents, formatEvent } from './progress';
 import { snapshot } from './run-monitor';
 
@@ -62,6 +63,11 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
   monitor?.unref();
 
   live?.start();
+  let done = false;
+  // agent turns and tool calls of running stages (throttled heartbeats; not in --json, which streams events only)
+  const agents = opts.json || opts.quiet
+    ? Promise.resolve()
+    : followAgentProgress(handle, (line, node) => (live ? live.onAgent(node, line) : print(line)), { stop: () => done || interrupted !== undefined }).catch(() => undefined);
   try {
     await followEvents(
       handle,
@@ -79,6 +85,8 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
       { ...(opts.after ? { after: opts.after } : {}), stop: () => interrupted !== undefined },
     );
   } finally {
+    done = true;
+    await agents;
     process.removeListener('SIGINT', onSigint);
     if (monitor) clearInterval(monitor);
     prompter?.stop();

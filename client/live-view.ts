@@ -44,6 +44,8 @@ export class LiveView implements PromptScreen {
   private evaluation?: { total: number; clusters?: unknown };
   private monitor?: MonitorSnapshot;
   private timer?: ReturnType<typeof setInterval> | undefined;
+  /** node → its running agent's latest turn / tool line (factory watch, from heartbeats). */
+  private agents = new Map<string, string>();
 
   constructor(
     private readonly tty: { write(text: string): void; columns: number },
@@ -87,6 +89,12 @@ export class LiveView implements PromptScreen {
     this.render();
   }
 
+  /** Shows a running stage's agent progress under the stage rows (cleared when the stage ends). */
+  onAgent(node: string, line: string): void {
+    this.agents.set(node, line.trim());
+    this.render();
+  }
+
   onEvent(e: RunEvent): void {
     const d = e.data;
     if (e.seq === 1) this.started = Date.parse(e.at) || this.started;
@@ -111,6 +119,7 @@ export class LiveView implements PromptScreen {
       }
       case 'stage.completed':
       case 'stage.failed': {
+        this.agents.delete(node);
         const row = this.stages.get(node);
         if (row) {
           delete row.retry;
@@ -182,6 +191,7 @@ export class LiveView implements PromptScreen {
         return `  ${ICON[s.status] ?? '?'} ${s.node.padEnd(18)} ${s.type.padEnd(16)} ${s.status}${live}${attempts}${s.node === this.current ? '  ← current' : ''}`;
       }),
     ];
+    for (const line of this.agents.values()) out.push(`    ${line}`);
     for (const p of pending.filter(isRetrying)) out.push(`  ↻ ${formatPending(p, now)}`);
     if (this.status === 'evaluating' && this.evaluation) {
       out.push(`  holdout ${progressBar(this.monitor?.evaluation?.done ?? 0, this.evaluation.total)} scenarios`);

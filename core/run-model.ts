@@ -3,6 +3,7 @@
 
 import type { StageStatus } from './model';
 import type { QuestionType } from './questions';
+import type { TokenUsage } from './usage';
 
 /** SPEC §1 statuses. `completed` is set once finalized; the outcome stays in `outcome`. */
 export const RunStatus = {
@@ -94,6 +95,8 @@ export interface StageRecord {
   failure_reason?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Tokens (and cost) the stage's LLM calls spent, summed over its executions. */
+  usage?: TokenUsage;
 }
 
 export interface GateChoice {
@@ -177,6 +180,8 @@ export interface RunEnvelope {
   createdAt: string;
   updatedAt: string;
   stages: Record<string, StageRecord>;
+  /** Tokens (and cost) spent by every stage of the run so far. */
+  usage?: TokenUsage;
   openGates: string[];
   failure?: RunFailure;
   /** Lineage: the run this one reruns, and runs that rerun this one. */

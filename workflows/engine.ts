@@ -16,6 +16,7 @@ import { resolveFidelity } from '../core/fidelity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
+import { budgetExceeded } from '../core/usage';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -164,9 +165,12 @@ export class Engine {
       ...(lane.branch ? { branch: lane.branch } : {}),
       ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
       ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
+      ...(result.outcome.usage ? { usage: result.outcome.usage } : {}),
     };
     const failed = result.outcome.status === 'fail' && node.type !== 'conditional';
     this.state.emit(failed ? EventType.stageFailed : EventType.stageCompleted, data);
+    const over = result.outcome.usage ? budgetExceeded(this.state.usage(), this.boot.profile.profile.policy.budget) : undefined;
+    if (over) throw new ExecFailedError(over, [over], node.id);
     return result;
   }
 
@@ -213,6 +217,7 @@ export class Engine {
               pipelineId: this.graph.id,
               context: lane.context,
               provider: profile.provider,
+              ...(profile.providers ? { providers: profile.providers } : {}),
               maxAttempts,
               attempt: n,
               ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
@@ -259,6 +264,7 @@ export class Engine {
           pipelineId: this.graph.id,
           context: lane.context,
           provider: profile.provider,
+          ...(profile.providers ? { providers: profile.providers } : {}),
           maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,

@@ -23,6 +23,7 @@ import {
   RunStatus as Status,
 } from '../core/run-model';
 import { EventLog } from './event-log';
+import { addUsage, type TokenUsage } from '../core/usage';
 
 /**
  * How many node visits the checkpoint's `completed_nodes` keeps (the most recent). Every stage call
@@ -216,7 +217,16 @@ export class RunState {
     rec.finishedAt = this.now();
     if (outcome.failure_reason) rec.failure_reason = outcome.failure_reason;
     else delete rec.failure_reason;
+    if (outcome.usage) {
+      rec.usage = addUsage(rec.usage, outcome.usage);
+      this.env.usage = addUsage(this.env.usage, outcome.usage);
+    }
     this.env.stages[node.id] = rec;
+  }
+
+  /** Tokens (and cost) the run's stages have spent so far. */
+  usage(): TokenUsage | undefined {
+    return this.env.usage;
   }
 
   /** The main line left `from` for `next` (Attractor §3.2 step 5: the checkpoint). */

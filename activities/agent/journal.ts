@@ -14,7 +14,7 @@ export const JOURNAL_OUTPUT_LIMIT = 200_000;
 
 /** One transcript line. `session` ties a line to one conversation (one activity execution). */
 export type JournalLine =
-  | { type: 'session'; session: string; activity: string; at: string; provider: string; model: string; system: string; thread?: string; prior_messages?: number; prior?: ModelMessage[] }
+  | { type: 'session'; session: string; activity: string; at: string; provider: string; model: string; system: string; thread?: string; prior_messages?: number; prior?: ModelMessage[]; preamble?: string; prompt?: string }
   | { type: 'turn'; session: string; turn: number; at: string; text: string; tool_calls: { id: string; name: string; args: unknown }[]; messages: ModelMessage[]; usage: Usage; finish_reason: string }
   | { type: 'tool'; session: string; turn: number; at: string; call_id: string; name: string; args: unknown; output: string; for_model: string; is_error: boolean; duration_ms: number }
   | { type: 'steer'; session: string; turn: number; at: string; text: string; source: string }
@@ -66,11 +66,15 @@ async function endsWithNewline(fh: import('node:fs/promises').FileHandle, size: 
   return buf[0] === 0x0a;
 }
 
-/** The session this activity execution continues (unfinished) or starts (`<activity>#<n>`). */
-export function chooseSession(lines: readonly JournalLine[], activity: string): { session: string; resumed: boolean } {
+/**
+ * The session to continue (the activity's last one, unfinished and started for the same prompt) or to
+ * start (`<activity>#<n>`).
+ */
+export function chooseSession(lines: readonly JournalLine[], activity: string, prompt?: string): { session: string; resumed: boolean } {
   const starts = lines.filter((l): l is Extract<JournalLine, { type: 'session' }> => l.type === 'session' && l.activity === activity);
   const last = starts[starts.length - 1];
-  if (last && !lines.some((l) => l.type === 'end' && l.session === last.session)) return { session: last.session, resumed: true };
+  const samePrompt = prompt === undefined || last?.prompt === undefined || last.prompt === prompt;
+  if (last && samePrompt && !lines.some((l) => l.type === 'end' && l.session === last.session)) return { session: last.session, resumed: true };
   return { session: `${activity}#${starts.length + 1}`, resumed: false };
 }
 

@@ -31,6 +31,8 @@ export interface AgentInput {
   bound: BoundModel;
   system: string;
   prompt: string;
+  /** The run context as the stage's fidelity carries it, sent before the prompt (absent when continuing a thread). */
+  preamble?: string;
   /** Earlier conversation to continue (fidelity=full with a thread). */
   prior?: ModelMessage[];
   thread?: string;
@@ -56,18 +58,18 @@ export interface AgentResult {
 /** Runs (or resumes) the loop; throws provider errors and the abort reason, journaling first. */
 export async function runAgent(input: AgentInput): Promise<AgentResult> {
   const all = await readJournal(input.stageDir);
-  const { session, resumed } = chooseSession(all, input.activity);
+  const { session, resumed } = chooseSession(all, input.activity, input.prompt);
   const now = () => new Date().toISOString();
   const write = (line: JournalLine) => appendJournal(input.stageDir, line);
   let opening: ModelMessage[];
   let system = input.system;
   if (resumed) {
     const start = all.find((l) => l.type === 'session' && l.session === session) as Extract<JournalLine, { type: 'session' }>;
-    opening = [...(start.prior ?? []), { role: 'user', content: input.prompt }];
+    opening = openingMessages(start.prior ?? [], start.preamble, input.prompt);
     system = start.system ?? system;
   } else {
-    opening = [...(input.prior ?? []), { role: 'user', content: input.prompt }];
-    const line = { type: 'session' as const, session, activity: input.activity, at: now(), provider: input.providerName, model: input.model, ...(input.thread ? { thread: input.thread } : {}), prior_messages: input.prior?.length ?? 0, system, ...(input.prior?.length ? { prior: input.prior } : {}) };
+    opening = openingMessages(input.prior ?? [], input.preamble, input.prompt);
+    const line = { type: 'session' as const, session, activity: input.activity, at: now(), provider: input.providerName, model: input.model, ...(input.thread ? { thread: input.thread } : {}), prior_messages: input.prior?.length ?? 0, system, prompt: input.prompt, ...(input.preamble ? { preamble: input.preamble } : {}), ...(input.prior?.length ? { prior: input.prior } : {}) };
     await write(line);
   }
   const s = replaySession(opening, resumed ? sessionLines(all, session) : []);
@@ -79,7 +81,7 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   const runCalls = async (turn: number, calls: CallRecord[]): Promise<void> => {
     for (const c of calls) {
       if (c.result) continue;
-      input.heartbeat({ turn, tool: c.name });
+      input.heartbeat({ agent: { turn, phase: 'tool', tool: c.name, detail: preview(c.args), tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
       const started = Date.now();
       const r = await runTool(tools, c.name, c.args, {
         root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
@@ -105,7 +107,7 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
     if (input.limits.max_turns > 0 && s.turns >= input.limits.max_turns) { stopReason = 'turn_limit'; break; }
     if (input.signal.aborted) throw input.signal.reason;
     for (const m of await newSteering(input.stageDir, s)) await steer(s.turns, m.text, m.source);
-    input.heartbeat({ turn: s.turns + 1 });
+    input.heartbeat({ agent: { turn: s.turns + 1, phase: 'model', tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
     const res = await callModel({
       bound: input.bound, provider: input.provider, providerName: input.providerName, system,
       messages: s.messages, ...(sdkTools ? { tools: sdkTools } : {}), ...(input.limits.max_output_tokens ? { maxOutputTokens: input.limits.max_output_tokens } : {}), signal: input.signal,
@@ -130,6 +132,11 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, resumed, messages: s.messages };
 }
 
+/** Prior conversation, then the fidelity preamble (if any), then the stage's prompt. */
+function openingMessages(prior: ModelMessage[], preamble: string | undefined, prompt: string): ModelMessage[] {
+  return [...prior, ...(preamble ? [{ role: 'user' as const, content: preamble }] : []), { role: 'user', content: prompt }];
+}
+
 /** Steering files (`<stage>/steer/*`) not yet injected, oldest name first. */
 async function newSteering(stageDir: string, s: SessionState): Promise<{ source: string; text: string }[]> {
   const dir = join(stageDir, STEER_DIR);
@@ -142,6 +149,14 @@ async function newSteering(stageDir: string, s: SessionState): Promise<{ source:
     if (text) out.push({ source, text });
   }
   return out;
+}
+
+/** A one-line glimpse of a tool call's arguments for `factory watch` (command, path or pattern). */
+function preview(args: unknown): string {
+  const a = (args ?? {}) as Record<string, unknown>;
+  const v = a.command ?? a.file_path ?? a.pattern ?? a.path ?? '';
+  const text = typeof v === 'string' ? v : JSON.stringify(v);
+  return text.replace(/\s+/g, ' ').slice(0, 80);
 }
 
 function safe(id: string): string {

@@ -2,13 +2,21 @@
 // (no execute: the loop runs tools itself, one journaled call at a time).
 
 import { tool, type ToolSet } from 'ai';
+import { applyPatchTool } from './apply-patch';
 import { editFileTool, globTool, grepTool, listDirTool, readFileTool, writeFileTool } from './tools-fs';
 import { shellTool } from './tools-shell';
 import type { AgentTool, ToolEnv } from './tool-types';
 import { truncateToolOutput } from './truncate';
 
-/** Every tool a codergen stage gets by default. */
+/** Every tool a codergen stage gets by default (the Anthropic / Gemini profiles: edit_file). */
 export const DEFAULT_TOOLS: readonly AgentTool[] = [readFileTool, writeFileTool, editFileTool, shellTool, grepTool, globTool, listDirTool] as AgentTool[];
+/** The OpenAI profile (spec §3.4): apply_patch beside write_file; edit_file stays for models that prefer it. */
+export const OPENAI_TOOLS: readonly AgentTool[] = [readFileTool, applyPatchTool, writeFileTool, editFileTool, shellTool, grepTool, globTool, listDirTool] as AgentTool[];
+
+/** The tool set for a provider kind (provider-aligned toolsets, spec §3.1). */
+export function toolsFor(kind: string): readonly AgentTool[] {
+  return kind === 'openai' || kind === 'openai_compatible' ? OPENAI_TOOLS : DEFAULT_TOOLS;
+}
 
 /** The tools as the SDK declares them to the model. */
 export function toolSet(tools: readonly AgentTool[]): ToolSet {

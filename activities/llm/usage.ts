@@ -1,14 +1,11 @@
 // Token usage and cost: what one turn, one stage and one run spent. Cost only where the profile gives
 // prices (USD per million tokens).
 
+import { addUsage as addTokenUsage, type TokenUsage } from '../../core/usage';
 import type { LlmProviderConfig } from '../../spec/schemas/providers';
 
 /** Tokens in/out and, with prices, the cost in US dollars. */
-export interface Usage {
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd?: number;
-}
+export type Usage = TokenUsage;
 
 /** The zero usage. */
 export const NO_USAGE: Usage = { input_tokens: 0, output_tokens: 0 };
@@ -23,9 +20,7 @@ export function usageOf(u: { inputTokens?: number | undefined; outputTokens?: nu
 
 /** The sum of two usages (cost present when either has one). */
 export function addUsage(a: Usage, b: Usage): Usage {
-  const sum: Usage = { input_tokens: a.input_tokens + b.input_tokens, output_tokens: a.output_tokens + b.output_tokens };
-  if (a.cost_usd !== undefined || b.cost_usd !== undefined) sum.cost_usd = roundUsd((a.cost_usd ?? 0) + (b.cost_usd ?? 0));
-  return sum;
+  return addTokenUsage(a, b);
 }
 
 function roundUsd(v: number): number {

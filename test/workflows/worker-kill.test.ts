@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runQuery } from '../../workflows/messages';
 import { uniqueId } from '../helpers/temporal';
-import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, startRun, startedNodes, useRunEnv, workspace } from '../helpers/runs';
+import { readFileSync } from 'node:fs';
+import { readJournal } from '../../activities/agent/journal';
+import { LlmMock } from '../helpers/llm-mock';
+import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, startRun, startedNodes, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
 
 const env = useRunEnv();
 const ROOT = join(__dirname, '..', '..');
@@ -83,6 +86,59 @@ describe('worker killed mid-stage', () => {
           await exited(child);
         }
       }
+    }
+  }, 90_000);
+
+  it('resumes the agent conversation at turn 3 on a restarted worker without re-requesting turns 1-2 or re-running their tools when the worker is SIGKILLed after turn 2 of 4', async () => {
+    const mock = new LlmMock('sk-kill-test-key');
+    const base = await mock.start();
+    mock.script('KILL-AGENT', [
+      { tools: [{ name: 'shell', args: { command: 'echo one >> log.txt' } }] },
+      { tools: [{ name: 'shell', args: { command: 'echo two >> log.txt' } }] },
+      { tools: [{ name: 'shell', args: { command: 'echo three >> log.txt' } }] },
+      { text: 'all done' },
+    ]);
+    const held = mock.hold('KILL-AGENT', 2);
+    const dir = mkdtempSync(join(tmpdir(), 'factory-kill-agent-'));
+    const bundle = join(dir, 'workflow-bundle.js');
+    writeFileSync(bundle, env.workflowBundle.code);
+    const markers = join(dir, 'markers');
+    mkdirSync(markers);
+    const taskQueue = uniqueId('kill-agent');
+    const vars = { WORKER_TASK_QUEUE: taskQueue, WORKER_BUNDLE: bundle, WORKER_MARKER_DIR: markers, MOCK_LLM_KEY: 'sk-kill-test-key' };
+    const profile = testProfileYaml().replace('provider: { kind: twin }', `provider: { kind: openai, model: m-1, base_url: "${base}", api_key_env: MOCK_LLM_KEY }`).replace('dependencies: { llm: twin }', 'dependencies: {}');
+    const ws = workspace(
+      pipelineYaml('killagent', ['{ id: code, type: codergen, prompt: "KILL-AGENT: log three lines", max_retries: 2 }'], ['{ from: start, to: code }', '{ from: code, to: exit }']),
+      { profile },
+    );
+    let first: ChildProcess | undefined;
+    let second: ChildProcess | undefined;
+    try {
+      first = await startWorkerProcess(vars, join(dir, 'worker-1.log'));
+      const handle = await startRun(env.client, taskQueue, ws, { registryRoot: ws.dir, stageHeartbeatMs: 2000 });
+      await held.reached;
+      first.kill('SIGKILL');
+      await exited(first);
+      held.release();
+      second = await startWorkerProcess(vars, join(dir, 'worker-2.log'));
+      const result = await handle.result();
+      expect(result.outcome).toBe('succeeded');
+      expect(readFileSync(join(ws.dir, 'log.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+      // turns 0 and 1 asked once each; turn 2 was in flight when the worker died, so it is asked again
+      expect(mock.of('KILL-AGENT').map((r) => r.turn)).toEqual([0, 1, 2, 2, 3]);
+      const lines = await readJournal(join(result.runDir as string, 'code'));
+      expect(lines.filter((l) => l.type === 'session')).toHaveLength(1);
+      expect(lines.filter((l) => l.type === 'turn').map((l) => (l as { turn: number }).turn)).toEqual([1, 2, 3, 4]);
+      expect(lines.filter((l) => l.type === 'tool')).toHaveLength(3);
+      expect(readFileSync(join(result.runDir as string, 'code', 'response.md'), 'utf8')).toBe('all done');
+    } finally {
+      for (const child of [first, second]) {
+        if (child && child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGTERM');
+          await exited(child);
+        }
+      }
+      await mock.stop();
     }
   }, 90_000);
 });

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import { runAgent } from '../../agent/loop';
 import { buildSystemPrompt } from '../../agent/system-prompt';
-import { DEFAULT_TOOLS } from '../../agent/tools';
+import { readThread, threadKey, writeThread } from '../../agent/threads';
+import { toolsFor } from '../../agent/tools';
 import { StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
@@ -35,6 +36,10 @@ export function createLlmBackend(): CodergenBackend {
       const toolsOn = provider.tools !== false && stage.node.attrs[TOOLS_ATTR] !== false && stage.node.attrs[TOOLS_ATTR] !== 'false';
       const nodeSystem = stage.node.attrs[SYSTEM_ATTR];
       const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
+      // fidelity full continues the thread's conversation; any other mode carries the projected context instead
+      const thread = stage.carried?.mode === 'full' ? threadKey(stage.node, stage.context) : undefined;
+      const prior = thread ? await readThread(stage.runDir, thread) : [];
+      const preamble = prior.length === 0 && stage.carried?.text ? stage.carried.text : undefined;
       const result = await runAgent({
         stageDir: stage.stageDir,
         workdir: stage.workdir,
@@ -45,12 +50,16 @@ export function createLlmBackend(): CodergenBackend {
         bound,
         system,
         prompt,
-        tools: toolsOn ? DEFAULT_TOOLS : [],
+        ...(preamble ? { preamble } : {}),
+        ...(prior.length ? { prior } : {}),
+        ...(thread ? { thread } : {}),
+        tools: toolsOn ? toolsFor(provider.kind) : [],
         limits: limitsOf(provider),
         env: stage.env,
         signal: stage.signal,
         heartbeat: (d) => stage.heartbeat(d),
       });
+      if (stage.carried?.mode === 'full') await writeThread(stage.runDir, threadKey(stage.node, stage.context) ?? stage.node.id, stage.node.id, result.messages);
       const details = { provider: np.name, model, turns: result.turns, tool_calls: result.toolCalls, stop_reason: result.stopReason, transcript: join(stage.stageDir, 'transcript.jsonl') };
       if (result.stopReason !== 'completed') {
         const limit = result.stopReason === 'turn_limit' ? `max_turns (${limitsOf(provider).max_turns})` : `max_tool_rounds (${limitsOf(provider).max_tool_rounds})`;
