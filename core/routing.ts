@@ -1,8 +1,8 @@
 // Pure traversal decisions for the run workflow (Attractor §3.2-3.7, §4.6): which edge to take, whether the
 // exit may be taken, where a failure goes, and what a human gate offers.
-// Reading: selectEdge follows the §3.3 PSEUDOCODE, where conditions rank edges rather than guard them: steps
-// 2-3 scan every outgoing edge and the final fallback may pick an edge whose condition is false. A failed stage
-// should therefore be routed with failureRoute first (§3.7); selectEdge is for the stage's normal outcome.
+// Reading: selectEdge follows the CURRENT §3.3 text: a condition guards its edge (only true conditions match in
+// step 1), steps 2-5 consider unconditional edges only, and NONE is a real answer. nextStep is the one routing
+// step the main line and parallel branches share; see docs/architecture.md "Routing" for what NONE does.
 
 import { evaluateClauses } from './conditions';
 import { indexOf, type GraphIndex, type IndexedEdge } from './graph-index';
@@ -24,17 +24,57 @@ export function selectEdge(
   if (edges.length === 0) return undefined;
   const matched = edges.filter((e) => !isUnconditional(e) && e.condition.ok && evaluateClauses(e.condition.clauses, outcome, context));
   if (matched.length > 0) return bestByWeightThenLexical(matched);
+  const unconditional = edges.filter(isUnconditional);
   const wanted = normalizeLabel(outcome.preferred_label ?? '');
   if (wanted !== '') {
-    const hit = edges.find((e) => normalizeLabel(e.edge.label) === wanted);
+    const hit = unconditional.find((e) => normalizeLabel(e.edge.label) === wanted);
     if (hit) return hit.edge;
   }
   for (const id of outcome.suggested_next_ids ?? []) {
-    const hit = edges.find((e) => e.edge.to === id);
+    const hit = unconditional.find((e) => e.edge.to === id);
     if (hit) return hit.edge;
   }
-  const unconditional = edges.filter(isUnconditional);
-  return bestByWeightThenLexical(unconditional.length > 0 ? unconditional : edges);
+  return bestByWeightThenLexical(unconditional);
+}
+
+/** Where a node's outcome sends the traversal: a next node, or NONE with the reason and what did not match. */
+export type RouteStep =
+  | { to: string; via: 'edge'; edge: PipelineEdge }
+  | { to: string; via: 'retry_target' | 'fallback_retry_target' | 'conditional' }
+  | { to: undefined; none: 'no_edges' | 'no_match' | 'failed'; message: string; causes: string[] };
+
+/**
+ * The one routing step (main line and parallel branches). FAIL goes through failure routing (§3.7: fail edge,
+ * retry_target, fallback_retry_target, then our reading of §2.13: an unconditional edge into a conditional
+ * node); any other outcome through edge selection (§3.3). NONE names the node, the outcome and the
+ * conditions that did not match; the caller decides what NONE means for its lane.
+ */
+export function nextStep(
+  graph: PipelineGraph,
+  node: PipelineNode,
+  outcome: Outcome,
+  context: ContextValues,
+  index: GraphIndex = indexOf(graph),
+): RouteStep {
+  const edges = index.outgoing.get(node.id) ?? [];
+  if (outcome.status === StageStatus.fail) {
+    const route = failureRoute(graph, node, outcome, context, index);
+    if (route) return route;
+    const intoConditional = edges.find((e) => isUnconditional(e) && index.nodes.get(e.edge.to)?.type === NodeType.conditional);
+    if (intoConditional) return { to: intoConditional.edge.to, via: 'conditional' };
+    const reason = outcome.failure_reason ?? 'no reason given';
+    return { to: undefined, none: 'failed', message: `stage "${node.id}" failed and has no failure route: ${reason}`, causes: [outcome.failure_reason ?? `stage ${node.id} failed`] };
+  }
+  const edge = selectEdge(graph, node.id, outcome, context, index);
+  if (edge) return { to: edge.to, via: 'edge', edge };
+  if (edges.length === 0) return { to: undefined, none: 'no_edges', message: `node "${node.id}" has no outgoing edge to follow`, causes: [`dead end at ${node.id}`] };
+  const unmet = edges.map((e) => `${e.edge.condition.trim()} (-> ${e.edge.to})`);
+  return {
+    to: undefined,
+    none: 'no_match',
+    message: `node "${node.id}" ended ${outcome.status} and no outgoing edge applies: no condition holds and there is no unconditional edge (conditions: ${unmet.join('; ')})`,
+    causes: unmet.map((c) => `condition not met at ${node.id}: ${c}`),
+  };
 }
 
 const isUnconditional = (e: IndexedEdge): boolean => e.edge.condition.trim() === '';
@@ -109,14 +149,10 @@ export function findExitNode(graph: PipelineGraph): PipelineNode | undefined {
   return graph.nodes.find((n) => n.type === NodeType.exit) ?? graph.nodes.find((n) => n.id === 'exit' || n.id === 'end');
 }
 
-/** True at a terminal node, where goal gates are checked instead of running a handler. */
-export function isTerminal(node: PipelineNode): boolean {
-  return node.type === NodeType.exit;
-}
-
-/** Total executions allowed for a node (§3.5): 1 + (max_retries ?? default_max_retries ?? 0). */
-export function maxAttempts(graph: PipelineGraph, node: PipelineNode): number {
-  return 1 + Math.max(0, node.max_retries ?? graph.default_max_retries ?? 0);
+/** Total executions allowed for a node (§3.5): 1 + (max_retries ?? default_max_retries), else `otherwise`. */
+export function maxAttempts(graph: PipelineGraph, node: PipelineNode, otherwise = 1): number {
+  const retries = node.max_retries ?? graph.default_max_retries;
+  return retries === undefined ? otherwise : 1 + Math.max(0, retries);
 }
 
 /** One option of a human gate (§4.6). */

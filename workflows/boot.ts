@@ -5,9 +5,9 @@ import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { createActivities } from '../activities';
 import type { SpecRef, SuiteManifest } from '../activities/types';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
-import { EventType, FailureDomain, RunStatus } from '../core/run-model';
+import { EventType, FailureDomain } from '../core/run-model';
 import { RunFailedError } from './engine';
-import { initialContext, type RunState } from './run-state';
+import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -21,8 +21,7 @@ const bootActs = proxyActivities<Activities>({
 export async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
   const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
   const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
-  state.envelope.profile = profile.ref;
-  state.envelope.digests.profile = profile.digest;
+  state.recordProfile(profile.ref, profile.digest);
   // A registry suite binds from the scenarios lock (manifest only); a suite file is read on the scenario side.
   const suiteManifest = input.suite?.file !== undefined ? await scenarioManifest(input.suite, profile.profile.environment.temporal.scenario_task_queue) : undefined;
   const specs = await bootActs.resolveSpecs({
@@ -32,28 +31,17 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
     profile: profile.profile,
     ...registryRoot,
   });
-  state.envelope.pipeline = specs.pipelineRef;
-  state.envelope.digests.pipeline = specs.pipelineDigest;
-  if (specs.suite) {
-    state.envelope.suite = { id: specs.suite.id, version: specs.suite.version, count: specs.suite.count };
-    state.envelope.digests.suite = specs.suite.digest;
-  }
+  state.recordSpecs(specs);
   named(specs.pipelineRef.id);
-  state.setStatus(RunStatus.booting);
   await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: [...WORKFLOW_NODE_TYPES] });
   const runRoot = input.runRoot ?? profile.profile.environment.run_root;
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
-    state.envelope = { ...resumed.envelope, workflowId: state.envelope.workflowId, status: RunStatus.booting, lastSeq: resumed.lastSeq };
-    state.envelope.failure = undefined;
-    state.envelope.outcome = undefined;
-    state.markFlushed(resumed.lastSeq);
-    state.applyCheckpoint(resumed.checkpoint);
-    state.lastCheckpoint = resumed.checkpoint;
+    state.resumeFrom(resumed);
     state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir });
     return { profile, specs, runDir: input.runDir as string };
   }
-  state.context = initialContext(specs.graph);
+  state.startContext(specs.graph);
   state.emit(EventType.runCreated, {
     pipeline: specs.pipelineRef,
     profile: profile.ref,
@@ -61,16 +49,10 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
     ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
   });
   const checkpoint = state.checkpoint('', undefined);
-  const created = await bootActs.createRun({
-    envelope: state.envelope,
-    graph: specs.graph,
-    checkpoint,
-    events: state.pendingEvents(),
-    runRoot,
-    ...(input.runDir ? { runDir: input.runDir } : {}),
-  });
-  state.markFlushed(state.envelope.lastSeq);
-  state.envelope.runDir = created.runDir;
+  const created = await state.persist((events) =>
+    bootActs.createRun({ envelope: state.envelope, graph: specs.graph, checkpoint, events, runRoot, ...(input.runDir ? { runDir: input.runDir } : {}) }),
+  );
+  state.recordRunDir(created.runDir);
   return { profile, specs, runDir: created.runDir };
 }
 

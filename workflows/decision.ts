@@ -110,16 +110,8 @@ export class DecisionGate {
     this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count });
     await flush();
     const evaluation = await this.evaluate(input, boot);
-    this.state.envelope.evaluation = {
-      total: evaluation.total,
-      passed: evaluation.passed,
-      failed: evaluation.failed,
-      errored: evaluation.errored,
-      satisfaction: evaluation.satisfaction,
-      passed_bar: evaluation.passed_bar,
-      signatures: evaluation.signatures.length,
-    };
-    this.state.emit(EventType.evaluationCompleted, { ...this.state.envelope.evaluation, clusters: evaluation.signatures });
+    const counts = this.state.recordEvaluation(evaluation);
+    this.state.emit(EventType.evaluationCompleted, { ...counts, clusters: evaluation.signatures });
 
     this.approvers = profile.policy.human_gate.approvers;
     this.checks = policyChecks({
@@ -221,7 +213,7 @@ export class DecisionGate {
       return false;
     }
     this.record = record;
-    this.state.envelope.decision = { decision: record.decision, by: record.by, at: record.at, mode: record.mode };
+    this.state.recordDecision(record);
     return true;
   }
 }

@@ -5,9 +5,9 @@ import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporali
 import type { createActivities } from '../activities';
 import type { StageResult } from '../activities/types';
 import { evaluateCondition } from '../core/conditions';
-import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
+import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import { buildIndex, checkGoalGates, failureRoute, findStartNode, goalGateRetryTarget, selectEdge } from '../core/routing';
+import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
 import { runParallel } from './parallel';
 import type { BootResult, RunInput } from './types';
@@ -15,7 +15,6 @@ import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
 
 type Activities = ReturnType<typeof createActivities>;
-type RoutingIndex = ReturnType<typeof buildIndex>;
 
 /** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
 export class RunFailedError extends Error {
@@ -45,10 +44,9 @@ export interface Lane {
 }
 
 export class Engine {
-  readonly index: RoutingIndex;
+  readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
-  private readonly nodes: Map<string, PipelineNode>;
 
   constructor(
     readonly input: RunInput,
@@ -58,8 +56,7 @@ export class Engine {
     private readonly flush: () => Promise<void>,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
-    this.index = buildIndex(boot.specs.graph);
-    this.nodes = new Map(boot.specs.graph.nodes.map((n) => [n.id, n]));
+    this.index = indexOf(boot.specs.graph);
   }
 
   get graph(): PipelineGraph {
@@ -67,7 +64,7 @@ export class Engine {
   }
 
   node(id: string): PipelineNode {
-    const n = this.nodes.get(id);
+    const n = this.index.nodes.get(id);
     if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
     return n;
   }
@@ -95,8 +92,7 @@ export class Engine {
       }
       const result = await this.runNode(node, lane);
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
-      this.state.nextNode = next;
-      this.state.lastCheckpoint = this.state.checkpoint(node.id, next);
+      this.state.advance(node.id, next);
       current = next;
       if (current !== undefined && (this.restartRequested || shouldPause())) return current;
     }
@@ -107,9 +103,7 @@ export class Engine {
   private goalGateDetour(exit: PipelineNode): string | undefined {
     const check = checkGoalGates(this.graph, this.state.nodeOutcomes);
     if (check.ok) {
-      this.state.pushCompleted(exit.id);
-      this.state.envelope.currentNode = exit.id;
-      this.state.lastCheckpoint = this.state.checkpoint(exit.id, undefined);
+      this.state.exitReached(exit.id);
       return undefined;
     }
     const target = goalGateRetryTarget(this.graph, check.node);
@@ -129,37 +123,22 @@ export class Engine {
     return target;
   }
 
-  /** Next node after `node` given its outcome: failure routing for FAIL, edge selection otherwise. */
-  route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
-    if (outcome.status === 'fail') {
-      const failure = failureRoute(this.graph, node, outcome, lane.context, this.index);
-      if (failure?.via === 'edge' && failure.edge.loop_restart && !lane.branch) this.restartRequested = true;
-      const target = failure?.to ?? this.conditionalSuccessor(node);
-      if (target !== undefined) return target;
-      throw new RunFailedError(
-        FailureDomain.exec,
-        `stage "${node.id}" failed and has no failure route: ${outcome.failure_reason ?? 'no reason given'}`,
-        [outcome.failure_reason ?? `stage ${node.id} failed`],
-        node.id,
-      );
-    }
-    const edge: PipelineEdge | undefined = selectEdge(this.graph, node.id, outcome, lane.context, this.index);
-    if (!edge) {
-      throw new RunFailedError(FailureDomain.exec, `node "${node.id}" has no outgoing edge to follow`, [`dead end at ${node.id}`], node.id);
-    }
-    if (edge.loop_restart && !lane.branch) this.restartRequested = true;
-    return edge.to;
+  /**
+   * The one routing step for the main line and parallel branches (core/routing nextStep). NONE on the
+   * main line ends the run with EXEC_FAILURE naming node, outcome and the conditions that did not match;
+   * a branch gets the NONE back and ends there (runBranch).
+   */
+  step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
+    const step = nextStep(this.graph, node, outcome, lane.context, this.index);
+    if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
+    return step;
   }
 
-  /**
-   * Our reading of Attractor §2.13 + §3.7: a failed stage whose unconditional edge leads into a
-   * `conditional` node goes there, and the conditional routes on the outcome it passes through.
-   */
-  private conditionalSuccessor(node: PipelineNode): string | undefined {
-    const next = (this.index.outgoing.get(node.id) ?? []).find(
-      (e) => e.edge.condition.trim() === '' && this.nodes.get(e.edge.to)?.type === 'conditional',
-    );
-    return next?.edge.to;
+  /** Next node on the main line; NONE fails the run. */
+  private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
+    const step = this.step(node, outcome, lane);
+    if (step.to === undefined) throw new RunFailedError(FailureDomain.exec, step.message, step.causes, node.id);
+    return step.to;
   }
 
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
@@ -204,12 +183,7 @@ export class Engine {
   private async runStage(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
-    const maxAttempts =
-      node.max_retries !== undefined
-        ? node.max_retries + 1
-        : this.graph.default_max_retries !== undefined
-          ? this.graph.default_max_retries + 1
-          : retry.maximum_attempts;
+    const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     const acts = proxyActivities<Activities>({
       startToCloseTimeout: timeoutMs + 30_000,
@@ -218,28 +192,27 @@ export class Engine {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
         maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts: maxAttempts,
+        maximumAttempts: allowed,
         nonRetryableErrorTypes: retry.non_retryable_error_types,
       },
     });
-    const pending = this.state.pendingEvents();
     try {
-      const res: StageResult = await acts.executeStage({
-        runId: this.state.envelope.runId,
-        runDir: this.boot.runDir,
-        workdir: profile.environment.workdir,
-        node,
-        goal: this.graph.goal,
-        pipelineId: this.graph.id,
-        context: lane.context,
-        provider: profile.provider,
-        maxAttempts,
-        stageTimeoutMs: timeoutMs,
-        nonRetryableErrorTypes: retry.non_retryable_error_types,
-        flush: { runDir: this.boot.runDir, events: pending, ...(this.state.lastCheckpoint ? { checkpoint: this.state.lastCheckpoint } : {}) },
-      });
-      const last = pending[pending.length - 1];
-      if (last) this.state.markFlushed(last.seq);
+      const res: StageResult = await this.state.persist((events, checkpoint) =>
+        acts.executeStage({
+          runId: this.state.envelope.runId,
+          runDir: this.boot.runDir,
+          workdir: profile.environment.workdir,
+          node,
+          goal: this.graph.goal,
+          pipelineId: this.graph.id,
+          context: lane.context,
+          provider: profile.provider,
+          maxAttempts: allowed,
+          stageTimeoutMs: timeoutMs,
+          nonRetryableErrorTypes: retry.non_retryable_error_types,
+          flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+        }),
+      );
       const { attempts, durationMs: _d, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
@@ -248,7 +221,7 @@ export class Engine {
         const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
         // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
         const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : maxAttempts };
+        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
       }
       throw err;
     }

@@ -51,21 +51,14 @@ export class GateRunner {
       via,
       ...(comment !== undefined ? { comment } : {}),
     });
-    this.replace(next);
+    this.state.updateGate(next);
     this.state.emit(EventType.gateAnswered, { gate: gate.id, by, choice, via, votes: next.answers.length, quorum: gate.quorum });
-    if (next.closed) {
-      this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gate.id);
-      this.state.emit(EventType.gateClosed, { gate: gate.id, selected: next.selected });
-    }
+    if (next.closed) this.state.closeGate(next);
     return next;
   }
 
-  private replace(gate: GateRecord): void {
-    this.state.gates = this.state.gates.map((g) => (g.id === gate.id ? gate : g));
-  }
-
   private get(id: string): GateRecord {
-    return this.state.gates.find((g) => g.id === id) as GateRecord;
+    return this.state.gate(id) as GateRecord;
   }
 
   /** Runs a wait.human node: status awaiting_human until the gate closes or times out. */
@@ -89,10 +82,7 @@ export class GateRunner {
       answers: [],
       closed: false,
     };
-    // closed gates stay: they answer late answers and are the decision record's evidence
-    this.state.gates = [...this.state.gates, gate];
-    this.state.envelope.openGates = [...this.state.envelope.openGates, gate.id];
-    this.state.setStatus(RunStatus.awaitingHuman);
+    this.state.openGate(gate);
     this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, choices, deadline: gate.deadline ?? null });
     this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     await this.flush();
@@ -137,14 +127,10 @@ export class GateRunner {
     this.state.emit(EventType.gateTimedOut, { gate: gateId, defaultChoice: fallback?.to ?? null });
     if (fallback && policy?.on_timeout !== 'fail') {
       const closedGate = applyAnswer({ ...gate, quorum: 1 }, { choice: fallback.to, by: 'timeout', at: this.opts.now().toISOString(), via: 'timeout' });
-      this.replace({ ...closedGate, quorum: gate.quorum });
-      this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gateId);
-      this.state.emit(EventType.gateClosed, { gate: gateId, selected: fallback.to, via: 'timeout' });
+      this.state.closeGate({ ...closedGate, quorum: gate.quorum }, 'timeout');
       return undefined;
     }
-    this.replace({ ...gate, closed: true });
-    this.state.envelope.openGates = this.state.envelope.openGates.filter((g) => g !== gateId);
-    this.state.emit(EventType.gateClosed, { gate: gateId, selected: null, via: 'timeout' });
+    this.state.closeGate(gate, 'timeout');
     return { status: 'fail', failure_reason: `human gate ${node.id} timed out with no default choice` };
   }
 }

@@ -3,7 +3,7 @@
 
 import type { PipelineEdge, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import { failureRoute, findFanIn, selectEdge } from '../core/routing';
+import { findFanIn } from '../core/routing';
 import type { Engine, Lane, NodeResult } from './engine';
 
 /** Attractor §4.8: branches on cloned contexts, joined at the downstream fan-in node. */
@@ -48,13 +48,15 @@ async function runBranch(engine: Engine, from: string, stopAt: string | undefine
     if (node.type === 'exit') break;
     const result = await engine.runNode(node, lane);
     last = { node: node.id, outcome: result.outcome };
-    if (result.outcome.status === 'fail') {
-      const target = failureRoute(engine.graph, node, result.outcome, lane.context, engine.index);
-      if (target === undefined) break;
-      current = target.to;
+    if (result.jumpTo !== undefined) {
+      current = result.jumpTo;
       continue;
     }
-    current = result.jumpTo ?? selectEdge(engine.graph, node.id, result.outcome, lane.context, engine.index)?.to;
+    // the main line's routing step; NONE ends the branch: a node without edges is the branch's end, a
+    // failed stage keeps its reason, and an outcome no edge accepts fails the branch with the reason
+    const step = engine.step(node, result.outcome, lane);
+    if (step.to === undefined && step.none === 'no_match') last = { node: node.id, outcome: { status: 'fail', failure_reason: step.message } };
+    current = step.to;
   }
   return {
     id: lane.branch ?? from,

@@ -1,6 +1,11 @@
 // The run's in-memory state inside the workflow: envelope, events, context, gates, checkpoint.
-// Deterministic: time comes from the injected clock (workflow time), never from the host.
+// The one owner of run state: boot, traversal, gates and the decision change it only through these
+// methods, so one event or one gate is a one-file trace. Deterministic: time comes from the injected
+// clock (workflow time), never from the host.
 
+import type { LoadedRun, ResolvedSpecs } from '../activities/types';
+import type { DecisionRecord } from '../core/decision';
+import type { EvaluationSummary } from '../core/evaluation';
 import type { PipelineGraph, PipelineNode, StageStatus } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import {
@@ -10,13 +15,14 @@ import {
   type GateRecord,
   type RunEnvelope,
   type RunEvent,
+  type RunOutcome,
   type RunStatus,
   type RunStatusView,
+  EventType as Events,
   RECOVERY_RULES,
+  RunStatus as Status,
 } from '../core/run-model';
-
-/** How many events an execution keeps in memory for the `events` query (older ones: events.jsonl). */
-export const EVENT_WINDOW = 2000;
+import { EventLog } from './event-log';
 
 /**
  * How many node visits the checkpoint's `completed_nodes` keeps (the most recent). Every stage call
@@ -25,6 +31,7 @@ export const EVENT_WINDOW = 2000;
  */
 export const COMPLETED_WINDOW = 1000;
 
+/** What one execution hands the next through continue-as-new. */
 export interface CarriedRunState {
   envelope: RunEnvelope;
   checkpoint: Checkpoint;
@@ -34,89 +41,137 @@ export interface CarriedRunState {
   visits: Record<string, number>;
 }
 
+/** A write to the run directory: gets the events not yet written and the last checkpoint. */
+export type RunDirWrite<T> = (events: RunEvent[], checkpoint: Checkpoint | undefined) => Promise<T>;
+
+/** The run workflow's state; every change goes through a method (see the file comment). */
 export class RunState {
-  envelope: RunEnvelope;
-  events: RunEvent[] = [];
-  /** Highest seq already written to events.jsonl. */
-  flushedSeq = 0;
-  context: Record<string, unknown> = {};
-  completedNodes: string[] = [];
-  completedTotal = 0;
-  nodeOutcomes: Record<string, StageStatus> = {};
-  nodeRetries: Record<string, number> = {};
-  gates: GateRecord[] = [];
-  visits: Record<string, number> = {};
-  logs: string[] = [];
-  nextNode?: string;
+  private env: RunEnvelope;
+  private log = new EventLog();
+  private ctx: Record<string, unknown> = {};
+  private completedNodes: string[] = [];
+  private completed = 0;
+  private outcomes: Record<string, StageStatus> = {};
+  private retries: Record<string, number> = {};
+  private gateRecords: GateRecord[] = [];
+  private visits: Record<string, number> = {};
+  private logs: string[] = [];
+  private next?: string;
   /** The checkpoint after the last finished node: written with the next run-directory write. */
-  lastCheckpoint?: Checkpoint;
+  private lastCp?: Checkpoint;
 
   constructor(
     envelope: RunEnvelope,
     private readonly now: () => string,
     private readonly onStatus: (status: RunStatus) => void,
   ) {
-    this.envelope = envelope;
+    this.env = envelope;
   }
 
-  /** Restores what a previous execution carried through continue-as-new. */
-  static restore(carried: CarriedRunState, now: () => string, onStatus: (s: RunStatus) => void): RunState {
-    const state = new RunState(carried.envelope, now, onStatus);
-    state.events = carried.recentEvents;
-    state.flushedSeq = carried.flushedSeq;
-    state.gates = carried.gates;
+  /** Restores what a previous execution carried through continue-as-new, under this execution's workflow id. */
+  static restore(carried: CarriedRunState, workflowId: string, now: () => string, onStatus: (s: RunStatus) => void): RunState {
+    const state = new RunState({ ...carried.envelope, workflowId }, now, onStatus);
+    state.log = new EventLog(carried.recentEvents, carried.flushedSeq);
+    state.gateRecords = carried.gates;
     state.visits = carried.visits;
     state.applyCheckpoint(carried.checkpoint);
-    state.lastCheckpoint = carried.checkpoint;
     return state;
   }
 
-  applyCheckpoint(cp: Checkpoint): void {
-    this.context = { ...cp.context };
+  get envelope(): Readonly<RunEnvelope> { return this.env; }
+  /** The main line's context (mutable: the lane of the main line writes outcomes into it). */
+  get context(): Record<string, unknown> { return this.ctx; }
+  get gates(): readonly GateRecord[] { return this.gateRecords; }
+  get nodeOutcomes(): Readonly<Record<string, StageStatus>> { return this.outcomes; }
+  get completedTotal(): number { return this.completed; }
+  get nextNode(): string | undefined { return this.next; }
+  get lastCheckpoint(): Checkpoint | undefined { return this.lastCp; }
+
+  private applyCheckpoint(cp: Checkpoint): void {
+    this.ctx = { ...cp.context };
     this.completedNodes = [...cp.completed_nodes];
-    this.completedTotal = cp.completed_total ?? cp.completed_nodes.length;
-    this.nodeOutcomes = { ...cp.node_outcomes };
-    this.nodeRetries = { ...cp.node_retries };
+    this.completed = cp.completed_total ?? cp.completed_nodes.length;
+    this.outcomes = { ...cp.node_outcomes };
+    this.retries = { ...cp.node_retries };
     this.logs = [...cp.logs];
-    this.nextNode = cp.next_node;
-    this.envelope.currentNode = cp.current_node;
+    this.next = cp.next_node;
+    this.env.currentNode = cp.current_node;
+    this.lastCp = cp;
   }
+
+  // ---- events and persistence
 
   /** Appends an event with the next gapless seq. */
   emit(type: EventType, data: Record<string, unknown> = {}): RunEvent {
-    const seq = this.envelope.lastSeq + 1;
-    const event: RunEvent = { seq, type, runId: this.envelope.runId, at: this.now(), data };
-    this.envelope.lastSeq = seq;
-    this.envelope.updatedAt = event.at;
-    this.events.push(event);
-    if (this.events.length > EVENT_WINDOW * 2) this.events = this.events.filter((e) => e.seq > this.flushedSeq || e.seq > seq - EVENT_WINDOW);
+    const seq = this.env.lastSeq + 1;
+    const event: RunEvent = { seq, type, runId: this.env.runId, at: this.now(), data };
+    this.env.lastSeq = seq;
+    this.env.updatedAt = event.at;
+    this.log.append(event);
     return event;
   }
 
+  /**
+   * The one "pending events → activity → mark flushed" sequence: `write` gets the events not yet in
+   * events.jsonl and the last checkpoint; once it returns they count as written.
+   */
+  async persist<T>(write: RunDirWrite<T>): Promise<T> {
+    const events = this.log.pending();
+    const result = await write(events, this.lastCp);
+    const last = events[events.length - 1];
+    if (last) this.log.markFlushed(last.seq);
+    return result;
+  }
+
+  /** The `events` query. */
+  eventsAfter(after?: number, limit?: number): RunEvent[] {
+    return this.log.after(after, limit);
+  }
+
   setStatus(status: RunStatus): void {
-    if (this.envelope.status === status) return;
-    this.envelope.status = status;
-    this.envelope.updatedAt = this.now();
+    if (this.env.status === status) return;
+    this.env.status = status;
+    this.env.updatedAt = this.now();
     this.onStatus(status);
   }
 
-  /** Events not yet written to the run directory. */
-  pendingEvents(): RunEvent[] {
-    return this.events.filter((e) => e.seq > this.flushedSeq);
+  // ---- boot
+
+  /** Boot phase 1: the resolved profile. */
+  recordProfile(ref: RunEnvelope['profile'], digest: string): void {
+    this.env.profile = ref;
+    this.env.digests.profile = digest;
   }
 
-  markFlushed(upTo: number): void {
-    if (upTo > this.flushedSeq) this.flushedSeq = upTo;
-  }
-
-  eventsAfter(after = 0, limit = 1000): RunEvent[] {
-    const out: RunEvent[] = [];
-    for (const e of this.events) {
-      if (e.seq > after) out.push(e);
-      if (out.length >= limit) break;
+  /** Boot phase 2: the resolved pipeline (and suite manifest). */
+  recordSpecs(specs: ResolvedSpecs): void {
+    this.env.pipeline = specs.pipelineRef;
+    this.env.digests.pipeline = specs.pipelineDigest;
+    if (specs.suite) {
+      this.env.suite = { id: specs.suite.id, version: specs.suite.version, count: specs.suite.count };
+      this.env.digests.suite = specs.suite.digest;
     }
-    return out;
   }
+
+  /** A fresh run: the graph's attributes mirrored into a new context (Attractor §3.2). */
+  startContext(graph: PipelineGraph): void {
+    this.ctx = initialContext(graph);
+  }
+
+  /** Boot phase 4 wrote the run directory. */
+  recordRunDir(runDir: string): void {
+    this.env.runDir = runDir;
+  }
+
+  /** Resume: the envelope and checkpoint read back from the run directory, every event in it counted as written. */
+  resumeFrom(resumed: LoadedRun): void {
+    const { failure: _f, outcome: _o, ...envelope } = resumed.envelope;
+    this.env = { ...envelope, workflowId: this.env.workflowId, status: Status.booting, lastSeq: resumed.lastSeq };
+    this.log.markFlushed(resumed.lastSeq);
+    this.applyCheckpoint(resumed.checkpoint);
+  }
+
+  // ---- traversal
 
   checkpoint(currentNode: string, nextNode: string | undefined): Checkpoint {
     return {
@@ -124,93 +179,166 @@ export class RunState {
       current_node: currentNode,
       ...(nextNode !== undefined ? { next_node: nextNode } : {}),
       completed_nodes: this.completedNodes.slice(-COMPLETED_WINDOW),
-      completed_total: this.completedTotal,
-      node_retries: { ...this.nodeRetries },
-      node_outcomes: { ...this.nodeOutcomes },
-      context: { ...this.context },
+      completed_total: this.completed,
+      node_retries: { ...this.retries },
+      node_outcomes: { ...this.outcomes },
+      context: { ...this.ctx },
       logs: [...this.logs],
     };
   }
 
-  /** loop_restart: fresh context, outcomes, retry counters and visit list; traversal resumes at `at`. */
-  restartAt(at: string, context: Record<string, unknown>): void {
-    this.context = context;
-    this.nodeOutcomes = {};
-    this.nodeRetries = {};
-    this.completedNodes = [];
-    this.visits = {};
-    this.nextNode = at;
-  }
-
-  /** Appends a visit to `completed_nodes`, keeping the most recent COMPLETED_WINDOW. */
-  pushCompleted(id: string): void {
-    this.completedTotal += 1;
-    this.completedNodes.push(id);
-    if (this.completedNodes.length > COMPLETED_WINDOW * 2) this.completedNodes = this.completedNodes.slice(-COMPLETED_WINDOW);
+  stageStarted(node: PipelineNode): number {
+    const visit = (this.visits[node.id] ?? 0) + 1;
+    this.visits[node.id] = visit;
+    const rec = this.env.stages[node.id] ?? { node: node.id, type: node.type, executions: 0, attempts: 0 };
+    rec.startedAt = this.now();
+    this.env.stages[node.id] = rec;
+    this.env.currentNode = node.id;
+    this.ctx['current_node'] = node.id;
+    return visit;
   }
 
   /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4). */
-  recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, context: Record<string, unknown> = this.context): void {
+  recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, context: Record<string, unknown> = this.ctx): void {
     this.pushCompleted(node.id);
-    if (outcome.status !== 'skipped') this.nodeOutcomes[node.id] = outcome.status;
+    if (outcome.status !== 'skipped') this.outcomes[node.id] = outcome.status;
     if (attempts > 1) {
-      this.nodeRetries[node.id] = (this.nodeRetries[node.id] ?? 0) + attempts - 1;
-      context[`internal.retry_count.${node.id}`] = this.nodeRetries[node.id];
+      this.retries[node.id] = (this.retries[node.id] ?? 0) + attempts - 1;
+      context[`internal.retry_count.${node.id}`] = this.retries[node.id];
     }
     for (const [k, v] of Object.entries(outcome.context_updates ?? {})) context[k] = v;
     context['outcome'] = outcome.status;
     if (outcome.preferred_label) context['preferred_label'] = outcome.preferred_label;
-    const rec = this.envelope.stages[node.id] ?? { node: node.id, type: node.type, executions: 0, attempts: 0 };
+    const rec = this.env.stages[node.id] ?? { node: node.id, type: node.type, executions: 0, attempts: 0 };
     rec.executions += 1;
     rec.attempts += attempts;
     rec.status = outcome.status;
     rec.finishedAt = this.now();
     if (outcome.failure_reason) rec.failure_reason = outcome.failure_reason;
     else delete rec.failure_reason;
-    this.envelope.stages[node.id] = rec;
+    this.env.stages[node.id] = rec;
   }
 
-  stageStarted(node: PipelineNode): number {
-    const visit = (this.visits[node.id] ?? 0) + 1;
-    this.visits[node.id] = visit;
-    const rec = this.envelope.stages[node.id] ?? { node: node.id, type: node.type, executions: 0, attempts: 0 };
-    rec.startedAt = this.now();
-    this.envelope.stages[node.id] = rec;
-    this.envelope.currentNode = node.id;
-    this.context['current_node'] = node.id;
-    return visit;
+  /** The main line left `from` for `next` (Attractor §3.2 step 5: the checkpoint). */
+  advance(from: string, next: string | undefined): void {
+    this.next = next;
+    this.lastCp = this.checkpoint(from, next);
   }
 
-  fail(domain: FailureDomain, message: string, causes: string[], node?: string): void {
-    this.envelope.failure = {
-      domain,
-      message,
-      causes,
-      recovery: RECOVERY_RULES[domain],
-      ...(node !== undefined ? { node } : {}),
+  /** The main line passed the exit: the last checkpoint of the traversal. */
+  exitReached(exit: string): void {
+    this.pushCompleted(exit);
+    this.env.currentNode = exit;
+    this.lastCp = this.checkpoint(exit, undefined);
+  }
+
+  /** Before continue-as-new: the checkpoint the next execution resumes `at`. */
+  pauseAt(at: string): Checkpoint {
+    this.lastCp = this.checkpoint(this.env.currentNode ?? at, at);
+    return this.lastCp;
+  }
+
+  /** loop_restart: fresh context, outcomes, retry counters and visit list; traversal resumes at `at`. */
+  restartAt(at: string, graph: PipelineGraph): void {
+    this.ctx = initialContext(graph);
+    this.outcomes = {};
+    this.retries = {};
+    this.completedNodes = [];
+    this.visits = {};
+    this.next = at;
+  }
+
+  /** Appends a visit to `completed_nodes`, keeping the most recent COMPLETED_WINDOW. */
+  private pushCompleted(id: string): void {
+    this.completed += 1;
+    this.completedNodes.push(id);
+    if (this.completedNodes.length > COMPLETED_WINDOW * 2) this.completedNodes = this.completedNodes.slice(-COMPLETED_WINDOW);
+  }
+
+  // ---- human gates
+
+  /** A gate opens: listed in `gates` and the envelope's open gates, status awaiting_human. */
+  openGate(gate: GateRecord): void {
+    // closed gates stay: they answer late answers and are the decision record's evidence
+    this.gateRecords = [...this.gateRecords, gate];
+    this.env.openGates = [...this.env.openGates, gate.id];
+    this.setStatus(Status.awaitingHuman);
+  }
+
+  /** An answer was applied to a gate (it may still wait for its quorum). */
+  updateGate(gate: GateRecord): void {
+    this.gateRecords = this.gateRecords.map((g) => (g.id === gate.id ? gate : g));
+  }
+
+  /** The one way a gate closes: record it, drop it from the open gates, emit `gate.closed`. */
+  closeGate(gate: GateRecord, via?: 'timeout'): void {
+    this.updateGate({ ...gate, closed: true });
+    this.env.openGates = this.env.openGates.filter((g) => g !== gate.id);
+    this.emit(Events.gateClosed, { gate: gate.id, selected: gate.selected ?? null, ...(via ? { via } : {}) });
+  }
+
+  gate(id: string): GateRecord | undefined {
+    return this.gateRecords.find((g) => g.id === id);
+  }
+
+  // ---- evaluation, decision, end of run
+
+  /** Seed step 7: the holdout result (counts and signatures only, SPEC §5). */
+  recordEvaluation(e: EvaluationSummary): NonNullable<RunEnvelope['evaluation']> {
+    const evaluation = {
+      total: e.total,
+      passed: e.passed,
+      failed: e.failed,
+      errored: e.errored,
+      satisfaction: e.satisfaction,
+      passed_bar: e.passed_bar,
+      signatures: e.signatures.length,
     };
+    this.env.evaluation = evaluation;
+    return evaluation;
+  }
+
+  /** Seed step 8: the persisted decision. */
+  recordDecision(record: DecisionRecord): void {
+    this.env.decision = { decision: record.decision, by: record.by, at: record.at, mode: record.mode };
+  }
+
+  /** How the run ended (before `run.completed`). */
+  setOutcome(outcome: RunOutcome): void {
+    this.env.outcome = outcome;
+  }
+
+  /** The run ends in a failure domain: recorded in the envelope, outcome failed, status failed. */
+  fail(domain: FailureDomain, message: string, causes: string[], node?: string): void {
+    this.env.failure = { domain, message, causes, recovery: RECOVERY_RULES[domain], ...(node !== undefined ? { node } : {}) };
+    this.env.outcome = 'failed';
+    this.setStatus(Status.failed);
+  }
+
+  /** Finalize froze the run directory. */
+  recordFreeze(digest: string): void {
+    this.env.freezeDigest = digest;
   }
 
   statusView(): RunStatusView {
-    const f = this.envelope.failure;
+    const f = this.env.failure;
     return {
-      runId: this.envelope.runId,
-      status: this.envelope.status,
-      pipeline: `${this.envelope.pipeline.id}@${this.envelope.pipeline.version}`,
-      ...(this.envelope.currentNode !== undefined ? { currentNode: this.envelope.currentNode } : {}),
-      openGates: this.envelope.openGates,
-      lastSeq: this.envelope.lastSeq,
+      runId: this.env.runId,
+      status: this.env.status,
+      pipeline: `${this.env.pipeline.id}@${this.env.pipeline.version}`,
+      ...(this.env.currentNode !== undefined ? { currentNode: this.env.currentNode } : {}),
+      openGates: this.env.openGates,
+      lastSeq: this.env.lastSeq,
       ...(f ? { failure: { domain: f.domain, message: f.message } } : {}),
     };
   }
 
   carry(checkpoint: Checkpoint): CarriedRunState {
     return {
-      envelope: { ...this.envelope, continuedAsNew: this.envelope.continuedAsNew + 1 },
+      envelope: { ...this.env, continuedAsNew: this.env.continuedAsNew + 1 },
       checkpoint,
-      gates: this.gates,
-      recentEvents: this.events.slice(-200),
-      flushedSeq: this.flushedSeq,
+      gates: this.gateRecords,
+      ...this.log.carry(),
       visits: { ...this.visits },
     };
   }

@@ -33,7 +33,7 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
-import { initialContext, RunState } from './run-state';
+import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -77,38 +77,31 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [status], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName] });
   };
   const state = input.carry
-    ? RunState.restore(input.carry.state, now, publishStatus)
+    ? RunState.restore(input.carry.state, workflowInfo().workflowId, now, publishStatus)
     : new RunState(freshEnvelope(input), now, publishStatus);
-  if (input.carry) state.envelope.workflowId = workflowInfo().workflowId;
   let boot: BootResult | undefined = input.carry?.boot;
 
   const flush = async (withEnvelope = false): Promise<void> => {
-    if (!boot) return;
-    const events = state.pendingEvents();
-    await ioActs.flushRun({
-      runDir: boot.runDir,
-      events,
-      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
-      ...(withEnvelope ? { envelope: state.envelope } : {}),
-    });
-    const last = events[events.length - 1];
-    if (last) state.markFlushed(last.seq);
+    const runDir = boot?.runDir;
+    if (runDir === undefined) return;
+    await state.persist((events, checkpoint) =>
+      ioActs.flushRun({ runDir, events, ...(checkpoint ? { checkpoint } : {}), ...(withEnvelope ? { envelope: state.envelope } : {}) }),
+    );
   };
 
   /** Finalize (seed step 9): last events incl. run.completed, summary, freeze; digest into the envelope. */
   const finalize = async (b: BootResult, decision: DecisionRecord | undefined): Promise<void> => {
-    const events = state.pendingEvents();
-    const frozen = await ioActs.finalizeRun({
-      runDir: b.runDir,
-      events,
-      envelope: state.envelope,
-      ...(state.lastCheckpoint ? { checkpoint: state.lastCheckpoint } : {}),
-      summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
-      graph: b.specs.graph,
-    });
-    const last = events[events.length - 1];
-    if (last) state.markFlushed(last.seq);
-    state.envelope.freezeDigest = frozen.freezeDigest;
+    const frozen = await state.persist((events, checkpoint) =>
+      ioActs.finalizeRun({
+        runDir: b.runDir,
+        events,
+        envelope: state.envelope,
+        ...(checkpoint ? { checkpoint } : {}),
+        summary: { envelope: state.envelope, ...(decision ? { decision } : {}) },
+        graph: b.specs.graph,
+      }),
+    );
+    state.recordFreeze(frozen.freezeDigest);
   };
 
   const decisionGate = new DecisionGate(state);
@@ -177,18 +170,18 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       if (engine.restartRequested) {
         // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
         // (same run, same run directory: the durable reading of "re-launch with a fresh log")
-        state.restartAt(pausedAt, initialContext(boot.specs.graph));
+        state.restartAt(pausedAt, boot.specs.graph);
         state.emit(EventType.runLoopRestarted, { at: pausedAt });
       }
       state.emit(EventType.runContinuedAsNew, { next: pausedAt, historyLength: workflowInfo().historyLength });
-      state.lastCheckpoint = state.checkpoint(state.envelope.currentNode ?? pausedAt, pausedAt);
+      const checkpoint = state.pauseAt(pausedAt);
       await flush(true);
       await condition(allHandlersFinished);
-      return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(state.lastCheckpoint) } });
+      return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint) } });
     }
     const record = await decisionGate.run(input, boot, () => flush());
     if (record) {
-      state.envelope.outcome = record.decision;
+      state.setOutcome(record.decision);
       state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
       state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
         by: record.by,
@@ -197,7 +190,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
         ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
       });
     } else {
-      state.envelope.outcome = 'succeeded';
+      state.setOutcome('succeeded');
     }
     state.emit(EventType.runCompleted, { outcome: state.envelope.outcome, completedNodes: state.completedTotal });
     state.setStatus(RunStatus.completed);
@@ -208,8 +201,6 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     const failure = asRunFailure(err);
     if (!failure) throw err;
     state.fail(failure.domain, failure.message, failure.causes, failure.node);
-    state.envelope.outcome = 'failed';
-    state.setStatus(RunStatus.failed);
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     state.emit(EventType.runCompleted, { outcome: 'failed', domain: failure.domain });
     state.setStatus(RunStatus.completed);

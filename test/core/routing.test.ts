@@ -10,6 +10,7 @@ import {
   humanChoices,
   matchHumanChoice,
   maxAttempts,
+  nextStep,
   selectEdge,
 } from '../../core/routing';
 import { edge, graph, node } from './builders';
@@ -33,8 +34,10 @@ describe('selectEdge', () => {
     ['the preferred label beats weight', from(['a', 'ship', { label: 'Ship', weight: 9 }], ['a', 'fix', { label: 'Fix' }]), { status: 'success', preferred_label: 'Fix' }, {}, 'fix'],
     ['suggested ids apply in order when no label matches', from(['a', 'x'], ['a', 'y'], ['a', 'z']), { status: 'success', preferred_label: 'nope', suggested_next_ids: ['missing', 'z', 'y'] }, {}, 'z'],
     ['a matching condition beats the preferred label', from(['a', 'ok', { condition: 'outcome=success' }], ['a', 'fix', { label: 'Fix' }]), { status: 'success', preferred_label: 'Fix' }, {}, 'ok'],
-    ['only conditional edges fail: fallback to any edge (pseudocode)', from(['a', 'y', { condition: 'outcome=fail' }], ['a', 'x', { condition: 'outcome=retry' }]), S, {}, 'x'],
-    ['the label step scans conditional edges too (pseudocode)', from(['a', 'fix', { label: 'Fix', condition: 'outcome=fail' }], ['a', 'go']), { status: 'success', preferred_label: 'Fix' }, {}, 'fix'],
+    ['only conditional edges and none holds: NONE, never a false condition (§3.3)', from(['a', 'y', { condition: 'outcome=fail' }], ['a', 'x', { condition: 'outcome=retry' }]), S, {}, undefined],
+    ['the label step skips conditional edges (§3.3 step 2)', from(['a', 'fix', { label: 'Fix', condition: 'outcome=fail' }], ['a', 'go']), { status: 'success', preferred_label: 'Fix' }, {}, 'go'],
+    ['the suggested-ids step skips conditional edges (§3.3 step 3)', from(['a', 'fix', { condition: 'outcome=fail' }], ['a', 'go']), { status: 'success', suggested_next_ids: ['fix'] }, {}, 'go'],
+    ['a false condition is not taken even with a label match and no other edge', from(['a', 'fix', { label: 'Fix', condition: 'outcome=fail' }]), { status: 'success', preferred_label: 'Fix' }, {}, undefined],
     ['an invalid condition never matches', from(['a', 'bad', { condition: 'outcome==success', weight: 9 }], ['a', 'good']), S, {}, 'good'],
     ['the node has no outgoing edges', graph(['a'], []), S, {}, undefined],
   ])('picks the expected edge when %s', (_name, g, outcome, context, to) => {
@@ -45,6 +48,37 @@ describe('selectEdge', () => {
   it('keeps declaration order when two edges tie completely', () => {
     const g = graph(['a', 'b'], [edge('a', 'b', { label: 'first' }), edge('a', 'b', { label: 'second' })]);
     expect(selectEdge(g, 'a', S, {})?.label).toBe('first');
+  });
+});
+
+describe('nextStep (the one routing step of main line and branches)', () => {
+  const g = graph(
+    ['start', 'a', 'fixup', 'next', 'retry_here', node('check', { type: 'conditional' }), 'exit'],
+    [],
+  );
+  const on = (edges: ReturnType<typeof edge>[], extra: Partial<PipelineNode> = {}) => ({ g: { ...g, edges }, n: node('a', extra) });
+
+  test.each<[string, ReturnType<typeof edge>[], Partial<PipelineNode>, Outcome, object]>([
+    ['a succeeded and its only edge wants a failure', [edge('a', 'fixup', { condition: 'outcome=fail' })], {}, S, { to: undefined, none: 'no_match' }],
+    ['a succeeded and an unconditional edge exists', [edge('a', 'fixup', { condition: 'outcome=fail' }), edge('a', 'next')], {}, S, { to: 'next', via: 'edge' }],
+    ['a succeeded and has no edges', [], {}, S, { to: undefined, none: 'no_edges' }],
+    ['a failed and a fail edge exists', [edge('a', 'fixup', { condition: 'outcome=fail' }), edge('a', 'next')], {}, F, { to: 'fixup', via: 'edge' }],
+    ['a failed with only a retry_target', [edge('a', 'next')], { retry_target: 'retry_here' }, F, { to: 'retry_here', via: 'retry_target' }],
+    ['a failed and its unconditional edge leads into a conditional node', [edge('a', 'check')], {}, F, { to: 'check', via: 'conditional' }],
+    ['a failed and only an unconditional edge to a stage exists', [edge('a', 'next')], {}, F, { to: undefined, none: 'failed' }],
+  ])('routes as §3.3/§3.7 say when %s', (_name, edges, extra, outcome, expected) => {
+    const { g: gg, n } = on(edges, extra);
+    expect(nextStep(gg, n, outcome, {})).toMatchObject(expected);
+  });
+
+  it('names the node, the outcome and every unmet condition when no edge applies', () => {
+    const { g: gg, n } = on([edge('a', 'fixup', { condition: 'outcome=fail' }), edge('a', 'next', { condition: 'context.x=1' })]);
+    const step = nextStep(gg, n, S, {});
+    expect(step.to).toBeUndefined();
+    if (step.to !== undefined) return;
+    expect(step.message).toContain('node "a" ended success');
+    expect(step.message).toContain('outcome=fail (-> fixup)');
+    expect(step.causes).toEqual(['condition not met at a: outcome=fail (-> fixup)', 'condition not met at a: context.x=1 (-> next)']);
   });
 });
 
@@ -122,8 +156,14 @@ describe('start and exit', () => {
     [{}, { default_max_retries: 2 }, 3],
     [{}, {}, 1],
     [{ max_retries: 0 }, { default_max_retries: 5 }, 1],
+    [{ max_retries: -2 }, {}, 1],
   ])('allows %j / %j → %d attempts when computing the retry ceiling', (n, gx, attempts) => {
     expect(maxAttempts(graph([], [], gx), node('x', n))).toBe(attempts);
+  });
+
+  it('falls back to the profile attempts when neither node nor graph sets retries', () => {
+    expect(maxAttempts(graph([], []), node('x', {}), 4)).toBe(4);
+    expect(maxAttempts(graph([], [], { default_max_retries: 0 }), node('x', {}), 4)).toBe(1);
   });
 });
 

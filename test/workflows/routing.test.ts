@@ -146,6 +146,38 @@ describe('conditional routing', () => {
   });
 });
 
+describe('no edge applies (Attractor §3.3 NONE)', () => {
+  it('never takes an edge whose condition is false when a succeeded and its only edge is outcome=fail', async () => {
+    const r = await run(pipelineYaml('none-false-cond', [S('a'), S('fixup')], [E('start', 'a'), E('a', 'fixup', 'outcome=fail'), E('fixup', 'exit')]));
+    expect(startedNodes(r.events)).toEqual(['start', 'a']);
+    expect(script.of(r.runId, 'fixup')).toHaveLength(0);
+    if (r.settled.ok) throw new Error('expected EXEC_FAILURE: no edge applies after a');
+    expect(r.settled.failure.type).toBe('EXEC_FAILURE');
+    expect(r.settled.failure.message).toContain('node "a" ended success and no outgoing edge applies');
+    expect(r.settled.failure.message).toContain('outcome=fail (-> fixup)');
+    expect(r.envelope.failure).toMatchObject({ domain: 'EXEC_FAILURE', node: 'a', causes: ['condition not met at a: outcome=fail (-> fixup)'] });
+  });
+
+  it('fails the branch with the same reason when a parallel branch has no edge that applies', async () => {
+    const r = await run(
+      pipelineYaml(
+        'none-branch',
+        ['{ id: fan, type: parallel, join_policy: wait_all }', S('b1'), S('b2'), S('fixup'), '{ id: join, type: parallel.fan_in }'],
+        [E('start', 'fan'), E('fan', 'b1'), E('fan', 'b2'), E('b1', 'join'), E('b2', 'fixup', 'outcome=fail'), E('fixup', 'join'), E('join', 'exit')],
+      ),
+    );
+    expect(r.settled.ok).toBe(true);
+    expect(script.of(r.runId, 'fixup')).toHaveLength(0);
+    const results = r.cp.context['parallel.results'] as { id: string; status: string; failure_reason?: string }[];
+    expect(results.map((x) => [x.id, x.status])).toEqual([
+      ['b1', 'success'],
+      ['b2', 'fail'],
+    ]);
+    expect(results[1]?.failure_reason).toContain('node "b2" ended success and no outgoing edge applies');
+    expect(r.cp.node_outcomes['fan']).toBe('partial_success');
+  });
+});
+
 describe('parallel fan-out / fan-in', () => {
   const parallel = (policy: string, b1: string, b2: string) =>
     pipelineYaml(

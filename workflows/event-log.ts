@@ -1,0 +1,46 @@
+// The run's event journal inside the workflow: the in-memory window the `events` query reads and the
+// mark of what events.jsonl already holds. Owned by RunState (which assigns seq numbers).
+
+import type { RunEvent } from '../core/run-model';
+
+/** How many events an execution keeps in memory for the `events` query (older ones: events.jsonl). */
+export const EVENT_WINDOW = 2000;
+
+/** Recent events plus the highest seq written to the run directory. */
+export class EventLog {
+  constructor(
+    private events: RunEvent[] = [],
+    /** Highest seq already written to events.jsonl. */
+    private flushedSeq = 0,
+  ) {}
+
+  append(event: RunEvent): void {
+    this.events.push(event);
+    if (this.events.length > EVENT_WINDOW * 2) this.events = this.events.filter((e) => e.seq > this.flushedSeq || e.seq > event.seq - EVENT_WINDOW);
+  }
+
+  /** Events not yet written to the run directory. */
+  pending(): RunEvent[] {
+    return this.events.filter((e) => e.seq > this.flushedSeq);
+  }
+
+  /** Everything up to `seq` is in events.jsonl. */
+  markFlushed(seq: number): void {
+    if (seq > this.flushedSeq) this.flushedSeq = seq;
+  }
+
+  /** Events with seq > after, at most `limit` (the `events` query). */
+  after(after = 0, limit = 1000): RunEvent[] {
+    const out: RunEvent[] = [];
+    for (const e of this.events) {
+      if (e.seq > after) out.push(e);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  /** What continue-as-new carries: the most recent events and the flushed mark. */
+  carry(): { recentEvents: RunEvent[]; flushedSeq: number } {
+    return { recentEvents: this.events.slice(-200), flushedSeq: this.flushedSeq };
+  }
+}
