@@ -8,6 +8,7 @@ import { mkdir, open, readFile, rename, rm, stat, truncate, type FileHandle } fr
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP } from './errors';
+import { dropDivergentTail } from './events-tail';
 import type { FlushResult, RunDirFlush } from './types';
 
 /** File names inside a run directory (Attractor §5.6 layout plus ours). */
@@ -65,11 +66,16 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
   });
 }
 
-/** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
+/**
+ * Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap.
+ * Events already on disk with other text (written by a local stage whose workflow task was never
+ * committed) are replaced from the first difference on (activities/events-tail.ts).
+ */
 export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
-  const lastSeq = await readLastSeq(file);
-  const fresh = dedupeBySeq(events.filter((e) => e.seq > lastSeq));
+  const batch = dedupeBySeq(events);
+  const lastSeq = await dropDivergentTail(file, batch, await readLastSeq(file));
+  const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;
   for (const e of fresh) {

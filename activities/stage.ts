@@ -37,7 +37,9 @@ export interface StageDeps {
 export function createExecuteStage(deps: StageDeps): (input: StageInput) => Promise<StageResult> {
   return async function executeStage(input: StageInput): Promise<StageResult> {
     const ctx = Context.current();
-    return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal }, deps);
+    // A local activity has no heartbeat (its worker's workflow task stands for it); beats would go nowhere.
+    const heartbeat = ctx.info.isLocal ? () => undefined : (d: unknown) => ctx.heartbeat(d);
+    return runStage(input, { attempt: ctx.info.attempt, heartbeat, signal: ctx.cancellationSignal }, deps);
   };
 }
 

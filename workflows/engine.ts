@@ -1,20 +1,20 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { StageResult } from '../activities/types';
 import { evaluateCondition } from '../core/conditions';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType, FailureDomain } from '../core/run-model';
+import { isWorkflowNodeType } from '../core/node-types';
+import type { ActivityMode } from '../core/activity-mode';
 import { runParallel } from './parallel';
+import { stageExecutor, stageMode } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { GateRunner } from './gates';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
 export class RunFailedError extends Error {
@@ -144,7 +144,8 @@ export class Engine {
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
   async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const visit = this.state.stageStarted(node);
-    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
+    const mode = isWorkflowNodeType(node.type) ? undefined : stageMode(node, this.boot);
+    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(mode ? { activity: mode } : {}), ...(lane.branch ? { branch: lane.branch } : {}) });
     let result: NodeResult;
     switch (node.type) {
       case 'start':
@@ -163,7 +164,7 @@ export class Engine {
         result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
         break;
       default:
-        result = await this.runStage(node, lane);
+        result = await this.runStage(node, lane, mode as ActivityMode);
     }
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
@@ -180,14 +181,14 @@ export class Engine {
   }
 
   /** A stage activity with the profile's retry policy; node max_retries sets maximumAttempts. */
-  private async runStage(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+  private async runStage(node: PipelineNode, lane: Lane, mode: ActivityMode): Promise<NodeResult> {
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<Activities>({
-      startToCloseTimeout: timeoutMs + 30_000,
-      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+    const executeStage = stageExecutor(mode, {
+      timeoutMs,
+      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
@@ -198,7 +199,7 @@ export class Engine {
     });
     try {
       const res: StageResult = await this.state.persist((events, checkpoint) =>
-        acts.executeStage({
+        executeStage({
           runId: this.state.envelope.runId,
           runDir: this.boot.runDir,
           workdir: profile.environment.workdir,
