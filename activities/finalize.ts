@@ -1,14 +1,14 @@
 // Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
 // events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
-import { createHash } from 'node:crypto';
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
+import { sha256 } from '../spec/load';
 import { flushRun } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';
 
@@ -129,8 +129,4 @@ async function listFiles(root: string, dir = root): Promise<string[]> {
     }
   }
   return out.sort();
-}
-
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

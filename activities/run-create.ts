@@ -8,7 +8,7 @@ import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
 import { FREEZE_MANIFEST } from './finalize';
-import { flushRun, readLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
+import { flushRun, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
 
 /** manifest.json: what ran, with which inputs, from when. */
@@ -56,7 +56,7 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
       `run ${envelope.runId} in ${runDir} was finalized (outcome ${envelope.outcome ?? 'unknown'}) and its files are frozen; only an interrupted run can be resumed: start a rerun instead`,
     ]);
   }
-  return { envelope, checkpoint, lastSeq: await readLastSeq(join(runDir, RUN_FILES.events)) };
+  return { envelope, checkpoint, lastSeq: await repairTailAndReadLastSeq(join(runDir, RUN_FILES.events)) };
 }
 
 /** The manifest for a new run (pure: a retry writes the same bytes). */

@@ -74,7 +74,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
 export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
   const batch = dedupeBySeq(events);
-  const lastSeq = await dropDivergentTail(file, batch, await readLastSeq(file));
+  const lastSeq = await dropDivergentTail(file, batch, await repairTailAndReadLastSeq(file));
   const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;
@@ -103,10 +103,11 @@ export async function appendEvents(runDir: string, events: readonly RunEvent[]):
 }
 
 /**
- * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
- * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
+ * WRITES: cuts a torn last line (a crash mid-append) off events.jsonl — its event is re-sent with the next
+ * flush — then returns the seq of the last complete line, reading only the file's tail; 0 when absent or empty.
+ * Called before an append (flushRun) and when a run is resumed (loadRun).
  */
-export async function readLastSeq(file: string): Promise<number> {
+export async function repairTailAndReadLastSeq(file: string): Promise<number> {
   let fh: FileHandle;
   try {
     fh = await open(file, 'r');
@@ -165,7 +166,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /** Writes text via temp file + fsync + rename in the same directory. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await (await stageFile(file, data)).commit();
 }
 
@@ -180,7 +181,7 @@ function jsonText(value: unknown): string {
 }
 
 /** Writes and fsyncs `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
-async function stageFile(file: string, data: string): Promise<StagedFile> {
+async function stageFile(file: string, data: string | Uint8Array): Promise<StagedFile> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const discard = () => rm(tmp, { force: true });
   try {

@@ -1,5 +1,5 @@
 // The run summary published at finalize (seed step 9): summary.json for tools, summary.md for people.
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { RunEnvelope } from '../core/run-model';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */

@@ -1,26 +1,23 @@
 // Maps a failed run to what the CLI prints and exits with (SPEC §4: domain, cause, recovery; §6 exit codes).
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { WorkflowFailedError } from '@temporalio/client';
+import { decodeFailure } from '../core/failures';
 import { FailureDomain, RECOVERY_RULES, type RunFailure } from '../core/run-model';
 import { ExitCode } from './context';
 
-const DOMAINS = new Set<string>(Object.values(FailureDomain));
-
-/** The run failure carried by a failed workflow (type = domain, details[0] = RunFailure). */
+/** The run failure carried by a failed workflow (type = domain, details[0] = RunFailure; core/failures decodes). */
 export function failureOf(err: WorkflowFailedError): RunFailure {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.type && DOMAINS.has(cause.type)) {
-    const details = cause.details?.[0] as Partial<RunFailure> | undefined;
-    const domain = cause.type as FailureDomain;
-    return {
-      domain,
-      message: cause.message,
-      causes: details?.causes ?? [cause.message],
-      recovery: details?.recovery ?? RECOVERY_RULES[domain],
-      ...(details?.node ? { node: details.node } : {}),
-    };
+  const decoded = decodeFailure(err);
+  if (decoded) {
+    const { summary: _s, ...failure } = decoded;
+    return failure;
   }
-  const message = cause?.message ?? err.message;
+  const message = err.cause?.message ?? err.message;
   return { domain: FailureDomain.exec, message, causes: [message], recovery: RECOVERY_RULES.EXEC_FAILURE };
+}
+
+/** The failure as the CLI prints it: domain, message, recovery. */
+export function failureText(failure: RunFailure): string {
+  return `${failure.domain}: ${failure.message}\nrecovery: ${failure.recovery}`;
 }
 
 /** BOOT_FAILURE is bad input (2); every other failed or rejected run is 1. */

@@ -3,7 +3,7 @@
 // Pure: imported by the evaluate workflow and the run workflow. No scenario body ever appears here.
 
 import type { ProviderConfig } from '../spec/schemas/profile';
-import { RECOVERY_RULES } from './run-model';
+import { FailureDomain } from './run-model';
 import { signatureOf } from './signatures';
 
 /** The run's result as scenarios see it: an artifact reference plus the exported context keys. */
@@ -110,16 +110,7 @@ export interface ScenarioResult {
 }
 
 /** Failure type the scenario side and the evaluate workflow use for EVAL_FAILURE. */
-export const EVAL_FAILURE = 'EVAL_FAILURE';
-
-/** Details attached to an EVAL_FAILURE (ApplicationFailure.details[0]); causes hold no scenario content. */
-export interface EvalFailureDetails {
-  domain: typeof EVAL_FAILURE;
-  causes: string[];
-  recovery: string;
-  /** The summary so far, when every scenario was run (e.g. some errored). */
-  summary?: EvaluationSummary;
-}
+export const EVAL_FAILURE = FailureDomain.eval;
 
 /** Signature cluster of profile must_pass ids that name no scenario of the suite (they can never pass). */
 export const UNKNOWN_MUST_PASS_SIGNATURE = signatureOf('fail', 'must_pass', 'profile must_pass id names no scenario of the suite');
@@ -161,14 +152,4 @@ export function summarize(plan: SuitePlan, results: readonly ScenarioResult[], p
     passed_bar: total > 0 && satisfaction + EPSILON >= requiredSatisfaction && mustPassOk && errored === 0,
     signatures: [...clusters.values()].sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : a.signature > b.signature ? 1 : 0)),
   };
-}
-
-/** Recovery rule carried by every EVAL_FAILURE (SPEC §4). */
-export const EVAL_RECOVERY = RECOVERY_RULES.EVAL_FAILURE;
-
-/** The message and details of an EVAL_FAILURE listing every cause (callers wrap them in an ApplicationFailure). */
-export function evalFailureParts(causes: readonly string[], summary?: EvaluationSummary): { message: string; details: EvalFailureDetails } {
-  const n = causes.length;
-  const message = `${EVAL_FAILURE}: evaluation failed with ${n} problem${n === 1 ? '' : 's'}:\n${causes.map((c) => `  - ${c}`).join('\n')}\nrecovery: ${EVAL_RECOVERY}`;
-  return { message, details: { domain: EVAL_FAILURE, causes: [...causes], recovery: EVAL_RECOVERY, ...(summary ? { summary } : {}) } };
 }

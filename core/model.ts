@@ -141,13 +141,6 @@ export interface PipelineGraph {
   edges: PipelineEdge[];
 }
 
-/** The node's id → node lookup used by lint and traversal. */
-export function nodeIndex(graph: Pick<PipelineGraph, 'nodes'>): Map<string, PipelineNode> {
-  const index = new Map<string, PipelineNode>();
-  for (const n of graph.nodes) if (!index.has(n.id)) index.set(n.id, n);
-  return index;
-}
-
 /** Resolves a node's handler type as Attractor §4.2 does. */
 export function resolveNodeType(explicitType: string | undefined, shape: string | undefined): string {
   if (explicitType) return explicitType;

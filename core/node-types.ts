@@ -15,8 +15,3 @@ export const WORKFLOW_NODE_TYPES: readonly string[] = [
 
 /** Types the pipeline worker's default handler registry serves (custom types are added by register()). */
 export const ACTIVITY_NODE_TYPES: readonly string[] = [NodeType.codergen, NodeType.tool, NodeType.fanIn];
-
-/** True when the workflow runs this node type itself instead of calling executeStage. */
-export function isWorkflowNodeType(type: string): boolean {
-  return WORKFLOW_NODE_TYPES.includes(type);
-}

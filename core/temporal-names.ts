@@ -16,6 +16,12 @@ export const DEFAULT_PIPELINE_TASK_QUEUE = TASK_QUEUES.pipeline;
 /** Scenario task queue when the profile does not override it. */
 export const DEFAULT_SCENARIO_TASK_QUEUE = TASK_QUEUES.scenarios;
 
+/** Workflow type names: what clients start and what the run workflow starts as children. */
+export const WORKFLOW_TYPES = {
+  run: 'runPipeline',
+  evaluate: 'evaluateSuite',
+} as const;
+
 /** Temporal search attribute value types we use (subset of Temporal's IndexedValueType names). */
 export const SEARCH_ATTRIBUTE_TYPE = {
   Keyword: 'Keyword',

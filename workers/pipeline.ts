@@ -1,7 +1,7 @@
 // The pipeline worker: runs the run workflow and the stage/boot activities on the pipeline task
 // queue. Never polls the scenario queue (holdout isolation).
 
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { HandlerRegistry, defaultHandlerRegistry } from '../activities/handlers';
 import { TASK_QUEUES } from '../core/temporal-names';
@@ -19,19 +19,8 @@ export interface PipelineWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
-/** Bundles the workflow code once; pass the result to several workers. */
-export function bundleRunWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quietBundlerLogger });
-}
-
-const quietBundlerLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
+/** The pipeline worker's workflow bundle entry: the run workflow, no scenario code. */
+export const PIPELINE_WORKFLOWS = require.resolve('../workflows/bundle-pipeline');
 
 /**
  * Worker options chosen by measurement (bench/tuning.ts, BENCHMARKS.md "Worker tuning"): as many
@@ -48,7 +37,7 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUES.pipeline,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: {} }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: PIPELINE_WORKFLOWS, bundlerOptions: {} }),
     activities,
     ...PIPELINE_WORKER_TUNING,
     ...(opts.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),

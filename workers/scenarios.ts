@@ -22,6 +22,9 @@ export interface ScenarioWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
+/** The scenario worker's workflow bundle entry: evaluateSuite only, never the run workflow. */
+export const SCENARIO_WORKFLOWS = require.resolve('../workflows/bundle-scenarios');
+
 /** Creates (does not run) a scenario worker; refuses the pipeline queue. */
 export async function createScenarioWorker(opts: ScenarioWorkerOptions): Promise<Worker> {
   const taskQueue = opts.taskQueue ?? TASK_QUEUES.scenarios;
@@ -33,7 +36,7 @@ export async function createScenarioWorker(opts: ScenarioWorkerOptions): Promise
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows'), bundlerOptions: {} }),
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: SCENARIO_WORKFLOWS, bundlerOptions: {} }),
     activities,
     ...(opts.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),
   });

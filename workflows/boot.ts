@@ -1,24 +1,24 @@
 // Boot phases 1–4 of the run workflow (seed steps 1–4): profile, specs (with the suite manifest),
 // preflight, run creation — or, on resume, the run directory read back.
 
-import { ActivityFailure, patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
+import type { ScenarioActivities } from '../activities/scenarios';
 import type { SpecRef, SuiteManifest } from '../activities/types';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';
-import { RunFailedError } from './engine';
+import { decodeFailure, errorMessage } from '../core/failures';
+import { BootFailedError } from './errors';
 import { wrapLocal } from './stage-activity';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
-
-type Activities = ReturnType<typeof createActivities>;
 
 const BOOT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
 };
-const remoteBootActs = proxyActivities<Activities>(BOOT_OPTIONS);
-const localProxies = proxyLocalActivities<Activities>(BOOT_OPTIONS);
+const remoteBootActs = proxyActivities<PipelineActivities>(BOOT_OPTIONS);
+const localProxies = proxyLocalActivities<PipelineActivities>(BOOT_OPTIONS);
 const localBootActs = {
   resolveProfile: wrapLocal('resolveProfile', localProxies.resolveProfile),
   resolveSpecs: wrapLocal('resolveSpecs', localProxies.resolveSpecs),
@@ -73,7 +73,7 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
 
 /** The manifest of a suite file, from a scenario worker (the pipeline worker never opens suite files). */
 async function scenarioManifest(suite: SpecRef, taskQueue: string): Promise<SuiteManifest> {
-  const acts = proxyActivities<{ suiteManifest(input: { suite: SpecRef }): Promise<SuiteManifest> }>({
+  const acts = proxyActivities<Pick<ScenarioActivities, 'suiteManifest'>>({
     taskQueue,
     startToCloseTimeout: '1 minute',
     retry: { maximumAttempts: 3, nonRetryableErrorTypes: [FailureDomain.boot, FailureDomain.eval] },
@@ -81,7 +81,9 @@ async function scenarioManifest(suite: SpecRef, taskQueue: string): Promise<Suit
   try {
     return await acts.suiteManifest({ suite });
   } catch (err) {
-    const cause = err instanceof ActivityFailure && err.cause ? err.cause.message : String(err);
-    throw new RunFailedError(FailureDomain.boot, `scenario suite manifest: ${cause}`, [`suite ${suite.file ?? suite.ref}: ${cause}`]);
+    const decoded = decodeFailure(err);
+    const cause = decoded?.message ?? errorMessage(err);
+    const causes = decoded?.causes ?? [cause];
+    throw new BootFailedError(`scenario suite manifest: ${cause}`, causes.map((c) => `suite ${suite.file ?? suite.ref}: ${c}`));
   }
 }

@@ -1,33 +1,19 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { StageResult } from '../activities/types';
-import { evaluateCondition } from '../core/conditions';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
-import { EventType, FailureDomain } from '../core/run-model';
-import { isWorkflowNodeType } from '../core/node-types';
+import { EventType } from '../core/run-model';
+import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { ActivityMode } from '../core/activity-mode';
+import { ExecFailedError, stageFailureOf } from './errors';
 import { runParallel } from './parallel';
 import { stageExecutor, stageMode } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
-import type { GateRunner } from './gates';
-
-/** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
-export class RunFailedError extends Error {
-  constructor(
-    readonly domain: FailureDomain,
-    message: string,
-    readonly causes: string[],
-    readonly node?: string,
-  ) {
-    super(message);
-    this.name = 'RunFailedError';
-  }
-}
+import type { HumanGates } from './human-gates';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -52,8 +38,7 @@ export class Engine {
     readonly input: RunInput,
     readonly boot: BootResult,
     readonly state: RunState,
-    readonly gates: GateRunner,
-    private readonly flush: () => Promise<void>,
+    readonly gates: HumanGates,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
     this.index = indexOf(boot.specs.graph);
@@ -65,13 +50,13 @@ export class Engine {
 
   node(id: string): PipelineNode {
     const n = this.index.nodes.get(id);
-    if (!n) throw new RunFailedError(FailureDomain.exec, `node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
+    if (!n) throw new ExecFailedError(`node "${id}" does not exist in the pipeline`, [`unknown node ${id}`], id);
     return n;
   }
 
   startNode(): string {
     const start = findStartNode(this.graph);
-    if (!start) throw new RunFailedError(FailureDomain.exec, 'pipeline has no start node', ['no start node']);
+    if (!start) throw new ExecFailedError('pipeline has no start node', ['no start node']);
     return start.id;
   }
 
@@ -113,8 +98,7 @@ export class Engine {
       retryTarget: target ?? null,
     });
     if (!target) {
-      throw new RunFailedError(
-        FailureDomain.exec,
+      throw new ExecFailedError(
         `goal gate "${check.node.id}" is unsatisfied and no retry target is set`,
         [`goal gate ${check.node.id} ended ${this.state.nodeOutcomes[check.node.id] ?? 'unvisited'}`],
         check.node.id,
@@ -137,14 +121,14 @@ export class Engine {
   /** Next node on the main line; NONE fails the run. */
   private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
     const step = this.step(node, outcome, lane);
-    if (step.to === undefined) throw new RunFailedError(FailureDomain.exec, step.message, step.causes, node.id);
+    if (step.to === undefined) throw new ExecFailedError(step.message, step.causes, node.id);
     return step.to;
   }
 
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
   async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const visit = this.state.stageStarted(node);
-    const mode = isWorkflowNodeType(node.type) ? undefined : stageMode(node, this.boot);
+    const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
     this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(mode ? { activity: mode } : {}), ...(lane.branch ? { branch: lane.branch } : {}) });
     let result: NodeResult;
     switch (node.type) {
@@ -211,20 +195,16 @@ export class Engine {
           maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
-          flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+          pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
         }),
       );
       const { attempts, durationMs: _d, ...outcome } = res;
       return { outcome, attempts };
     } catch (err) {
-      if (err instanceof ActivityFailure) {
-        const cause = err.cause;
-        const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : (cause?.message ?? err.message);
-        // a non-retryable failure names the attempt it stopped at; retries exhausted means maxAttempts
-        const stoppedAt = cause instanceof ApplicationFailure ? (cause.details?.[0] as { attempt?: unknown } | undefined)?.attempt : undefined;
-        return { outcome: { status: 'fail', failure_reason: reason }, attempts: typeof stoppedAt === 'number' ? stoppedAt : allowed };
-      }
-      throw err;
+      const failed = stageFailureOf(err);
+      if (!failed) throw err;
+      // a non-retryable failure names the attempt it stopped at; retries exhausted means every allowed attempt ran
+      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: failed.attempt ?? allowed };
     }
   }
 
@@ -239,18 +219,4 @@ function passThrough(context: Record<string, unknown>): Outcome {
   const status = prev === 'fail' || prev === 'partial_success' || prev === 'retry' || prev === 'skipped' ? prev : 'success';
   const label = context['preferred_label'];
   return { status, notes: 'conditional pass-through', ...(typeof label === 'string' && label ? { preferred_label: label } : {}) };
-}
-
-/** Evaluates a manager loop's stop condition against a child's final context. */
-export function stopConditionMet(condition: string | undefined, context: Record<string, unknown>): boolean {
-  if (!condition) return false;
-  return evaluateCondition(condition, { status: 'success' }, context);
-}
-
-/** Fails the workflow with a typed, non-retryable failure naming domain, cause and recovery. */
-export function toWorkflowFailure(domain: FailureDomain, message: string, recovery: string, details: unknown): ApplicationFailure {
-  // boot-phase messages already start with the domain and end with the recovery rule: say each once
-  const head = message.startsWith(`${domain}: `) ? message : `${domain}: ${message}`;
-  const text = head.includes(`recovery: ${recovery}`) ? head : `${head} — recovery: ${recovery}`;
-  return ApplicationFailure.create({ type: domain, nonRetryable: true, message: text, details: [details] });
 }

@@ -2,11 +2,11 @@
 // get only (suite ref, expected digest, scenario index, candidate, provider) and load bodies themselves,
 // so not even this workflow's history holds scenario text. Returns counts, pass bar and signatures.
 
-import { ActivityFailure, ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
+import { type ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { ScenarioActivities } from '../activities/scenarios';
+import { decodeFailure, domainFailure, errorMessage, listedMessage, NON_RETRYABLE_SCENARIO_ERRORS } from '../core/failures';
+import { FailureDomain } from '../core/run-model';
 import {
-  EVAL_FAILURE,
-  evalFailureParts,
   type EvaluateInput,
   type EvaluationSummary,
   type ScenarioResult,
@@ -19,8 +19,7 @@ import { failureSignature } from '../core/signatures';
 export const DEFAULT_MAX_PARALLEL = 4;
 /** Attempts per scenario for infrastructure errors (a failed check is a result and never retried). */
 export const SCENARIO_MAX_ATTEMPTS = 3;
-/** Failure types retrying cannot fix. */
-const NON_RETRYABLE = [EVAL_FAILURE, 'ScenarioConfigError', 'BOOT_FAILURE'];
+const NON_RETRYABLE = [...NON_RETRYABLE_SCENARIO_ERRORS];
 /** Slack on top of the longest scenario timeout (process kill grace, suite load, candidate checks). */
 const ATTEMPT_SLACK_MS = 60_000;
 
@@ -60,9 +59,9 @@ export async function evaluateSuite(input: EvaluateInput): Promise<EvaluationSum
         });
       } catch (err) {
         if (isCancellation(err)) throw err;
-        const evalErr = asEvalFailure(err);
-        if (evalErr) evalCauses.push(...causesOf(evalErr));
-        else results[index] = { status: 'error', signature: failureSignature('error', 'infrastructure', infraMessage(err)) };
+        const decoded = decodeFailure(err);
+        if (decoded?.domain === FailureDomain.eval) evalCauses.push(...decoded.causes);
+        else results[index] = { status: 'error', signature: failureSignature('error', 'infrastructure', errorMessage(err)) };
       }
     }
   };
@@ -83,23 +82,11 @@ export async function evaluateSuite(input: EvaluateInput): Promise<EvaluationSum
 
 /** The workflow's own EVAL_FAILURE (non-retryable, causes and optional summary in details[0]). */
 function evalFailure(causes: string[], summary?: EvaluationSummary): ApplicationFailure {
-  const { message, details } = evalFailureParts(causes, summary);
-  return ApplicationFailure.create({ type: EVAL_FAILURE, nonRetryable: true, message, details: [details] });
+  return domainFailure(FailureDomain.eval, listedMessage('evaluation', causes), causes, summary ? { summary } : {});
 }
 
 /** An activity's EVAL_FAILURE re-raised as this workflow's, or undefined for other errors. */
 function asEvalFailure(err: unknown): ApplicationFailure | undefined {
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === EVAL_FAILURE) return evalFailure(causesOf(err.cause));
-  return undefined;
-}
-
-function causesOf(failure: ApplicationFailure): string[] {
-  const causes = (failure.details?.[0] as { causes?: unknown } | undefined)?.causes;
-  return Array.isArray(causes) ? causes.map(String) : [failure.message];
-}
-
-/** The (sanitized) message of the last attempt's error; scenario-side errors never carry scenario text. */
-function infraMessage(err: unknown): string {
-  if (err instanceof ActivityFailure) return err.cause?.message ?? err.message;
-  return err instanceof Error ? err.message : String(err);
+  const decoded = decodeFailure(err);
+  return decoded?.domain === FailureDomain.eval ? evalFailure(decoded.causes) : undefined;
 }

@@ -2,7 +2,7 @@
 // and docs all use these names. Signal inputs are small JSON a person can type into Temporal UI.
 
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { GateRecord, RunEnvelope, RunEvent, RunStatusView } from '../core/run-model';
 
 /** `{ "by": "alice", "gate": "review", "comment": "ship it" }` — gate optional when one is open. */
@@ -34,6 +34,9 @@ export interface DecideSignalInput {
   reason: string;
   remediation?: string;
 }
+
+// Both travel under the wire name `decide` (what users type in Temporal UI and scripts); the code names
+// say which one: decideSignal (fire and forget) and decideUpdate (validated, answers with the record).
 
 /** The final decision of a run in `human` decision mode (signal: usable from Temporal UI and CLI). */
 export const decideSignal = defineSignal<[DecideSignalInput]>('decide');

@@ -4,7 +4,7 @@
 // clock (workflow time), never from the host.
 
 import type { LoadedRun, ResolvedSpecs } from '../activities/types';
-import type { DecisionRecord } from '../core/decision';
+import type { DecisionRecord } from '../core/decision-policy';
 import type { EvaluationSummary } from '../core/evaluation';
 import type { PipelineGraph, PipelineNode, StageStatus } from '../core/model';
 import type { Outcome } from '../core/outcome';

@@ -2,8 +2,6 @@
 // finalize. State lives in RunState; this file wires messages, search attributes and phases.
 
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,15 +10,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import type { PipelineActivities } from '../activities';
 import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
-import type { DecisionRecord } from '../core/decision';
-import { DecisionGate } from './decision';
+import type { DecisionRecord } from '../core/decision-policy';
+import { DecisionGate } from './decision-gate';
 import { bootPhases } from './boot';
-import { Engine, RunFailedError, toWorkflowFailure } from './engine';
-import { runManagerLoop } from './manager-loop';
-import { GateRunner } from './gates';
+import { Engine } from './engine';
+import { runFailureOf, workflowFailure } from './errors';
+import { domainFailure } from '../core/failures';
+import { runChildPipeline } from './child-pipeline';
+import { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
@@ -36,9 +36,7 @@ import {
 import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const ioActs = proxyActivities<Activities>({
+const ioActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s' },
 });
@@ -105,7 +103,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
 
   const decisionGate = new DecisionGate(state);
-  const gates = new GateRunner(
+  const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,
     () => boot?.specs.graph,
@@ -125,7 +123,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(
     decideUpdate,
     async (d) => {
-      if (!decisionGate.decide(d, 'update')) throw ApplicationFailure.create({ type: 'DECISION_FAILURE', message: 'decision refused', nonRetryable: true });
+      if (!decisionGate.decide(d, 'update')) throw domainFailure(FailureDomain.decision, 'decision refused', ['the decide update was refused; see the decision.failed event']);
       return decisionGate.waitForRecord();
     },
     { validator: (d) => decisionGate.validate(d) },
@@ -135,7 +133,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<GateRunner['answer']>>,
+    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
     {
       validator: (u) => {
         if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
@@ -154,8 +152,8 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     } else {
       pipelineName = boot.specs.pipelineRef.id;
     }
-    const engine = new Engine(input, boot, state, gates, () => flush(), (node, visit, lane) =>
-      runManagerLoop(input, boot as BootResult, state, node, visit, lane.context),
+    const engine = new Engine(input, boot, state, gates, (node, visit, lane) =>
+      runChildPipeline(runPipeline, input, boot as BootResult, state, node, visit, lane.context),
     );
     if (!input.carry) {
       state.setStatus(RunStatus.executing);
@@ -198,7 +196,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     await condition(allHandlersFinished);
     return result(state, boot);
   } catch (err) {
-    const failure = asRunFailure(err);
+    const failure = runFailureOf(err);
     if (!failure) throw err;
     state.fail(failure.domain, failure.message, failure.causes, failure.node);
     state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
@@ -206,7 +204,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.setStatus(RunStatus.completed);
     if (boot?.runDir) await finalize(boot, undefined);
     await condition(allHandlersFinished);
-    throw toWorkflowFailure(failure.domain, failure.message, RECOVERY_RULES[failure.domain], state.envelope.failure);
+    throw workflowFailure(state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] });
   }
 }
 
@@ -220,18 +218,4 @@ function result(state: RunState, boot: BootResult | undefined): RunResult {
     ...(state.envelope.failure ? { failure: state.envelope.failure } : {}),
     context: state.context,
   };
-}
-
-/** Maps what ended the run to a failure domain, or undefined for errors that are not ours. */
-function asRunFailure(err: unknown): { domain: FailureDomain; message: string; causes: string[]; node?: string } | undefined {
-  if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };
-  if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure) {
-    const cause = err.cause;
-    const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
-    const domain = cause.type === FailureDomain.boot ? FailureDomain.boot : FailureDomain.exec;
-    const message = cause.message.replace(`${domain}: `, '').replace(/\nrecovery: [^\n]*$/, '');
-    return { domain, message, causes: details.causes ?? [message] };
-  }
-  if (err instanceof ActivityFailure) return { domain: FailureDomain.exec, message: err.cause?.message ?? err.message, causes: [err.message] };
-  return undefined;
 }

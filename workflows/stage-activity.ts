@@ -4,13 +4,11 @@
 
 import { ActivityFailure, TemporalFailure, patched, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import type { createActivities } from '../activities';
+import type { PipelineActivities } from '../activities';
 import type { StageInput, StageResult } from '../activities/types';
 import { ActivityMode, stageActivityMode } from '../core/activity-mode';
 import type { PipelineNode } from '../core/model';
 import type { BootResult } from './types';
-
-type Activities = ReturnType<typeof createActivities>;
 
 /** Histories without this marker ran every stage as a normal activity; they keep doing so on replay. */
 export const LOCAL_STAGES_PATCH = 'factory-stage-local-activities';
@@ -25,9 +23,9 @@ export function stageMode(node: PipelineNode, boot: BootResult): ActivityMode {
 /** The executeStage function for a stage in `mode`, with its timeout and retry policy. */
 export function stageExecutor(mode: ActivityMode, opts: { timeoutMs: number; heartbeatMs: number; retry: RetryPolicy }): (input: StageInput) => Promise<StageResult> {
   if (mode === ActivityMode.local) {
-    return wrapLocal('executeStage', proxyLocalActivities<Activities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage);
+    return wrapLocal('executeStage', proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage);
   }
-  return proxyActivities<Activities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage;
+  return proxyActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage;
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Candidate } from '../../core/evaluation';
-import { ScenarioConfigError, ScenarioInfraError } from './errors';
+import { ScenarioConfigError, ScenarioInfraError } from '../errors';
 
 /** The export key whose value is the candidate service's base URL (http scenarios). */
 export const CANDIDATE_URL_EXPORT = 'candidate.url';

@@ -4,7 +4,7 @@
 
 import { describeExit, runProcess } from '../handlers/process';
 import { candidateEnv, inCandidateDir } from './candidate';
-import { ScenarioInfraError } from './errors';
+import { ScenarioInfraError } from '../errors';
 import type { ScenarioRunner, Verdict } from './types';
 
 /** The shell command scenarios run under. */

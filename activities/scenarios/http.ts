@@ -4,7 +4,7 @@
 // answer is a failed check.
 
 import { candidateBaseUrl } from './candidate';
-import { ScenarioInfraError } from './errors';
+import { ScenarioInfraError } from '../errors';
 import { parseJsonPath, readJsonPath } from './json-path';
 import type { ScenarioRunner, Verdict } from './types';
 

@@ -18,7 +18,7 @@ import { bootFailure } from '../errors';
 import { viewCandidate } from './candidate';
 import { runCommandScenario } from './command';
 import { cancellationSignal, keepAlive, scenarioLog } from './context';
-import { evalFailure, ScenarioConfigError, ScenarioInfraError, SuiteUnavailableError } from './errors';
+import { evalFailure, ScenarioConfigError, ScenarioInfraError, SuiteUnavailableError } from '../errors';
 import { runHttpScenario } from './http';
 import { runJudgeScenario } from './judge';
 import { modifiedCause, SuiteStore, type LoadedSuite } from './suites';

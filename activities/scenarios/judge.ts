@@ -10,7 +10,7 @@ import type { ProviderConfig } from '../../spec/schemas/profile';
 import type { Scenario } from '../../spec/schemas/suite';
 import { candidateEnv, candidateText, inCandidateDir } from './candidate';
 import { lastLine } from './command';
-import { ScenarioConfigError, ScenarioInfraError } from './errors';
+import { ScenarioConfigError, ScenarioInfraError } from '../errors';
 import type { RunContext, ScenarioRunner, Verdict } from './types';
 
 type JudgeScenario = Extract<Scenario, { kind: 'judge' }>;

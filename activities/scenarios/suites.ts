@@ -12,7 +12,7 @@ import { LOCK_FILE, openScenarioRegistry, parseRef } from '../../spec/registry';
 import { suiteManifestOf, type SuiteManifest } from '../../spec/suite-manifest';
 import type { ScenarioSuite } from '../../spec/schemas/suite';
 import { scenarioLog } from './context';
-import { SuiteUnavailableError } from './errors';
+import { SuiteUnavailableError } from '../errors';
 
 /** A suite read from disk: its digest, a display name (ref or file) and the parsed document. */
 export interface LoadedSuite {

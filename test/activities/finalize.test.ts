@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FREEZE_MANIFEST, finalizeRun, persistDecision, verifyRunDir } from '../../activities/finalize';
-import type { DecisionRecord } from '../../core/decision';
+import type { DecisionRecord } from '../../core/decision-policy';
 import { envelope } from './helpers';
 
 function runDir(): string {

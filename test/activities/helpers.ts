@@ -8,7 +8,7 @@ import type { PipelineNode } from '../../core/model';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../../core/run-model';
 import type { StageContext } from '../../activities/handler-registry';
 import type { StageInput } from '../../activities/types';
-import type { BootFailureDetails } from '../../activities/errors';
+import type { DomainFailureDetails } from '../../core/failures';
 import type { ProviderConfig } from '../../spec/schemas/profile';
 
 /** A fresh temp directory, removed by the returned cleanup. */
@@ -108,7 +108,7 @@ export function stageInput(runDir: string, n: PipelineNode, extra: Partial<Stage
     provider: TWIN,
     maxAttempts: 3,
     stageTimeoutMs: 10_000,
-    flush: { runDir, events: [] },
+    pendingWrites: { events: [] },
     ...extra,
   };
 }
@@ -129,7 +129,7 @@ export function bootCauses(f: ApplicationFailure): string[] {
   expect(f.type).toBe('BOOT_FAILURE');
   expect(f.nonRetryable).toBe(true);
   expect(f.message).toMatch(/recovery: fix config\/spec, create new run$/);
-  const details = f.details?.[0] as BootFailureDetails;
+  const details = f.details?.[0] as DomainFailureDetails;
   expect(details.domain).toBe('BOOT_FAILURE');
   expect(details.recovery).toBe('fix config/spec, create new run');
   for (const c of details.causes) expect(f.message).toContain(c);

@@ -1,6 +1,6 @@
 import { appendFile, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flushRun, readEvents, readLastSeq, RUN_FILES } from '../../activities/run-dir';
+import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES } from '../../activities/run-dir';
 import { checkpoint, envelope, event, events, failureOf, tempDir } from './helpers';
 
 describe('flushRun', () => {
@@ -98,29 +98,29 @@ describe('flushRun', () => {
   it('cuts a torn last line and re-appends that event when a crash left half a line', async () => {
     await flushRun({ runDir: dir, events: events(1, 2) });
     await appendFile(join(dir, RUN_FILES.events), '{"seq":3,"type":"stage.sta');
-    expect(await readLastSeq(join(dir, RUN_FILES.events))).toBe(2);
+    expect(await repairTailAndReadLastSeq(join(dir, RUN_FILES.events))).toBe(2);
     await flushRun({ runDir: dir, events: events(1, 4) });
     expect(await seqs()).toEqual([1, 2, 3, 4]);
   });
 });
 
-describe('readLastSeq', () => {
+describe('repairTailAndReadLastSeq (cuts a torn tail)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir, cleanup } = await tempDir()));
   afterEach(() => cleanup());
 
   it('returns 0 when the file is missing or empty', async () => {
-    expect(await readLastSeq(join(dir, 'none.jsonl'))).toBe(0);
+    expect(await repairTailAndReadLastSeq(join(dir, 'none.jsonl'))).toBe(0);
     await writeFile(join(dir, 'empty.jsonl'), '');
-    expect(await readLastSeq(join(dir, 'empty.jsonl'))).toBe(0);
+    expect(await repairTailAndReadLastSeq(join(dir, 'empty.jsonl'))).toBe(0);
   });
 
   it('reads the last seq when the last line is longer than one tail chunk', async () => {
     const file = join(dir, RUN_FILES.events);
     const big = { ...event(2), data: { blob: 'x'.repeat(200_000) } };
     await writeFile(file, `${JSON.stringify(event(1))}\n${JSON.stringify(big)}\n`);
-    expect(await readLastSeq(file)).toBe(2);
+    expect(await repairTailAndReadLastSeq(file)).toBe(2);
   });
 
   it('reads only the tail when the file is far larger than memory allows (sparse 3 GiB file)', async () => {
@@ -129,6 +129,6 @@ describe('readLastSeq', () => {
     await truncate(file, 3 * 1024 ** 3);
     await appendFile(file, `\n${JSON.stringify(event(41))}\n`);
     await expect(readFile(file)).rejects.toThrow(); // a whole-file read is not even possible
-    expect(await readLastSeq(file)).toBe(41);
+    expect(await repairTailAndReadLastSeq(file)).toBe(41);
   });
 });

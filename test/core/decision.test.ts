@@ -1,4 +1,4 @@
-import { allowedDecisions, checkDecision, policyChecks, remediationFor, type PolicyInputs } from '../../core/decision';
+import { allowedDecisions, checkDecision, policyChecks, remediationFor, type PolicyInputs } from '../../core/decision-policy';
 import type { EvaluationSummary } from '../../core/evaluation';
 import type { GateRecord } from '../../core/run-model';
 

@@ -10,6 +10,7 @@ import type { Outcome } from '../../core/outcome';
 import type { RunEvent } from '../../core/run-model';
 import { eventsQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
+import { PIPELINE_WORKFLOWS } from '../../workers/pipeline';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createTestWorker, testTemporalEnv, uniqueId, useFileWorker } from './temporal';
@@ -198,7 +199,7 @@ export interface RunEnv {
 export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
   const handlers = createDefaultHandlers();
   const taskQueue = uniqueId('runs');
-  const file = useFileWorker('useRunEnv', (native, bundle) => {
+  const file = useFileWorker('useRunEnv', PIPELINE_WORKFLOWS, (native, bundle) => {
     const activities = createActivities({ handlers, registryRoot: tmpdir(), heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 200 });
     return Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities });
   });

@@ -1,6 +1,6 @@
 // Helpers for tests that run workflows on the real dev server started by test/global-setup.ts.
 // Typical use in a test file:
-//   const t = useTemporalTestEnv({ workflowsPath: require.resolve('../../workflows'), activities });
+//   const t = useTemporalTestEnv({ workflowsPath: PIPELINE_WORKFLOWS, activities });
 //   it('does X when Y', () => t.withWorker(async ({ client, taskQueue }) => { ... }));
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
@@ -174,9 +174,13 @@ export interface FileWorker {
 
 /**
  * Registers beforeAll/afterAll for one worker that runs for the whole test file (creating a Worker
- * costs ~1 s on 2 cores): connects, bundles the run workflows once, builds the worker with `create`.
+ * costs ~1 s on 2 cores): connects, bundles `workflowsPath` once, builds the worker with `create`.
  */
-export function useFileWorker(name: string, create: (native: NativeConnection, bundle: WorkflowBundleWithSourceMap) => Promise<Worker>): FileWorker {
+export function useFileWorker(
+  name: string,
+  workflowsPath: string,
+  create: (native: NativeConnection, bundle: WorkflowBundleWithSourceMap) => Promise<Worker>,
+): FileWorker {
   let client: Client | undefined;
   let native: NativeConnection | undefined;
   let bundle: WorkflowBundleWithSourceMap | undefined;
@@ -188,7 +192,7 @@ export function useFileWorker(name: string, create: (native: NativeConnection, b
   };
 
   beforeAll(async () => {
-    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows'))]);
+    [client, native, bundle] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(workflowsPath)]);
     worker = await create(native, bundle);
     running = worker.run();
   }, 120_000);

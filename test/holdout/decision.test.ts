@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { DecisionRecord } from '../../core/decision';
+import type { DecisionRecord } from '../../core/decision-policy';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { LOCK_FILE } from '../../spec/registry';

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { DecisionRecord } from '../../core/decision';
+import type { DecisionRecord } from '../../core/decision-policy';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { runQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';

@@ -11,6 +11,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToFixture } from './history-file';
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { PIPELINE_WORKFLOWS } from '../../workers/pipeline';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { startDevServer } from '../../infra/dev-server';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal, statusQuery } from '../../workflows/messages';
@@ -127,7 +128,7 @@ export const RECORDINGS: readonly Recording[] = [
 export async function recordAll(address: string, namespace: string, outDir: string): Promise<string[]> {
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }), namespace });
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: PIPELINE_WORKFLOWS, logger: new DefaultLogger('WARN') });
   const script = scriptHandler();
   let flakyCalls = 0;
   const handlers = createDefaultHandlers()

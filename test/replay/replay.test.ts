@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { PIPELINE_WORKFLOWS } from '../../workers/pipeline';
 import { bundleTestWorkflows } from '../helpers/temporal';
 import { historyFromFixture } from './history-file';
 import { RECORDINGS } from './record';
@@ -13,7 +14,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 let workflowBundle: WorkflowBundleWithSourceMap;
 
 beforeAll(async () => {
-  workflowBundle = await bundleTestWorkflows(require.resolve('../../workflows'));
+  workflowBundle = await bundleTestWorkflows(PIPELINE_WORKFLOWS);
 }, 120_000);
 
 describe('replay of recorded run histories', () => {

@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { createScenarioActivities } from '../../activities/scenarios';
-import { ScenarioConfigError, ScenarioInfraError } from '../../activities/scenarios/errors';
+import { ScenarioConfigError, ScenarioInfraError } from '../../activities/errors';
 import { scenarioRegistryRoot } from '../../activities/scenarios/suites';
 import type { Candidate } from '../../core/evaluation';
 import type { ProviderConfig } from '../../spec/schemas/profile';

@@ -2,16 +2,17 @@
 // plus helpers to start evaluations and read their history as text.
 import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { EvalFailureDetails, EvaluateInput, EvaluationSummary } from '../../core/evaluation';
+import type { EvaluateInput, EvaluationSummary } from '../../core/evaluation';
+import type { DomainFailureDetails } from '../../core/failures';
 import type { evaluateSuite } from '../../workflows/evaluate';
-import { createScenarioWorker } from '../../workers/scenarios';
+import { createScenarioWorker, SCENARIO_WORKFLOWS } from '../../workers/scenarios';
 import { testTemporalEnv, uniqueId, useFileWorker } from '../helpers/temporal';
 import { ScenarioRoot } from './helpers';
 
 /** How an evaluation ended. */
 export type EvalOutcome =
   | { ok: true; summary: EvaluationSummary; workflowId: string }
-  | { ok: false; failure: ApplicationFailure; details: EvalFailureDetails; workflowId: string };
+  | { ok: false; failure: ApplicationFailure; details: DomainFailureDetails; workflowId: string };
 
 /** What useScenarioEnv gives a test file. */
 export interface ScenarioEnv {
@@ -30,7 +31,7 @@ export interface ScenarioEnv {
 export function useScenarioEnv(): ScenarioEnv {
   const taskQueue = uniqueId('scenarios');
   const root = new ScenarioRoot();
-  const file = useFileWorker('useScenarioEnv', (native, bundle) =>
+  const file = useFileWorker('useScenarioEnv', SCENARIO_WORKFLOWS, (native, bundle) =>
     createScenarioWorker({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, scenariosRoot: root.dir, workflowBundle: bundle }),
   );
 
@@ -61,7 +62,7 @@ export async function settleEvaluation(handle: WorkflowHandle<typeof evaluateSui
     return { ok: true, summary: await handle.result(), workflowId: handle.workflowId };
   } catch (err) {
     if (err instanceof WorkflowFailedError && err.cause instanceof ApplicationFailure) {
-      return { ok: false, failure: err.cause, details: err.cause.details?.[0] as EvalFailureDetails, workflowId: handle.workflowId };
+      return { ok: false, failure: err.cause, details: err.cause.details?.[0] as DomainFailureDetails, workflowId: handle.workflowId };
     }
     throw err;
   }

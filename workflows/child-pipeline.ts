@@ -1,14 +1,18 @@
-// stack.manager_loop inside the run workflow: the child pipeline runs as a child run workflow.
+// stack.manager_loop inside the run workflow, as it works today: the child pipeline runs once, to
+// completion, as a child run workflow (no observe/steer cycles yet: Attractor §4.11's loop is future work).
 
 import { executeChild } from '@temporalio/workflow';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import { stopConditionMet } from './engine';
+import { evaluateCondition } from '../core/conditions';
+import { decodeFailure, errorMessage } from '../core/failures';
 import type { RunState } from './run-state';
-import type { BootResult, RunInput, RunResult } from './types';
+import type { runPipeline } from './run';
+import type { BootResult, RunInput } from './types';
 
-/** stack.manager_loop: a child run of the child pipeline, supervised to completion (Attractor §4.11). */
-export async function runManagerLoop(
+/** Runs a stack.manager_loop node's child pipeline once as a child run (`childWorkflow`: the run workflow itself). */
+export async function runChildPipeline(
+  childWorkflow: typeof runPipeline,
   input: RunInput,
   boot: BootResult,
   state: RunState,
@@ -26,8 +30,7 @@ export async function runManagerLoop(
   const pipeline = typeof childRef === 'string' ? { ref: childRef } : { file: (childFile as string).startsWith('/') ? (childFile as string) : `${dir}/${childFile}` };
   const childId = `${state.envelope.runId}.${node.id}.${visit}`;
   try {
-    // by name: this module cannot import run.ts (which imports it)
-    const child = await executeChild<(i: RunInput) => Promise<RunResult>>('runPipeline', {
+    const child = await executeChild(childWorkflow, {
       workflowId: childId,
       args: [
         {
@@ -48,8 +51,13 @@ export async function runManagerLoop(
       context_updates: { 'stack.child.status': 'completed', 'stack.child.outcome': child.outcome, 'stack.child.run_id': childId },
     };
   } catch (err) {
-    const cause = err instanceof Error ? err.cause : undefined;
-    const reason = cause instanceof Error ? cause.message : err instanceof Error ? err.message : String(err);
+    const reason = decodeFailure(err)?.message ?? errorMessage(err);
     return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
   }
+}
+
+/** Evaluates a manager loop's stop condition against a child's final context. */
+function stopConditionMet(condition: string | undefined, context: Record<string, unknown>): boolean {
+  if (!condition) return false;
+  return evaluateCondition(condition, { status: 'success' }, context);
 }

@@ -1,8 +1,8 @@
 // Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
-import { ApplicationFailure, ChildWorkflowFailure, condition, executeChild, proxyActivities } from '@temporalio/workflow';
-import type { createActivities } from '../activities';
+import { condition, executeChild, proxyActivities } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
 import {
   type DecideInput,
   type DecisionRecord,
@@ -11,17 +11,18 @@ import {
   checkDecision,
   policyChecks,
   remediationFor,
-} from '../core/decision';
+} from '../core/decision-policy';
 import type { Candidate, EvaluateInput, EvaluationSummary } from '../core/evaluation';
 import { checkGoalGates, findStartNode } from '../core/routing';
 import { EventType, FailureDomain, type GateRecord, RunStatus } from '../core/run-model';
-import { RunFailedError } from './engine';
+import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
+import { WORKFLOW_TYPES } from '../core/temporal-names';
+import { EvalFailedError } from './errors';
+import type { evaluateSuite } from './evaluate';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
 
-type Activities = ReturnType<typeof createActivities>;
-
-const decisionActs = proxyActivities<Activities>({
+const decisionActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: [FailureDomain.decision] },
 });
@@ -90,11 +91,7 @@ export class DecisionGate {
     const failures = this.persistFailures;
     await condition(() => this.record !== undefined || this.persistFailures > failures);
     if (!this.record) {
-      throw ApplicationFailure.create({
-        type: FailureDomain.decision,
-        nonRetryable: true,
-        message: `${FailureDomain.decision}: the decision could not be recorded; closure stays blocked until a valid decision is`,
-      });
+      throw domainFailure(FailureDomain.decision, 'the decision could not be recorded; closure stays blocked until a valid decision is', ['decision.json could not be written']);
     }
     return this.record;
   }
@@ -187,18 +184,16 @@ export class DecisionGate {
       passBar: { satisfaction: profile.policy.decision.pass_bar, must_pass: profile.policy.decision.must_pass },
     };
     try {
-      return await executeChild<(i: EvaluateInput) => Promise<EvaluationSummary>>('evaluateSuite', {
+      // by type only: a value import would put the scenario workflow into the pipeline worker's bundle
+      return await executeChild<typeof evaluateSuite>(WORKFLOW_TYPES.evaluate, {
         taskQueue: profile.environment.temporal.scenario_task_queue,
         workflowId: `${this.state.envelope.runId}.evaluation.${this.state.envelope.continuedAsNew}`,
         args: [evalInput],
       });
     } catch (err) {
-      const cause = err instanceof ChildWorkflowFailure ? err.cause : undefined;
-      if (cause instanceof ApplicationFailure) {
-        const details = (cause.details?.[0] ?? {}) as { causes?: string[] };
-        throw new RunFailedError(FailureDomain.eval, cause.message.replace(`${FailureDomain.eval}: `, ''), details.causes ?? [cause.message]);
-      }
-      throw new RunFailedError(FailureDomain.eval, `holdout evaluation failed: ${err instanceof Error ? err.message : String(err)}`, ['evaluation did not complete']);
+      const decoded = decodeFailure(err);
+      if (decoded) throw new EvalFailedError(decoded.message, decoded.causes);
+      throw new EvalFailedError(`holdout evaluation failed: ${errorMessage(err)}`, ['evaluation did not complete']);
     }
   }
 
@@ -207,8 +202,7 @@ export class DecisionGate {
     try {
       await decisionActs.persistDecision({ runDir: boot.runDir, record });
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-      this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, reason: `decision could not be recorded: ${cause}` });
+      this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, reason: `decision could not be recorded: ${errorMessage(err)}` });
       this.persistFailures += 1;
       return false;
     }

@@ -2,7 +2,7 @@
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
 import { condition } from '@temporalio/workflow';
-import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice } from '../core/gates';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice } from '../core/gate-rules';
 import { humanChoices } from '../core/routing';
 import type { PipelineGraph } from '../core/model';
 import type { PipelineNode } from '../core/model';
@@ -13,7 +13,7 @@ import type { RunState } from './run-state';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
-export class GateRunner {
+export class HumanGates {
   constructor(
     private readonly state: RunState,
     private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,

@@ -1,0 +1,63 @@
+// The errors module of the workflow side: what workflow code throws to end a run in a failure domain
+// (one class per domain under RunFailedError), and how anything that ended a run becomes the run's
+// failure and the workflow's typed ApplicationFailure. Decoding is core/failures.ts's, by type and details.
+
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { decodeFailure, domainFailure, errorMessage, type StageFailureDetails } from '../core/failures';
+import { FailureDomain, type RunFailure } from '../core/run-model';
+
+/** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
+export abstract class RunFailedError extends Error {
+  abstract readonly domain: FailureDomain;
+  constructor(
+    message: string,
+    readonly causes: string[],
+    readonly node?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Boot could not complete (a spec, the profile or the suite manifest). */
+export class BootFailedError extends RunFailedError {
+  readonly domain = FailureDomain.boot;
+  override readonly name = 'BootFailedError';
+}
+
+/** Traversal cannot go on: no route, an unsatisfied goal gate, an unknown node. */
+export class ExecFailedError extends RunFailedError {
+  readonly domain = FailureDomain.exec;
+  override readonly name = 'ExecFailedError';
+}
+
+/** The holdout evaluation did not produce a result. */
+export class EvalFailedError extends RunFailedError {
+  readonly domain = FailureDomain.eval;
+  override readonly name = 'EvalFailedError';
+}
+
+/** Maps what ended the run to its failure, or undefined for errors that are not ours (they fail the task). */
+export function runFailureOf(err: unknown): Omit<RunFailure, 'recovery'> | undefined {
+  if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };
+  const decoded = decodeFailure(err);
+  if (decoded) return { domain: decoded.domain, message: decoded.message, causes: decoded.causes, ...(decoded.node ? { node: decoded.node } : {}) };
+  if (err instanceof ActivityFailure) {
+    const message = errorMessage(err);
+    return { domain: FailureDomain.exec, message, causes: [message] };
+  }
+  return undefined;
+}
+
+/** The run workflow's own failure: typed by domain, details = the envelope's RunFailure. */
+export function workflowFailure(failure: RunFailure): ApplicationFailure {
+  return domainFailure(failure.domain, failure.message, failure.causes, failure.node !== undefined ? { node: failure.node } : {});
+}
+
+/** A stage activity that gave up: "<type>: <message>" and the attempt it stopped at (details[0].attempt), if it says. */
+export function stageFailureOf(err: unknown): { reason: string; attempt?: number } | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure)) return { reason: errorMessage(err) };
+  const attempt = (cause.details?.[0] as Partial<StageFailureDetails> | undefined)?.attempt;
+  return { reason: `${cause.type ?? 'Error'}: ${cause.message}`, ...(typeof attempt === 'number' ? { attempt } : {}) };
+}
