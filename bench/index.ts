@@ -39,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (have: ${BENCHMARKS.map((b) => b.name).join(', ')})\n`);
     return 2;
   }
-  const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS.filter((b) => !b.onlyWhenNamed);
   const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString() };
   if (!json) process.stdout.write(`node ${env.node}, ${env.cpus} x ${env.cpu}, ${env.date}\n`);
   const results: Record<string, (BenchResult & { ratio?: number; verdict: string }) | { error: string }> = {};

@@ -29,6 +29,7 @@ const ROUNDS = 5;
 /** The benchmark: per configuration, a 20-activity chain (latency) and 20 concurrent 10-activity chains (throughput). */
 export const tuningBenchmark: Benchmark = {
   name: 'worker-tuning',
+  onlyWhenNamed: true,
   description: `bare ${CHAIN}-activity chains and ${CONCURRENT} concurrent 10-activity chains per worker configuration (${ROUNDS} rounds, round-robin)`,
   async run(): Promise<BenchResult> {
     const server = await startDevServer({ ui: false });
