@@ -8,6 +8,7 @@ import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'nod
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
+import { dropDivergentTail } from './events-tail';
 import { signCheckpoint } from './signing';
 import type { FlushResult, RunDirFlush } from './types';
 
@@ -47,7 +48,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
     const staging = Promise.allSettled(json.map(([name, value]) => stageFile(join(flush.runDir, name), jsonText(value))));
     let result: FlushResult;
     try {
-      result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events));
+      result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events, { speculative: flush.speculative === true }));
     } catch (err) {
       await discardStaged(await staging);
       throw err;
@@ -79,13 +80,21 @@ async function runIdOf(flush: RunDirFlush): Promise<string> {
   return envelope.runId;
 }
 
-/** Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap. */
-export async function appendEvents(runDir: string, events: readonly RunEvent[]): Promise<FlushResult> {
+/**
+ * Appends the events with seq > the file's last seq; refuses (retryable) when that would leave a gap.
+ * A re-sent event whose line on disk has other text is RUN_DIR_DIVERGED (edited, forged or written by
+ * another execution) — except for a `speculative` flush: a LOCAL stage activity flushes events its
+ * workflow task emitted before that task is committed, and a retried task may emit the same seqs with
+ * other text; there the workflow's record wins and the file is cut back to the first difference
+ * (activities/events-tail.ts).
+ */
+export async function appendEvents(runDir: string, events: readonly RunEvent[], opts: { speculative?: boolean } = {}): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
-  const lastSeq = await repairTailAndReadLastSeq(file);
   const batch = dedupeBySeq(events);
+  let lastSeq = await repairTailAndReadLastSeq(file);
   if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
-  await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+  if (opts.speculative) lastSeq = await dropDivergentTail(file, batch, lastSeq);
+  else await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
   const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;

@@ -28,6 +28,8 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** Workflow id + node id: the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
+  /** A local activity: the events it flushes are not yet committed to history (RunDirFlush.speculative). */
+  local?: boolean;
 }
 
 /** What executeStage is bound to at worker start. */
@@ -45,7 +47,9 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
     // the run's workflow id + node: stable across Temporal retries AND workflow-driven attempts, so a killed
     // worker's unfinished agent conversation is resumed by whichever attempt runs next
     const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}`;
-    return runStage(input, { attempt: ctx.info.attempt, heartbeat: (d) => ctx.heartbeat(d), signal: ctx.cancellationSignal, activityKey }, deps);
+    // A local activity has no heartbeat (its worker's workflow task stands for it); beats would go nowhere.
+    const heartbeat = ctx.info.isLocal ? () => undefined : (d: unknown) => ctx.heartbeat(d);
+    return runStage(input, { attempt: ctx.info.attempt, heartbeat, signal: ctx.cancellationSignal, activityKey, local: ctx.info.isLocal }, deps);
   };
 }
 
@@ -63,7 +67,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   const started = Date.now();
   const workflowDriven = input.attempt !== undefined;
   const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
-  await flushRun({ runDir: input.runDir, ...input.pendingWrites });
+  await flushRun({ runDir: input.runDir, ...input.pendingWrites, ...(temporalCtx.local ? { speculative: true } : {}) });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });

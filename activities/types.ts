@@ -102,6 +102,8 @@ export interface RunDirFlush {
   events: RunEvent[];
   checkpoint?: Checkpoint;
   envelope?: RunEnvelope;
+  /** Set by a LOCAL stage activity: its events are not yet committed to history (see appendEvents). */
+  speculative?: boolean;
 }
 
 /** What a flush did: events appended now, and the last seq in events.jsonl afterwards. */

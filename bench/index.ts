@@ -7,11 +7,13 @@ import { lintBenchmark } from './lint';
 import { loadBenchmark } from './load';
 import { scenariosBenchmark } from './scenarios';
 import { stagesBenchmark } from './run-stages';
+import { tuningBenchmark } from './tuning';
+import { throughputBenchmark } from './run-throughput';
 import { closeTemporalBenchEnv } from './temporal-env';
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark, bootBenchmark, gateBenchmark, scenariosBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bench: unknown benchmark ${unknown.join(', ')} (have: ${BENCHMARKS.map((b) => b.name).join(', ')})\n`);
     return 2;
   }
-  const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS;
+  const selected = names.length ? BENCHMARKS.filter((b) => names.includes(b.name)) : BENCHMARKS.filter((b) => !b.onlyWhenNamed);
   const env = { node: process.version, cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', date: new Date().toISOString() };
   if (!json) process.stdout.write(`node ${env.node}, ${env.cpus} x ${env.cpu}, ${env.date}\n`);
   const results: Record<string, (BenchResult & { ratio?: number; verdict: string }) | { error: string }> = {};

@@ -1,5 +1,8 @@
-// stages-100: a 100-stage pipeline of a no-work custom handler, end to end (client start → result),
-// against a bare Temporal workflow running 100 no-op activities; interleaved on one server and worker.
+// stages-remote-100 / stages-local-100: a 100-stage pipeline of a no-work handler, every stage placed
+// `activity=remote` (a long stage's path) or `activity=local` (a cheap stage's), against a bare workflow
+// running 100 no-op normal / local activities; interleaved on one server and worker.
+// remote: whole run (client start → result) vs the bare chain. local: the run after boot (client start →
+// result, less client start → run.started) vs the bare local chain — the run's finalize stays in ours.
 
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Benchmark, BenchResult } from './types';
@@ -11,13 +14,13 @@ const STAGES = 100;
 const WARMUP = 2;
 const RUNS = 10;
 
-/** start → s1 → … → sN → exit, every stage the no-work `bench.noop` type. */
-export function chainPipelineYaml(id: string, stages: number): string {
+/** start → s1 → … → sN → exit, every stage the no-work `bench.noop` type (placed `activity` when given). */
+export function chainPipelineYaml(id: string, stages: number, activity?: 'local' | 'remote'): string {
   const nodes = ['  - { id: start, type: start }'];
   const edges: string[] = [];
   let prev = 'start';
   for (let i = 1; i <= stages; i++) {
-    nodes.push(`  - { id: s${i}, type: ${NOOP_TYPE} }`);
+    nodes.push(`  - { id: s${i}, type: ${NOOP_TYPE}${activity ? `, activity: ${activity}` : ''} }`);
     edges.push(`  - { from: ${prev}, to: s${i} }`);
     prev = `s${i}`;
   }
@@ -44,13 +47,21 @@ async function closedIn(handle: WorkflowHandle): Promise<number> {
   return (d.closeTime?.getTime() ?? Number.NaN) - d.startTime.getTime();
 }
 
-/** The benchmark; the floor is the bare workflow `bareSequence(100)`. */
-export const stagesBenchmark: Benchmark = {
-  name: 'stages-100',
-  description: `${STAGES}-stage pipeline of a no-work handler vs a bare workflow of ${STAGES} no-op activities (client start → result; ${RUNS} each, interleaved, after ${WARMUP} warm-ups)`,
+/** The two placements: the floor workflow and the target ratio for each. */
+const MODES = {
+  remote: { floor: 'bareSequence', ratio: 1.05, what: 'no-op activities' },
+  local: { floor: 'bareLocalSequence', ratio: 1.25, what: 'no-op local activities' },
+} as const;
+
+/** The benchmark for one placement; the floor is the bare workflow of 100 activities of the same kind. */
+export function stagesBenchmark(mode: 'local' | 'remote'): Benchmark {
+  const m = MODES[mode];
+  return {
+  name: `stages-${mode}-${STAGES}`,
+  description: `${STAGES}-stage pipeline of a no-work handler (activity=${mode}) vs a bare workflow of ${STAGES} ${m.what} (${mode === 'local' ? 'after boot' : 'client start → result'}; ${RUNS} each, interleaved, after ${WARMUP} warm-ups)`,
   async run(): Promise<BenchResult> {
     const env = await temporalBenchEnv();
-    const file = env.writePipeline('stages-100', chainPipelineYaml('bench-stages', STAGES));
+    const file = env.writePipeline(`stages-${mode}`, chainPipelineYaml(`bench-stages-${mode}`, STAGES, mode));
     const pipeline = async (): Promise<Sample> => {
       const t0 = performance.now();
       const handle = await env.startRun(file);
@@ -62,24 +73,24 @@ export const stagesBenchmark: Benchmark = {
     };
     const bare = async (): Promise<Sample> => {
       const t0 = performance.now();
-      const handle = await env.client.workflow.start('bareSequence', { taskQueue: env.taskQueue, workflowId: env.id('bare'), args: [STAGES] });
+      const handle = await env.client.workflow.start(m.floor, { taskQueue: env.taskQueue, workflowId: env.id('bare'), args: [STAGES] });
       await handle.result();
       const clientMs = performance.now() - t0;
       return { handle, clientMs, serverMs: await closedIn(handle) };
     };
     const { a: ours, b: floor } = await interleaved({ warmup: WARMUP, runs: RUNS }, pipeline, bare);
-    const t = summarize(ours.map((s) => s.clientMs));
+    const t = summarize(ours.map((s) => (mode === 'local' ? s.clientMs - (s.bootMs ?? Number.NaN) : s.clientMs)));
     const f = summarize(floor.map((s) => s.clientMs));
     const so = summarize(ours.map((s) => s.serverMs));
     const sf = summarize(floor.map((s) => s.serverMs));
     const boot = summarize(ours.map((s) => s.bootMs ?? Number.NaN));
-    const perStage = (t.median - boot.median) / STAGES;
+    const perStage = (mode === 'local' ? t.median : t.median - boot.median) / STAGES;
     const [hOurs, hBare] = [await historyBreakdown(ours.map((s) => s.handle)), await historyBreakdown(floor.map((s) => s.handle))];
     const body = await stageBodyProfile();
     return {
       timing: t,
-      floor: { name: `bareSequence(${STAGES})`, timing: f },
-      target: { stat: 'median', ratio: 1.1 },
+      floor: { name: `${m.floor}(${STAGES})`, timing: f },
+      target: { stat: 'median', ratio: m.ratio },
       notes: [
         `server start → close: ours median ${so.median.toFixed(0)} ms, bare ${sf.median.toFixed(0)} ms, ratio ${(so.median / sf.median).toFixed(2)}x`,
         `ours: boot (start → run.started) median ${boot.median.toFixed(0)} ms; ~${perStage.toFixed(1)} ms per stage after boot vs ${(f.median / STAGES).toFixed(1)} ms per bare activity`,
@@ -92,3 +103,4 @@ export const stagesBenchmark: Benchmark = {
     };
   },
 };
+}

@@ -75,7 +75,7 @@ async function create(): Promise<TemporalBenchEnv> {
   let worker: { child: ChildProcess; guard: ChildGuard } | undefined;
   let connection: Connection | undefined;
   teardown = async () => {
-    if (worker) await stopWorker(worker.child, worker.guard);
+    if (worker) await stopBenchProcess(worker.child, worker.guard);
     await connection?.close();
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -114,12 +114,17 @@ async function create(): Promise<TemporalBenchEnv> {
   };
 }
 
-async function startWorker(server: DevServer, taskQueue: string, dir: string): Promise<{ child: ChildProcess; guard: ChildGuard }> {
-  const script = join(__dirname, 'temporal-worker.ts');
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, server.address, server.namespace, taskQueue, dir], {
+function startWorker(server: DevServer, taskQueue: string, dir: string): Promise<{ child: ChildProcess; guard: ChildGuard }> {
+  return spawnBenchProcess('temporal-worker.ts', [server.address, server.namespace, taskQueue, dir]);
+}
+
+/** Spawns a bench/ script under tsx and waits until it prints `READY` (2 min at most); stop it with stopBenchProcess. */
+export async function spawnBenchProcess(name: string, args: string[]): Promise<{ child: ChildProcess; guard: ChildGuard }> {
+  const script = join(__dirname, name);
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const guard = guardChild(child, { graceMs: 5000, marker: 'temporal-worker' });
+  const guard = guardChild(child, { graceMs: 5000, marker: name.replace(/\.ts$/, '') });
   let out = '';
   child.stderr?.on('data', (c: Buffer) => process.stderr.write(c));
   const ready = new Promise<void>((resolve, reject) => {
@@ -127,19 +132,20 @@ async function startWorker(server: DevServer, taskQueue: string, dir: string): P
       out += c.toString('utf8');
       if (out.includes('READY\n')) resolve();
     });
-    child.once('exit', (code, signal) => reject(new Error(`bench worker exited during start-up (code ${code}, signal ${signal})`)));
+    child.once('exit', (code, signal) => reject(new Error(`bench process ${name} exited during start-up (code ${code}, signal ${signal})`)));
   });
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('bench worker not ready after 120 s')), 120_000).unref());
+  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`bench process ${name} not ready after 120 s`)), 120_000).unref());
   try {
     await Promise.race([ready, timeout]);
   } catch (err) {
-    await stopWorker(child, guard);
+    await stopBenchProcess(child, guard);
     throw err;
   }
   return { child, guard };
 }
 
-async function stopWorker(child: ChildProcess, guard: ChildGuard): Promise<void> {
+/** Stops a process spawnBenchProcess started: SIGTERM, SIGKILL after 10 s. */
+export async function stopBenchProcess(child: ChildProcess, guard: ChildGuard): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = once(child, 'exit');
     child.kill('SIGTERM');

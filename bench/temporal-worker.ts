@@ -7,6 +7,7 @@
 import { DefaultLogger, NativeConnection, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createDefaultHandlers } from '../activities/handlers';
+import { PIPELINE_WORKER_TUNING } from '../workers/pipeline';
 import { bareActivities } from './bare/activities';
 import { NOOP_TYPE } from './temporal-env';
 
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     taskQueue,
     workflowBundle,
     activities: { ...createActivities({ handlers, registryRoot }), ...bareActivities },
+    ...PIPELINE_WORKER_TUNING,
   });
   const stop = () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();

@@ -17,4 +17,6 @@ export interface Benchmark {
   name: string;
   description: string;
   run(): Promise<BenchResult>;
+  /** Long, informational: runs only when named (`npx tsx bench/index.ts worker-tuning`), not in `npm run bench`. */
+  onlyWhenNamed?: boolean;
 }

@@ -18,7 +18,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'run.started':
       return line(`run started at ${String(d['start'])}`);
     case 'stage.started':
-      return line(`▶ ${String(d['node'])} (${String(d['type'])})${d['branch'] ? ` [branch ${String(d['branch'])}]` : ''}`);
+      return line(`▶ ${String(d['node'])} (${String(d['type'])}${d['activity'] ? `, ${String(d['activity'])} activity` : ''})${d['branch'] ? ` [branch ${String(d['branch'])}]` : ''}`);
     case 'stage.completed':
       return line(`✓ ${String(d['node'])} ${String(d['status'])}${Number(d['attempts']) > 1 ? ` after ${String(d['attempts'])} attempts` : ''}`);
     case 'stage.retrying':

@@ -96,6 +96,8 @@ export interface PipelineNode {
   reasoning_effort?: string;
   auto_status: boolean;
   allow_partial: boolean;
+  /** Run the stage as a local or a normal (remote) activity; unset: by the rule in core/activity-mode.ts. */
+  activity?: 'local' | 'remote';
   tool_command?: string;
   join_policy?: string;
   error_policy?: string;

@@ -40,6 +40,7 @@ export function normalizeNode(n: PipelineNodeDoc): PipelineNode {
     reasoning_effort: n.reasoning_effort,
     auto_status: n.auto_status ?? false,
     allow_partial: n.allow_partial ?? false,
+    activity: n.activity,
     tool_command: n.tool_command,
     join_policy: n.join_policy,
     error_policy: n.error_policy,

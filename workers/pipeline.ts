@@ -22,6 +22,13 @@ export interface PipelineWorkerOptions {
 /** The pipeline worker's workflow bundle entry: the run workflow, no scenario code. */
 export const PIPELINE_WORKFLOWS = require.resolve('../workflows/bundle-pipeline');
 
+/**
+ * Worker options chosen by measurement (bench/tuning.ts, BENCHMARKS.md "Worker tuning"): as many
+ * non-sticky as sticky workflow-task pollers (20 concurrent chains 0.82x the default's time, a single
+ * chain unchanged); eager activity dispatch and the workflow cache stay on (off: 1.9x and 1.2x slower).
+ */
+export const PIPELINE_WORKER_TUNING = { nonStickyToStickyPollRatio: 1 } as const;
+
 /** Creates (does not run) a pipeline worker. */
 export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise<Worker> {
   const handlers = opts.handlers ?? defaultHandlerRegistry();
@@ -32,6 +39,7 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
     taskQueue: opts.taskQueue ?? TASK_QUEUES.pipeline,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: PIPELINE_WORKFLOWS, bundlerOptions: {} }),
     activities,
+    ...PIPELINE_WORKER_TUNING,
     ...(opts.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),
   });
 }

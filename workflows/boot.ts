@@ -1,7 +1,7 @@
 // Boot phases 1–4 of the run workflow (seed steps 1–4): profile, specs (with the suite manifest),
 // preflight, run creation — or, on resume, the run directory read back.
 
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import type { ScenarioActivities } from '../activities/scenarios';
 import type { SpecRef, SuiteManifest } from '../activities/types';
@@ -9,16 +9,31 @@ import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';
 import { decodeFailure, errorMessage } from '../core/failures';
 import { BootFailedError } from './errors';
+import { wrapLocal } from './stage-activity';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
 
-const bootActs = proxyActivities<PipelineActivities>({
+const BOOT_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
-});
+};
+const remoteBootActs = proxyActivities<PipelineActivities>(BOOT_OPTIONS);
+const localProxies = proxyLocalActivities<PipelineActivities>(BOOT_OPTIONS);
+const localBootActs = {
+  resolveProfile: wrapLocal('resolveProfile', localProxies.resolveProfile),
+  resolveSpecs: wrapLocal('resolveSpecs', localProxies.resolveSpecs),
+  preflight: wrapLocal('preflight', localProxies.preflight),
+  loadRun: wrapLocal('loadRun', localProxies.loadRun),
+  createRun: wrapLocal('createRun', localProxies.createRun),
+};
+
+/** Histories without this marker ran the boot phases as normal activities; they replay that way. */
+export const LOCAL_BOOT_PATCH = 'factory-boot-local-activities';
 
 /** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */
 export async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
+  // Each phase stays one activity in history (a marker per local activity), retried by the same policy.
+  const bootActs = patched(LOCAL_BOOT_PATCH) ? localBootActs : remoteBootActs;
   const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
   const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
   state.recordProfile(profile.ref, profile.digest);

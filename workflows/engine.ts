@@ -1,18 +1,20 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { patched, proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
+import { patched } from '@temporalio/workflow';
 import type { StageResult } from '../activities/types';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
 import { EventType } from '../core/run-model';
+import { WORKFLOW_NODE_TYPES } from '../core/node-types';
+import type { ActivityMode } from '../core/activity-mode';
 import { ExecFailedError, stageFailureOf } from './errors';
 import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import { resolveFidelity } from '../core/fidelity';
+import { stageExecutor, stageMode } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
@@ -136,7 +138,8 @@ export class Engine {
   /** Runs one node: in workflow code for control nodes, as an activity for stages. */
   async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const visit = this.state.stageStarted(node);
-    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
+    const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
+    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(mode ? { activity: mode } : {}), ...(lane.branch ? { branch: lane.branch } : {}) });
     let result: NodeResult;
     switch (node.type) {
       case 'start':
@@ -155,7 +158,7 @@ export class Engine {
         result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
         break;
       default:
-        result = await this.runStage(node, lane, visit);
+        result = await this.runStage(node, lane, visit, mode as ActivityMode);
     }
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
@@ -179,15 +182,16 @@ export class Engine {
    * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
    * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
    */
-  private async runStage(node: PipelineNode, lane: Lane, visit: number): Promise<NodeResult> {
-    if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane);
+  private async runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
+    if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<PipelineActivities>({
-      startToCloseTimeout: timeoutMs + 30_000,
-      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+    // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
+    const executeStage = stageExecutor(mode, {
+      timeoutMs,
+      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
@@ -208,7 +212,7 @@ export class Engine {
         attempt: (n) => {
           attempt = n;
           return this.state.persist((events, checkpoint) =>
-            acts.executeStage({
+            executeStage({
               runId: this.state.envelope.runId,
               runDir: this.boot.runDir,
               workdir: profile.environment.workdir,
@@ -237,14 +241,14 @@ export class Engine {
   }
 
   /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
-  private async runStageTemporalRetries(node: PipelineNode, lane: Lane): Promise<NodeResult> {
+  private async runStageTemporalRetries(node: PipelineNode, lane: Lane, mode: ActivityMode): Promise<NodeResult> {
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const acts = proxyActivities<PipelineActivities>({
-      startToCloseTimeout: timeoutMs + 30_000,
-      heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+    const executeStage = stageExecutor(mode, {
+      timeoutMs,
+      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
@@ -255,7 +259,7 @@ export class Engine {
     });
     try {
       const res: StageResult = await this.state.persist((events, checkpoint) =>
-        acts.executeStage({
+        executeStage({
           runId: this.state.envelope.runId,
           runDir: this.boot.runDir,
           workdir: profile.environment.workdir,

@@ -1,7 +1,7 @@
 // Bare-Temporal floors for the run benchmarks: the least a workflow can do for the same shape of work.
 // Deterministic workflow code (bundled with the run workflow by bench/bare/all-workflows.ts).
 
-import { condition, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
 import type * as activities from './activities';
 
 const { benchNoop } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
@@ -32,4 +32,12 @@ export async function bareSignals(n: number): Promise<{ handledAt: number[] }> {
   }
   waitingFor = n;
   return { handledAt };
+}
+
+const { benchNoop: benchNoopLocal } = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+
+/** Runs `n` no-op local activities one after another: the floor of a chain of short stages. */
+export async function bareLocalSequence(n: number): Promise<{ doneAt: number }> {
+  for (let i = 0; i < n; i++) await benchNoopLocal(i);
+  return { doneAt: Date.now() };
 }

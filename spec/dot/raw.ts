@@ -44,6 +44,7 @@ const NODE_KEYS: Readonly<Record<string, Coercion>> = {
   reasoning_effort: 'string',
   auto_status: 'bool',
   allow_partial: 'bool',
+  activity: 'string',
   tool_command: 'string',
   join_policy: 'string',
   error_policy: 'string',

@@ -38,8 +38,18 @@ async function exited(child: ChildProcess): Promise<void> {
   await new Promise((r) => child.once('exit', r));
 }
 
+/**
+ * A normal (remote) stage activity is retried by the server after its heartbeat times out: attempt 2 on the
+ * new worker. A local one lives inside its workflow task: the task times out, the new worker replays the
+ * run and runs the stage again from the top (attempt 1 again), recorded once in history when it completes.
+ */
+const MODES = [
+  { mode: 'remote', secondAttempt: 2 },
+  { mode: 'local', secondAttempt: 1 },
+] as const;
+
 describe('worker killed mid-stage', () => {
-  it('completes on a restarted worker with events.jsonl gapless and without duplicates when the first worker is SIGKILLed during a stage', async () => {
+  it.each(MODES)('completes a $mode stage on a restarted worker with events.jsonl gapless and without duplicates when the first worker is SIGKILLed during it', async ({ mode, secondAttempt }) => {
     const dir = mkdtempSync(join(tmpdir(), 'factory-kill-'));
     const bundle = join(dir, 'workflow-bundle.js');
     writeFileSync(bundle, env.workflowBundle.code);
@@ -50,7 +60,7 @@ describe('worker killed mid-stage', () => {
     const ws = workspace(
       pipelineYaml(
         'kill',
-        ['{ id: before, type: tool, tool_command: "echo before" }', '{ id: slow, type: test.slow, max_retries: 2, attrs: { sleep_ms: 3000 } }', '{ id: after, type: tool, tool_command: "echo after" }'],
+        ['{ id: before, type: tool, tool_command: "echo before" }', `{ id: slow, type: test.slow, max_retries: 2, activity: ${mode}, attrs: { sleep_ms: 3000 } }`, '{ id: after, type: tool, tool_command: "echo after" }'],
         ['{ from: start, to: before }', '{ from: before, to: slow }', '{ from: slow, to: after }', '{ from: after, to: exit }'],
       ),
     );
@@ -69,7 +79,7 @@ describe('worker killed mid-stage', () => {
 
       expect(result.outcome).toBe('succeeded');
       expect(result.context['slow.done_by']).toBe(second.pid);
-      expect(readdirSync(markers).sort()).toEqual([`${first.pid}-slow-1`, `${second.pid}-slow-2`].sort());
+      expect(readdirSync(markers).sort()).toEqual([`${first.pid}-slow-1`, `${second.pid}-slow-${secondAttempt}`].sort());
       const events = await allEvents(handle);
       expectGapless(events);
       const onDisk = readEvents(result.runDir as string);
@@ -77,8 +87,13 @@ describe('worker killed mid-stage', () => {
       expect(onDisk).toEqual(events);
       expect(startedNodes(events)).toEqual(['start', 'before', 'slow', 'after']);
       expect(events.filter((e) => e.type === 'stage.completed' && e.data['node'] === 'slow')).toHaveLength(1);
+      expect(events.find((e) => e.type === 'stage.started' && e.data['node'] === 'slow')?.data['activity']).toBe(mode);
+      const history = await handle.fetchHistory();
+      const scheduled = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'executeStage');
+      // tools `before` and `after` (timeout ≤ 60 s) run local by the rule; `slow` as the node says
+      expect(scheduled).toHaveLength(mode === 'remote' ? 1 : 0);
       expect(events[events.length - 1]?.type).toBe('run.completed');
-      expect((await handle.query(runQuery)).stages['slow']).toMatchObject({ attempts: 2, executions: 1, status: 'success' });
+      expect((await handle.query(runQuery)).stages['slow']).toMatchObject({ attempts: secondAttempt, executions: 1, status: 'success' });
     } finally {
       for (const child of [first, second]) {
         if (child && child.exitCode === null && child.signalCode === null) {

@@ -1,0 +1,50 @@
+// The executeStage call for one stage: a local activity when core/activity-mode.ts places the stage
+// local (still an activity in history, retried by the same policy), else a normal one with heartbeats.
+// Runs recorded before local stages existed replay on the old path (patch LOCAL_STAGES_PATCH).
+
+import { ActivityFailure, TemporalFailure, patched, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
+import type { PipelineActivities } from '../activities';
+import type { StageInput, StageResult } from '../activities/types';
+import { ActivityMode, stageActivityMode } from '../core/activity-mode';
+import type { PipelineNode } from '../core/model';
+import type { BootResult } from './types';
+
+/** Histories without this marker ran every stage as a normal activity; they keep doing so on replay. */
+export const LOCAL_STAGES_PATCH = 'factory-stage-local-activities';
+
+/** The mode a stage runs in for this run: the rule's placement, local only once the patch is in. Call once per stage visit, before scheduling it. */
+export function stageMode(node: PipelineNode, boot: BootResult): ActivityMode {
+  const { profile } = boot.profile;
+  const placement = stageActivityMode(node, { stageTimeoutMs: profile.policy.stage_timeout_ms, providerKind: profile.provider.kind });
+  return placement.mode === ActivityMode.local && patched(LOCAL_STAGES_PATCH) ? ActivityMode.local : ActivityMode.remote;
+}
+
+/** The executeStage function for a stage in `mode`, with its timeout and retry policy. */
+export function stageExecutor(mode: ActivityMode, opts: { timeoutMs: number; heartbeatMs: number; retry: RetryPolicy }): (input: StageInput) => Promise<StageResult> {
+  if (mode === ActivityMode.local) {
+    return wrapLocal('executeStage', proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage);
+  }
+  return proxyActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage;
+}
+
+/**
+ * A local activity's failure reaches workflow code unwrapped (an ApplicationFailure, a TimeoutFailure),
+ * where a normal activity's comes as an ActivityFailure around it: wrap it the same way, so every
+ * caller handles both placements with one `instanceof ActivityFailure`.
+ */
+export function asActivityFailure(err: unknown, activityType: string): unknown {
+  if (!(err instanceof TemporalFailure) || err instanceof ActivityFailure) return err;
+  return new ActivityFailure('Local activity failed', activityType, undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err);
+}
+
+/** A local activity function whose failures come out as ActivityFailure (asActivityFailure). */
+export function wrapLocal<A extends unknown[], R>(activityType: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw asActivityFailure(err, activityType);
+    }
+  };
+}
