@@ -67,7 +67,11 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   const started = Date.now();
   const workflowDriven = input.attempt !== undefined;
   const ctx: AttemptContext = workflowDriven ? { ...temporalCtx, attempt: input.attempt as number } : temporalCtx;
-  await flushRun({ runDir: input.runDir, ...input.pendingWrites, ...(temporalCtx.local ? { speculative: true } : {}) });
+  // workflow code of release r1 sends `flush` (with runDir) instead of `pendingWrites`: runs parked at a
+  // gate since then call the new activities with it after an upgrade
+  const writes = input.pendingWrites ?? input.flush;
+  if (!writes) throw new StageConfigError('executeStage input has neither pendingWrites nor flush: nothing to persist before the stage');
+  await flushRun({ ...writes, runDir: input.runDir, ...(temporalCtx.local ? { speculative: true } : {}) });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });

@@ -134,6 +134,8 @@ export interface StageInput {
    * checkpoint holds the main line's context too, so that context travels twice in this input.
    */
   pendingWrites: Omit<RunDirFlush, 'runDir'>;
+  /** The same writes as sent by workflow code of release r1 (runs parked since then still call with it). */
+  flush?: RunDirFlush;
   /**
    * Error class names never retried (the profile's policy.retry.non_retryable_error_types); they propagate
    * as non-retryable failures. NON_RETRYABLE_STAGE_ERRORS (activities/errors.ts) always apply.
