@@ -2,6 +2,7 @@
 // run.json (replaced atomically). Every write is safe to repeat: activity retries and worker restarts
 // re-send the same batch, and nothing is ever written twice.
 
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
 import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
@@ -48,7 +49,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
     const staging = Promise.allSettled(json.map(([name, value]) => stageFile(join(flush.runDir, name), jsonText(value))));
     let result: FlushResult;
     try {
-      result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events, { speculative: flush.speculative === true }));
+      result = await withLockFile(join(flush.runDir, LOCK_FILE), () => appendEvents(flush.runDir, flush.events, { speculative: flush.speculative ?? inLocalActivity() }));
     } catch (err) {
       await discardStaged(await staging);
       throw err;
@@ -372,5 +373,14 @@ async function serialized<T>(key: string, fn: () => Promise<T>): Promise<T> {
     return await next;
   } finally {
     if (queues.get(key) === settled) queues.delete(key);
+  }
+}
+
+/** True inside a LOCAL activity (boot phases, short stages): what it flushes is not yet committed to history. */
+function inLocalActivity(): boolean {
+  try {
+    return Context.current().info.isLocal;
+  } catch {
+    return false; // not in an activity (tests, the CLI)
   }
 }
