@@ -14,7 +14,7 @@ import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import { resolveFidelity } from '../core/fidelity';
-import { stageExecutor, stageMode } from './stage-activity';
+import { LOCAL_STAGES_PATCH, stageExecutor, stageMode } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
@@ -139,7 +139,10 @@ export class Engine {
   async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
     const visit = this.state.stageStarted(node);
     const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
-    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(mode ? { activity: mode } : {}), ...(lane.branch ? { branch: lane.branch } : {}) });
+    // runs started before local stages existed had no `activity` in stage.started: replaying one must
+    // rebuild its events as they were written (events.jsonl and the events query agree)
+    const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
+    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
     let result: NodeResult;
     switch (node.type) {
       case 'start':

@@ -105,7 +105,7 @@ describe('factory status: what is stuck', () => {
       const r = await runCli(['status', handle.workflowId, ...target()]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('  current node: build');
-      expect(r.stdout).toMatch(/^ {2}stage build is retrying: attempt 1 of 3 failed \(.+\); next attempt in [1-5]m\d\ds$/m);
+      expect(r.stdout).toMatch(/^ {2}stage build is retrying: attempt 1 of 3 failed \(.+\); next attempt in [2-7]m\d\ds$/m);
 
       const json = JSON.parse((await runCli(['status', handle.workflowId, '--json', ...target()])).stdout) as { retrying: StageRetry[] };
       expect(json.retrying).toEqual([expect.objectContaining({ node: 'build', attempt: 1, maxAttempts: 3, reason: expect.any(String) })]);

@@ -116,7 +116,7 @@ describe('the gate prompt in a terminal', () => {
   });
 
   it('stops following on Ctrl-C while a stage runs, leaving the run running, when no prompt is open', async () => {
-    const pipeline = pipelineYaml('tty-sigint', ['{ id: work, type: tool, tool_command: "sleep 20" }'], ['{ from: start, to: work }', '{ from: work, to: exit }']);
+    const pipeline = pipelineYaml('tty-sigint', ['{ id: work, type: tool, tool_command: "sleep 45" }'], ['{ from: start, to: work }', '{ from: work, to: exit }']);
     const handle = await env.start(workspace(pipeline));
     const pane = await watchInTerminal(handle);
     await pane.waitFor(/▶ work\s+tool\s+running \d+s/);
