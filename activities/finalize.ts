@@ -1,6 +1,5 @@
 // Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
 // events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
-import { createHash } from 'node:crypto';
 import { chmod, lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
 import { existsSync } from 'node:fs';
@@ -10,6 +9,7 @@ import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
+import { sha256 } from '../spec/load';
 import { RUN_DIR_DIVERGED } from './errors';
 import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';
@@ -178,6 +178,3 @@ async function fingerprint(path: string): Promise<string> {
   return st.isSymbolicLink() ? sha256(`symlink:${await readlink(path)}`) : sha256(await readFile(path));
 }
 
-function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}

@@ -262,7 +262,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 }
 
 /** Writes text via temp file + fsync + rename in the same directory. */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await (await stageFile(file, data)).commit();
 }
 
@@ -277,7 +277,7 @@ function jsonText(value: unknown): string {
 }
 
 /** Writes and fsyncs `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
-async function stageFile(file: string, data: string): Promise<StagedFile> {
+async function stageFile(file: string, data: string | Uint8Array): Promise<StagedFile> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const discard = () => rm(tmp, { force: true });
   try {

@@ -1,4 +1,4 @@
-// executeStage: one attempt of one stage. Flushes the workflow's pending writes, runs the node's handler
+// executeStage: one attempt of one stage. Writes the workflow's pending run-directory writes first, runs the node's handler
 // under a timeout with heartbeats, writes `<stage>/status.json`, and maps outcomes onto Temporal
 // retries: FAIL/RETRY throw (retryable) while attempts remain; the last attempt RETURNS the outcome
 // so the workflow routes it (Attractor §3.5-3.7 on top of Temporal's retry policy).
@@ -53,7 +53,7 @@ async function refuseLink(stageDir: string): Promise<void> {
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
 export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
-  await flushRun(input.flush);
+  await flushRun({ runDir: input.runDir, ...input.pendingWrites });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });

@@ -124,8 +124,12 @@ export interface StageInput {
   maxAttempts: number;
   /** Default stage timeout (ms) when the node has none. */
   stageTimeoutMs: number;
-  /** Events and checkpoint to persist before the handler runs (the workflow's pending writes). */
-  flush: RunDirFlush;
+  /**
+   * The workflow's pending run-directory writes (events not yet in events.jsonl, the last checkpoint),
+   * made before the handler runs: one activity per stage instead of a flushRun plus a stage. The
+   * checkpoint holds the main line's context too, so that context travels twice in this input.
+   */
+  pendingWrites: Omit<RunDirFlush, 'runDir'>;
   /**
    * Error class names never retried (the profile's policy.retry.non_retryable_error_types); they propagate
    * as non-retryable failures. NON_RETRYABLE_STAGE_ERRORS (activities/errors.ts) always apply.

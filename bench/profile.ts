@@ -102,7 +102,7 @@ export async function stageBodyProfile(runs = 50): Promise<{ flushMs: number; st
       const input: StageInput = {
         runId: 'bench', runDir: dir, workdir: dir, goal: 'bench', pipelineId: 'bench', context: {}, provider: { kind: 'twin' } as StageInput['provider'],
         node: { id: `s${i}`, type: NOOP_TYPE, attrs: {} } as unknown as PipelineNode,
-        maxAttempts: 1, stageTimeoutMs: 60_000, flush: batch(i),
+        maxAttempts: 1, stageTimeoutMs: 60_000, pendingWrites: batch(i),
       };
       await runStage(input, { attempt: 1, heartbeat: () => undefined, signal }, { handlers, env: process.env });
     }

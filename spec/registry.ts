@@ -2,7 +2,8 @@
 // Pipelines and profiles live under specs/, suites under scenarios/ — two separate roots and objects,
 // so the pipeline side never opens a scenario body (SPEC §5 holdout isolation).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../activities/run-dir';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { suiteManifestOf, type SuiteManifest } from './suite-manifest';
@@ -98,7 +99,15 @@ export class SpecRegistry {
     }
     const lock = await this.readLock();
     const existing = lock.entries.find((e) => e.kind === kind && e.id === id && e.version === version);
+    const suite = loaded.kind === 'ScenarioSuite' && loaded.suite ? suiteManifestOf(loaded.suite, loaded.digest) : undefined;
+    const manifest = suite ? { manifest: { count: suite.count, capabilities: suite.capabilities, pipeline_id: suite.pipeline_id, pipeline_major: suite.pipeline_major } } : {};
     if (existing) {
+      if (existing.sha256 === loaded.digest && suite && !existing.manifest) {
+        // a suite published before locks carried manifests: record it, so the pipeline side can bind it from the lock
+        const entry: LockEntry = { ...existing, ...manifest };
+        await this.writeLock({ lockfileVersion: 1, entries: lock.entries.map((e) => (e === existing ? entry : e)) });
+        return { status: 'unchanged', entry, diagnostics: loaded.diagnostics };
+      }
       if (existing.sha256 === loaded.digest) return { status: 'unchanged', entry: existing, diagnostics: loaded.diagnostics };
       throw new RegistryError(
         RegistryErrorCode.immutableConflict,
@@ -111,15 +120,7 @@ export class SpecRegistry {
     const bytes = await readFile(path);
     if (sha256(bytes) !== loaded.digest) throw new RegistryError(RegistryErrorCode.invalidSpec, `${file} changed while publishing; try again`, { ref });
     await writeAtomic(join(this.root, target), bytes);
-    const suite = loaded.kind === 'ScenarioSuite' && loaded.suite ? suiteManifestOf(loaded.suite, loaded.digest) : undefined;
-    const entry: LockEntry = {
-      kind,
-      id,
-      version,
-      path: target,
-      sha256: loaded.digest,
-      ...(suite ? { manifest: { count: suite.count, capabilities: suite.capabilities, pipeline_id: suite.pipeline_id, pipeline_major: suite.pipeline_major } } : {}),
-    };
+    const entry: LockEntry = { kind, id, version, path: target, sha256: loaded.digest, ...manifest };
     await this.writeLock({ lockfileVersion: 1, entries: [...lock.entries, entry] });
     return { status: 'published', entry, diagnostics: loaded.diagnostics };
   }
@@ -185,7 +186,14 @@ export class ScenarioRegistry extends SpecRegistry {
       const available = lock.entries.filter((e) => e.kind === 'suite' && e.id === id).map((e) => e.version);
       throw new RegistryError(RegistryErrorCode.notFound, `suite ${ref} is not published in ${this.root}${available.length ? ` (available: ${available.join(', ')})` : ''}`, { ref, available });
     }
-    if (!entry.manifest) return this.manifest(ref);
+    if (!entry.manifest) {
+      // never fall back to parsing the suite here: this is the pipeline side's way to bind a suite without opening it
+      throw new RegistryError(
+        RegistryErrorCode.corruptLock,
+        `suite ${ref}: its lock entry in ${this.root} has no manifest (published by an older factory); run \`factory publish\` on the suite file again to record it`,
+        { ref },
+      );
+    }
     // Where the suite file is present (one machine), its bytes are hashed — never parsed — so a
     // modified published suite is refused at boot; elsewhere the scenario worker checks at evaluation.
     const file = join(this.root, entry.path);
@@ -236,9 +244,8 @@ function identity(loaded: LoadedSpec): { id: string; version: string } {
   return { id: doc.id, version: doc.version };
 }
 
+/** The run directory's fsync'd temp-file + rename, after creating the folder. */
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  await writeFileAtomic(file, data);
 }

@@ -38,7 +38,6 @@ export class Engine {
     readonly boot: BootResult,
     readonly state: RunState,
     readonly gates: HumanGates,
-    private readonly flush: () => Promise<void>,
     private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
   ) {
     this.index = indexOf(boot.specs.graph);
@@ -194,7 +193,7 @@ export class Engine {
           maxAttempts: allowed,
           stageTimeoutMs: timeoutMs,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
-          flush: { runDir: this.boot.runDir, events, ...(checkpoint ? { checkpoint } : {}) },
+          pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
         }),
       );
       const { attempts, durationMs: _d, ...outcome } = res;

@@ -35,6 +35,9 @@ export interface DecideSignalInput {
   remediation?: string;
 }
 
+// Both travel under the wire name `decide` (what users type in Temporal UI and scripts); the code names
+// say which one: decideSignal (fire and forget) and decideUpdate (validated, answers with the record).
+
 /** The final decision of a run in `human` decision mode (signal: usable from Temporal UI and CLI). */
 export const decideSignal = defineSignal<[DecideSignalInput]>('decide');
 /** The same, validated: approved when not allowed, missing remediation, unknown approver → rejected before history. */

@@ -178,7 +178,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     } else {
       pipelineName = boot.specs.pipelineRef.id;
     }
-    const engine = new Engine(input, boot, state, gates, () => flush(), (node, visit, lane) =>
+    const engine = new Engine(input, boot, state, gates, (node, visit, lane) =>
       runChildPipeline(runPipeline, input, boot as BootResult, state, node, visit, lane.context),
     );
     if (!input.carry) {

@@ -5,21 +5,20 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
-import { SEARCH_ATTRIBUTES, TASK_QUEUES } from '../../core/temporal-names';
+import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
 import { loadSpecFile } from '../../spec/load';
 import { compareSemver, openRegistries } from '../../spec/registry';
 import type { FactoryProfile } from '../../spec/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
-import { createPipelineWorker } from '../../workers/pipeline';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { LiveView } from '../live-view';
 import { followEvents, formatEvent } from '../progress';
-import { connectClient, resolveTarget, startEmbeddedServer, workflowUrl } from '../temporal';
+import { workflowUrl } from '../temporal';
+import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
-import { recordLineage, startScenarioWorkerProcess, type ScenarioWorkerProcess } from '../processes';
+import { recordLineage } from '../processes';
 
 interface RunOptions {
   profile: string;
@@ -85,85 +84,42 @@ export function registerRun(program: Command, ctx: CliContext): void {
     });
 }
 
+/** `run` and `rerun`: resolve what to run, open the Temporal side, start the workflow, follow it. */
 async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOptions): Promise<ExitCode> {
   const io = ctx.io;
-  const root = resolve(io.cwd, opts.registry ?? '.');
-  const resumed = opts.resume ? readEnvelope(resolve(io.cwd, opts.resume)) : undefined;
-  const oldRunDir = opts.rerun ? runDirArg(io.cwd, opts.rerun) : undefined;
-  const previous = resumed ?? (oldRunDir ? readEnvelope(oldRunDir) : undefined);
-  if (!pipelineArg && !previous) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
-  const pipeline = previous ? previous.sources.pipeline : await specRef(pipelineArg as string, root, io.cwd, 'pipeline');
-  const profile = previous ? previous.sources.profile : await specRef(opts.profile, root, io.cwd, 'profile');
-  const suite = previous ? previous.sources.suite : opts.suite ? await specRef(opts.suite, root, io.cwd, 'suite') : undefined;
-  const temporal = (await localProfile(profile, root))?.environment.temporal;
-  const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
+  const sources = await runSources(io.cwd, pipelineArg, opts);
+  const temporal = (await localProfile(sources.profile, sources.root))?.environment.temporal;
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
   const taskQueue = opts.taskQueue ?? temporal?.task_queue ?? TASK_QUEUES.pipeline;
   const print = (line: string) => !opts.quiet && !opts.json && io.out(line);
-
-  if (!io.env.FACTORY_LOG_LEVEL) quietRuntime();
-  const server = configured ? undefined : await startEmbeddedServer(io, namespace);
-  const target = server ? { address: server.address, namespace, uiUrl: server.uiUrl } : resolveTarget(io, { address: configured, namespace }, temporal?.tls);
-  if (server) print(`embedded Temporal dev server at ${server.address}, UI ${server.uiUrl ?? '(off)'}`);
-  const client = await connectClient(target);
-  let native: NativeConnection | undefined;
-  let workerDone: Promise<void> | undefined;
-  let worker: Awaited<ReturnType<typeof createPipelineWorker>> | undefined;
-  let scenarioWorker: ScenarioWorkerProcess | undefined;
+  const stack = await openRunStack(io, {
+    configured: opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address,
+    namespace,
+    taskQueue,
+    temporal,
+    registryRoot: sources.root,
+    scenariosRoot: sources.suite && opts.scenarioWorker !== false ? resolve(io.cwd, opts.scenariosRoot ?? join(sources.root, 'scenarios')) : undefined,
+    print,
+  });
   try {
-    if (resumed) await refuseWhileOpen(client, resumed);
-    if (server) {
-      native = await NativeConnection.connect({ address: server.address });
-      worker = await createPipelineWorker({ connection: native, namespace, taskQueue, registryRoot: root });
-      workerDone = worker.run();
-      if (suite && opts.scenarioWorker !== false) {
-        scenarioWorker = startScenarioWorkerProcess(io, {
-          address: server.address,
-          namespace,
-          taskQueue: temporal?.scenario_task_queue ?? TASK_QUEUES.scenarios,
-          scenariosRoot: resolve(io.cwd, opts.scenariosRoot ?? join(root, 'scenarios')),
-        });
-        print(`scenario worker process ${scenarioWorker.pid} (log: ${scenarioWorker.log})`);
-      }
-    }
+    const { resumed, previous, oldRunDir } = sources;
+    if (resumed) await refuseWhileOpen(stack.client, resumed);
     const runId = resumed?.runId ?? opts.runId ?? `run-${randomUUID().slice(0, 8)}`;
     if (oldRunDir && previous) recordLineage(oldRunDir, previous.runId, runId);
     const workflowId = resumed ? `${runId}-resume-${Date.now().toString(36)}` : runId;
-    const input: RunInput = {
-      runId,
-      pipeline,
-      profile,
-      ...(suite ? { suite } : {}),
-      ...(opts.autoApprove ? { autoApprove: true } : {}),
-      ...(opts.by ? { startedBy: opts.by } : {}),
-      // the embedded worker shares this checkout; remote workers resolve specs from their own --registry
-      ...(server ? { registryRoot: root } : {}),
-      ...(previous && !resumed ? { rerunOf: previous.runId } : {}),
-      ...(resumed ? { resume: true, runDir: resolve(io.cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(io.cwd, opts.runDir) } : {}),
-    };
-    const handle = await client.workflow.start('runPipeline', {
+    const handle = await stack.client.workflow.start(WORKFLOW_TYPES.run, {
       taskQueue,
       workflowId,
-      args: [input],
-      searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(pipeline)] },
+      args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
+      searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
     });
-    const ui = workflowUrl(target.uiUrl, namespace, workflowId);
+    const ui = workflowUrl(stack.target.uiUrl, namespace, workflowId);
     print(`run ${runId} started (workflow ${workflowId})${ui ? `\n  UI: ${ui}` : ''}`);
-    const live = io.tty && !opts.json && !opts.quiet ? new LiveView(io.tty, workflowId, { address: target.address, ...(ui ? { uiUrl: ui } : {}) }) : undefined;
-    live?.start();
-    await followEvents(handle, (e: RunEvent) => {
-      if (opts.json) io.out(JSON.stringify(e));
-      else if (live) live.onEvent(e);
-      else {
-        const line = formatEvent(e, { runId: workflowId, address: target.address, ...(ui ? { uiUrl: ui } : {}) });
-        if (line) print(line);
-      }
-    });
-    live?.stop();
+    await follow(ctx, opts, handle, stack.target.address, ui);
     try {
       const result = (await handle.result()) as RunResult;
       report(ctx, opts, result, ui);
-      if (server && opts.keepServer) await untilInterrupted(io, server.uiUrl);
+      if (stack.server && opts.keepServer) await untilInterrupted(io, stack.server.uiUrl);
       return result.outcome === 'succeeded' || result.outcome === 'approved' ? ExitCode.ok : ExitCode.failed;
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
@@ -173,13 +129,73 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
       return exitCodeForFailure(failure.domain);
     }
   } finally {
-    await scenarioWorker?.stop();
-    worker?.shutdown();
-    await workerDone?.catch(() => undefined);
-    await native?.close();
-    await client.connection.close();
-    await server?.stop();
+    await stack.stop();
   }
+}
+
+/** What a run runs: the specs named on the command line, or those of the run it resumes or reruns. */
+interface RunSources {
+  root: string;
+  pipeline: SpecRef;
+  profile: SpecRef;
+  suite?: SpecRef;
+  /** --resume: the interrupted run's envelope. */
+  resumed?: RunEnvelope;
+  /** --resume or rerun: the earlier run's envelope. */
+  previous?: RunEnvelope;
+  /** rerun: the earlier run's directory. */
+  oldRunDir?: string;
+}
+
+async function runSources(cwd: string, pipelineArg: string | undefined, opts: RunOptions): Promise<RunSources> {
+  const root = resolve(cwd, opts.registry ?? '.');
+  const resumed = opts.resume ? readEnvelope(resolve(cwd, opts.resume)) : undefined;
+  const oldRunDir = opts.rerun ? runDirArg(cwd, opts.rerun) : undefined;
+  const previous = resumed ?? (oldRunDir ? readEnvelope(oldRunDir) : undefined);
+  if (!pipelineArg && !previous) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
+  const pipeline = previous ? previous.sources.pipeline : await specRef(pipelineArg as string, root, cwd, 'pipeline');
+  const profile = previous ? previous.sources.profile : await specRef(opts.profile, root, cwd, 'profile');
+  const suite = previous ? previous.sources.suite : opts.suite ? await specRef(opts.suite, root, cwd, 'suite') : undefined;
+  return {
+    root,
+    pipeline,
+    profile,
+    ...(suite ? { suite } : {}),
+    ...(resumed ? { resumed } : {}),
+    ...(previous ? { previous } : {}),
+    ...(oldRunDir ? { oldRunDir } : {}),
+  };
+}
+
+function runInput(cwd: string, runId: string, s: RunSources, opts: RunOptions, embedded: boolean): RunInput {
+  return {
+    runId,
+    pipeline: s.pipeline,
+    profile: s.profile,
+    ...(s.suite ? { suite: s.suite } : {}),
+    ...(opts.autoApprove ? { autoApprove: true } : {}),
+    ...(opts.by ? { startedBy: opts.by } : {}),
+    // the embedded worker shares this checkout; remote workers resolve specs from their own --registry
+    ...(embedded ? { registryRoot: s.root } : {}),
+    ...(s.previous && !s.resumed ? { rerunOf: s.previous.runId } : {}),
+    ...(s.resumed ? { resume: true, runDir: resolve(cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(cwd, opts.runDir) } : {}),
+  };
+}
+
+/** Prints the run's events until it ends: JSON lines, the live view on a terminal, or progress lines. */
+async function follow(ctx: CliContext, opts: RunOptions, handle: Parameters<typeof followEvents>[0], address: string, ui: string | undefined): Promise<void> {
+  const io = ctx.io;
+  const live = io.tty && !opts.json && !opts.quiet ? new LiveView(io.tty, handle.workflowId, { address, ...(ui ? { uiUrl: ui } : {}) }) : undefined;
+  live?.start();
+  await followEvents(handle, (e: RunEvent) => {
+    if (opts.json) io.out(JSON.stringify(e));
+    else if (live) live.onEvent(e);
+    else {
+      const line = formatEvent(e, { runId: handle.workflowId, address, ...(ui ? { uiUrl: ui } : {}) });
+      if (line && !opts.quiet) io.out(line);
+    }
+  });
+  live?.stop();
 }
 
 function report(ctx: CliContext, opts: RunOptions, result: RunResult, ui: string | undefined): void {
@@ -274,16 +290,4 @@ function pipelineName(ref: SpecRef): string {
 
 export function defaultUser(ctx: CliContext): string {
   return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
-}
-
-let runtimeInstalled = false;
-function quietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  try {
-    // The run's own events report failures; the SDK's per-workflow warnings would repeat them with stacks.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
-  } catch {
-    // already installed
-  }
 }

@@ -108,7 +108,7 @@ export function stageInput(runDir: string, n: PipelineNode, extra: Partial<Stage
     provider: TWIN,
     maxAttempts: 3,
     stageTimeoutMs: 10_000,
-    flush: { runDir, events: [] },
+    pendingWrites: { events: [] },
     ...extra,
   };
 }

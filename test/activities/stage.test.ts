@@ -103,7 +103,7 @@ describe('runStage retry semantics', () => {
       seen = (await readEvents(dir)).map((e) => e.seq);
       return { status: 'success' };
     };
-    await run(handler, 1, 3, {}, { flush: { runDir: dir, events: events(1, 3) } });
+    await run(handler, 1, 3, {}, { pendingWrites: { events: events(1, 3) } });
     expect(seen).toEqual([1, 2, 3]);
   });
 

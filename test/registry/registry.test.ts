@@ -194,3 +194,33 @@ describe('manifest', () => {
     expect((await refusal(reg.manifest('demo-holdout@1.0.0'))).message).toContain('immutable spec modified');
   });
 });
+
+describe('lockedManifest (the pipeline side binds a suite from the lock alone)', () => {
+  /** Publishes the demo suite, then drops the manifest from its lock entry, as an older factory wrote it. */
+  async function publishedWithoutManifest() {
+    const reg = openScenarioRegistry(join(t.root, 'scenarios'));
+    const src = await t.write('s.yaml', suiteYaml());
+    await reg.publish(src);
+    const lock = await lockOf(reg.root);
+    await writeFile(reg.lockPath, JSON.stringify({ ...lock, entries: lock.entries.map(({ manifest: _m, ...e }) => e) }));
+    return { reg, src };
+  }
+
+  it('refuses, naming the remedy, and never parses the suite when the lock entry has no manifest', async () => {
+    const { reg } = await publishedWithoutManifest();
+    // a body that would not even parse: lockedManifest must not open it
+    await writeFile(join(reg.root, 'demo-holdout@1.0.0.yaml'), '{{{ not yaml');
+    const err = await refusal(reg.lockedManifest('demo-holdout@1.0.0'));
+    expect(err.code).toBe(RegistryErrorCode.corruptLock);
+    expect(err.message).toContain('has no manifest');
+    expect(err.message).toContain('factory publish');
+  });
+
+  it('records the missing manifest when the same suite is published again', async () => {
+    const { reg, src } = await publishedWithoutManifest();
+    const again = await reg.publish(src);
+    expect(again.status).toBe('unchanged');
+    expect((await lockOf(reg.root)).entries[0]?.manifest).toEqual({ count: 2, capabilities: ['node'], pipeline_id: 'demo-pipeline', pipeline_major: 1 });
+    expect(await reg.lockedManifest('demo-holdout@1.0.0')).toMatchObject({ id: 'demo-holdout', count: 2 });
+  });
+});

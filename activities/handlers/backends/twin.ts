@@ -3,13 +3,13 @@
 // and the last step repeats once the list is used up. Without an entry: success with a response derived
 // from the prompt alone. The call count lives in `<stage>/twin-calls.json`, so it survives worker restarts.
 
-import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { STAGE_STATUSES } from '../../../core/model';
 import type { Outcome } from '../../../core/outcome';
+import { sha256 } from '../../../spec/load';
 import type { ProviderConfig } from '../../../spec/schemas/profile';
 import { ProviderUnavailableError, StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
@@ -65,7 +65,7 @@ export async function loadTwinFixture(file: string): Promise<TwinFixture> {
 
 /** The answer the twin gives a node without a fixture entry: a pure function of node id and prompt. */
 export function defaultTwinResponse(nodeId: string, prompt: string): string {
-  const digest = createHash('sha256').update(prompt).digest('hex').slice(0, 12);
+  const digest = sha256(prompt).slice(0, 12);
   const firstLine = prompt.split('\n', 1)[0]?.slice(0, 120) ?? '';
   return `[twin] ${nodeId} (prompt sha256:${digest}): ${firstLine}`;
 }
