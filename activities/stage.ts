@@ -53,7 +53,9 @@ async function refuseLink(stageDir: string): Promise<void> {
 /** One attempt: returns the routed outcome, or throws a retryable STAGE_FAILED / STAGE_RETRY while attempts remain. */
 export async function runStage(input: StageInput, ctx: AttemptContext, deps: StageDeps): Promise<StageResult> {
   const started = Date.now();
-  await flushRun({ runDir: input.runDir, ...input.pendingWrites });
+  // release r1 workflows (runs parked across an upgrade) send these writes as `flush` (docs/upgrading.md)
+  const pending = input.pendingWrites ?? (input as { flush?: StageInput['pendingWrites'] }).flush ?? { events: [] };
+  await flushRun({ runDir: input.runDir, ...pending });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });
