@@ -3,12 +3,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 
-// The watchdog: argv = [childPid, graceMs, marker]. Its stdin is a pipe from us; EOF (we died or
+// The watchdog: argv = [childPid, graceMs, marker, 'group'?] ('group': the child leads a process group; kill the group). Its stdin is a pipe from us; EOF (we died or
 // closed it) or a change of its parent pid means "owner gone": SIGTERM the child, SIGKILL after grace.
 // Before killing it checks /proc/<pid>/cmdline still contains `marker`, so a reused pid is never hit.
 const WATCHDOG_SOURCE = `
 const [pid, grace] = [Number(process.argv[1]), Number(process.argv[2])];
 const marker = process.argv[3];
+const group = process.argv[4] === 'group';
+const kill = (sig) => { try { process.kill(group ? -pid : pid, sig); } catch {} };
 const owner = process.ppid;
 const alive = (p) => { try { process.kill(p, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
 const ours = () => { try { return require('fs').readFileSync('/proc/' + pid + '/cmdline', 'utf8').includes(marker); } catch { return alive(pid); } };
@@ -16,11 +18,11 @@ let fired = false;
 const fire = () => {
   if (fired) return; fired = true;
   if (!ours()) process.exit(0);
-  try { process.kill(pid, 'SIGTERM'); } catch {}
+  kill('SIGTERM');
   const t0 = Date.now();
   setInterval(() => {
-    if (!alive(pid)) process.exit(0);
-    if (Date.now() - t0 > grace) { try { process.kill(pid, 'SIGKILL'); } catch {} process.exit(0); }
+    if (!alive(group ? -pid : pid)) process.exit(0);
+    if (Date.now() - t0 > grace) { kill('SIGKILL'); process.exit(0); }
   }, 100);
 };
 process.stdin.on('end', fire); process.stdin.on('error', fire); process.stdin.resume();
@@ -36,9 +38,18 @@ export interface ChildGuard {
 const guarded = new Map<number, ChildProcess>();
 let hooksInstalled = false;
 
+const groups = new Set<number>();
+
 function killAllSync(signal: NodeJS.Signals): void {
-  for (const child of guarded.values()) {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  for (const [pid, child] of guarded.entries()) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    if (groups.has(pid)) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // already gone
+      }
+    } else child.kill(signal);
   }
 }
 
@@ -73,13 +84,14 @@ function uninstallHooks(): void {
 }
 
 /** Guard `child` until release(): killed on our exit/SIGINT/SIGTERM and by a watchdog if we crash. */
-export function guardChild(child: ChildProcess, opts: { graceMs: number; marker: string }): ChildGuard {
+export function guardChild(child: ChildProcess, opts: { graceMs: number; marker: string; group?: boolean }): ChildGuard {
   const pid = child.pid;
   if (pid === undefined) throw new Error('guardChild: child has no pid (spawn failed)');
   guarded.set(pid, child);
+  if (opts.group) groups.add(pid);
   installHooks();
 
-  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(pid), String(opts.graceMs), opts.marker], {
+  const watchdog = spawn(process.execPath, ['-e', WATCHDOG_SOURCE, String(pid), String(opts.graceMs), opts.marker, opts.group ? 'group' : ''], {
     detached: true,
     stdio: ['pipe', 'ignore', 'ignore'],
   });
@@ -94,6 +106,7 @@ export function guardChild(child: ChildProcess, opts: { graceMs: number; marker:
       if (released) return;
       released = true;
       guarded.delete(pid);
+      groups.delete(pid);
       if (guarded.size === 0) uninstallHooks();
       if (watchdog.exitCode === null && watchdog.signalCode === null) watchdog.kill('SIGKILL');
     },

@@ -2,6 +2,7 @@
 // caller asks for /bin/sh -c), output teed to log files, the whole process group killed on abort.
 
 import { spawn } from 'node:child_process';
+import { guardChild } from '../../infra/process-guard';
 import { constants, createWriteStream, type WriteStream } from 'node:fs';
 
 /** open(2) flags for a log file: create/truncate, never through a symbolic link (fs.open takes numeric flags; the stream's type says string). */
@@ -124,6 +125,9 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       : undefined;
 
   const spawnError = await spawned;
+  // a killed worker takes its stage's process group with it (the group is detached, so nothing else would);
+  // no cmdline marker: the command may exec another program, and a group id is not reused while it has members
+  const guard = spawnError || child.pid === undefined ? undefined : guardChild(child, { graceMs: KILL_GRACE_MS, marker: '', group: true });
   if (!spawnError) {
     await exited;
     let drain: NodeJS.Timeout | undefined;
@@ -132,6 +136,7 @@ export async function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     child.stdout?.destroy();
     child.stderr?.destroy();
   }
+  guard?.release();
   spec.signal.removeEventListener('abort', onAbort);
   clearTimeout(ownTimer);
   clearTimeout(killTimer);
