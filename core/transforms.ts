@@ -28,8 +28,25 @@ export const stylesheetApplication: Transform = {
   },
 };
 
+/**
+ * Graph-level `tool_hooks.pre` / `.post` (§9.7) onto each node that sets no hook of its own, as the node
+ * attributes `tool_hooks.pre` / `tool_hooks.post` the agent loop reads; a node's own value wins.
+ */
+export const toolHookInheritance: Transform = {
+  name: 'tool_hook_inheritance',
+  apply(graph) {
+    const hooks = Object.entries(graph.tool_hooks ?? {}).filter(([, v]) => typeof v === 'string' && v.trim() !== '');
+    if (hooks.length === 0) return { ...graph };
+    const nodes = graph.nodes.map((n) => {
+      const add = hooks.filter(([k]) => !Object.hasOwn(n.attrs, `tool_hooks.${k}`));
+      return add.length ? { ...n, attrs: { ...n.attrs, ...Object.fromEntries(add.map(([k, v]) => [`tool_hooks.${k}`, v as string])) } } : n;
+    });
+    return { ...graph, nodes };
+  },
+};
+
 /** The built-in transforms, in the order they run. */
-export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication];
+export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication, toolHookInheritance];
 
 /** What loaders call after normalization: built-ins, then `extra` in order. */
 export function applyTransforms(graph: PipelineGraph, extra: readonly Transform[] = []): PipelineGraph {
