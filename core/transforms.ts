@@ -54,3 +54,27 @@ export function applyTransforms(graph: PipelineGraph, extra: readonly Transform[
   for (const t of [...BUILTIN_TRANSFORMS, ...extra]) out = t.apply(out);
   return out;
 }
+
+/**
+ * Custom (plugin, §9.3) transforms on a graph the loader already ran the built-ins over: at boot (resolveSpecs,
+ * before preflight lint) and in `factory lint --profile`. Throws naming the transform when one throws or
+ * returns something that is not a graph.
+ */
+export function applyCustomTransforms(graph: PipelineGraph, extra: readonly Transform[]): PipelineGraph {
+  let out = graph;
+  for (const t of extra) {
+    const name = typeof t.name === 'string' && t.name ? t.name : '(unnamed)';
+    let next: unknown;
+    try {
+      next = t.apply(out);
+    } catch (err) {
+      throw new Error(`transform ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const g = next as Partial<PipelineGraph> | null;
+    if (!g || typeof g !== 'object' || !Array.isArray(g.nodes) || !Array.isArray(g.edges) || typeof g.attrs !== 'object') {
+      throw new Error(`transform ${name} returned no graph (expected an object with nodes, edges and attrs, as apply(graph) receives)`);
+    }
+    out = g as PipelineGraph;
+  }
+  return out;
+}
