@@ -3,6 +3,8 @@
 
 import { resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
+import { applyCustomTransforms } from '../core/transforms';
+import { loadPlugins } from './plugins';
 import { loadSpecFile } from '../spec/load';
 import { openScenarioRegistry } from '../spec/registry';
 import type { FactoryProfile } from '../spec/schemas/profile';
@@ -21,7 +23,8 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
   const root = resolve(input.registryRoot ?? deps.registryRoot);
   const causes: string[] = [];
   const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
-  const graph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
+  const loadedGraph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
+  const graph = loadedGraph && (await pluginTransformed(loadedGraph, input.profile, causes));
   const suite = input.suiteManifest ?? (input.suite ? await suiteManifest(input.suite, root, causes) : undefined);
   if (!input.suite && !input.suiteManifest && input.profile.policy.require_suite) {
     causes.push('no scenario suite given, but the profile requires one (policy.require_suite: true): pass a suite id@version');
@@ -36,6 +39,21 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
     pipelineSource: spec.source,
     ...(suite ? { suite } : {}),
   };
+}
+
+/**
+ * The graph after the profile's plugin transforms (§9.3), in profile order: what preflight lints and the
+ * workflow runs (recorded in this activity's result, so replay never re-runs a transform).
+ */
+async function pluginTransformed(graph: PipelineGraph, profile: FactoryProfile, causes: string[]): Promise<PipelineGraph | undefined> {
+  if (!profile.plugins?.length) return graph;
+  try {
+    const { transforms } = await loadPlugins(profile.plugins);
+    return applyCustomTransforms(graph, transforms);
+  } catch (err) {
+    causes.push(`pipeline ${graph.id}: ${(err as Error).message}`);
+    return undefined;
+  }
 }
 
 /** Every reason a pipeline, its suite and the environment do not fit together. */

@@ -28,12 +28,53 @@ export const stylesheetApplication: Transform = {
   },
 };
 
+/**
+ * Graph-level `tool_hooks.pre` / `.post` (§9.7) onto each node that sets no hook of its own, as the node
+ * attributes `tool_hooks.pre` / `tool_hooks.post` the agent loop reads; a node's own value wins.
+ */
+export const toolHookInheritance: Transform = {
+  name: 'tool_hook_inheritance',
+  apply(graph) {
+    const hooks = Object.entries(graph.tool_hooks ?? {}).filter(([, v]) => typeof v === 'string' && v.trim() !== '');
+    if (hooks.length === 0) return { ...graph };
+    const nodes = graph.nodes.map((n) => {
+      const add = hooks.filter(([k]) => !Object.hasOwn(n.attrs, `tool_hooks.${k}`));
+      return add.length ? { ...n, attrs: { ...n.attrs, ...Object.fromEntries(add.map(([k, v]) => [`tool_hooks.${k}`, v as string])) } } : n;
+    });
+    return { ...graph, nodes };
+  },
+};
+
 /** The built-in transforms, in the order they run. */
-export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication];
+export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication, toolHookInheritance];
 
 /** What loaders call after normalization: built-ins, then `extra` in order. */
 export function applyTransforms(graph: PipelineGraph, extra: readonly Transform[] = []): PipelineGraph {
   let out = graph;
   for (const t of [...BUILTIN_TRANSFORMS, ...extra]) out = t.apply(out);
+  return out;
+}
+
+/**
+ * Custom (plugin, §9.3) transforms on a graph the loader already ran the built-ins over: at boot (resolveSpecs,
+ * before preflight lint) and in `factory lint --profile`. Throws naming the transform when one throws or
+ * returns something that is not a graph.
+ */
+export function applyCustomTransforms(graph: PipelineGraph, extra: readonly Transform[]): PipelineGraph {
+  let out = graph;
+  for (const t of extra) {
+    const name = typeof t.name === 'string' && t.name ? t.name : '(unnamed)';
+    let next: unknown;
+    try {
+      next = t.apply(out);
+    } catch (err) {
+      throw new Error(`transform ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const g = next as Partial<PipelineGraph> | null;
+    if (!g || typeof g !== 'object' || !Array.isArray(g.nodes) || !Array.isArray(g.edges) || typeof g.attrs !== 'object') {
+      throw new Error(`transform ${name} returned no graph (expected an object with nodes, edges and attrs, as apply(graph) receives)`);
+    }
+    out = g as PipelineGraph;
+  }
   return out;
 }

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { type LintRule, lintPipeline } from '../core/lint';
+import { applyCustomTransforms, type Transform } from '../core/transforms';
 import { loadPipelineDot } from './dot';
 import { loadYamlSpec, type SpecLoadResult } from './yaml';
 
@@ -115,6 +116,8 @@ export interface LintSpecOptions extends LoadSpecOptions {
   knownTypes?: Iterable<string>;
   /** Custom lint rules (plugins, §7.4), run after the built-ins. */
   extraRules?: readonly LintRule[];
+  /** Custom transforms (plugins, §9.3), applied before lint as at boot. */
+  transforms?: readonly Transform[];
 }
 
 /** Load + lint: the diagnostics `factory lint` prints and `publish` requires to be error-free. */
@@ -125,9 +128,18 @@ export async function lintSpecFile(path: string, opts: LintSpecOptions = {}): Pr
 /** Adds lint diagnostics to an already loaded spec (pipelines only; profiles and suites are checked by their schema). */
 export function lintLoaded(loaded: LoadedSpec, opts: LintSpecOptions = {}): LoadedSpec {
   if (loaded.kind !== 'PipelineSpec' || !loaded.graph) return loaded;
+  let graph = loaded.graph;
+  if (opts.transforms?.length) {
+    try {
+      graph = applyCustomTransforms(graph, opts.transforms);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return { ...loaded, diagnostics: [...loaded.diagnostics, { rule: 'plugin_transform', severity: 'error', message, file: loaded.file }] };
+    }
+  }
   let lint: Diagnostic[];
   try {
-    lint = lintPipeline(loaded.graph, { file: loaded.file, sourceMap: loaded.sourceMap, knownTypes: opts.knownTypes, ...(opts.extraRules ? { extraRules: opts.extraRules } : {}) });
+    lint = lintPipeline(graph, { file: loaded.file, sourceMap: loaded.sourceMap, knownTypes: opts.knownTypes, ...(opts.extraRules ? { extraRules: opts.extraRules } : {}) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     lint = [{ rule: 'internal_error', severity: 'error', message: `lint failed: ${message}`, file: loaded.file }];

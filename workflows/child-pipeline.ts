@@ -1,7 +1,8 @@
-// stack.manager_loop inside the run workflow, as it works today: the child pipeline runs once, to
-// completion, as a child run workflow (no observe/steer cycles yet: Attractor §4.11's loop is future work).
+// stack.manager_loop inside the run workflow (Attractor §4.11): the child pipeline runs as a child run
+// workflow; the manager cycles observe/wait up to manager.max_cycles, stopping on the child's end or the
+// stop_condition. Runs booted before MANAGER_CYCLES_PATCH replay the old path: the child once, to completion.
 
-import { executeChild } from '@temporalio/workflow';
+import { CancellationScope, condition, executeChild, patched, startChild } from '@temporalio/workflow';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';
@@ -9,6 +10,9 @@ import { decodeFailure, errorMessage } from '../core/failures';
 import type { RunState } from './run-state';
 import type { runPipeline } from './run';
 import type { BootResult, RunInput } from './types';
+
+/** Histories without this marker ran the child once to completion, with no observe/wait cycles. */
+export const MANAGER_CYCLES_PATCH = 'manager-loop-cycles';
 
 /** Runs a stack.manager_loop node's child pipeline once as a child run (`childWorkflow`: the run workflow itself). */
 export async function runChildPipeline(
@@ -29,21 +33,23 @@ export async function runChildPipeline(
   const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/')) : '.';
   const pipeline = typeof childRef === 'string' ? { ref: childRef } : { file: (childFile as string).startsWith('/') ? (childFile as string) : `${dir}/${childFile}` };
   const childId = `${state.envelope.runId}.${node.id}.${visit}`;
+  const options = {
+    workflowId: childId,
+    args: [
+      {
+        runId: childId,
+        pipeline,
+        profile: input.profile,
+        ...(input.autoApprove ? { autoApprove: true } : {}),
+        ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+        runDir: `${boot.runDir}/${node.id}/child-${visit}`,
+        ...(input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {}),
+      },
+    ] as Parameters<typeof runPipeline>,
+  };
+  if (patched(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context);
   try {
-    const child = await executeChild(childWorkflow, {
-      workflowId: childId,
-      args: [
-        {
-          runId: childId,
-          pipeline,
-          profile: input.profile,
-          ...(input.autoApprove ? { autoApprove: true } : {}),
-          ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
-          runDir: `${boot.runDir}/${node.id}/child-${visit}`,
-          ...(input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {}),
-        },
-      ],
-    });
+    const child = await executeChild(childWorkflow, options);
     const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
     return {
       status: child.outcome === 'succeeded' || stop ? 'success' : 'fail',
@@ -54,6 +60,64 @@ export async function runChildPipeline(
     const reason = decodeFailure(err)?.message ?? errorMessage(err);
     return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
   }
+}
+
+/** Spec §4.11 defaults. */
+const DEFAULT_POLL_MS = 45_000;
+const DEFAULT_MAX_CYCLES = 1000;
+
+/**
+ * The §4.11 cycle: start the child, then per cycle observe (has it ended?), check the stop condition, wait
+ * poll_interval (ended early by the child's end). A child still running when the loop stops is cancelled.
+ */
+async function superviseChild(
+  childWorkflow: typeof runPipeline,
+  options: { workflowId: string; args: Parameters<typeof runPipeline> },
+  node: PipelineNode,
+  context: Record<string, unknown>,
+): Promise<Outcome> {
+  const childId = options.workflowId;
+  const maxCycles = node.manager?.max_cycles ?? DEFAULT_MAX_CYCLES;
+  const pollMs = node.manager?.poll_interval_ms ?? DEFAULT_POLL_MS;
+  const actions = node.manager?.actions ?? ['observe', 'wait'];
+  let ended: { outcome?: string; context?: Record<string, unknown>; error?: string } | undefined;
+  const scope = new CancellationScope();
+  try {
+    const handle = await scope.run(() => startChild(childWorkflow, options));
+    void handle.result().then(
+      (r) => (ended = { outcome: r.outcome, context: r.context }),
+      (err: unknown) => (ended = { error: decodeFailure(err)?.message ?? errorMessage(err) }),
+    );
+  } catch (err) {
+    return { status: 'fail', failure_reason: `child run ${childId} failed to start: ${decodeFailure(err)?.message ?? errorMessage(err)}`, context_updates: { 'stack.child.status': 'failed' } };
+  }
+  const finish = async (outcome: Outcome, cycles: number): Promise<Outcome> => {
+    if (!ended) {
+      scope.cancel();
+      await condition(() => ended !== undefined, '1 minute');
+    }
+    return { ...outcome, context_updates: { ...outcome.context_updates, 'stack.child.run_id': childId, 'stack.manager.cycles': cycles } };
+  };
+  for (let cycle = 1; cycle <= maxCycles; cycle++) {
+    const seen = actions.includes('observe') ? ended : undefined;
+    if (seen) {
+      const status = seen.error === undefined ? 'completed' : 'failed';
+      const updates = { 'stack.child.status': status, ...(seen.outcome ? { 'stack.child.outcome': seen.outcome } : {}) };
+      if (seen.outcome === 'succeeded' || stopConditionMet(node.manager?.stop_condition, { ...context, ...seen.context, ...updates })) {
+        return finish({ status: 'success', notes: `child run ${childId} ${seen.outcome ?? status} (cycle ${cycle})`, context_updates: updates }, cycle);
+      }
+      return finish({ status: 'fail', failure_reason: `child run ${childId} ${seen.error !== undefined ? `failed: ${seen.error}` : seen.outcome}`, context_updates: updates }, cycle);
+    }
+    if (stopConditionMet(node.manager?.stop_condition, { ...context, 'stack.child.status': 'running' })) {
+      return finish({ status: 'success', notes: `stop condition satisfied at cycle ${cycle}; child run ${childId} cancelled`, context_updates: { 'stack.child.status': 'cancelled' } }, cycle);
+    }
+    if (actions.includes('wait')) await condition(() => ended !== undefined, pollMs);
+  }
+  return finish({
+    status: 'fail',
+    failure_reason: `manager loop ${node.id}: manager.max_cycles (${maxCycles}) exhausted, polling every ${pollMs} ms, before child run ${childId} ended; the child was cancelled`,
+    context_updates: { 'stack.child.status': 'cancelled' },
+  }, maxCycles);
 }
 
 /** Evaluates a manager loop's stop condition against a child's final context. */

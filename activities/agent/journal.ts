@@ -6,6 +6,7 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
 import type { Usage } from '../llm/usage';
+import type { HookRecord } from './tool-hooks';
 
 /** The transcript's file name inside the stage directory. */
 export const TRANSCRIPT_FILE = 'transcript.jsonl';
@@ -16,7 +17,7 @@ export const JOURNAL_OUTPUT_LIMIT = 200_000;
 export type JournalLine =
   | { type: 'session'; session: string; activity: string; at: string; provider: string; model: string; system: string; thread?: string; prior_messages?: number; prior?: ModelMessage[]; preamble?: string; prompt?: string }
   | { type: 'turn'; session: string; turn: number; at: string; text: string; tool_calls: { id: string; name: string; args: unknown }[]; messages: ModelMessage[]; usage: Usage; finish_reason: string }
-  | { type: 'tool'; session: string; turn: number; at: string; call_id: string; name: string; args: unknown; output: string; for_model: string; is_error: boolean; duration_ms: number }
+  | { type: 'tool'; session: string; turn: number; at: string; call_id: string; name: string; args: unknown; output: string; for_model: string; is_error: boolean; duration_ms: number; pre_hook?: HookRecord; post_hook?: HookRecord }
   | { type: 'steer'; session: string; turn: number; at: string; text: string; source: string }
   | { type: 'end'; session: string; at: string; reason: string; text: string; usage: Usage; turns: number };
 

@@ -15,6 +15,7 @@ import { detectLoop, replaySession, signature, toolMessage, type CallRecord, typ
 import { filteredEnv } from './tools-shell';
 import { runTool, toolSet } from './tools';
 import type { AgentTool } from './tool-types';
+import { hookPassed, runHook, type HookRecord, type ToolHooks } from './tool-hooks';
 
 /** Where steering messages are dropped while a stage runs (one file per message, injected once). */
 export const STEER_DIR = 'steer';
@@ -37,6 +38,8 @@ export interface AgentInput {
   prior?: ModelMessage[];
   thread?: string;
   tools: readonly AgentTool[];
+  /** `tool_hooks.pre` / `.post` commands run around each tool call (Attractor §9.7). */
+  hooks?: ToolHooks;
   limits: AgentLimits;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -83,13 +86,22 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
       if (c.result) continue;
       input.heartbeat({ agent: { turn, phase: 'tool', tool: c.name, detail: preview(c.args), tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
       const started = Date.now();
-      const r = await runTool(tools, c.name, c.args, {
-        root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
-        defaultTimeoutMs: input.limits.command_timeout_ms, maxTimeoutMs: input.limits.max_command_timeout_ms,
-        callId: `t${turn}-${safe(c.id)}`, heartbeat: () => input.heartbeat(),
+      const callId = `t${turn}-${safe(c.id)}`;
+      const hook = (phase: 'pre' | 'post', command: string, result?: { output: string; is_error: boolean }): Promise<HookRecord> => runHook({
+        phase, command, cwd: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
+        timeoutMs: input.limits.command_timeout_ms, callId, tool: { name: c.name, call_id: c.id, args: c.args, ...(result ? { result } : {}) },
       });
+      const pre = input.hooks?.pre ? await hook('pre', input.hooks.pre) : undefined;
+      const r = pre && !hookPassed(pre)
+        ? vetoed(c.name, pre)
+        : await runTool(tools, c.name, c.args, {
+          root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
+          defaultTimeoutMs: input.limits.command_timeout_ms, maxTimeoutMs: input.limits.max_command_timeout_ms,
+          callId, heartbeat: () => input.heartbeat(),
+        });
+      const post = input.hooks?.post ? await hook('post', input.hooks.post, { output: r.output, is_error: r.isError }) : undefined;
       c.result = { forModel: r.forModel, isError: r.isError };
-      await write({ type: 'tool', session, turn, at: now(), call_id: c.id, name: c.name, args: c.args, output: r.output.slice(0, JOURNAL_OUTPUT_LIMIT), for_model: r.forModel, is_error: r.isError, duration_ms: Date.now() - started });
+      await write({ type: 'tool', session, turn, at: now(), call_id: c.id, name: c.name, args: c.args, output: r.output.slice(0, JOURNAL_OUTPUT_LIMIT), for_model: r.forModel, is_error: r.isError, duration_ms: Date.now() - started, ...(pre ? { pre_hook: pre } : {}), ...(post ? { post_hook: post } : {}) });
       toolCalls += 1;
     }
     s.messages.push(toolMessage(calls));
@@ -130,6 +142,13 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   }
   await write({ type: 'end', session, at: now(), reason: stopReason, text: s.lastText, usage: s.usage, turns: s.turns });
   return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, resumed, messages: s.messages };
+}
+
+/** The error the model reads when the pre-hook skipped its call (§9.7). */
+function vetoed(name: string, pre: HookRecord): { output: string; forModel: string; isError: boolean } {
+  const why = pre.timed_out ? 'timed out' : `exited ${pre.exit_code}`;
+  const msg = `Tool call skipped: the tool_hooks.pre hook ${why}${pre.output ? `:\n${pre.output}` : ''}`;
+  return { output: msg, forModel: msg, isError: true };
 }
 
 /** Prior conversation, then the fidelity preamble (if any), then the stage's prompt. */

@@ -30,7 +30,7 @@ export function summarize(reports: readonly FileReport[]): { files: number; erro
 }
 
 /** Lints each file; unreadable paths become reports with `error` rather than stopping the others. */
-export async function lintFiles(files: readonly string[], cwd: string, extra: Pick<LintSpecOptions, 'knownTypes' | 'extraRules'> = {}): Promise<FileReport[]> {
+export async function lintFiles(files: readonly string[], cwd: string, extra: Pick<LintSpecOptions, 'knownTypes' | 'extraRules' | 'transforms'> = {}): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   for (const file of files) {
     try {
@@ -72,13 +72,13 @@ export function registerLint(program: Command, ctx: CliContext): void {
 }
 
 /** The profile's plugins as lint options; undefined (after printing why, exit 2) when they cannot load. */
-async function pluginLint(profileFile: string, ctx: CliContext): Promise<Pick<LintSpecOptions, 'knownTypes' | 'extraRules'> | undefined> {
+async function pluginLint(profileFile: string, ctx: CliContext): Promise<Pick<LintSpecOptions, 'knownTypes' | 'extraRules' | 'transforms'> | undefined> {
   try {
     const loaded = await loadSpecFile(profileFile);
     const plugins = loaded.kind === 'FactoryProfile' ? (loaded.profile?.plugins ?? []) : [];
     if (loaded.kind !== 'FactoryProfile' || !loaded.profile) throw new Error(`${profileFile} is not a valid FactoryProfile (run factory lint on it)`);
     const set = await loadPlugins(plugins.map((p) => resolve(dirname(profileFile), p)));
-    return { knownTypes: [...BUILTIN_TYPES, ...Object.keys(set.handlers)], extraRules: set.lintRules };
+    return { knownTypes: [...BUILTIN_TYPES, ...Object.keys(set.handlers)], extraRules: set.lintRules, transforms: set.transforms };
   } catch (err) {
     ctx.io.err(`factory: ${(err as Error).message}`);
     ctx.fail(ExitCode.usage);

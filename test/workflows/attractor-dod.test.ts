@@ -71,8 +71,13 @@
 // §11.11 Transforms and extensibility
 //   transforms between parse and validate; transform(graph) test/core/transforms.test.ts "runs built-ins first, then custom transforms in registration order"
 //   $goal expansion ......................................... test/core/transforms.test.ts goalExpansion; "expands $goal ..."
-//   custom transforms registered, run in order .............. test/core/transforms.test.ts "runs built-ins first, then custom ..." (plugin transforms are
-//                                                             loaded and validated but not yet applied at boot: docs/plugins.md)
+//   custom transforms registered, run in order .............. test/core/transforms.test.ts "runs built-ins first, then custom ..."; profile plugin transforms at
+//                                                             boot before lint: plugins.test "runs the graph a plugin transform rewrote ...",
+//                                                             "fails boot naming the transform when a plugin transform throws"
+//   (manager loop, §4.11) ................................... test/workflows/manager-loop.test.ts (child workflow; observe/wait cycles; "fails the manager node
+//                                                             naming manager.max_cycles ..."; "ends the loop with success when the stop condition holds ..."; steer not done)
+//   (tool call hooks, §9.7) ................................ test/activities/tool-hooks.test.ts (pre vetoes on non-zero exit or timeout, post sees the
+//                                                             result, both journaled; graph-level hooks inherited by nodes via tool_hook_inheritance)
 //   (custom lint rules, §7.4) ............................... test/core/lint.test.ts "runs extra rules after the built-ins ..."; plugins.test "lints the example ..."
 //   HTTP server mode ........................................ not implemented (optional in the spec); Temporal signals/updates/queries play that role
 // §11.12 parity matrix

@@ -1,6 +1,7 @@
-// stack.manager_loop (Attractor §4.11): the node supervises a child pipeline run as a child workflow;
-// the child's outcome becomes the node's outcome and its context is visible to the stop condition.
-import { existsSync } from 'node:fs';
+// stack.manager_loop (Attractor §4.11): the node supervises a child pipeline run as a child workflow in
+// observe/wait cycles; the child's outcome becomes the node's outcome, the stop condition ends the loop
+// early, and exhausting manager.max_cycles fails the node by name and cancels the child.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runQuery } from '../../workflows/messages';
 import { allEvents, pipelineYaml, settle, startedNodes, typesOf, useRunEnv, workspace } from '../helpers/runs';
@@ -10,22 +11,24 @@ const env = useRunEnv();
 const CHILD_OK = pipelineYaml('child-ok', ['{ id: build, type: tool, tool_command: "echo child-built" }'], ['{ from: start, to: build }', '{ from: build, to: exit }']);
 const CHILD_FAIL = pipelineYaml('child-fail', ['{ id: build, type: tool, tool_command: "exit 3" }'], ['{ from: start, to: build }', '{ from: build, to: exit }']);
 
-const parent = (child: string) =>
+const CHILD_PARKED = pipelineYaml('child-parked', ['{ id: review, type: wait.human, prompt: "Ship it?" }', '{ id: ship, type: tool, tool_command: "echo shipped" }'], ['{ from: start, to: review }', '{ from: review, to: ship, label: "[A] Approve" }', '{ from: review, to: exit, label: "[R] Reject" }', '{ from: ship, to: exit }']);
+
+const parent = (child: string, manager = '') =>
   pipelineYaml(
     'parent',
-    ['{ id: manage, type: stack.manager_loop }', '{ id: after, type: tool, tool_command: "echo after" }', '{ id: recover, type: tool, tool_command: "echo recover" }'],
+    [`{ id: manage, type: stack.manager_loop${manager ? `, manager: { ${manager} }` : ''} }`, '{ id: after, type: tool, tool_command: "echo after" }', '{ id: recover, type: tool, tool_command: "echo recover" }'],
     ['{ from: start, to: manage }', '{ from: manage, to: after, condition: "outcome=success" }', '{ from: manage, to: recover, condition: "outcome=fail" }', '{ from: after, to: exit }', '{ from: recover, to: exit }'],
     `stack: { child_dotfile: ${child} }`,
   );
 
-async function runParent(childYaml: string) {
-  const ws = workspace(parent('child.yaml'));
+async function runParent(childYaml: string, manager = '') {
+  const ws = workspace(parent('child.yaml', manager));
   ws.write('child.yaml', childYaml);
   const handle = await env.start(ws);
   const settled = await settle(handle);
   const events = await allEvents(handle);
   const envelope = await handle.query(runQuery);
-  return { settled, events, envelope };
+  return { settled, events, envelope, handle };
 }
 
 describe('stack.manager_loop', () => {
@@ -46,5 +49,27 @@ describe('stack.manager_loop', () => {
     expect(typesOf(events)).toContain('stage.failed');
     const failed = events.find((e) => e.type === 'stage.failed' && e.data['node'] === 'manage');
     expect(String(failed?.data['failure_reason'])).toMatch(/child run .* failed/);
+  });
+
+  it('fails the manager node naming manager.max_cycles and cancels the child when the child outlives the cycles', async () => {
+    const { settled, events, handle } = await runParent(CHILD_PARKED, 'max_cycles: 3, poll_interval: 200ms');
+    expect(settled.ok).toBe(true);
+    expect(startedNodes(events)).toEqual(['start', 'manage', 'recover']);
+    const failed = events.find((e) => e.type === 'stage.failed' && e.data['node'] === 'manage');
+    expect(String(failed?.data['failure_reason'])).toContain('manager.max_cycles (3) exhausted, polling every 200 ms');
+    const described = await env.client.workflow.getHandle(`${(await handle.query(runQuery)).runId}.manage.1`).describe();
+    expect(described.status.name).toBe('CANCELLED');
+  });
+
+  it('ends the loop with success when the stop condition holds while the child still runs', async () => {
+    const { settled, events, envelope } = await runParent(CHILD_PARKED, 'max_cycles: 50, poll_interval: 200ms, stop_condition: "outcome=success"');
+    expect(settled.ok).toBe(true);
+    expect(startedNodes(events)).toEqual(['start', 'manage', 'after']);
+    const done = events.find((e) => e.type === 'stage.completed' && e.data['node'] === 'manage');
+    expect(done?.data['status']).toBe('success');
+    const context = JSON.parse(readFileSync(join(envelope.runDir as string, 'checkpoint.json'), 'utf8')).context;
+    expect(context).toMatchObject({ 'stack.child.status': 'cancelled', 'stack.manager.cycles': 1 });
+    const described = await env.client.workflow.getHandle(`${envelope.runId}.manage.1`).describe();
+    expect(described.status.name).toBe('CANCELLED');
   });
 });

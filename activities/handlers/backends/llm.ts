@@ -7,6 +7,7 @@ import { runAgent } from '../../agent/loop';
 import { buildSystemPrompt } from '../../agent/system-prompt';
 import { readThread, threadKey, writeThread } from '../../agent/threads';
 import { toolsFor } from '../../agent/tools';
+import { hooksOf } from '../../agent/tool-hooks';
 import { StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
@@ -54,6 +55,7 @@ export function createLlmBackend(): CodergenBackend {
         ...(prior.length ? { prior } : {}),
         ...(thread ? { thread } : {}),
         tools: toolsOn ? toolsFor(provider.kind) : [],
+        hooks: hooksOf(stage.node),
         limits: limitsOf(provider),
         env: stage.env,
         signal: stage.signal,
