@@ -3,8 +3,8 @@
 
 import { isAbsolute, resolve } from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
-import { loadSpecFile, SpecFileError, type LoadedSpec } from '../spec/load';
-import { openSpecRegistry, RegistryError, type SpecKind } from '../spec/registry';
+import { loadSpecFile, SpecFileError, type LoadedSpec } from '../definitions/load';
+import { openSpecRegistry, RegistryError, type SpecKind } from '../definitions/registry';
 import { errorMessage } from './errors';
 import type { SpecRef } from './types';
 

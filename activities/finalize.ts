@@ -9,7 +9,7 @@ import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
 import { writeRunGraph } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
-import { sha256 } from '../spec/load';
+import { sha256 } from '../definitions/load';
 import { RUN_DIR_DIVERGED } from './errors';
 import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';

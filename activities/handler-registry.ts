@@ -3,7 +3,7 @@
 
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import type { ProviderConfig } from '../spec/schemas/profile';
+import type { ProviderConfig } from '../definitions/schemas/profile';
 
 /** Everything a handler may use for one attempt of one stage. */
 export interface StageContext {

@@ -6,7 +6,7 @@ import { loadPlugins, type PluginSet } from './plugins';
 import { lintPipeline } from '../core/lint';
 import type { PipelineGraph } from '../core/model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
-import type { FactoryProfile } from '../spec/schemas/profile';
+import type { FactoryProfile } from '../definitions/schemas/profile';
 import { throwIfCauses } from './errors';
 import { unknownProviders } from './llm/resolve';
 import type { HandlerRegistry } from './handler-registry';

@@ -4,8 +4,8 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
-import type { FactoryProfile, ProviderConfig } from '../spec/schemas/profile';
-import { isLlmProvider } from '../spec/schemas/providers';
+import type { FactoryProfile, ProviderConfig } from '../definitions/schemas/profile';
+import { isLlmProvider } from '../definitions/schemas/providers';
 import { loadBootSpec } from './boot-load';
 import { bootFailure, throwIfCauses } from './errors';
 import { loadTwinFixture } from './handlers/backends/twin';

@@ -5,12 +5,12 @@ import { resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
 import { applyCustomTransforms } from '../core/transforms';
 import { loadPlugins } from './plugins';
-import { loadSpecFile } from '../spec/load';
-import { openScenarioRegistry } from '../spec/registry';
-import type { FactoryProfile } from '../spec/schemas/profile';
+import { loadSpecFile } from '../definitions/load';
+import { openScenarioRegistry } from '../definitions/registry';
+import type { FactoryProfile } from '../definitions/schemas/profile';
 import { describeLoadError, loadBootSpec, pushDiagnostics, resolveSpecPath } from './boot-load';
 import { bootFailure, throwIfCauses } from './errors';
-import { suiteManifestOf } from '../spec/suite-manifest';
+import { suiteManifestOf } from '../definitions/suite-manifest';
 import type { ResolvedSpecs, ResolveSpecsInput, SpecRef, SuiteManifest } from './types';
 
 /** The project root holding specs/ and scenarios/. */

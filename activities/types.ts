@@ -5,8 +5,8 @@ import type { SourceMap } from '../core/diagnostics';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
-import type { FactoryProfile } from '../spec/schemas/profile';
-import type { SuiteManifest } from '../spec/suite-manifest';
+import type { FactoryProfile } from '../definitions/schemas/profile';
+import type { SuiteManifest } from '../definitions/suite-manifest';
 
 /** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
 export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };

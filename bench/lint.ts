@@ -2,7 +2,7 @@
 // stages, goal gates and human gates) linted repeatedly; target: median under 100 ms.
 import { hasErrors } from '../core/diagnostics';
 import { lintPipeline } from '../core/lint';
-import { loadPipelineYaml } from '../spec/yaml';
+import { loadPipelineYaml } from '../definitions/yaml';
 import type { Benchmark, BenchResult } from './types';
 import { measure } from './stats';
 

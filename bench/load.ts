@@ -1,8 +1,8 @@
 // Loading a large spec: the generated 5,000-node YAML (bench/lint.ts) through loadPipelineYaml (parse, source
 // map, schema, normalize, transforms); target: median under 200 ms of CPU time. The full `yaml` Document
 // parse the loader used before (and still uses for files with problems) is timed alongside, interleaved.
-import { loadPipelineYaml } from '../spec/yaml';
-import { parseDocument } from '../spec/yaml-doc';
+import { loadPipelineYaml } from '../definitions/yaml';
+import { parseDocument } from '../definitions/yaml-doc';
 import { generatePipelineYaml } from './lint';
 import { interleaved, summarize } from './stats';
 import type { Benchmark, BenchResult } from './types';

@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { EvaluateInput, EvaluationSummary } from '../core/evaluation';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { guardChild, type ChildGuard } from '../infra/process-guard';
-import { openScenarioRegistry } from '../spec/registry';
+import { openScenarioRegistry } from '../definitions/registry';
 import { summarize } from './stats';
 import type { Benchmark, BenchResult } from './types';
 

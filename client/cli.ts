@@ -2,8 +2,8 @@
 // main() never throws and never exits the process: it returns the exit code for bin/factory to set.
 import { Command, CommanderError } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { RegistryError } from '../spec/registry';
-import { SpecFileError } from '../spec/load';
+import { RegistryError } from '../definitions/registry';
+import { SpecFileError } from '../definitions/load';
 import { COMMANDS } from './commands';
 import { CliContext, ExitCode, UsageError, processIO, type CliIO } from './context';
 

@@ -4,7 +4,7 @@
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { DevServer } from '../infra/dev-server';
-import type { FactoryProfile } from '../spec/schemas/profile';
+import type { FactoryProfile } from '../definitions/schemas/profile';
 import { TASK_QUEUES } from '../core/temporal-names';
 import { createPipelineWorker } from '../workers/pipeline';
 import type { CliIO } from './context';

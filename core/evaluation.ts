@@ -2,7 +2,7 @@
 // scenario side, and the pure aggregation of per-scenario results into an EvaluationSummary.
 // Pure: imported by the evaluate workflow and the run workflow. No scenario body ever appears here.
 
-import type { ProviderConfig } from '../spec/schemas/profile';
+import type { ProviderConfig } from '../definitions/schemas/profile';
 import { FailureDomain } from './run-model';
 import { signatureOf } from './signatures';
 

@@ -5,8 +5,8 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { hasErrors, type Diagnostic } from '../core/diagnostics';
 import type { PipelineGraph } from '../core/model';
 import type { RunEnvelope, SpecSource } from '../core/run-model';
-import { loadSpecFile, type LoadedSpec } from '../spec/load';
-import { openRegistries } from '../spec/registry';
+import { loadSpecFile, type LoadedSpec } from '../definitions/load';
+import { openRegistries } from '../definitions/registry';
 
 /** What a `factory graph` argument names. */
 export type GraphTarget =

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
-import { lintSpecFile, loadSpecBytes, MAX_SPEC_BYTES } from '../spec/load';
+import { lintSpecFile, loadSpecBytes, MAX_SPEC_BYTES } from '../definitions/load';
 
 const CORPUS = join(__dirname, 'corpus');
 const DIRS = ['yaml', 'dot', 'misc'] as const;

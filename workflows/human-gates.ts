@@ -9,7 +9,7 @@ import type { PipelineGraph } from '../core/model';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { EventType, type GateRecord, RunStatus } from '../core/run-model';
-import type { FactoryProfile } from '../spec/schemas/profile';
+import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { RunState } from './run-state';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
-import type { AgentLimits, LlmProviderConfig } from '../../spec/schemas/providers';
+import type { AgentLimits, LlmProviderConfig } from '../../definitions/schemas/providers';
 import { callModel } from '../llm/call';
 import type { BoundModel } from '../llm/models';
 import { addUsage, type Usage } from '../llm/usage';

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageStatus } from '../../core/model';
 import type { Outcome } from '../../core/outcome';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { StageConfigError } from '../errors';
 import type { Handler, StageContext } from '../handler-registry';
 import { resolveNodeProvider } from '../llm/resolve';

@@ -2,8 +2,8 @@
 // (fan_in ranking, judges, summaries). No tools, one turn, the node's llm_provider / llm_model /
 // reasoning_effort honoured; the twin and the command-line agent answer through their backends.
 
-import type { ProviderConfig } from '../../spec/schemas/profile';
-import { isLlmProvider } from '../../spec/schemas/providers';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
+import { isLlmProvider } from '../../definitions/schemas/providers';
 import type { StageContext } from '../handler-registry';
 import { createAgentBackend } from '../handlers/backends/agent';
 import { createTwinBackend } from '../handlers/backends/twin';

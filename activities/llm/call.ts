@@ -2,7 +2,7 @@
 // owns retries). Times out per the provider, maps failures (llm/errors.ts), and reports usage.
 
 import { generateText, type ModelMessage, type ToolSet } from 'ai';
-import type { LlmProviderConfig } from '../../spec/schemas/providers';
+import type { LlmProviderConfig } from '../../definitions/schemas/providers';
 import { ProviderRejectedError } from '../errors';
 import { providerError } from './errors';
 import type { BoundModel } from './models';

@@ -6,7 +6,7 @@ import { createGoogleGenerativeAI } from '@ai-sdk/google';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModel } from 'ai';
-import type { AgentLimits, LlmProviderConfig } from '../../spec/schemas/providers';
+import type { AgentLimits, LlmProviderConfig } from '../../definitions/schemas/providers';
 import { StageConfigError } from '../errors';
 
 /** A model ready to call, the key it uses (for redaction) and the provider options for this node. */

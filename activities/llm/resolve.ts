@@ -3,7 +3,7 @@
 // model stylesheet) over the profile's default provider.
 
 import type { PipelineNode } from '../../core/model';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { StageConfigError } from '../errors';
 
 /** A node's provider choice, resolved. */

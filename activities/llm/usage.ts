@@ -2,7 +2,7 @@
 // prices (USD per million tokens).
 
 import { addUsage as addTokenUsage, type TokenUsage } from '../../core/usage';
-import type { LlmProviderConfig } from '../../spec/schemas/providers';
+import type { LlmProviderConfig } from '../../definitions/schemas/providers';
 
 /** Tokens in/out and, with prices, the cost in US dollars. */
 export type Usage = TokenUsage;

@@ -12,8 +12,8 @@ import type {
   SuiteRefInput,
 } from '../../core/evaluation';
 import { failureSignature } from '../../core/signatures';
-import type { SuiteManifest } from '../../spec/registry';
-import type { Scenario } from '../../spec/schemas/suite';
+import type { SuiteManifest } from '../../definitions/registry';
+import type { Scenario } from '../../definitions/schemas/suite';
 import { bootFailure } from '../errors';
 import { viewCandidate } from './candidate';
 import { runCommandScenario } from './command';

@@ -8,8 +8,8 @@
 import { ProviderRejectedError, StageConfigError } from '../errors';
 import { runProcess } from '../handlers/process';
 import { askProvider } from '../llm/ask';
-import type { ProviderConfig } from '../../spec/schemas/profile';
-import type { Scenario } from '../../spec/schemas/suite';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
+import type { Scenario } from '../../definitions/schemas/suite';
 import { candidateEnv, candidateText, inCandidateDir } from './candidate';
 import { lastLine } from './command';
 import { ScenarioConfigError, ScenarioInfraError } from '../errors';

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SuiteRefInput } from '../../core/evaluation';
-import { loadSpecBytes, sha256 } from '../../spec/load';
-import { LOCK_FILE, openScenarioRegistry, parseRef } from '../../spec/registry';
-import { suiteManifestOf, type SuiteManifest } from '../../spec/suite-manifest';
-import type { ScenarioSuite } from '../../spec/schemas/suite';
+import { loadSpecBytes, sha256 } from '../../definitions/load';
+import { LOCK_FILE, openScenarioRegistry, parseRef } from '../../definitions/registry';
+import { suiteManifestOf, type SuiteManifest } from '../../definitions/suite-manifest';
+import type { ScenarioSuite } from '../../definitions/schemas/suite';
 import { scenarioLog } from './context';
 import { SuiteUnavailableError } from '../errors';
 

@@ -2,8 +2,8 @@
 // thrown (ScenarioInfraError → retried; ScenarioConfigError → not).
 
 import type { Candidate } from '../../core/evaluation';
-import type { ProviderConfig } from '../../spec/schemas/profile';
-import type { Scenario } from '../../spec/schemas/suite';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
+import type { Scenario } from '../../definitions/schemas/suite';
 import type { CandidateView } from './candidate';
 
 /** A check's result: `reason` is scenario-side text, only ever hashed into a signature. */

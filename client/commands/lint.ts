@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../../core/diagnostics';
-import { lintSpecFile, loadSpecFile, SpecFileError, type LintSpecOptions } from '../../spec/load';
+import { lintSpecFile, loadSpecFile, SpecFileError, type LintSpecOptions } from '../../definitions/load';
 import { loadPlugins } from '../../activities/plugins';
 import { BUILTIN_TYPES } from '../../core/lint';
 import { dirname } from 'node:path';

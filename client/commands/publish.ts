@@ -3,7 +3,7 @@
 import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { formatDiagnostic, sortDiagnostics } from '../../core/diagnostics';
-import { publishToRoot, RegistryError, RegistryErrorCode, type LockEntry } from '../../spec/registry';
+import { publishToRoot, RegistryError, RegistryErrorCode, type LockEntry } from '../../definitions/registry';
 import { ExitCode, type CliContext } from '../context';
 
 /** One file's publish outcome as `--json` prints it. */

@@ -8,9 +8,9 @@ import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@tempor
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
-import { loadSpecFile } from '../../spec/load';
-import { compareSemver, openRegistries } from '../../spec/registry';
-import type { FactoryProfile } from '../../spec/schemas/profile';
+import { loadSpecFile } from '../../definitions/load';
+import { compareSemver, openRegistries } from '../../definitions/registry';
+import type { FactoryProfile } from '../../definitions/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';

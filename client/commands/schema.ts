@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Argument, type Command } from 'commander';
-import { jsonSchemas } from '../../spec/json-schema';
+import { jsonSchemas } from '../../definitions/json-schema';
 import type { CliContext } from '../context';
 
 /** Schema names, in the order files are written. */

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, symlinkSync, writeFileSync, mkdirSync, readdi
 import { join } from 'node:path';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
 import { readJournal } from '../../activities/agent/journal';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { LlmMock, type MockApi } from '../helpers/llm-mock';
 import { node, stageContext, tempDir } from './helpers';
 

@@ -9,9 +9,9 @@ import { resolveProfile } from '../../activities/profile';
 import { resolveSpecs } from '../../activities/specs';
 import type { SpecRef } from '../../activities/types';
 import { WORKFLOW_NODE_TYPES } from '../../core/node-types';
-import { publishToRoot } from '../../spec/registry';
-import type { FactoryProfile } from '../../spec/schemas/profile';
-import { loadPipelineYaml, loadProfileYaml } from '../../spec/yaml';
+import { publishToRoot } from '../../definitions/registry';
+import type { FactoryProfile } from '../../definitions/schemas/profile';
+import { loadPipelineYaml, loadProfileYaml } from '../../definitions/yaml';
 import { bootCauses, failureOf, tempDir } from './helpers';
 
 const CANARY = 'CANARY-scenario-body-91c2';

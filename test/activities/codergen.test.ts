@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ProviderUnavailableError, StageConfigError } from '../../activities/errors';
 import { defaultTwinResponse } from '../../activities/handlers/backends/twin';
 import { createCodergenHandler, stagePrompt } from '../../activities/handlers/codergen';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { node, stageContext, tempDir } from './helpers';
 
 describe('codergen handler with the twin backend', () => {

@@ -9,7 +9,7 @@ import type { Checkpoint, RunEnvelope, RunEvent } from '../../core/run-model';
 import type { StageContext } from '../../activities/handler-registry';
 import type { StageInput } from '../../activities/types';
 import type { DomainFailureDetails } from '../../core/failures';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export async function tempDir(prefix = 'factory-act-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

@@ -9,7 +9,7 @@ import { createDefaultHandlers } from '../../activities/handlers';
 import { retryAfterMs } from '../../activities/llm/errors';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
 import { runStage } from '../../activities/stage';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { failureOf, node, stageContext, stageInput, tempDir } from './helpers';
 
 const KEY = 'sk-test-123';

@@ -5,12 +5,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
 import { readJournal, type JournalLine } from '../../activities/agent/journal';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import type { AttrValue } from '../../core/model';
 import { hooksOf } from '../../activities/agent/tool-hooks';
 import { LlmMock } from '../helpers/llm-mock';
 import { node, stageContext, tempDir } from './helpers';
-import { loadOk } from '../spec/dot-helpers';
+import { loadOk } from '../definitions/dot-helpers';
 
 const KEY = 'sk-mock-key';
 let mock: LlmMock;

@@ -3,8 +3,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { schemaFiles } from '../../client/commands/schema';
-import { lintSpecFile, loadSpecFile, sha256 } from '../../spec/load';
-import { openRegistries, type SpecKind } from '../../spec/registry';
+import { lintSpecFile, loadSpecFile, sha256 } from '../../definitions/load';
+import { openRegistries, type SpecKind } from '../../definitions/registry';
 import { REPO } from './run-cli';
 
 const EXAMPLES = join(REPO, 'examples');

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { buildProgram } from '../../client/cli';
 import { CliContext } from '../../client/context';
 import { SEARCH_ATTRIBUTE_TYPES, TASK_QUEUES } from '../../core/temporal-names';
-import { loadSpecFile } from '../../spec/load';
+import { loadSpecFile } from '../../definitions/load';
 
 const REPO = join(__dirname, '..', '..');
 const APP = '/app'; // the image's WORKDIR (Dockerfile)

@@ -8,7 +8,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision-policy';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
-import { LOCK_FILE } from '../../spec/registry';
+import { LOCK_FILE } from '../../definitions/registry';
 import { approveSignal, decideSignal, decideUpdate, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { persistDecision } from '../../activities/finalize';
 import { runCli, spawnCli } from '../client/run-cli';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { WorkflowFailedError, ApplicationFailure, type Client, type WorkflowHandle } from '@temporalio/client';
 import { guardChild, type ChildGuard } from '../../infra/process-guard';
-import { LOCK_FILE } from '../../spec/registry';
+import { LOCK_FILE } from '../../definitions/registry';
 import type { RunEvent } from '../../core/run-model';
 import { eventsQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { lintSpecFile, loadSpecBytes, loadSpecFile, sha256, SpecFileError, specSyntax } from '../../spec/load';
+import { lintSpecFile, loadSpecBytes, loadSpecFile, sha256, SpecFileError, specSyntax } from '../../definitions/load';
 import { pipelineYaml, profileYaml, tempRoot } from './fixtures';
 
 type Root = Awaited<ReturnType<typeof tempRoot>>;

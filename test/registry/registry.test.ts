@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sha256 } from '../../spec/load';
+import { sha256 } from '../../definitions/load';
 import {
   openRegistries,
   openScenarioRegistry,
@@ -9,7 +9,7 @@ import {
   RegistryError,
   RegistryErrorCode,
   type RegistryLock,
-} from '../../spec/registry';
+} from '../../definitions/registry';
 import { CANARY, pipelineYaml, profileYaml, suiteYaml, tempRoot } from './fixtures';
 
 type Root = Awaited<ReturnType<typeof tempRoot>>;

@@ -1,4 +1,4 @@
-import { compareSemver, isSemver, parseRef, stableLockJson, type LockEntry } from '../../spec/registry';
+import { compareSemver, isSemver, parseRef, stableLockJson, type LockEntry } from '../../definitions/registry';
 
 describe('semver helpers', () => {
   it.each([

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pngAvailable } from '../../render';
-import { sha256 } from '../../spec/load';
+import { sha256 } from '../../definitions/load';
 import { runCli } from '../client/run-cli';
 import { awaitingReview, FEATURE_YAML, REPO } from './fixtures';
 

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope, RunStatus, StageRecord } from '../../core/run-model';
-import { loadSpecFile } from '../../spec/load';
+import { loadSpecFile } from '../../definitions/load';
 
 export const REPO = join(__dirname, '..', '..');
 export const FEATURE_YAML = join(REPO, 'examples', 'pipelines', 'feature.yaml');

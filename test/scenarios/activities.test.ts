@@ -10,7 +10,7 @@ import { createScenarioActivities } from '../../activities/scenarios';
 import { ScenarioConfigError, ScenarioInfraError } from '../../activities/errors';
 import { scenarioRegistryRoot } from '../../activities/scenarios/suites';
 import type { Candidate } from '../../core/evaluation';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { candidateDir, candidateService, closedPort, ScenarioRoot, type ScenarioDoc } from './helpers';
 
 const twin: ProviderConfig = { kind: 'twin' };

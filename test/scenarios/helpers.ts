@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import type { Candidate } from '../../core/evaluation';
-import { openScenarioRegistry } from '../../spec/registry';
+import { openScenarioRegistry } from '../../definitions/registry';
 
 /** A scenario as written in YAML (loose: tests also write invalid ones on purpose). */
 export type ScenarioDoc = Record<string, unknown>;

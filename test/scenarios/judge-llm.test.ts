@@ -3,7 +3,7 @@
 import { createScenarioActivities } from '../../activities/scenarios';
 import { ScenarioConfigError, ScenarioInfraError } from '../../activities/errors';
 import type { Candidate } from '../../core/evaluation';
-import type { ProviderConfig } from '../../spec/schemas/profile';
+import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { LlmMock } from '../helpers/llm-mock';
 import { candidateDir, ScenarioRoot } from './helpers';
 

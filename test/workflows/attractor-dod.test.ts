@@ -2,12 +2,12 @@
 // and the §11.13 smoke test → the test that proves it. Tests named here are in this file unless a path is
 // given. Keep it current when a test moves or a reading changes (readings: docs/attractor.md).
 //
-// §11.1 DOT parsing ........................................ test/spec/dot-parse.test.ts "Attractor §11.1 DOT parsing" (one test per item:
+// §11.1 DOT parsing ........................................ test/definitions/dot-parse.test.ts "Attractor §11.1 DOT parsing" (one test per item:
 //                                                             subset, goal/label/model_stylesheet, multi-line blocks, edge attrs, chained edges,
 //                                                             default blocks, subgraph flattening, class + stylesheet, quoted/unquoted, comments)
 // §11.2 Validation and linting
 //   exactly one start (Mdiamond or id start/Start) ......... test/core/lint.test.ts "there is no start node", "there are two start nodes";
-//                                                             test/spec/dot-portable.test.ts "finds start and exit by id ..."
+//                                                             test/definitions/dot-portable.test.ts "finds start and exit by id ..."
 //   exactly one exit (Msquare or id exit/end) ............... test/core/lint.test.ts "there is no exit node", "there are two exit nodes"; dot-portable (by id)
 //   start has no incoming / exit no outgoing ................ test/core/lint.test.ts "the start node has an incoming edge", "the exit node has an outgoing edge"
 //   all nodes reachable (orphan → warning, §11.12) .......... test/core/lint.test.ts "a node is an orphan (§11.12: warning)"; dot-portable "reports an orphan ..."
@@ -81,9 +81,9 @@
 //   (custom lint rules, §7.4) ............................... test/core/lint.test.ts "runs extra rules after the built-ins ..."; plugins.test "lints the example ..."
 //   HTTP server mode ........................................ not implemented (optional in the spec); Temporal signals/updates/queries play that role
 // §11.12 parity matrix
-//   parse a simple linear pipeline .......................... test/spec/dot-parse.test.ts "parses a simple linear pipeline ..."
-//   parse graph-level attributes (goal, label) .............. test/spec/dot-parse.test.ts "parses a pipeline when it has graph-level attributes ..."
-//   parse multi-line node attributes ........................ test/spec/dot-parse.test.ts "parses multi-line node attributes ..."
+//   parse a simple linear pipeline .......................... test/definitions/dot-parse.test.ts "parses a simple linear pipeline ..."
+//   parse graph-level attributes (goal, label) .............. test/definitions/dot-parse.test.ts "parses a pipeline when it has graph-level attributes ..."
+//   parse multi-line node attributes ........................ test/definitions/dot-parse.test.ts "parses multi-line node attributes ..."
 //   validate: missing start → error ......................... test/core/lint.test.ts "there is no start node"; test/corpus/dot/start_node__no-start.dot
 //   validate: missing exit → error .......................... test/core/lint.test.ts "there is no exit node"; test/corpus/dot/terminal_node__no-exit.dot
 //   validate: orphan node → warning ......................... test/core/lint.test.ts "a node is an orphan (§11.12: warning)"; dot-portable "reports an orphan ..."
@@ -105,12 +105,12 @@
 //   pipeline with 10+ nodes completes ....................... "completes a pipeline of 10+ nodes ..."
 // §11.13 smoke test ........................................ "parses, validates, runs plan → implement → review → done ..." (scripted failure);
 //                                                             spec-examples "runs smoke.dot unchanged ..." and dot-portable "lints smoke.dot with no errors ..."
-// §2.13 examples ........................................... test/spec/dot-portable.test.ts (lint, no errors) and spec-examples.test.ts (run on the twin)
+// §2.13 examples ........................................... test/definitions/dot-portable.test.ts (lint, no errors) and spec-examples.test.ts (run on the twin)
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintPipeline } from '../../core/lint';
 import type { Checkpoint } from '../../core/run-model';
-import { loadSpecFile } from '../../spec/load';
+import { loadSpecFile } from '../../definitions/load';
 import {
   allEvents,
   handlerOf,

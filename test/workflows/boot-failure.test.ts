@@ -2,7 +2,7 @@
 // non-retryable BOOT_FAILURE naming the cause and the recovery rule; several causes are all listed.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { publishToRoot } from '../../spec/registry';
+import { publishToRoot } from '../../definitions/registry';
 import { statusQuery, runQuery } from '../../workflows/messages';
 import { allEvents, settle, startRun, testActivities, testProfileYaml, typesOf, useRunEnv, workspace, type Workspace } from '../helpers/runs';
 

@@ -3,7 +3,7 @@
 
 import { join } from 'node:path';
 import { StageStatus } from '../../../core/model';
-import type { ProviderConfig } from '../../../spec/schemas/profile';
+import type { ProviderConfig } from '../../../definitions/schemas/profile';
 import { StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
 import { describeExit, runProcess, tail } from '../process';

@@ -12,7 +12,7 @@ import { StageConfigError } from '../../errors';
 import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
 import { resolveNodeProvider } from '../../llm/resolve';
-import { isLlmProvider } from '../../../spec/schemas/providers';
+import { isLlmProvider } from '../../../definitions/schemas/providers';
 import type { BackendResult, CodergenBackend } from './types';
 
 /** Node attribute (`attrs.system`) appended to the system prompt. */

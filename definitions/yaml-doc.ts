@@ -1,5 +1,5 @@
 // YAML text → plain data plus a position lookup for any document path, with every syntax error as a
-// Diagnostic. The schema-level loaders (spec/yaml.ts) build on this.
+// Diagnostic. The schema-level loaders (definitions/yaml.ts) build on this.
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/diagnostics';
 import type { LocateContext } from './issues';
@@ -25,7 +25,7 @@ export interface ParsedYaml extends LocateContext {
 const PARSE_OPTIONS = { logLevel: 'error', prettyErrors: false, uniqueKeys: true, resolveKnownTags: false, schema: 'core', version: '1.2' } as const;
 
 /**
- * Parses one YAML document; never throws. A clean document takes the fast path (spec/yaml-fast.ts);
+ * Parses one YAML document; never throws. A clean document takes the fast path (definitions/yaml-fast.ts);
  * anything else, and any position the fast index cannot give, comes from the full `yaml` Document.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {

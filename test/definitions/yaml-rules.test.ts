@@ -1,6 +1,6 @@
 // Each loader rule, with the exact line and column it is reported at.
 import type { Diagnostic } from '../../core/diagnostics';
-import { loadPipelineYaml, loadYamlSpec } from '../../spec/yaml';
+import { loadPipelineYaml, loadYamlSpec } from '../../definitions/yaml';
 
 const HEAD = 'kind: PipelineSpec\nid: p\nnodes:\n';
 const TAIL = '  - { id: start, shape: Mdiamond }\n  - { id: done, shape: Msquare }\nedges:\n  - { from: start, to: done }\n';

@@ -1,7 +1,7 @@
 // Property: loadPipelineDot never throws. Arbitrary text, DOT token soups and mutations of a valid
 // file (>= 10,000 inputs together) each give a graph or positioned diagnostics.
 import fc from 'fast-check';
-import { loadPipelineDot } from '../../spec/dot';
+import { loadPipelineDot } from '../../definitions/dot';
 
 const FILE = 'fuzz.dot';
 

@@ -1,7 +1,7 @@
 // Shared helpers for the DOT loader tests.
 import type { Diagnostic } from '../../core/diagnostics';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../../core/model';
-import { loadPipelineDot } from '../../spec/dot';
+import { loadPipelineDot } from '../../definitions/dot';
 
 export const FILE = 'pipeline.dot';
 

@@ -1,11 +1,11 @@
-// The fast YAML path (spec/yaml-fast.ts) must read every document exactly as the full `yaml` parse does:
+// The fast YAML path (definitions/yaml-fast.ts) must read every document exactly as the full `yaml` parse does:
 // same data, same positions for every path, and it must step aside whenever the full parse has anything to say.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatePipelineYaml } from '../../bench/lint';
-import { loadPipelineYaml } from '../../spec/yaml';
-import { parseDocument, parseYaml } from '../../spec/yaml-doc';
-import { parseFast } from '../../spec/yaml-fast';
+import { loadPipelineYaml } from '../../definitions/yaml';
+import { parseDocument, parseYaml } from '../../definitions/yaml-doc';
+import { parseFast } from '../../definitions/yaml-fast';
 
 const ROOT = join(__dirname, '..', '..');
 const DIRS = ['examples/pipelines', 'examples/profiles', 'examples/scenarios', 'scenarios', 'specs/pipelines', 'specs/profiles', 'test/fixtures/pipelines', 'test/corpus/yaml', 'test/corpus/misc'];

@@ -1,5 +1,5 @@
 // The PipelineSpec document (native YAML; the DOT loader maps into the same shape). Validates and
-// parses durations; spec/normalize.ts turns the result into core/model.ts PipelineGraph.
+// parses durations; definitions/normalize.ts turns the result into core/model.ts PipelineGraph.
 import { z } from 'zod';
 import { FIDELITY_MODES, REASONING_EFFORTS, SHAPE_TO_TYPE, NodeType } from '../../core/model';
 import { QUESTION_TYPES, type QuestionType } from '../../core/questions';

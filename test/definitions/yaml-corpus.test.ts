@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintPipeline } from '../../core/lint';
-import { loadYamlSpec } from '../../spec/yaml';
+import { loadYamlSpec } from '../../definitions/yaml';
 
 const DIR = join(__dirname, '..', 'corpus', 'yaml');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();

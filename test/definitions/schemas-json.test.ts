@@ -1,6 +1,6 @@
 // The generated JSON Schemas: ids, closed objects, descriptions, and every valid example conforms structurally.
 import { parse } from 'yaml';
-import { jsonSchemas } from '../../spec/json-schema';
+import { jsonSchemas } from '../../definitions/json-schema';
 import { VALID_EXAMPLES } from './examples';
 
 type Schema = Record<string, unknown>;

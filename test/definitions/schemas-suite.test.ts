@@ -1,5 +1,5 @@
 // ScenarioSuite: scenario kinds, defaults, pass bar, unique ids and must_pass cross-checks.
-import { loadSuiteYaml } from '../../spec/yaml';
+import { loadSuiteYaml } from '../../definitions/yaml';
 import { FULL_SUITE } from './examples';
 
 const HEAD = 'kind: ScenarioSuite\nid: s\npipeline_id: p\npipeline_major: 1\n';

@@ -1,5 +1,5 @@
 // Attractor §2.3 subset rules as diagnostics, their positions, and the source map the DOT loader builds.
-import { loadPipelineDot } from '../../spec/dot';
+import { loadPipelineDot } from '../../definitions/dot';
 import { FILE, linear, loadErrors, loadOk } from './dot-helpers';
 
 describe('DOT subset rules (Attractor §2.3)', () => {

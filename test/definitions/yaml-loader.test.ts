@@ -1,5 +1,5 @@
 // The YAML loaders as a whole: all problems at once, dispatch on kind, SourceMap, validatePipelineDoc for other syntaxes.
-import { loadPipelineYaml, loadProfileYaml, loadSuiteYaml, loadYamlSpec, validatePipelineDoc } from '../../spec/yaml';
+import { loadPipelineYaml, loadProfileYaml, loadSuiteYaml, loadYamlSpec, validatePipelineDoc } from '../../definitions/yaml';
 import { FULL_PIPELINE, FULL_PROFILE, FULL_SUITE, MINIMAL_PIPELINE, VALID_EXAMPLES } from './examples';
 
 const FIVE_MISTAKES = `kind: PipelineSpec

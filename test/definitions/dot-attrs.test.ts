@@ -1,6 +1,6 @@
 // Typed attribute coercion, dotted keys, custom attributes, graph id/version, string escapes, merging.
-import { DOT_KNOWN_KEYS } from '../../spec/dot/raw';
-import { edgeSchema, nodeSchema, pipelineSchema } from '../../spec/schemas/pipeline';
+import { DOT_KNOWN_KEYS } from '../../definitions/dot/raw';
+import { edgeSchema, nodeSchema, pipelineSchema } from '../../definitions/schemas/pipeline';
 import { linear, loadErrors, loadOk, node } from './dot-helpers';
 
 describe('DOT attribute typing', () => {

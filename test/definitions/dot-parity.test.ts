@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lintPipeline } from '../../core/lint';
-import { loadPipelineDot } from '../../spec/dot';
-import { loadPipelineYaml } from '../../spec/yaml';
+import { loadPipelineDot } from '../../definitions/dot';
+import { loadPipelineYaml } from '../../definitions/yaml';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'pipelines');
 const read = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');

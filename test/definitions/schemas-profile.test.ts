@@ -1,5 +1,5 @@
 // FactoryProfile: defaults filled, durations in ms, Temporal-valid retry options, every bad field reported.
-import { loadProfileYaml } from '../../spec/yaml';
+import { loadProfileYaml } from '../../definitions/yaml';
 import { AGENT_PROFILE, FULL_PROFILE, OPENAI_PROFILE } from './examples';
 
 const MIN = 'kind: FactoryProfile\nid: local\nprovider: { kind: twin }\n';

@@ -1,8 +1,8 @@
 // Property: loadYamlSpec never throws, and returns either a model or at least one error, on >= 10,000 inputs.
 import fc from 'fast-check';
 import { parse, stringify } from 'yaml';
-import type { SpecLoadResult } from '../../spec/yaml';
-import { loadYamlSpec } from '../../spec/yaml';
+import type { SpecLoadResult } from '../../definitions/yaml';
+import { loadYamlSpec } from '../../definitions/yaml';
 import { FULL_PIPELINE, FULL_PROFILE, FULL_SUITE, MINIMAL_PIPELINE, OPENAI_PROFILE } from './examples';
 
 const FILE = 'fuzz.yaml';

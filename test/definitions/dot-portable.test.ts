@@ -3,8 +3,8 @@
 // what the spec or Graphviz accepts is accepted — with a warning where the text is likely a mistake.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { lintSpecFile } from '../../spec/load';
-import { loadPipelineDot } from '../../spec/dot';
+import { lintSpecFile } from '../../definitions/load';
+import { loadPipelineDot } from '../../definitions/dot';
 import { lintPipeline } from '../../core/lint';
 import { FILE, loadOk, node } from './dot-helpers';
 

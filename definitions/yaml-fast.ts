@@ -1,4 +1,4 @@
-// The fast path of parseYaml (spec/yaml-doc.ts): js-yaml reads a clean spec ~5x faster than the
+// The fast path of parseYaml (definitions/yaml-doc.ts): js-yaml reads a clean spec ~5x faster than the
 // `yaml` package's position-carrying Document, and its node listener gives each value's offset, so
 // the SourceMap keeps file:line:col. Any text it cannot read exactly like the slow path (tags,
 // anchors, aliases, directives, tabs, a BOM, flow ends at a line start, any error) returns undefined

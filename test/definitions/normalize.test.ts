@@ -1,9 +1,9 @@
 // Normalization (CONTRACTS.md): defaults, type/shape resolution, durations, transforms, and the round trip.
 import { stringify } from 'yaml';
 import type { PipelineNode } from '../../core/model';
-import { normalizeDoc, pipelineToDoc } from '../../spec/normalize';
-import { pipelineSchema } from '../../spec/schemas/pipeline';
-import { loadPipelineYaml, validatePipelineDoc } from '../../spec/yaml';
+import { normalizeDoc, pipelineToDoc } from '../../definitions/normalize';
+import { pipelineSchema } from '../../definitions/schemas/pipeline';
+import { loadPipelineYaml, validatePipelineDoc } from '../../definitions/yaml';
 import { FULL_PIPELINE, MINIMAL_PIPELINE } from './examples';
 
 const nodeOf = (node: Record<string, unknown>): PipelineNode => {

@@ -1,5 +1,5 @@
 // The lexical shims around the ts-graphviz parser.
-import { classFromLabel, lineIndex, prepareForParser, unescapeDotString } from '../../spec/dot/lex';
+import { classFromLabel, lineIndex, prepareForParser, unescapeDotString } from '../../definitions/dot/lex';
 
 const MASK = '\u00AA';
 

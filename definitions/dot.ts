@@ -1,5 +1,5 @@
 // Attractor DOT (`.dot`) → the same PipelineGraph a PipelineSpec YAML file gives. ts-graphviz parses;
-// spec/dot/ applies Attractor's DOT subset and maps the graph onto the raw pipeline document, which
+// definitions/dot/ applies Attractor's DOT subset and maps the graph onto the raw pipeline document, which
 // validatePipelineDoc checks and normalizes exactly as it does YAML.
 import { hasErrors, type Diagnostic } from '../core/diagnostics';
 import { collectDotGraph } from './dot/collect';
