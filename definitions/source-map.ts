@@ -49,3 +49,22 @@ export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' |
   });
   return map;
 }
+
+/**
+ * Offset → 1-based line and column (UTF-16 units) in `text`: one index for the DOT and YAML loaders, both
+ * of which report positions the way their parsers count them (the `yaml` package's LineCounter agrees).
+ */
+export function lineIndex(text: string): (offset: number) => SourcePos {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] as number) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
+  };
+}

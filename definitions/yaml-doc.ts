@@ -3,6 +3,7 @@
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { Diagnostic, SourcePos } from '../core/diagnostics';
 import type { LocateContext } from './issues';
+import { lineIndex } from './source-map';
 import { parseFast, type FastIndex } from './yaml-fast';
 
 type Path = readonly (string | number)[];
@@ -33,7 +34,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
   if (!fast) return parseDocument(text, file);
   let slow: ParsedYaml | undefined;
   const full = () => (slow ??= parseDocument(text, file));
-  const pos = linePositions(text);
+  const pos = lineIndex(text);
   return {
     file,
     raw: fast.raw,
@@ -62,22 +63,6 @@ function offsetAt(raw: unknown, index: FastIndex, path: Path): number | undefine
     cur = (cur as Record<string | number, unknown>)[seg];
   }
   return offset;
-}
-
-/** offset → 1-based line and column, counted like the `yaml` package's LineCounter. */
-function linePositions(text: string): (offset: number) => SourcePos {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
-  };
 }
 
 /** The full parse: a `yaml` Document with source ranges, every syntax error and warning as a Diagnostic. */

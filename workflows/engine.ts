@@ -2,7 +2,7 @@
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
 import { patched } from '@temporalio/workflow';
-import type { StageResult } from '../activities/types';
+import type { StageInput, StageResult } from '../activities/types';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
@@ -192,17 +192,7 @@ export class Engine {
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
-    const executeStage = stageExecutor(mode, {
-      timeoutMs,
-      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
-      retry: {
-        initialInterval: retry.initial_interval_ms,
-        backoffCoefficient: retry.backoff_coefficient,
-        maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts: retry.maximum_attempts,
-        nonRetryableErrorTypes: retry.non_retryable_error_types,
-      },
-    });
+    const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
     let attempt = 1;
     try {
       return await runAttempts({
@@ -216,22 +206,10 @@ export class Engine {
           attempt = n;
           return this.state.persist((events, checkpoint) =>
             executeStage({
-              runId: this.state.envelope.runId,
-              runDir: this.boot.runDir,
-              workdir: profile.environment.workdir,
-              node,
-              goal: this.graph.goal,
-              pipelineId: this.graph.id,
-              context: lane.context,
-              provider: profile.provider,
-              ...(profile.providers ? { providers: profile.providers } : {}),
-              maxAttempts,
+              ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
               attempt: n,
               ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
               fidelity: resolveFidelity(lane.incoming, node, this.graph),
-              stageTimeoutMs: timeoutMs,
-              nonRetryableErrorTypes: retry.non_retryable_error_types,
-              pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
             }),
           );
         },
@@ -243,40 +221,52 @@ export class Engine {
     }
   }
 
-  /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
-  private async runStageTemporalRetries(node: PipelineNode, lane: Lane, mode: ActivityMode): Promise<NodeResult> {
-    const { profile } = this.boot.profile;
-    const retry = profile.policy.retry;
-    const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
-    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const executeStage = stageExecutor(mode, {
+  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`. */
+  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
+    const retry = this.boot.profile.profile.policy.retry;
+    return stageExecutor(mode, {
       timeoutMs,
       heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
       retry: {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,
         maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts: allowed,
+        maximumAttempts,
         nonRetryableErrorTypes: retry.non_retryable_error_types,
       },
     });
+  }
+
+  /** What every stage attempt sends, whichever retry path runs it. */
+  private stageInput(node: PipelineNode, lane: Lane, maxAttempts: number, pendingWrites: StageInput['pendingWrites']): StageInput {
+    const { profile } = this.boot.profile;
+    return {
+      runId: this.state.envelope.runId,
+      runDir: this.boot.runDir,
+      workdir: profile.environment.workdir,
+      node,
+      goal: this.graph.goal,
+      pipelineId: this.graph.id,
+      context: lane.context,
+      provider: profile.provider,
+      ...(profile.providers ? { providers: profile.providers } : {}),
+      maxAttempts,
+      stageTimeoutMs: node.timeout_ms ?? profile.policy.stage_timeout_ms,
+      nonRetryableErrorTypes: profile.policy.retry.non_retryable_error_types,
+      pendingWrites,
+    };
+  }
+
+  /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
+  private async runStageTemporalRetries(node: PipelineNode, lane: Lane, mode: ActivityMode): Promise<NodeResult> {
+    const { profile } = this.boot.profile;
+    const retry = profile.policy.retry;
+    const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
+    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
+    const executeStage = this.executor(mode, timeoutMs, allowed);
     try {
       const res: StageResult = await this.state.persist((events, checkpoint) =>
-        executeStage({
-          runId: this.state.envelope.runId,
-          runDir: this.boot.runDir,
-          workdir: profile.environment.workdir,
-          node,
-          goal: this.graph.goal,
-          pipelineId: this.graph.id,
-          context: lane.context,
-          provider: profile.provider,
-          ...(profile.providers ? { providers: profile.providers } : {}),
-          maxAttempts: allowed,
-          stageTimeoutMs: timeoutMs,
-          nonRetryableErrorTypes: retry.non_retryable_error_types,
-          pendingWrites: { events, ...(checkpoint ? { checkpoint } : {}) },
-        }),
+        executeStage(this.stageInput(node, lane, allowed, { events, ...(checkpoint ? { checkpoint } : {}) })),
       );
       const { attempts, durationMs: _d, retryable: _r, retryAfterMs: _w, ...outcome } = res;
       return { outcome, attempts };

@@ -65,21 +65,8 @@ export function prepareForParser(text: string): { text: string; unterminatedStri
   return { text: out.join(''), ...(unterminatedString === undefined ? {} : { unterminatedString }) };
 }
 
-/** Offset → 1-based line and column (UTF-16 units, as the parser counts) in the original text. */
-export function lineIndex(text: string): (offset: number) => SourcePos {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text[i] === '\n') starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (starts[lo] as number) + 1 };
-  };
-}
+/** Offset → 1-based line and column in the original text (one index with the YAML loader). */
+export { lineIndex } from '../source-map';
 
 const STRING_ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', '\\': '\\', '"': '"', '\n': '' };
 
