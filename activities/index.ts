@@ -7,6 +7,7 @@ import type { HandlerRegistry } from './handler-registry';
 import { preflight } from './preflight';
 import { resolveProfile } from './profile';
 import { flushRun } from './run-dir';
+import { steerChild } from './steer';
 import { createRun, loadRun } from './run-create';
 import { resolveSpecs } from './specs';
 import { createExecuteStage } from './stage';
@@ -55,6 +56,8 @@ export function createActivities(deps: ActivityDeps) {
     loadRun: (input: LoadRunInput): Promise<LoadedRun> => loadRun(input),
     /** Idempotent persistence of events (by seq), checkpoint and envelope. */
     flushRun: (input: RunDirFlush): Promise<FlushResult> => flushRun(input),
+    /** Manager loop steer: an instruction into the child run's active stage (`<stage>/steer/`). */
+    steerChild,
     /** Decision gate: decision.json written once (DECISION_FAILURE if a different one exists). */
     persistDecision,
     /** Finalize: last events, summary.md/json, sha256 freeze manifest, read-only files. */

@@ -1,8 +1,9 @@
 // stack.manager_loop inside the run workflow (Attractor §4.11): the child pipeline runs as a child run
-// workflow; the manager cycles observe/wait up to manager.max_cycles, stopping on the child's end or the
+// workflow; the manager cycles observe/steer/wait up to manager.max_cycles, stopping on the child's end or the
 // stop_condition. Runs booted before MANAGER_CYCLES_PATCH replay the old path: the child once, to completion.
 
-import { CancellationScope, condition, executeChild, patched, startChild } from '@temporalio/workflow';
+import { CancellationScope, condition, executeChild, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';
@@ -13,6 +14,8 @@ import type { BootResult, RunInput } from './types';
 
 /** Histories without this marker ran the child once to completion, with no observe/wait cycles. */
 export const MANAGER_CYCLES_PATCH = 'manager-loop-cycles';
+/** Histories without this marker never steered (steer was accepted and inert). */
+export const MANAGER_STEER_PATCH = 'manager-loop-steer';
 
 /** Runs a stack.manager_loop node's child pipeline once as a child run (`childWorkflow`: the run workflow itself). */
 export async function runChildPipeline(
@@ -47,7 +50,7 @@ export async function runChildPipeline(
       },
     ] as Parameters<typeof runPipeline>,
   };
-  if (patched(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context);
+  if (patched(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`);
   try {
     const child = await executeChild(childWorkflow, options);
     const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
@@ -62,6 +65,9 @@ export async function runChildPipeline(
   }
 }
 
+/** Steering writes one small file: short, bounded retries (only runs whose manager lists `steer` call it). */
+const steerActivities = proxyActivities<PipelineActivities>({ startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 3 } });
+
 /** Spec §4.11 defaults. */
 const DEFAULT_POLL_MS = 45_000;
 const DEFAULT_MAX_CYCLES = 1000;
@@ -75,11 +81,18 @@ async function superviseChild(
   options: { workflowId: string; args: Parameters<typeof runPipeline> },
   node: PipelineNode,
   context: Record<string, unknown>,
+  childRunDir: string,
 ): Promise<Outcome> {
   const childId = options.workflowId;
   const maxCycles = node.manager?.max_cycles ?? DEFAULT_MAX_CYCLES;
   const pollMs = node.manager?.poll_interval_ms ?? DEFAULT_POLL_MS;
   const actions = node.manager?.actions ?? ['observe', 'wait'];
+  // runs recorded before steering existed accepted `steer` and did nothing: they replay without it
+  const steering = actions.includes('steer') && patched(MANAGER_STEER_PATCH);
+  if (steering && !node.prompt) {
+    return { status: 'fail', failure_reason: `manager loop ${node.id}: manager.actions includes steer but the node has no prompt to steer the child with` };
+  }
+  let steered = 0;
   let ended: { outcome?: string; context?: Record<string, unknown>; error?: string } | undefined;
   const scope = new CancellationScope();
   try {
@@ -96,7 +109,7 @@ async function superviseChild(
       scope.cancel();
       await condition(() => ended !== undefined, '1 minute');
     }
-    return { ...outcome, context_updates: { ...outcome.context_updates, 'stack.child.run_id': childId, 'stack.manager.cycles': cycles } };
+    return { ...outcome, context_updates: { ...outcome.context_updates, 'stack.child.run_id': childId, 'stack.manager.cycles': cycles, ...(steering ? { 'stack.manager.steered': steered } : {}) } };
   };
   for (let cycle = 1; cycle <= maxCycles; cycle++) {
     const seen = actions.includes('observe') ? ended : undefined;
@@ -107,6 +120,11 @@ async function superviseChild(
         return finish({ status: 'success', notes: `child run ${childId} ${seen.outcome ?? status} (cycle ${cycle})`, context_updates: updates }, cycle);
       }
       return finish({ status: 'fail', failure_reason: `child run ${childId} ${seen.error !== undefined ? `failed: ${seen.error}` : seen.outcome}`, context_updates: updates }, cycle);
+    }
+    if (steering) {
+      // one instruction per stage visit of the child (the activity refuses a second): the steer cool-down
+      const r = await steerActivities.steerChild({ childRunDir, manager: node.id, message: node.prompt });
+      if (r.steered) steered += 1;
     }
     if (stopConditionMet(node.manager?.stop_condition, { ...context, 'stack.child.status': 'running' })) {
       return finish({ status: 'success', notes: `stop condition satisfied at cycle ${cycle}; child run ${childId} cancelled`, context_updates: { 'stack.child.status': 'cancelled' } }, cycle);

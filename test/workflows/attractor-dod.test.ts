@@ -75,7 +75,8 @@
 //                                                             boot before lint: plugins.test "runs the graph a plugin transform rewrote ...",
 //                                                             "fails boot naming the transform when a plugin transform throws"
 //   (manager loop, §4.11) ................................... test/workflows/manager-loop.test.ts (child workflow; observe/wait cycles; "fails the manager node
-//                                                             naming manager.max_cycles ..."; "ends the loop with success when the stop condition holds ..."; steer not done)
+//                                                             naming manager.max_cycles ..."; "ends the loop with success when the stop condition holds ..."; "writes the node prompt
+//                                                             once into the running child stage's steer directory ..." (steer))
 //   (tool call hooks, §9.7) ................................ test/activities/tool-hooks.test.ts (pre vetoes on non-zero exit or timeout, post sees the
 //                                                             result, both journaled; graph-level hooks inherited by nodes via tool_hook_inheritance)
 //   (custom lint rules, §7.4) ............................... test/core/lint.test.ts "runs extra rules after the built-ins ..."; plugins.test "lints the example ..."

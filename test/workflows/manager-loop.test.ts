@@ -72,4 +72,32 @@ describe('stack.manager_loop', () => {
     const described = await env.client.workflow.getHandle(`${envelope.runId}.manage.1`).describe();
     expect(described.status.name).toBe('CANCELLED');
   });
+
+  it('writes the node prompt once into the running child stage\'s steer directory when manager.actions includes steer', async () => {
+    const child = pipelineYaml('child-slow', ['{ id: work, type: tool, tool_command: "sleep 3" }'], ['{ from: start, to: work }', '{ from: work, to: exit }']);
+    const ws = workspace(
+      pipelineYaml(
+        'parent-steer',
+        ['{ id: manage, type: stack.manager_loop, prompt: "focus on the failing test", manager: { actions: "observe,steer,wait", poll_interval: 200ms, max_cycles: 100 } }', '{ id: after, type: tool, tool_command: "echo after" }'],
+        ['{ from: start, to: manage }', '{ from: manage, to: after }', '{ from: after, to: exit }'],
+        'stack: { child_dotfile: child.yaml }',
+      ),
+    );
+    ws.write('child.yaml', child);
+    const handle = await env.start(ws);
+    const settled = await settle(handle);
+    expect(settled.ok).toBe(true);
+    const envelope = await handle.query(runQuery);
+    const steerFile = join(envelope.runDir as string, 'manage', 'child-1', 'work', 'steer', 'manager-manage-v1.md');
+    expect(readFileSync(steerFile, 'utf8')).toBe('focus on the failing test');
+    const context = JSON.parse(readFileSync(join(envelope.runDir as string, 'checkpoint.json'), 'utf8')).context;
+    expect(context).toMatchObject({ 'stack.child.status': 'completed', 'stack.manager.steered': 1 });
+  });
+
+  it('fails the manager node naming the missing prompt when manager.actions includes steer and the node has none', async () => {
+    const { settled, events } = await runParent(CHILD_OK, 'actions: "observe,steer,wait"');
+    expect(settled.ok).toBe(true);
+    const failed = events.find((e) => e.type === 'stage.failed' && e.data['node'] === 'manage');
+    expect(String(failed?.data['failure_reason'])).toContain('manager.actions includes steer but the node has no prompt');
+  });
 });
