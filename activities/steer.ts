@@ -1,14 +1,13 @@
 // Manager loop "steer" (Attractor §4.11): the supervisor writes an intervention into the child run's
 // active stage directory, `<stage>/steer/`, which the coding-agent loop reads before its next model
 // call (activities/agent/loop.ts). One instruction per manager node and stage visit: the cool-down.
-import { constants } from 'node:fs';
+import { NO_FOLLOW_CREATE } from './no-follow';
 import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STEER_DIR } from './agent/loop';
 import { readEvents } from './run-dir';
 import { stageDirName } from './stage';
 
-const NO_FOLLOW_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 export interface SteerChildInput {
   /** The child run's directory. */

@@ -2,7 +2,7 @@
 // write response.md, and return the outcome. A response that is a JSON object with an `outcome` field
 // is read as the Outcome (status-file contract); otherwise the stage succeeded.
 
-import { constants } from 'node:fs';
+import { NO_FOLLOW_WRITE } from '../no-follow';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StageStatus } from '../../core/model';
@@ -18,7 +18,6 @@ import type { CodergenBackend } from './backends/types';
 import { outcomeFromResponse } from './status-file';
 
 /** Create/truncate, never through a symbolic link a stage planted. */
-const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** Characters of the response kept in context `last_response` (Attractor: truncate(response, 200)). */
 export const LAST_RESPONSE_LIMIT = 200;

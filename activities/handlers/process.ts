@@ -3,10 +3,10 @@
 
 import { spawn } from 'node:child_process';
 import { guardChild } from '../../infra/process-guard';
-import { constants, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { NO_FOLLOW_WRITE } from '../no-follow';
 
 /** open(2) flags for a log file: create/truncate, never through a symbolic link (fs.open takes numeric flags; the stream's type says string). */
-const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
 
 /** How long a killed process group gets between SIGTERM and SIGKILL. */
 export const KILL_GRACE_MS = 2000;
