@@ -28,8 +28,6 @@ export interface AttemptContext {
   signal: AbortSignal;
   /** Workflow id + node id: the agent loop resumes an unfinished conversation by it. */
   activityKey?: string;
-  /** A local activity: the events it flushes are not yet committed to history (RunDirFlush.speculative). */
-  local?: boolean;
 }
 
 /** What executeStage is bound to at worker start. */
@@ -49,7 +47,7 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
     const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}`;
     // A local activity has no heartbeat (its worker's workflow task stands for it); beats would go nowhere.
     const heartbeat = ctx.info.isLocal ? () => undefined : (d: unknown) => ctx.heartbeat(d);
-    return runStage(input, { attempt: ctx.info.attempt, heartbeat, signal: ctx.cancellationSignal, activityKey, local: ctx.info.isLocal }, deps);
+    return runStage(input, { attempt: ctx.info.attempt, heartbeat, signal: ctx.cancellationSignal, activityKey }, deps);
   };
 }
 
@@ -71,7 +69,8 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   // gate since then call the new activities with it after an upgrade
   const writes = input.pendingWrites ?? input.flush;
   if (!writes) throw new StageConfigError('executeStage input has neither pendingWrites nor flush: nothing to persist before the stage');
-  await flushRun({ ...writes, runDir: input.runDir, ...(temporalCtx.local ? { speculative: true } : {}) });
+  // inside a local activity flushRun treats the writes as speculative by itself (run-dir inLocalActivity)
+  await flushRun({ ...writes, runDir: input.runDir });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
   await mkdir(stageDir, { recursive: true });
