@@ -28,6 +28,14 @@ import type {
   StageResult,
 } from './types';
 
+/**
+ * The result with the activity's own finish time: activities that may run LOCAL report it, and the run
+ * workflow stamps the records it makes right after them with it (replay-stable: workflows/record-clock.ts).
+ */
+async function finished<T extends object>(result: Promise<T>): Promise<T & { finishedAt: string }> {
+  return { ...(await result), finishedAt: new Date().toISOString() };
+}
+
 /** What a pipeline worker binds its activities to. */
 export interface ActivityDeps {
   handlers: HandlerRegistry;
@@ -45,15 +53,15 @@ export function createActivities(deps: ActivityDeps) {
   const { handlers, registryRoot } = deps;
   return {
     /** Boot 1: FactoryProfile resolve; BOOT_FAILURE lists every missing key, env var and contract. */
-    resolveProfile: (input: ResolveProfileInput): Promise<ResolvedProfile> => resolveProfile(input, { registryRoot, env }),
+    resolveProfile: (input: ResolveProfileInput): Promise<ResolvedProfile> => finished(resolveProfile(input, { registryRoot, env })),
     /** Boot 2: pipeline + suite manifest, digests and compatibility. */
-    resolveSpecs: (input: ResolveSpecsInput): Promise<ResolvedSpecs> => resolveSpecs(input, { registryRoot }),
+    resolveSpecs: (input: ResolveSpecsInput): Promise<ResolvedSpecs> => finished(resolveSpecs(input, { registryRoot })),
     /** Boot 3: lint, handler coverage, dependency policy. */
-    preflight: (input: PreflightInput): Promise<PreflightReport> => preflight(input, { handlers }),
+    preflight: (input: PreflightInput): Promise<PreflightReport> => finished(preflight(input, { handlers })),
     /** Boot 4: run directory with run.json, manifest.json, checkpoint.json, events.jsonl. */
-    createRun: (input: CreateRunInput): Promise<CreateRunResult> => createRun(input),
+    createRun: (input: CreateRunInput): Promise<CreateRunResult> => finished(createRun(input)),
     /** Resume: read a run directory back. */
-    loadRun: (input: LoadRunInput): Promise<LoadedRun> => loadRun(input),
+    loadRun: (input: LoadRunInput): Promise<LoadedRun> => finished(loadRun(input)),
     /** Idempotent persistence of events (by seq), checkpoint and envelope. */
     flushRun: (input: RunDirFlush): Promise<FlushResult> => flushRun(input),
     /** Manager loop steer: an instruction into the child run's active stage (`<stage>/steer/`). */
@@ -63,10 +71,14 @@ export function createActivities(deps: ActivityDeps) {
     /** Finalize: last events, summary.md/json, sha256 freeze manifest, read-only files. */
     finalizeRun,
     /** One attempt of one stage through the handler registry. */
-    executeStage: createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (
+    executeStage: withFinish(createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (
       input: StageInput,
-    ) => Promise<StageResult>,
+    ) => Promise<StageResult>),
   };
+}
+
+function withFinish(fn: (input: StageInput) => Promise<StageResult>): (input: StageInput) => Promise<StageResult> {
+  return (input) => finished(fn(input));
 }
 
 /** The pipeline worker's activity object type (what proxyActivities is typed with). */

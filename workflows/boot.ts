@@ -19,13 +19,16 @@ const BOOT_OPTIONS: ActivityOptions = {
 };
 const remoteBootActs = proxyActivities<PipelineActivities>(BOOT_OPTIONS);
 const localProxies = proxyLocalActivities<PipelineActivities>(BOOT_OPTIONS);
-const localBootActs = {
-  resolveProfile: wrapLocal('resolveProfile', localProxies.resolveProfile),
-  resolveSpecs: wrapLocal('resolveSpecs', localProxies.resolveSpecs),
-  preflight: wrapLocal('preflight', localProxies.preflight),
-  loadRun: wrapLocal('loadRun', localProxies.loadRun),
-  createRun: wrapLocal('createRun', localProxies.createRun),
-};
+/** The boot phases as local activities; each result settles the run's record clock (workflows/record-clock.ts). */
+function localBootActs(settle: (result: unknown) => void) {
+  return {
+    resolveProfile: wrapLocal('resolveProfile', localProxies.resolveProfile, settle),
+    resolveSpecs: wrapLocal('resolveSpecs', localProxies.resolveSpecs, settle),
+    preflight: wrapLocal('preflight', localProxies.preflight, settle),
+    loadRun: wrapLocal('loadRun', localProxies.loadRun, settle),
+    createRun: wrapLocal('createRun', localProxies.createRun, settle),
+  };
+}
 
 /** Histories without this marker ran the boot phases as normal activities; they replay that way. */
 export const LOCAL_BOOT_PATCH = 'factory-boot-local-activities';
@@ -33,7 +36,7 @@ export const LOCAL_BOOT_PATCH = 'factory-boot-local-activities';
 /** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */
 export async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
   // Each phase stays one activity in history (a marker per local activity), retried by the same policy.
-  const bootActs = patched(LOCAL_BOOT_PATCH) ? localBootActs : remoteBootActs;
+  const bootActs = patched(LOCAL_BOOT_PATCH) ? localBootActs((r) => state.settleClock(r)) : remoteBootActs;
   const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
   const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
   state.recordProfile(profile.ref, profile.digest);

@@ -227,6 +227,7 @@ export class Engine {
     return stageExecutor(mode, {
       timeoutMs,
       heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
+      settle: (result) => this.state.settleClock(result),
       retry: {
         initialInterval: retry.initial_interval_ms,
         backoffCoefficient: retry.backoff_coefficient,

@@ -65,13 +65,15 @@ export class RunState {
     envelope: RunEnvelope,
     private readonly now: () => string,
     private readonly onStatus: (status: RunStatus) => void,
+    /** A local activity's result: the record clock takes its recorded finish time (workflows/record-clock.ts). */
+    readonly settleClock: (result: unknown) => void = () => undefined,
   ) {
     this.env = envelope;
   }
 
   /** Restores what a previous execution carried through continue-as-new, under this execution's workflow id. */
-  static restore(carried: CarriedRunState, workflowId: string, now: () => string, onStatus: (s: RunStatus) => void): RunState {
-    const state = new RunState({ ...carried.envelope, workflowId }, now, onStatus);
+  static restore(carried: CarriedRunState, workflowId: string, now: () => string, onStatus: (s: RunStatus) => void, settleClock?: (result: unknown) => void): RunState {
+    const state = new RunState({ ...carried.envelope, workflowId }, now, onStatus, settleClock);
     state.log = new EventLog(carried.recentEvents, carried.flushedSeq);
     state.gateRecords = carried.gates;
     state.visits = carried.visits;

@@ -36,6 +36,7 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
+import { RecordClock } from './record-clock';
 import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
@@ -97,9 +98,12 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       publishStatus(RunStatus.completed);
     }
   };
+  const clock = new RecordClock();
+  const recordNow = () => clock.now().toISOString();
+  const settle = (result: unknown) => clock.settle(result);
   const state = input.carry
-    ? RunState.restore(input.carry.state, workflowInfo().workflowId, now, publishStatus)
-    : new RunState(freshEnvelope(input), now, publishStatus);
+    ? RunState.restore(input.carry.state, workflowInfo().workflowId, recordNow, publishStatus, settle)
+    : new RunState(freshEnvelope(input), recordNow, publishStatus, settle);
   let boot: BootResult | undefined = input.carry?.boot;
 
   const flush = async (withEnvelope = false): Promise<void> => {
@@ -130,7 +134,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state,
     () => boot?.profile.profile.policy.human_gate,
     () => boot?.specs.graph,
-    { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() },
+    { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => clock.now() },
     () => flush(),
   );
 

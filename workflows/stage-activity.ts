@@ -21,9 +21,12 @@ export function stageMode(node: PipelineNode, boot: BootResult): ActivityMode {
 }
 
 /** The executeStage function for a stage in `mode`, with its timeout and retry policy. */
-export function stageExecutor(mode: ActivityMode, opts: { timeoutMs: number; heartbeatMs: number; retry: RetryPolicy }): (input: StageInput) => Promise<StageResult> {
+export function stageExecutor(
+  mode: ActivityMode,
+  opts: { timeoutMs: number; heartbeatMs: number; retry: RetryPolicy; settle?: (result: unknown) => void },
+): (input: StageInput) => Promise<StageResult> {
   if (mode === ActivityMode.local) {
-    return wrapLocal('executeStage', proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage);
+    return wrapLocal('executeStage', proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage, opts.settle);
   }
   return proxyActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage;
 }
@@ -38,11 +41,16 @@ export function asActivityFailure(err: unknown, activityType: string): unknown {
   return new ActivityFailure('Local activity failed', activityType, undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, err);
 }
 
-/** A local activity function whose failures come out as ActivityFailure (asActivityFailure). */
-export function wrapLocal<A extends unknown[], R>(activityType: string, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+/**
+ * A local activity function whose failures come out as ActivityFailure (asActivityFailure); `settle`
+ * gets each result first (the run's RecordClock takes the activity's recorded finish time from it).
+ */
+export function wrapLocal<A extends unknown[], R>(activityType: string, fn: (...args: A) => Promise<R>, settle?: (result: R) => void): (...args: A) => Promise<R> {
   return async (...args: A) => {
     try {
-      return await fn(...args);
+      const result = await fn(...args);
+      settle?.(result);
+      return result;
     } catch (err) {
       throw asActivityFailure(err, activityType);
     }
