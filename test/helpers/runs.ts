@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { createActivities, type Handler, type StageContext } from '../../activities';
 import { createDefaultHandlers } from '../../activities/handlers';
 import type { Outcome } from '../../core/outcome';
@@ -56,6 +57,7 @@ export async function startRun(
   ws: Workspace,
   extra: Partial<RunInput> = {},
   workflowId?: string,
+  options: { workflowTaskTimeout?: Duration } = {},
 ): Promise<WorkflowHandle<typeof runPipeline>> {
   const runId = extra.runId ?? uniqueId('run');
   const input: RunInput = {
@@ -66,7 +68,7 @@ export async function startRun(
     startedBy: 'tester',
     ...extra,
   };
-  return client.workflow.start('runPipeline', { taskQueue, workflowId: workflowId ?? runId, args: [input] }) as Promise<WorkflowHandle<typeof runPipeline>>;
+  return client.workflow.start('runPipeline', { taskQueue, workflowId: workflowId ?? runId, args: [input], ...options }) as Promise<WorkflowHandle<typeof runPipeline>>;
 }
 
 /** Events persisted in a run directory's events.jsonl. */
@@ -187,7 +189,7 @@ export interface RunEnv {
   /** Adds (or replaces) a custom handler on the shared worker; use a type unique to the test. */
   register(type: string, handler: Handler): void;
   /** Starts a run of `ws` on the shared worker (registryRoot = the workspace; workflow id = run id unless given). */
-  start(ws: Workspace, extra?: Partial<RunInput>, workflowId?: string): Promise<WorkflowHandle<typeof runPipeline>>;
+  start(ws: Workspace, extra?: Partial<RunInput>, workflowId?: string, options?: { workflowTaskTimeout?: Duration }): Promise<WorkflowHandle<typeof runPipeline>>;
   /** Runs `body` while a dedicated worker (own task queue, own activities) polls. */
   withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>): Promise<T>;
 }
@@ -216,7 +218,7 @@ export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
     },
     taskQueue,
     register: (type, handler) => void handlers.register(type, handler),
-    start: (ws, extra = {}, workflowId) => startRun(file.client, taskQueue, ws, { registryRoot: ws.dir, ...extra }, workflowId),
+    start: (ws, extra = {}, workflowId, options) => startRun(file.client, taskQueue, ws, { registryRoot: ws.dir, ...extra }, workflowId, options),
     async withWorker(activities, body) {
       const { worker: w, taskQueue: tq } = await createTestWorker({ connection: file.native, workflowBundle: file.bundle, activities });
       return w.runUntil(body(tq));
