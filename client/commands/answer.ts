@@ -2,7 +2,7 @@
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { votesFor } from '../../core/gate-rules';
+import { quorumUnreachable, unreachableText, votesFor } from '../../core/gate-rules';
 import type { GateRecord } from '../../core/run-model';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
@@ -87,10 +87,13 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
   }
 }
 
-/** Votes per choice against the quorum, e.g. `ship 1/2, revise 1/2`. */
+/** Votes per choice against the quorum, e.g. `ship 1/2, revise 1/2`, and whether the gate deadlocked. */
 function progress(gate: GateRecord): string {
   const choices = [...new Set(gate.answers.map((a) => a.choice))];
-  return choices.map((c) => `${c} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
+  const votes = choices.map((c) => `${c} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
+  // the run also leaves out its starter when self-approval is off; this answer cannot know the starter
+  const stuck = quorumUnreachable(gate, undefined);
+  return stuck ? `${votes}; ${unreachableText(stuck)}: the gate ends now, as at its deadline` : votes;
 }
 
 /** Why a run cannot take an answer, from the server's not-found error. */

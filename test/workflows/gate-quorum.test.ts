@@ -53,7 +53,8 @@ describe('a gate whose quorum can no longer be reached', () => {
     const handle = await env.start(workspace(gated('approvers: [alice, bob], quorum: 2')));
     await openGate(handle, 'review');
     await vote(handle, 'approve', 'alice');
-    await vote(handle, 'reject', 'bob');
+    const rejected = await runCli(['reject', handle.workflowId, '--by', 'bob', '--address', testTemporalEnv().address]);
+    expect(rejected.stdout).toContain('gate review: answer recorded (ship 1/2, revise 1/2; quorum 2 can no longer be reached (votes: ship 1, revise 1; no approver left to answer): the gate ends now, as at its deadline)');
     expect((await handle.result()).outcome).toBe('succeeded');
     const events = await allEvents(handle);
     expectGapless(events);
