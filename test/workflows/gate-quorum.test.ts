@@ -138,6 +138,8 @@ describe('a gate whose quorum can still be reached', () => {
     expect((await handle.query(statusQuery)).status).toBe('awaiting_human');
     expect((await handle.query(gatesQuery))[0]).toMatchObject({ id: 'review', closed: false });
     expect(of(await allEvents(handle), 'gate.deadlocked')).toEqual([]);
+    const shown = await runCli(['gates', handle.workflowId, '--address', testTemporalEnv().address]);
+    expect(shown.stdout).toContain('quorum 2; approvers: alice, bob, carol; answers: 2 (ship 1/2, revise 1/2)');
     expect(await vote(handle, 'approve', 'carol')).toMatchObject({ closed: true, selected: 'ship' });
     await handle.result();
     const events = await allEvents(handle);
