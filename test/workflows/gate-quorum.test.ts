@@ -3,6 +3,7 @@
 // (default choice, else FAIL routed as usual), instead of waiting for a 1 h timeout. A quorum that
 // can still be reached keeps waiting. Every gate here has `timeout: 1h`: a run that finished waited on no timer.
 import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import type { RunEvent } from '../../core/run-model';
 import { answerGateUpdate, gatesQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
@@ -70,6 +71,8 @@ describe('a gate whose quorum can no longer be reached', () => {
     expect(types.lastIndexOf('gate.answered')).toBeLessThan(types.indexOf('gate.deadlocked'));
     const shown = await runCli(['events', handle.workflowId, '--address', testTemporalEnv().address]);
     expect(shown.stdout).toContain(`gate review deadlocked: ${reason}`);
+    // the patch marker sits where the deadlock was found: the run's own history replays
+    await Worker.runReplayHistory({ workflowBundle: env.workflowBundle }, await handle.fetchHistory(), handle.workflowId);
   });
 
   it('takes the default choice as a timeout would when the deadlocked gate has one', async () => {
@@ -104,6 +107,7 @@ describe('a gate whose quorum can no longer be reached', () => {
     expect(of(events, 'gate.deadlocked')[0]?.data).toMatchObject({ gate: 'review', votes: {}, quorum: 1, eligible: [] });
     expect(of(events, 'gate.answered')).toEqual([]);
     expect(startedNodes(events)).toEqual(['start', 'review', 'escalate']);
+    await Worker.runReplayHistory({ workflowBundle: env.workflowBundle }, await handle.fetchHistory(), handle.workflowId);
   });
 
   it('ends a confirmation gate split yes/no when its 2-of-2 quorum can no longer be reached', async () => {
