@@ -90,6 +90,16 @@ export function readServerRecord(cwd: string): ServerRecord | StaleServerRecord 
   return { stale: `removed stale ${join(STATE_DIR, 'server.json')}: ${why}` };
 }
 
+/** Removes the record when it still names the server `pid` (a later `factory run` here may have replaced it). */
+export function removeServerRecord(cwd: string, pid: number): void {
+  try {
+    if ((JSON.parse(readFileSync(serverFile(cwd), 'utf8')) as Partial<ServerRecord>).pid !== pid) return;
+  } catch {
+    // missing or unreadable: nothing of ours to keep
+  }
+  rmSync(serverFile(cwd), { force: true });
+}
+
 const DEFAULT_ADDRESS = '127.0.0.1:7233';
 
 /** Address and namespace for a command: flag, environment, embedded-server record, then localhost:7233. */
@@ -131,7 +141,7 @@ export async function startEmbeddedServer(io: CliIO, namespace: string): Promise
     ...server,
     outputTail: () => server.outputTail(),
     stop: async () => {
-      rmSync(serverFile(io.cwd), { force: true });
+      removeServerRecord(io.cwd, server.pid);
       await server.stop();
     },
   };

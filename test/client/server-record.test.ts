@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readServerRecord, resolveTarget } from '../../client/temporal';
+import { readServerRecord, removeServerRecord, resolveTarget } from '../../client/temporal';
 import { processStartTime } from '../../infra/process-identity';
 import { runCli } from './run-cli';
 
@@ -63,6 +63,14 @@ describe('the embedded server record', () => {
     expect(resolveTarget(t.io, {}).address).toBe('127.0.0.1:40006');
     expect(existsSync(file)).toBe(false);
     expect(t.err).toEqual([]);
+  });
+
+  it('leaves the record of a later factory run in place when an earlier one stops', () => {
+    const { dir, file } = project({ address: '127.0.0.1:40008', namespace: 'default', pid: process.pid });
+    removeServerRecord(dir, process.pid + 1);
+    expect(existsSync(file)).toBe(true);
+    removeServerRecord(dir, process.pid);
+    expect(existsSync(file)).toBe(false);
   });
 
   it('prints the fallback before the command runs when a command meets a stale record', async () => {
