@@ -112,7 +112,7 @@ export class HumanGates {
     if (this.opts.autoApprove) {
       const auto = autoAnswer(question);
       this.record(gate, auto.selected_option?.to ?? '', 'auto-approve', 'auto', undefined, auto.text);
-    } else this.checkQuorum(gate);
+    } else this.checkQuorum(this.get(gate.id)); // answers may have come in while the events flushed
     const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     let closed = true;
     if (timeoutMs === undefined) await condition(isClosed);
