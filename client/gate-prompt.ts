@@ -82,7 +82,7 @@ export class GatePrompter {
         this.answeredBy.set(gate, `${String(d['by'])} chose ${String(d['choice'])} (${viaText(String(d['via']))})`);
         break;
       case 'gate.closed':
-        this.close(gate, this.answeredBy.get(gate) ?? (d['via'] === 'timeout' ? 'its deadline passed' : 'closed elsewhere'));
+        this.close(gate, closedWhy(d['via']) ?? this.answeredBy.get(gate) ?? 'closed elsewhere');
         break;
       case 'run.approved':
       case 'run.rejected':
@@ -216,4 +216,11 @@ function viaText(via: string): string {
 /** @inquirer rejects with ExitPromptError on Ctrl-C (and on a forced exit). */
 function isCtrlC(err: unknown): boolean {
   return err instanceof Error && err.name === 'ExitPromptError';
+}
+
+/** Why a gate closed without a winning answer (deadline or deadlock); undefined when an answer closed it. */
+function closedWhy(via: unknown): string | undefined {
+  if (via === 'timeout') return 'its deadline passed';
+  if (via === 'quorum_unreachable') return 'its quorum can no longer be reached';
+  return undefined;
 }

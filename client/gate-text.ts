@@ -1,7 +1,8 @@
 // How a human gate is shown and answered on every client surface (`factory gates`, `factory watch`,
 // the live view, `factory run` progress), by question type (core/questions.ts), so they never disagree.
+import { quorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import type { QuestionType } from '../core/questions';
-import type { GateChoice } from '../core/run-model';
+import type { GateChoice, GateRecord } from '../core/run-model';
 
 /** One line listing what the gate accepts: its options, or that it wants free text. */
 export function choicesLine(question: QuestionType | undefined, choices: readonly GateChoice[]): string {
@@ -18,4 +19,15 @@ export function answerCommands(runId: string, gate: string, question: QuestionTy
   if (question === 'freeform') return `factory answer ${runId} --gate ${gate} --text "<your reply>"`;
   if (question === 'yes_no' || question === 'confirmation') return `factory approve ${runId} --gate ${gate} (yes)   |   factory reject ${runId} --gate ${gate} (no)`;
   return `factory approve ${runId} --gate ${gate}   |   factory answer ${runId} --gate ${gate} --choice <choice>`;
+}
+
+/**
+ * Votes per choice against the quorum, e.g. `ship 1/2, revise 1/2`, and the deadlock when no choice can
+ * win any more (the client does not know the run's starter, whom the run also leaves out without self-approval).
+ */
+export function votesLine(gate: GateRecord): string {
+  const choices = [...new Set(gate.answers.map((a) => a.choice))];
+  const votes = choices.map((c) => `${c || 'reply'} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
+  const stuck = quorumUnreachable(gate, undefined);
+  return stuck ? `${votes}; ${unreachableText(stuck)}: the gate ends now, as at its deadline` : votes;
 }

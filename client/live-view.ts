@@ -141,6 +141,8 @@ export class LiveView implements PromptScreen {
         break;
       case 'gate.closed':
         this.gates.delete(String(d['gate']));
+        // a gate ended by its deadline or a deadlock may fail without run.resumed: the run goes on
+        if (this.gates.size === 0 && this.status === 'awaiting_human') this.status = 'executing';
         break;
       case 'run.resumed':
         this.status = 'executing';

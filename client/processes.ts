@@ -1,9 +1,14 @@
 // Processes `factory run` manages in embedded mode: the scenario worker runs as a SEPARATE process
-// (holdout isolation: scenario bodies never enter the pipeline worker's process), its output to a log file.
+// (holdout isolation: scenario bodies never enter the pipeline worker's process), its output to a log file;
+// it is guarded like the dev server, so it never outlives `factory run`.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { guardChild } from '../infra/process-guard';
 import type { CliIO } from './context';
+
+/** How long the scenario worker may take to stop after SIGTERM before it is SIGKILLed. */
+const STOP_GRACE_MS = 10_000;
 
 export interface ScenarioWorkerProcess {
   pid: number;
@@ -23,14 +28,21 @@ export function startScenarioWorkerProcess(
   const bin = resolve(__dirname, '..', 'bin', 'factory');
   const args = [bin, 'scenario-worker', '--address', opts.address, '--namespace', opts.namespace, '--task-queue', opts.taskQueue, '--scenarios-root', opts.scenariosRoot];
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: io.cwd, env: { ...process.env } });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // dies with this process, even when it is SIGKILLed (the dev server's guard: hooks plus a watchdog)
+  const guard = child.pid !== undefined ? guardChild(child, { graceMs: STOP_GRACE_MS, marker: 'scenario-worker' }) : undefined;
+  const exited = new Promise<void>((r) =>
+    child.once('exit', () => {
+      guard?.release();
+      r();
+    }),
+  );
   return {
     pid: child.pid ?? -1,
     log,
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
       await exited;
       clearTimeout(timer);
     },

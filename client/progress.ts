@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { PolicyCheck } from '../core/decision-policy';
 import type { SignatureCluster } from '../core/evaluation';
 import type { GateChoice, RunEvent } from '../core/run-model';
+import { unreachableText } from '../core/gate-rules';
 import { eventsQuery } from '../workflows/messages';
 import type { QuestionType } from '../core/questions';
 import { answerCommands, choicesLine } from './gate-text';
@@ -45,6 +46,8 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
       return line(`gate answer refused: ${String(d['reason'])}`);
     case 'gate.timed_out':
       return line(`gate ${String(d['gate'])} timed out`);
+    case 'gate.deadlocked':
+      return line(`gate ${String(d['gate'])} deadlocked: ${deadlockText(d)}`);
     case 'run.resumed':
       return line(`▶ resumed after gate ${String(d['gate'])} → ${String(d['selected'])}`);
     case 'goal_gate.unsatisfied':
@@ -94,6 +97,14 @@ export function signatureLines(clusters: unknown, indent: string): string[] {
   if (!Array.isArray(clusters) || clusters.length === 0) return [];
   const shown = (clusters as SignatureCluster[]).slice(0, 5).map((c) => `${c.signature} x${c.count} (${c.kind})`);
   return [`${indent}signatures: ${shown.join(', ')}${clusters.length > 5 ? `, +${clusters.length - 5} more` : ''}`];
+}
+
+/** The deadlock line's reason; the event carries what core/gate-rules computed. */
+function deadlockText(d: Record<string, unknown>): string {
+  const votes = (d['votes'] as Record<string, number> | undefined) ?? {};
+  const eligible = Array.isArray(d['eligible']) ? (d['eligible'] as unknown[]).map(String) : [];
+  const then = d['defaultChoice'] ? ` → default choice ${String(d['defaultChoice'])}` : '';
+  return `${unreachableText({ votes, quorum: Number(d['quorum']), eligible })}${then}`;
 }
 
 function formatMs(ms: number): string {

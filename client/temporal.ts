@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
+import { processStartTime, recordedProcessGone } from '../infra/process-identity';
 import type { CliIO } from './context';
 
 /** Connection options a command was given. */
@@ -54,6 +55,8 @@ export interface ServerRecord {
   namespace: string;
   uiUrl?: string;
   pid: number;
+  /** The server process's start time (/proc/<pid>/stat): a later process reusing the pid is not it. */
+  pidStart?: string;
 }
 
 const STATE_DIR = '.factory';
@@ -62,24 +65,52 @@ function serverFile(cwd: string): string {
   return join(cwd, STATE_DIR, 'server.json');
 }
 
-/** The embedded server recorded by a running `factory run`, if its process is still alive. */
-export function readServerRecord(cwd: string): ServerRecord | undefined {
+/** A server record that named a server no longer there: removed when read. */
+export interface StaleServerRecord {
+  stale: string;
+}
+
+/**
+ * The embedded server recorded by a running `factory run`, if that very process still runs. A record
+ * left by a killed run (pid dead or reused by another process, or unreadable) is removed and reported.
+ */
+export function readServerRecord(cwd: string): ServerRecord | StaleServerRecord | undefined {
   const file = serverFile(cwd);
   if (!existsSync(file)) return undefined;
+  let why: string;
   try {
     const rec = JSON.parse(readFileSync(file, 'utf8')) as ServerRecord;
-    process.kill(rec.pid, 0);
-    return rec;
-  } catch {
-    return undefined;
+    const gone = recordedProcessGone(rec.pid, rec.pidStart);
+    if (gone === undefined) return rec;
+    why = `it names the dev server at ${String(rec.address)}, but ${gone}`;
+  } catch (err) {
+    why = `it is not a server record (${err instanceof Error ? err.message : String(err)})`;
   }
+  rmSync(file, { force: true });
+  return { stale: `removed stale ${join(STATE_DIR, 'server.json')}: ${why}` };
 }
+
+/** Removes the record when it still names the server `pid` (a later `factory run` here may have replaced it). */
+export function removeServerRecord(cwd: string, pid: number): void {
+  try {
+    if ((JSON.parse(readFileSync(serverFile(cwd), 'utf8')) as Partial<ServerRecord>).pid !== pid) return;
+  } catch {
+    // missing or unreadable: nothing of ours to keep
+  }
+  rmSync(serverFile(cwd), { force: true });
+}
+
+const DEFAULT_ADDRESS = '127.0.0.1:7233';
 
 /** Address and namespace for a command: flag, environment, embedded-server record, then localhost:7233. */
 export function resolveTarget(io: CliIO, opts: TargetOptions, profileTls?: TlsFiles): { address: string; namespace: string; uiUrl?: string; tls?: TlsConfig } {
-  const rec = readServerRecord(io.cwd);
+  const read = readServerRecord(io.cwd);
+  const rec = read && 'stale' in read ? undefined : read;
   const tls = tlsConfig(io.env, io.cwd, profileTls);
-  const address = opts.address ?? io.env.TEMPORAL_ADDRESS ?? rec?.address ?? '127.0.0.1:7233';
+  const address = opts.address ?? io.env.TEMPORAL_ADDRESS ?? rec?.address ?? DEFAULT_ADDRESS;
+  if (read && 'stale' in read && address === DEFAULT_ADDRESS && !opts.address && !io.env.TEMPORAL_ADDRESS) {
+    io.err(`factory: ${read.stale}; using the default address ${DEFAULT_ADDRESS} (pass --address or set TEMPORAL_ADDRESS)`);
+  }
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? rec?.namespace ?? DEFAULT_NAMESPACE;
   const uiUrl = rec && rec.address === address ? rec.uiUrl : io.env.TEMPORAL_UI_URL;
   return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(tls ? { tls } : {}) };
@@ -103,13 +134,14 @@ export async function startEmbeddedServer(io: CliIO, namespace: string): Promise
   const dir = join(io.cwd, STATE_DIR);
   mkdirSync(dir, { recursive: true });
   const server = await startDevServer({ namespace, ui: true });
-  const record: ServerRecord = { address: server.address, namespace, pid: server.pid, ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}) };
+  const pidStart = processStartTime(server.pid);
+  const record: ServerRecord = { address: server.address, namespace, pid: server.pid, ...(pidStart ? { pidStart } : {}), ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}) };
   writeFileSync(serverFile(io.cwd), `${JSON.stringify(record, null, 2)}\n`);
   return {
     ...server,
     outputTail: () => server.outputTail(),
     stop: async () => {
-      rmSync(serverFile(io.cwd), { force: true });
+      removeServerRecord(io.cwd, server.pid);
       await server.stop();
     },
   };

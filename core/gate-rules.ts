@@ -179,6 +179,11 @@ export function winningChoice(gate: GateRecord): GateChoice | undefined {
   return undefined;
 }
 
+/** Closes a gate on `answer`'s choice whatever the votes so far (a deadline's or deadlock's default choice). */
+export function closeWith(gate: GateRecord, answer: GateAnswer): GateRecord {
+  return { ...gate, answers: [...gate.answers, answer], closed: true, selected: answer.choice };
+}
+
 /** Answers so far for one choice (what a quorum counts). */
 export function votesFor(gate: GateRecord, choice: string): number {
   return gate.answers.filter((a) => a.choice === choice).length;
@@ -190,4 +195,37 @@ export function applyAnswer(gate: GateRecord, answer: GateAnswer): GateRecord {
   const winner = winningChoice(next);
   if (winner) return { ...next, closed: true, selected: winner.to };
   return next;
+}
+
+/** Why a gate can no longer be decided: the votes so far, the quorum, and who may still answer. */
+export interface QuorumUnreachable {
+  /** Votes per choice (target node id; '' is a freeform reply). */
+  votes: Record<string, number>;
+  quorum: number;
+  /** Approvers who have not answered and may (the run's starter is left out when self-approval is not allowed). */
+  eligible: string[];
+}
+
+/**
+ * When no choice can reach the quorum any more with the voters still eligible: the gate is deadlocked
+ * and waiting for its deadline only delays the same outcome. Undefined while some choice can still win,
+ * once the gate is closed, and always for an open approver list (anyone may answer).
+ */
+export function quorumUnreachable(gate: GateRecord, startedBy: string | undefined): QuorumUnreachable | undefined {
+  if (gate.closed || gate.approvers.length === 0) return undefined;
+  const answered = new Set(gate.answers.map((a) => a.by));
+  const eligible = [...new Set(gate.approvers)].filter((a) => !answered.has(a) && (gate.allowSelfApproval || startedBy === undefined || a !== startedBy));
+  const votes: Record<string, number> = {};
+  for (const a of gate.answers) votes[a.choice] = (votes[a.choice] ?? 0) + 1;
+  // a freeform gate counts every reply toward one quorum; other gates count per choice
+  const best = gate.question === QuestionType.freeform ? gate.answers.length : Math.max(0, ...gate.choices.map((c) => votes[c.to] ?? 0));
+  if (best + eligible.length >= gate.quorum) return undefined;
+  return { votes, quorum: gate.quorum, eligible };
+}
+
+/** The reason a deadlocked gate gives (events, failure_reason, CLI): votes, quorum, who may still answer. */
+export function unreachableText(s: QuorumUnreachable): string {
+  const votes = Object.entries(s.votes).map(([to, n]) => `${to || 'reply'} ${n}`).join(', ') || 'none';
+  const left = s.eligible.length ? `only ${s.eligible.join(', ')} may still answer` : 'no approver left to answer';
+  return `quorum ${s.quorum} can no longer be reached (votes: ${votes}; ${left})`;
 }

@@ -37,6 +37,8 @@ export const EventType = {
   gateAnswerRejected: 'gate.answer_rejected',
   gateClosed: 'gate.closed',
   gateTimedOut: 'gate.timed_out',
+  /** No choice can reach the quorum with the approvers left: the gate ends now as at its deadline. */
+  gateDeadlocked: 'gate.deadlocked',
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
   runContinuedAsNew: 'run.continued_as_new',
   runLoopRestarted: 'run.loop_restarted',

@@ -1,8 +1,8 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { condition } from '@temporalio/workflow';
-import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice, gateQuestion } from '../core/gate-rules';
+import { condition, patched } from '@temporalio/workflow';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
 import type { PipelineGraph } from '../core/model';
@@ -14,7 +14,15 @@ import type { RunState } from './run-state';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
+/** A closed-list gate no choice can win any more ends now, not at its deadline (runs parked before keep waiting). */
+export const QUORUM_UNREACHABLE_PATCH = 'gate-quorum-unreachable';
+/** A gate timing out with partial votes takes its default choice (before: the first choice voted for). */
+export const TIMEOUT_DEFAULT_PATCH = 'gate-timeout-default-wins';
+
 export class HumanGates {
+  /** Gates found deadlocked (quorum unreachable), by id: run() ends them as a deadline would. */
+  private readonly deadlocked = new Map<string, QuorumUnreachable>();
+
   constructor(
     private readonly state: RunState,
     private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,
@@ -54,9 +62,16 @@ export class HumanGates {
       ...(text !== undefined ? { text } : {}),
     });
     this.state.updateGate(next);
-    this.state.emit(EventType.gateAnswered, { gate: gate.id, by, choice, via, votes: next.answers.length, quorum: gate.quorum });
+    this.state.emit(EventType.gateAnswered, { gate: gate.id, by, choice, via, votes: votesFor(next, choice), answers: next.answers.length, quorum: gate.quorum });
     if (next.closed) this.state.closeGate(next);
+    else this.checkQuorum(next);
     return next;
+  }
+
+  /** Marks the gate deadlocked when no choice can reach its quorum with the approvers left. */
+  private checkQuorum(gate: GateRecord): void {
+    const stuck = quorumUnreachable(gate, this.opts.startedBy);
+    if (stuck && patched(QUORUM_UNREACHABLE_PATCH)) this.deadlocked.set(gate.id, stuck);
   }
 
   private get(id: string): GateRecord {
@@ -97,12 +112,12 @@ export class HumanGates {
     if (this.opts.autoApprove) {
       const auto = autoAnswer(question);
       this.record(gate, auto.selected_option?.to ?? '', 'auto-approve', 'auto', undefined, auto.text);
-    }
-    const isClosed = () => this.get(gate.id).closed;
+    } else this.checkQuorum(this.get(gate.id)); // answers may have come in while the events flushed
+    const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     let closed = true;
     if (timeoutMs === undefined) await condition(isClosed);
     else closed = await condition(isClosed, timeoutMs);
-    if (!closed) {
+    if (!closed || this.deadlocked.has(gate.id)) {
       const outcome = this.timeout(node, gate.id);
       if (outcome) {
         this.state.setStatus(RunStatus.executing);
@@ -118,18 +133,28 @@ export class HumanGates {
     return answerOutcome(gateQuestion(final), answer, last?.by ?? '');
   }
 
-  /** Deadline passed: the gate's default choice, else the profile's on_timeout policy (fail). */
+  /**
+   * Deadline passed, or the quorum can no longer be reached (`gate.deadlocked`): the gate's default
+   * choice, else the profile's on_timeout policy (fail).
+   */
   private timeout(node: PipelineNode, gateId: string): Outcome | undefined {
     const gate = this.get(gateId);
     const fallback = node.human?.default_choice ? findChoice(gate, node.human.default_choice) : undefined;
     const policy = this.policy();
-    this.state.emit(EventType.gateTimedOut, { gate: gateId, defaultChoice: fallback?.to ?? null });
+    const stuck = this.deadlocked.get(gateId);
+    const via = stuck ? 'quorum_unreachable' : 'timeout';
+    if (stuck) this.state.emit(EventType.gateDeadlocked, { gate: gateId, ...stuck, reason: unreachableText(stuck), defaultChoice: fallback?.to ?? null });
+    else this.state.emit(EventType.gateTimedOut, { gate: gateId, defaultChoice: fallback?.to ?? null });
     if (fallback && policy?.on_timeout !== 'fail') {
-      const closedGate = applyAnswer({ ...gate, quorum: 1 }, { choice: fallback.to, by: 'timeout', at: this.opts.now().toISOString(), via: 'timeout' });
-      this.state.closeGate({ ...closedGate, quorum: gate.quorum }, 'timeout');
+      const answer = { choice: fallback.to, by: via, at: this.opts.now().toISOString(), via: 'timeout' } as const;
+      // the default wins over earlier partial votes (before the patch, the first partial vote did)
+      const wins = stuck !== undefined || (gate.answers.length > 0 && patched(TIMEOUT_DEFAULT_PATCH));
+      const closedGate = wins ? closeWith(gate, answer) : applyAnswer({ ...gate, quorum: 1 }, answer);
+      this.state.closeGate({ ...closedGate, quorum: gate.quorum }, via);
       return undefined;
     }
-    this.state.closeGate(gate, 'timeout');
+    this.state.closeGate(gate, via);
+    if (stuck) return { status: 'fail', failure_reason: `human gate ${node.id}: ${unreachableText(stuck)}` };
     return { status: 'fail', failure_reason: `human gate ${node.id} timed out with no default choice` };
   }
 }

@@ -283,7 +283,7 @@ export class RunState {
   }
 
   /** The one way a gate closes: record it, drop it from the open gates, emit `gate.closed`. */
-  closeGate(gate: GateRecord, via?: 'timeout'): void {
+  closeGate(gate: GateRecord, via?: 'timeout' | 'quorum_unreachable'): void {
     this.updateGate({ ...gate, closed: true });
     this.env.openGates = this.env.openGates.filter((g) => g !== gate.id);
     this.emit(Events.gateClosed, { gate: gate.id, selected: gate.selected ?? null, ...(via ? { via } : {}) });

@@ -2,10 +2,9 @@
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { votesFor } from '../../core/gate-rules';
-import type { GateRecord } from '../../core/run-model';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
+import { votesLine } from '../gate-text';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { defaultUser } from './run';
 
@@ -66,7 +65,7 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
     try {
       const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }] });
       if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
-      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected || (gate.question === 'freeform' ? 'reply recorded' : 'declined')}` : `gate ${gate.id}: answer recorded (${progress(gate)})`);
+      else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected || (gate.question === 'freeform' ? 'reply recorded' : 'declined')}` : `gate ${gate.id}: answer recorded (${votesLine(gate)})`);
       return ExitCode.ok;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
@@ -85,12 +84,6 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
   } finally {
     await client.connection.close();
   }
-}
-
-/** Votes per choice against the quorum, e.g. `ship 1/2, revise 1/2`. */
-function progress(gate: GateRecord): string {
-  const choices = [...new Set(gate.answers.map((a) => a.choice))];
-  return choices.map((c) => `${c} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
 }
 
 /** Why a run cannot take an answer, from the server's not-found error. */

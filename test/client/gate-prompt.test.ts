@@ -106,6 +106,17 @@ describe('GatePrompter', () => {
     expect(t.pauses).toEqual(['pause', 'resume']);
   });
 
+  it('closes the prompt saying the quorum can no longer be reached when the gate deadlocked after answers elsewhere', async () => {
+    const t = terminal();
+    t.prompter.onEvent(gate());
+    await t.shows(/Ship it\?/);
+    t.prompter.onEvent(ev('gate.answered', { gate: 'review', by: 'bob', choice: 'revise', via: 'update' }));
+    t.prompter.onEvent(ev('gate.deadlocked', { gate: 'review', votes: { ship: 1, revise: 1 }, quorum: 2, eligible: [] }));
+    t.prompter.onEvent(ev('gate.closed', { gate: 'review', selected: null, via: 'quorum_unreachable' }));
+    await eventually(async () => t.notes.length > 0, 5000, 10);
+    expect(t.notes).toEqual(['gate review was answered elsewhere: its quorum can no longer be reached; prompt closed']);
+  });
+
   it('never asks when the gate opened and closed in the same batch of events (a replay)', async () => {
     const t = terminal();
     t.prompter.onEvent(gate());

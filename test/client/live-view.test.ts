@@ -36,6 +36,16 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
+  it('says executing again and names the deadlock when a gate ends because its quorum can no longer be reached', () => {
+    const { view, last } = screen();
+    view.onEvent(ev('run.awaiting_human', { gate: 'review', prompt: 'Ship it?', choices: [{ key: 'A', label: '[A] Approve', to: 'exit' }] }));
+    expect(last()).toMatch(/run run-x — awaiting_human/);
+    view.onEvent(ev('gate.deadlocked', { gate: 'review', votes: { exit: 1, fix: 1 }, quorum: 2, eligible: [] }));
+    view.onEvent(ev('gate.closed', { gate: 'review', selected: null, via: 'quorum_unreachable' }));
+    expect(last()).toMatch(/run run-x — executing/);
+    expect(last()).not.toContain('⏸ gate review');
+  });
+
   it.each([
     ['freeform', [], 'question: freeform — reply with free text', 'factory answer run-x --gate ask --text "<your reply>"'],
     ['yes_no', [{ key: 'Y', label: 'Yes', to: 'ship', value: 'YES' }, { key: 'N', label: 'No', to: 'fix', value: 'NO' }], 'question: yes_no — yes → ship ("Yes"), no → fix ("No")', 'factory reject run-x --gate ask (no)'],

@@ -169,8 +169,8 @@ describe('human gates by signal', () => {
     const events = await allEvents(handle);
     expect(of(events, 'gate.answered').map((e) => [e.data['by'], e.data['choice'], e.data['votes']])).toEqual([
       ['alice', 'ship', 1],
-      ['carol', 'revise', 2],
-      ['bob', 'ship', 3],
+      ['carol', 'revise', 1],
+      ['bob', 'ship', 2],
     ]);
     expect(of(events, 'gate.answer_rejected')[0]?.data['reason']).toContain('duplicate answer: "alice" already answered');
     expect(of(events, 'gate.closed')[0]?.data).toEqual({ gate: 'review', selected: 'ship' });
