@@ -1,7 +1,7 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { condition } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice, gateQuestion } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
@@ -14,6 +14,16 @@ import type { RunState } from './run-state';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
+/** Patch id (docs/upgrading.md): a main-line gate continues-as-new while it waits when history grows. */
+export const GATE_CAN_PATCH = 'factory-gate-continue-as-new';
+
+/** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
+export interface GateParking {
+  pause: () => boolean;
+  /** Continues as new with the open gate carried; returns only when the gate closed meanwhile. */
+  park: (gate: GateRecord, visit: number) => Promise<void>;
+}
+
 export class HumanGates {
   constructor(
     private readonly state: RunState,
@@ -21,6 +31,7 @@ export class HumanGates {
     private readonly graph: () => PipelineGraph | undefined,
     private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date },
     private readonly flush: () => Promise<void>,
+    private readonly parking?: GateParking,
   ) {}
 
   /** Validates an answer without touching state (update validators use this). */
@@ -63,8 +74,12 @@ export class HumanGates {
     return this.state.gate(id) as GateRecord;
   }
 
-  /** Runs a wait.human node: status awaiting_human until the gate closes or times out. */
-  async run(node: PipelineNode, visit: number): Promise<Outcome> {
+  /**
+   * Runs a wait.human node: status awaiting_human until the gate closes or times out. `reattach`: a new
+   * execution (continue-as-new) takes over the gate its predecessor left open, answers and deadline kept.
+   */
+  async run(node: PipelineNode, visit: number, opts: { mainLine?: boolean; reattach?: boolean } = {}): Promise<Outcome> {
+    const parking = opts.mainLine && this.parking && patched(GATE_CAN_PATCH) ? this.parking : undefined;
     const policy = this.policy();
     const graph = this.graph();
     const edges = graph ? humanChoices(graph, node.id) : [];
@@ -75,7 +90,8 @@ export class HumanGates {
     const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
-    const gate: GateRecord = {
+    const carried = opts.reattach && parking ? this.state.gate(visit > 1 ? `${node.id}#${visit}` : node.id) : undefined;
+    const gate: GateRecord = carried ?? {
       id: visit > 1 ? `${node.id}#${visit}` : node.id,
       node: node.id,
       prompt: node.prompt || node.label,
@@ -89,18 +105,21 @@ export class HumanGates {
       answers: [],
       closed: false,
     };
-    this.state.openGate(gate);
-    this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
-    this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
+    if (!carried) {
+      this.state.openGate(gate);
+      this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
+      this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
+    }
     await this.flush();
 
-    if (this.opts.autoApprove) {
+    if (this.opts.autoApprove && !carried) {
       const auto = autoAnswer(question);
       this.record(gate, auto.selected_option?.to ?? '', 'auto-approve', 'auto', undefined, auto.text);
     }
     const isClosed = () => this.get(gate.id).closed;
     let closed = true;
-    if (timeoutMs === undefined) await condition(isClosed);
+    if (parking) closed = await this.wait(gate, visit, parking);
+    else if (timeoutMs === undefined) await condition(isClosed);
     else closed = await condition(isClosed, timeoutMs);
     if (!closed) {
       const outcome = this.timeout(node, gate.id);
@@ -116,6 +135,23 @@ export class HumanGates {
     this.state.emit(EventType.runResumed, { gate: gate.id, selected: final.selected ?? null, by: last?.by ?? null });
     const answer = { value: selected?.value ?? selected?.key ?? '', ...(selected ? { selected_option: selected } : {}), ...(last?.text !== undefined ? { text: last.text } : {}) };
     return answerOutcome(gateQuestion(final), answer, last?.by ?? '');
+  }
+
+  /**
+   * The patched wait: until the gate closes (true), its ORIGINAL deadline passes (false: a deadline already
+   * gone when a new execution takes over times out at once) or history asks to continue-as-new.
+   */
+  private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
+    const isClosed = () => this.get(gate.id).closed;
+    const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
+    const wake = () => isClosed() || (parking.pause() && allHandlersFinished());
+    for (;;) {
+      if (isClosed()) return true;
+      const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();
+      if (left === undefined) await condition(wake);
+      else if (left <= 0 || !(await condition(wake, left))) return isClosed();
+      if (!isClosed()) await parking.park(this.get(gate.id), visit);
+    }
   }
 
   /** Deadline passed: the gate's default choice, else the profile's on_timeout policy (fail). */

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
-import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
+import { EventType, FailureDomain, type GateRecord, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { DecisionRecord } from '../core/decision-policy';
 import { DecisionGate } from './decision-gate';
@@ -125,6 +125,18 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.recordFreeze(frozen.freezeDigest);
   };
 
+  const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
+  /** Continue-as-new at an open gate (patched in HumanGates): its record, answers, deadline and visit carried. */
+  const parkAtGate = async (gate: GateRecord, visit: number): Promise<void> => {
+    await flush(true);
+    await condition(allHandlersFinished);
+    if (state.gate(gate.id)?.closed || !boot) return;
+    state.emit(EventType.runContinuedAsNew, { next: gate.node, gate: gate.id, historyLength: workflowInfo().historyLength });
+    const checkpoint = state.pauseAt(gate.node);
+    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), gate: { node: gate.node, visit } } });
+  };
+
   const decisionGate = new DecisionGate(state);
   const gates = new HumanGates(
     state,
@@ -132,6 +144,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     () => boot?.specs.graph,
     { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() },
     () => flush(),
+    { pause, park: parkAtGate },
   );
 
   setHandler(statusQuery, () => state.statusView());
@@ -187,9 +200,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     } else {
       state.setStatus(state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
     }
-    const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-    const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
-    const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause);
+    const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause, input.carry?.gate);
     if (pausedAt !== undefined) {
       if (engine.restartRequested) {
         // Attractor's loop_restart: the run starts over at the edge's target with a fresh context

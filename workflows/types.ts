@@ -37,6 +37,8 @@ export interface BootResult {
 export interface CarriedExecution {
   boot: BootResult;
   state: CarriedRunState;
+  /** Set when the previous execution continued-as-new while waiting at this main-line gate (still open in `state.gates`). */
+  gate?: { node: string; visit: number };
 }
 
 export interface RunResult {

@@ -1,0 +1,134 @@
+// Continue-as-new while a run waits at a human gate (issue 10 item 4): signals that land while a gate is
+// open grow history, so the run hands over to a new execution carrying the OPEN gate (answers, original
+// deadline, visit) instead of being terminated by the server's history limits.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { RunEvent } from '../../core/run-model';
+import { approveSignal, gatesQuery, statusQuery } from '../../workflows/messages';
+import type { runPipeline } from '../../workflows/run';
+import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startedNodes, useRunEnv, workspace } from '../helpers/runs';
+import { testTemporalEnv } from '../helpers/temporal';
+import { runCli } from '../client/run-cli';
+
+const env = useRunEnv();
+const script = scriptHandler();
+beforeAll(() => env.register('test.script', script.handler));
+
+type Handle = WorkflowHandle<typeof runPipeline>;
+
+const gated = (human: string) =>
+  pipelineYaml(
+    'gated',
+    [`{ id: review, type: wait.human, prompt: "Ship it?", human: { ${human} } }`, '{ id: ship, type: test.script }', '{ id: revise, type: test.script }'],
+    ['{ from: start, to: review }', '{ from: review, to: ship, label: "[A] Approve" }', '{ from: review, to: revise, label: "[R] Revise" }', '{ from: revise, to: exit }', '{ from: ship, to: exit }'],
+  );
+
+const of = (events: RunEvent[], type: string) => events.filter((e) => e.type === type);
+
+/** Every execution of the run's chain, oldest first, with its status and its input's size in bytes. */
+async function executions(handle: Handle): Promise<{ runId: string; status: string; inputBytes: number }[]> {
+  const out: { runId: string; status: string; inputBytes: number; start: number }[] = [];
+  for await (const wf of env.client.workflow.list({ query: `WorkflowId="${handle.workflowId}"` })) {
+    const history = await env.client.workflow.getHandle(handle.workflowId, wf.runId).fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const inputBytes = (started?.input?.payloads ?? []).reduce((n, p) => n + (p.data?.length ?? 0), 0);
+    out.push({ runId: wf.runId, status: wf.status.name, inputBytes, start: wf.startTime.getTime() });
+  }
+  return out.sort((a, b) => a.start - b.start).map(({ start: _s, ...e }) => e);
+}
+
+async function openGate(handle: Handle, gate: string): Promise<void> {
+  await eventually(async () => {
+    const s = await handle.query(statusQuery);
+    return s.status === 'awaiting_human' && s.openGates.includes(gate);
+  });
+}
+
+/** Sends `n` approve signals refused for their size (never applied, never echoed). */
+async function oversized(handle: Handle, n: number, bytes = 40_000): Promise<void> {
+  for (let i = 0; i < n; i++) await handle.signal(approveSignal, { by: 'mallory', comment: `${i}:${'x'.repeat(bytes)}` });
+}
+
+/** Waits until the events query shows `n` events of `type`. */
+async function eventCount(handle: Handle, type: string, n: number): Promise<RunEvent[]> {
+  return eventually(async () => {
+    const events = await allEvents(handle);
+    return of(events, type).length >= n ? events : undefined;
+  }, 60_000, 200);
+}
+
+describe('continue-as-new at a human gate', () => {
+  it('keeps the gate open with its earlier answer across continue-as-new and completes on the second approve when 30 oversized signals land while it waits', async () => {
+    const handle = await env.start(workspace(gated('approvers: [alice, bob, carol], quorum: 2')), { historyLimit: 40 });
+    await openGate(handle, 'review');
+    await handle.signal(approveSignal, { by: 'alice', comment: 'first vote' });
+    await eventually(async () => ((await handle.query(gatesQuery))[0]?.answers.length === 1 ? true : undefined));
+
+    await oversized(handle, 30);
+    await eventCount(handle, 'gate.answer_rejected', 30);
+    const chain = await eventually(async () => {
+      const c = await executions(handle);
+      return c.length >= 2 ? c : undefined;
+    });
+    expect(chain.slice(0, -1).map((e) => e.status)).toEqual(chain.slice(0, -1).map(() => 'CONTINUED_AS_NEW'));
+    expect(chain[chain.length - 1]?.status).toBe('RUNNING');
+    console.log(`gate continue-as-new: ${chain.length} executions, input bytes ${chain.map((e) => e.inputBytes).join(', ')}`);
+    // the carried input holds no raw answer: far below one refused signal's payload
+    for (const e of chain.slice(1)) expect(e.inputBytes).toBeLessThan(40_000);
+
+    // still parked at the same gate, the first vote kept, in the latest execution
+    expect(await handle.query(statusQuery)).toMatchObject({ status: 'awaiting_human', openGates: ['review'], currentNode: 'review' });
+    const [gate] = await handle.query(gatesQuery);
+    expect(gate).toMatchObject({ id: 'review', closed: false, quorum: 2, answers: [{ by: 'alice', choice: 'ship', comment: 'first vote' }] });
+    const status = await runCli(['status', handle.workflowId, '--address', testTemporalEnv().address, '--namespace', testTemporalEnv().namespace]);
+    expect(status.stdout).toContain('awaiting_human');
+
+    // `factory approve` follows the workflow id to the latest execution
+    const approved = await runCli(['approve', handle.workflowId, '--by', 'bob', '--address', testTemporalEnv().address, '--namespace', testTemporalEnv().namespace]);
+    expect(approved).toMatchObject({ code: 0, stdout: 'gate review closed: ship\n' });
+    const result = await handle.result();
+    expect(result.outcome).toBe('succeeded');
+
+    const events = await allEvents(handle);
+    expectGapless(events);
+    expect(readEvents(result.runDir as string)).toEqual(events);
+    expect(startedNodes(events)).toEqual(['start', 'review', 'ship']);
+    for (const type of ['run.awaiting_human', 'gate.opened', 'gate.closed', 'run.resumed']) expect([type, of(events, type)]).toEqual([type, [expect.anything()]]);
+    expect(of(events, 'gate.answered').map((e) => [e.data['by'], e.data['votes']])).toEqual([['alice', 1], ['bob', 2]]);
+    expect(of(events, 'gate.answer_rejected')).toHaveLength(30);
+    expect(JSON.stringify(events)).not.toContain('xxxxxxxxxx');
+    // one run.continued_as_new per handover; those at the gate name it (a later one may come between stages)
+    expect(of(events, 'run.continued_as_new')).toHaveLength((await executions(handle)).length - 1);
+    const atGate = of(events, 'run.continued_as_new').filter((e) => e.data['gate'] !== undefined);
+    expect(atGate.length).toBeGreaterThanOrEqual(chain.length - 1);
+    for (const e of atGate) expect(e.data).toMatchObject({ next: 'review', gate: 'review' });
+  }, 180_000);
+
+  it('times out at the original deadline, not one reset by continue-as-new, when the gate has a timeout', async () => {
+    const handle = await env.start(workspace(gated('timeout: 8s, default_choice: revise')), { historyLimit: 35 });
+    await openGate(handle, 'review');
+    const [opened] = await handle.query(gatesQuery);
+    await new Promise((r) => setTimeout(r, 2000));
+    await oversized(handle, 20, 20_000);
+    const chain = await eventually(async () => {
+      const c = await executions(handle);
+      return c.length >= 2 ? c : undefined;
+    });
+    expect(chain.length).toBeGreaterThanOrEqual(2);
+    const [carried] = await handle.query(gatesQuery);
+    expect(carried).toMatchObject({ id: 'review', openedAt: opened?.openedAt, deadline: opened?.deadline, closed: false });
+
+    const result = await handle.result();
+    const events = await allEvents(handle);
+    expectGapless(events);
+    expect(readEvents(result.runDir as string)).toEqual(events);
+    const deadline = Date.parse(opened?.deadline ?? '');
+    const lastHandover = Date.parse(of(events, 'run.continued_as_new').pop()?.at ?? '');
+    const timedOut = Date.parse(of(events, 'gate.timed_out')[0]?.at ?? '');
+    expect(lastHandover).toBeLessThan(deadline);
+    // the timer of the latest execution fires at the original deadline (a reset one would wait 8 s more)
+    expect(timedOut).toBeGreaterThanOrEqual(deadline);
+    expect(timedOut).toBeLessThan(lastHandover + 8000);
+    expect(of(events, 'gate.closed')[0]?.data).toEqual({ gate: 'review', selected: 'revise', via: 'timeout' });
+    expect(startedNodes(events)).toEqual(['start', 'review', 'revise']);
+  }, 120_000);
+});
