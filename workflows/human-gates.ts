@@ -1,7 +1,7 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
 import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, findChoice, gateQuestion } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
@@ -16,6 +16,9 @@ type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
 /** Patch id (docs/upgrading.md): a main-line gate continues-as-new while it waits when history grows. */
 export const GATE_CAN_PATCH = 'factory-gate-continue-as-new';
+
+/** History events an execution adds at a gate before it may continue-as-new from it. */
+const PARK_AFTER_EVENTS = 10;
 
 /** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
 export interface GateParking {
@@ -144,7 +147,9 @@ export class HumanGates {
   private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
     const isClosed = () => this.get(gate.id).closed;
     const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
-    const wake = () => isClosed() || (parking.pause() && allHandlersFinished());
+    // at least PARK_AFTER_EVENTS of its own first: a limit below what an execution needs to take a gate over never loops
+    const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
+    const wake = () => isClosed() || (parking.pause() && workflowInfo().historyLength >= from && allHandlersFinished());
     for (;;) {
       if (isClosed()) return true;
       const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();

@@ -48,6 +48,18 @@ async function openGate(handle: Handle, gate: string): Promise<void> {
   });
 }
 
+/** Waits until the latest execution has no pending activity or workflow task and its history stopped growing. */
+async function quiescent(handle: Handle): Promise<void> {
+  let last = '';
+  await eventually(async () => {
+    const d = await handle.describe();
+    const now = `${d.runId}/${d.historyLength}`;
+    const idle = (d.raw.pendingActivities?.length ?? 0) === 0 && !d.raw.pendingWorkflowTask && now === last;
+    last = now;
+    return idle;
+  }, 20_000, 300);
+}
+
 /** Sends `n` approve signals refused for their size (never applied, never echoed). */
 async function oversized(handle: Handle, n: number, bytes = 40_000): Promise<void> {
   for (let i = 0; i < n; i++) await handle.signal(approveSignal, { by: 'mallory', comment: `${i}:${'x'.repeat(bytes)}` });
@@ -128,6 +140,21 @@ describe('continue-as-new at a human gate', () => {
     expect(readEvents(result.runDir as string)).toEqual(events);
     expect(of(events, 'run.continued_as_new')[0]?.data).toMatchObject({ next: 'review', gate: 'review' });
   }, 180_000);
+
+  it('waits at the gate without handing over again and again when the history limit is below what one execution needs', async () => {
+    const handle = await env.start(workspace(gated('approvers: [alice]')), { historyLimit: 5 });
+    await openGate(handle, 'review');
+    // a loop of hand-overs would never let the run go quiet
+    await quiescent(handle);
+    await handle.signal(approveSignal, { by: 'alice' });
+    const result = await handle.result();
+    const events = await allEvents(handle);
+    expectGapless(events);
+    expect(readEvents(result.runDir as string)).toEqual(events);
+    // every hand-over happened between stages: none at the gate, which had nothing to shed
+    expect(of(events, 'run.continued_as_new').filter((e) => e.data['gate'] !== undefined)).toEqual([]);
+    expect(of(events, 'run.continued_as_new')).toHaveLength((await executions(handle)).length - 1);
+  }, 120_000);
 
   it('times out at the original deadline, not one reset by continue-as-new, when the gate has a timeout', async () => {
     const handle = await env.start(workspace(gated('timeout: 8s, default_choice: revise')), { historyLimit: 35 });
