@@ -16,7 +16,7 @@ import type { PipelineActivities } from '../activities';
 import { EventType, FailureDomain, type GateRecord, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { DecisionRecord } from '../core/decision-policy';
-import { DecisionGate } from './decision-gate';
+import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
 import { bootPhases } from './boot';
 import { Engine } from './engine';
 import { runFailureOf, workflowFailure } from './errors';
@@ -138,6 +138,15 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
 
   const decisionGate = new DecisionGate(state);
+  /** The same for the human decision after evaluation (patched in DecisionGate): no second evaluation. */
+  const parkAtDecision = async (decision: CarriedDecision): Promise<void> => {
+    await flush(true);
+    await condition(allHandlersFinished);
+    if (!decisionGate.awaiting || !boot) return;
+    state.emit(EventType.runContinuedAsNew, { next: DECISION_GATE, gate: DECISION_GATE, historyLength: workflowInfo().historyLength });
+    const checkpoint = state.lastCheckpoint ?? state.checkpoint(state.envelope.currentNode ?? DECISION_GATE, undefined);
+    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), decision } });
+  };
   const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,
@@ -198,9 +207,10 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       state.setStatus(RunStatus.executing);
       state.emit(EventType.runStarted, { start: state.nextNode ?? engine.startNode(), resumed: input.resume === true });
     } else {
-      state.setStatus(state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
+      state.setStatus(input.carry.decision || state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
     }
-    const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause, input.carry?.gate);
+    // a run that continued-as-new at the decision has walked its graph already
+    const pausedAt = input.carry?.decision ? undefined : await engine.walk(state.nextNode ?? engine.startNode(), pause, input.carry?.gate);
     if (pausedAt !== undefined) {
       if (engine.restartRequested) {
         // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
@@ -214,7 +224,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       await condition(allHandlersFinished);
       return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint) } });
     }
-    const record = await decisionGate.run(input, boot, () => flush());
+    const record = await decisionGate.run(input, boot, () => flush(), { pause, park: parkAtDecision, ...(input.carry?.decision ? { carried: input.carry.decision } : {}) });
     if (record) {
       state.setOutcome(record.decision);
       state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
