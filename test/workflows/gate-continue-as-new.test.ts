@@ -8,6 +8,8 @@ import type { runPipeline } from '../../workflows/run';
 import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startedNodes, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
 import { runCli } from '../client/run-cli';
+import { followEvents } from '../../client/progress';
+import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 
 const env = useRunEnv();
 const script = scriptHandler();
@@ -77,6 +79,9 @@ describe('continue-as-new at a human gate', () => {
   it('keeps the gate open with its earlier answer across continue-as-new and completes on the second approve when 30 oversized signals land while it waits', async () => {
     const handle = await env.start(workspace(gated('approvers: [alice, bob, carol], quorum: 2')), { historyLimit: 40 });
     await openGate(handle, 'review');
+    // a follower by workflow id (factory run/watch) from the first event to run.completed, across the hand-overs
+    const followed: RunEvent[] = [];
+    const following = followEvents(handle, (e) => void followed.push(e), { intervalMs: 100 });
     await handle.signal(approveSignal, { by: 'alice', comment: 'first vote' });
     await eventually(async () => ((await handle.query(gatesQuery))[0]?.answers.length === 1 ? true : undefined));
 
@@ -96,6 +101,8 @@ describe('continue-as-new at a human gate', () => {
     expect(await handle.query(statusQuery)).toMatchObject({ status: 'awaiting_human', openGates: ['review'], currentNode: 'review' });
     const [gate] = await handle.query(gatesQuery);
     expect(gate).toMatchObject({ id: 'review', closed: false, quorum: 2, answers: [{ by: 'alice', choice: 'ship', comment: 'first vote' }] });
+    const attrs = (await handle.describe()).searchAttributes as Record<string, unknown[]>;
+    expect(attrs[SEARCH_ATTRIBUTES.status]).toEqual(['awaiting_human']);
     const status = await runCli(['status', handle.workflowId, '--address', testTemporalEnv().address, '--namespace', testTemporalEnv().namespace]);
     expect(status.stdout).toContain('awaiting_human');
 
@@ -108,6 +115,8 @@ describe('continue-as-new at a human gate', () => {
     const events = await allEvents(handle);
     expectGapless(events);
     expect(readEvents(result.runDir as string)).toEqual(events);
+    await following;
+    expect(followed).toEqual(events);
     expect(startedNodes(events)).toEqual(['start', 'review', 'ship']);
     for (const type of ['run.awaiting_human', 'gate.opened', 'gate.closed', 'run.resumed']) expect([type, of(events, type)]).toEqual([type, [expect.anything()]]);
     expect(of(events, 'gate.answered').map((e) => [e.data['by'], e.data['votes']])).toEqual([['alice', 1], ['bob', 2]]);
