@@ -5,6 +5,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { RunEvent } from '../../core/run-model';
 import { approveSignal, gatesQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
+import type { RunInput, RunResult } from '../../workflows/types';
 import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startedNodes, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
 import { runCli } from '../client/run-cli';
@@ -192,5 +193,40 @@ describe('continue-as-new at a human gate', () => {
     expect(timedOut).toBeLessThan(lastHandover + 8000);
     expect(of(events, 'gate.closed')[0]?.data).toEqual({ gate: 'review', selected: 'revise', via: 'timeout' });
     expect(startedNodes(events)).toEqual(['start', 'review', 'revise']);
+  }, 120_000);
+  it('times out at once by the default choice when the carried deadline has already passed as the new execution takes the gate over', async () => {
+    const handle = await env.start(workspace(gated('timeout: 1h, default_choice: revise')), { historyLimit: 35 });
+    await openGate(handle, 'review');
+    await oversized(handle, 20, 20_000);
+    const chain = await eventually(async () => {
+      const c = await executions(handle);
+      return c.length >= 2 && c[c.length - 1]?.status === 'RUNNING' ? c : undefined;
+    });
+    await openGate(handle, 'review');
+    await quiescent(handle); // its first flush done: nothing of it still writes the run directory
+    // the input the latest execution took the gate over with, its deadline moved into the past
+    const latest = chain[chain.length - 1]?.runId as string;
+    const history = await env.client.workflow.getHandle(handle.workflowId, latest).fetchHistory();
+    const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+    const input = JSON.parse(Buffer.from(payload?.data ?? []).toString('utf8')) as RunInput;
+    await handle.terminate('replaced by a copy whose deadline has passed');
+    const carry = input.carry as NonNullable<RunInput['carry']>;
+    expect(carry.gate).toEqual({ node: 'review', visit: 1 });
+    const gates = carry.state.gates.map((g) => (g.id === 'review' ? { ...g, deadline: new Date(Date.now() - 60_000).toISOString() } : g));
+    const copy = await env.client.workflow.start('runPipeline', {
+      taskQueue: env.taskQueue,
+      workflowId: `${handle.workflowId}-late`,
+      args: [{ ...input, carry: { ...carry, state: { ...carry.state, gates } } }],
+    });
+    const result = (await copy.result()) as RunResult;
+    const events = await allEvents(copy as unknown as Handle);
+    expectGapless(events);
+    expect(readEvents(result.runDir as string)).toEqual(events);
+    expect(of(events, 'gate.opened')).toHaveLength(1);
+    expect(of(events, 'gate.timed_out')[0]?.data).toEqual({ gate: 'review', defaultChoice: 'revise' });
+    expect(startedNodes(events)).toEqual(['start', 'review', 'revise']);
+    // no timer: the gate closed in the new execution's first moments, not an hour later
+    const timers = (await copy.fetchHistory()).events?.filter((e) => e.timerStartedEventAttributes) ?? [];
+    expect(timers).toEqual([]);
   }, 120_000);
 });
