@@ -188,7 +188,7 @@ export class DecisionGate {
 
   /**
    * Waits for a valid human decision and persists it. Patched: hands over to a new execution when
-   * history grows (after 10 events of its own, so a low limit never loops); `opened`: this execution opened it.
+   * history grows (by count only after 10 events of its own, so a low limit never loops); `opened`: this execution opened it.
    */
   private async awaitHuman(c: CarriedDecision, boot: BootResult, flush: () => Promise<void>, handover?: DecisionHandover, opened = false): Promise<DecisionRecord> {
     const { evaluation, rerunFrom } = c;
@@ -205,7 +205,8 @@ export class DecisionGate {
     for (;;) {
       if (!parking) await condition(() => this.decided !== undefined);
       else {
-        await condition(() => this.decided !== undefined || (parking.pause() && workflowInfo().historyLength >= from && allHandlersFinished()));
+        const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
+        await condition(() => this.decided !== undefined || (parking.pause() && grown() && allHandlersFinished()));
         if (this.decided === undefined) await parking.park(c);
         if (this.decided === undefined) continue;
       }

@@ -147,9 +147,10 @@ export class HumanGates {
   private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
     const isClosed = () => this.get(gate.id).closed;
     const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
-    // at least PARK_AFTER_EVENTS of its own first: a limit below what an execution needs to take a gate over never loops
+    // by count, only after PARK_AFTER_EVENTS of its own: a limit below what an execution needs to take a gate over never loops
     const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
-    const wake = () => isClosed() || (parking.pause() && workflowInfo().historyLength >= from && allHandlersFinished());
+    const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
+    const wake = () => isClosed() || (parking.pause() && grown() && allHandlersFinished());
     for (;;) {
       if (isClosed()) return true;
       const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();

@@ -141,6 +141,9 @@ describe('continue-as-new at a human gate', () => {
       return c.length >= 2 ? c : undefined;
     }, 60_000, 500);
     for (const e of chain.slice(1)) expect(e.inputBytes).toBeLessThan(100_000);
+    const sizes: number[] = [];
+    for await (const wf of env.client.workflow.list({ query: `WorkflowId="${handle.workflowId}"` })) sizes.push(wf.historySize ?? 0);
+    console.log(`gate continue-as-new under attack: ${chain.length} executions, history bytes ${sizes.join(', ')}, carried input bytes ${chain.slice(1).map((e) => e.inputBytes).join(', ')}`);
     expect(await handle.query(statusQuery)).toMatchObject({ status: 'awaiting_human', openGates: ['review'] });
     await handle.signal(approveSignal, { by: 'alice' });
     const result = await handle.result();
