@@ -53,7 +53,7 @@ export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; 
     case 'goal_gate.unsatisfied':
       return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
     case 'run.continued_as_new':
-      return line(`continued as new (history ${String(d['historyLength'])} events)`);
+      return line(`continued as new${d['gate'] ? ` while waiting at gate ${String(d['gate'])} (still open)` : ''} (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':
       return line('evaluating holdout scenarios');
     case 'evaluation.completed':

@@ -1,7 +1,7 @@
 // Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
-import { condition, executeChild, proxyActivities } from '@temporalio/workflow';
+import { allHandlersFinished, condition, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import {
   type DecideInput,
@@ -30,6 +30,25 @@ const decisionActs = proxyActivities<PipelineActivities>({
 /** The decision gate's id in the `gates` query and in events. */
 export const DECISION_GATE = 'decision';
 
+/** Patch id (docs/upgrading.md): the human decision wait continues-as-new when history grows. */
+export const DECISION_CAN_PATCH = 'factory-decision-continue-as-new';
+
+/** What a new execution needs to wait for the same human decision: no second evaluation, no second gate. */
+export interface CarriedDecision {
+  evaluation: EvaluationSummary;
+  checks: PolicyCheck[];
+  approvers: string[];
+  rerunFrom: string;
+}
+
+/** How the human decision wait hands over to a new execution (run.ts); `carried`: this execution took it over. */
+export interface DecisionHandover {
+  pause: () => boolean;
+  /** Continues as new carrying the decision; returns only when a decision arrived meanwhile. */
+  park: (decision: CarriedDecision) => Promise<void>;
+  carried?: CarriedDecision;
+}
+
 type Decided = { decision: 'approved' | 'rejected'; by: string; reason: string; remediation?: string; via: 'signal' | 'update' };
 
 export class DecisionGate {
@@ -41,6 +60,11 @@ export class DecisionGate {
   private persistFailures = 0;
 
   constructor(private readonly state: RunState) {}
+
+  /** A human decision is awaited and none has arrived yet. */
+  get awaiting(): boolean {
+    return this.open && this.decided === undefined;
+  }
 
   /** The decision gate as a GateRecord for the `gates` query while a human decision is awaited. */
   gateView(): GateRecord | undefined {
@@ -97,11 +121,13 @@ export class DecisionGate {
   }
 
   /** Evaluates (when a suite is bound), decides and persists. Returns undefined for a run without a suite. */
-  async run(input: RunInput, boot: BootResult, flush: () => Promise<void>): Promise<DecisionRecord | undefined> {
+  async run(input: RunInput, boot: BootResult, flush: () => Promise<void>, handover?: DecisionHandover): Promise<DecisionRecord | undefined> {
     const { profile } = boot.profile;
     const graph = boot.specs.graph;
     const suite = boot.specs.suite;
     if (!suite || !input.suite) return undefined;
+    const carried = handover?.carried;
+    if (carried) return this.awaitHuman(carried, boot, flush, handover);
 
     this.state.setStatus(RunStatus.evaluating);
     this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count });
@@ -121,10 +147,7 @@ export class DecisionGate {
       allowedModes: profile.environment.allowed_dependency_modes,
     });
     const rerunFrom = graph.retry_target ?? graph.nodes.find((n) => n.goal_gate)?.id ?? findStartNode(graph)?.id ?? 'start';
-    const base = {
-      runId: this.state.envelope.runId,
-      evidence: { digests: this.state.envelope.digests, evaluation, checks: this.checks, gates: gateEvidence(this.state.gates) },
-    };
+    const base = this.base(evaluation);
 
     if (profile.policy.decision.mode === 'auto') {
       const approved = allowedDecisions(this.checks).includes('approved');
@@ -152,8 +175,41 @@ export class DecisionGate {
       approvers: this.approvers,
     });
     await flush();
+    return this.awaitHuman({ evaluation, checks: this.checks, approvers: this.approvers, rerunFrom }, boot, flush, handover, true);
+  }
+
+  /** The evidence every decision record carries. */
+  private base(evaluation: EvaluationSummary): Pick<DecisionRecord, 'runId' | 'evidence'> {
+    return {
+      runId: this.state.envelope.runId,
+      evidence: { digests: this.state.envelope.digests, evaluation, checks: this.checks, gates: gateEvidence(this.state.gates) },
+    };
+  }
+
+  /**
+   * Waits for a valid human decision and persists it. Patched: hands over to a new execution when
+   * history grows (by count only after 10 events of its own, so a low limit never loops); `opened`: this execution opened it.
+   */
+  private async awaitHuman(c: CarriedDecision, boot: BootResult, flush: () => Promise<void>, handover?: DecisionHandover, opened = false): Promise<DecisionRecord> {
+    const { evaluation, rerunFrom } = c;
+    if (!opened) {
+      // taken over from the previous execution: same checks and approvers, the gate is already announced
+      this.checks = c.checks;
+      this.approvers = c.approvers;
+      this.open = true;
+      await flush();
+    }
+    const base = this.base(evaluation);
+    const parking = handover && patched(DECISION_CAN_PATCH) ? handover : undefined;
+    const from = workflowInfo().historyLength + 10;
     for (;;) {
-      await condition(() => this.decided !== undefined);
+      if (!parking) await condition(() => this.decided !== undefined);
+      else {
+        const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
+        await condition(() => this.decided !== undefined || (parking.pause() && grown() && allHandlersFinished()));
+        if (this.decided === undefined) await parking.park(c);
+        if (this.decided === undefined) continue;
+      }
       const d = this.decided as Decided;
       const record: DecisionRecord = {
         ...base,

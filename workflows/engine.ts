@@ -69,11 +69,13 @@ export class Engine {
 
   /**
    * Walks the main line from `from` until the exit is passed (returns undefined) or `shouldPause`
-   * asks to continue-as-new before a node (returns that node's id).
+   * asks to continue-as-new before a node (returns that node's id). `reattach`: `from` is a gate the
+   * previous execution left open at that visit; the walk takes it over without starting the node again.
    */
-  async walk(from: string, shouldPause: () => boolean): Promise<string | undefined> {
+  async walk(from: string, shouldPause: () => boolean, reattach?: { node: string; visit: number }): Promise<string | undefined> {
     let current: string | undefined = from;
     const lane: Lane = { context: this.state.context };
+    let carried = reattach?.node === from ? reattach.visit : undefined;
     while (current !== undefined) {
       const node = this.node(current);
       if (node.type === 'exit') {
@@ -82,7 +84,8 @@ export class Engine {
         current = retry;
         continue;
       }
-      const result = await this.runNode(node, lane);
+      const result = await this.runNode(node, lane, carried);
+      carried = undefined;
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
       this.state.advance(node.id, next);
       current = next;
@@ -135,14 +138,16 @@ export class Engine {
     return step.to;
   }
 
-  /** Runs one node: in workflow code for control nodes, as an activity for stages. */
-  async runNode(node: PipelineNode, lane: Lane): Promise<NodeResult> {
-    const visit = this.state.stageStarted(node);
+  /** Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk). */
+  async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    const visit = carriedVisit ?? this.state.stageStarted(node);
     const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
     // runs started before local stages existed had no `activity` in stage.started: replaying one must
     // rebuild its events as they were written (events.jsonl and the events query agree)
     const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
-    this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+    if (carriedVisit === undefined) {
+      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+    }
     let result: NodeResult;
     switch (node.type) {
       case 'start':
@@ -152,7 +157,7 @@ export class Engine {
         result = { outcome: passThrough(lane.context), attempts: 1 };
         break;
       case 'wait.human':
-        result = { outcome: await this.gates.run(node, visit), attempts: 1 };
+        result = { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
         break;
       case 'parallel':
         result = await runParallel(this, node, lane);

@@ -6,6 +6,9 @@ import type { RunEvent } from '../core/run-model';
 /** How many events an execution keeps in memory for the `events` query (older ones: events.jsonl). */
 export const EVENT_WINDOW = 2000;
 
+/** How many already-written events continue-as-new carries (a constant: rejected answers never grow the input). */
+export const CARRIED_EVENTS = 200;
+
 /** Recent events plus the highest seq written to the run directory. */
 export class EventLog {
   constructor(
@@ -39,8 +42,12 @@ export class EventLog {
     return out;
   }
 
-  /** What continue-as-new carries: the most recent events and the flushed mark. */
+  /**
+   * What continue-as-new carries: the flushed mark, the events not yet written (never dropped) and the
+   * last CARRIED_EVENTS for the `events` query; older ones are in events.jsonl.
+   */
   carry(): { recentEvents: RunEvent[]; flushedSeq: number } {
-    return { recentEvents: this.events.slice(-200), flushedSeq: this.flushedSeq };
+    const from = this.events.length - CARRIED_EVENTS;
+    return { recentEvents: this.events.filter((e, i) => i >= from || e.seq > this.flushedSeq), flushedSeq: this.flushedSeq };
   }
 }

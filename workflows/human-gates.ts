@@ -1,7 +1,7 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
 import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
@@ -19,6 +19,19 @@ export const QUORUM_UNREACHABLE_PATCH = 'gate-quorum-unreachable';
 /** A gate timing out with partial votes takes its default choice (before: the first choice voted for). */
 export const TIMEOUT_DEFAULT_PATCH = 'gate-timeout-default-wins';
 
+/** Patch id (docs/upgrading.md): a main-line gate continues-as-new while it waits when history grows. */
+export const GATE_CAN_PATCH = 'factory-gate-continue-as-new';
+
+/** History events an execution adds at a gate before it may continue-as-new from it. */
+const PARK_AFTER_EVENTS = 10;
+
+/** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
+export interface GateParking {
+  pause: () => boolean;
+  /** Continues as new with the open gate carried; returns only when the gate closed meanwhile. */
+  park: (gate: GateRecord, visit: number) => Promise<void>;
+}
+
 export class HumanGates {
   /** Gates found deadlocked (quorum unreachable), by id: run() ends them as a deadline would. */
   private readonly deadlocked = new Map<string, QuorumUnreachable>();
@@ -29,6 +42,7 @@ export class HumanGates {
     private readonly graph: () => PipelineGraph | undefined,
     private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date },
     private readonly flush: () => Promise<void>,
+    private readonly parking?: GateParking,
   ) {}
 
   /** Validates an answer without touching state (update validators use this). */
@@ -78,8 +92,12 @@ export class HumanGates {
     return this.state.gate(id) as GateRecord;
   }
 
-  /** Runs a wait.human node: status awaiting_human until the gate closes or times out. */
-  async run(node: PipelineNode, visit: number): Promise<Outcome> {
+  /**
+   * Runs a wait.human node: status awaiting_human until the gate closes or times out. `reattach`: a new
+   * execution (continue-as-new) takes over the gate its predecessor left open, answers and deadline kept.
+   */
+  async run(node: PipelineNode, visit: number, opts: { mainLine?: boolean; reattach?: boolean } = {}): Promise<Outcome> {
+    const parking = opts.mainLine && this.parking && patched(GATE_CAN_PATCH) ? this.parking : undefined;
     const policy = this.policy();
     const graph = this.graph();
     const edges = graph ? humanChoices(graph, node.id) : [];
@@ -90,7 +108,8 @@ export class HumanGates {
     const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
-    const gate: GateRecord = {
+    const carried = opts.reattach && parking ? this.state.gate(visit > 1 ? `${node.id}#${visit}` : node.id) : undefined;
+    const gate: GateRecord = carried ?? {
       id: visit > 1 ? `${node.id}#${visit}` : node.id,
       node: node.id,
       prompt: node.prompt || node.label,
@@ -104,18 +123,21 @@ export class HumanGates {
       answers: [],
       closed: false,
     };
-    this.state.openGate(gate);
-    this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
-    this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
+    if (!carried) {
+      this.state.openGate(gate);
+      this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
+      this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
+    }
     await this.flush();
 
-    if (this.opts.autoApprove) {
+    if (this.opts.autoApprove && !carried) {
       const auto = autoAnswer(question);
       this.record(gate, auto.selected_option?.to ?? '', 'auto-approve', 'auto', undefined, auto.text);
     } else this.checkQuorum(this.get(gate.id)); // answers may have come in while the events flushed
     const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     let closed = true;
-    if (timeoutMs === undefined) await condition(isClosed);
+    if (parking) closed = await this.wait(gate, visit, parking);
+    else if (timeoutMs === undefined) await condition(isClosed);
     else closed = await condition(isClosed, timeoutMs);
     if (!closed || this.deadlocked.has(gate.id)) {
       const outcome = this.timeout(node, gate.id);
@@ -131,6 +153,26 @@ export class HumanGates {
     this.state.emit(EventType.runResumed, { gate: gate.id, selected: final.selected ?? null, by: last?.by ?? null });
     const answer = { value: selected?.value ?? selected?.key ?? '', ...(selected ? { selected_option: selected } : {}), ...(last?.text !== undefined ? { text: last.text } : {}) };
     return answerOutcome(gateQuestion(final), answer, last?.by ?? '');
+  }
+
+  /**
+   * The patched wait: until the gate closes (true), its ORIGINAL deadline passes (false: a deadline already
+   * gone when a new execution takes over times out at once) or history asks to continue-as-new.
+   */
+  private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
+    const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
+    const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
+    // by count, only after PARK_AFTER_EVENTS of its own: a limit below what an execution needs to take a gate over never loops
+    const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
+    const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
+    const wake = () => isClosed() || (parking.pause() && grown() && allHandlersFinished());
+    for (;;) {
+      if (isClosed()) return true;
+      const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();
+      if (left === undefined) await condition(wake);
+      else if (left <= 0 || !(await condition(wake, left))) return isClosed();
+      if (!isClosed()) await parking.park(this.get(gate.id), visit);
+    }
   }
 
   /**

@@ -13,10 +13,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
-import { EventType, FailureDomain, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
+import { EventType, FailureDomain, type GateRecord, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { DecisionRecord } from '../core/decision-policy';
-import { DecisionGate } from './decision-gate';
+import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
 import { bootPhases } from './boot';
 import { Engine } from './engine';
 import { runFailureOf, workflowFailure } from './errors';
@@ -129,13 +129,35 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.recordFreeze(frozen.freezeDigest);
   };
 
+  const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+  const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
+  /** Continue-as-new at an open gate (patched in HumanGates): its record, answers, deadline and visit carried. */
+  const parkAtGate = async (gate: GateRecord, visit: number): Promise<void> => {
+    await flush(true);
+    await condition(allHandlersFinished);
+    if (state.gate(gate.id)?.closed || !boot) return;
+    state.emit(EventType.runContinuedAsNew, { next: gate.node, gate: gate.id, historyLength: workflowInfo().historyLength });
+    const checkpoint = state.pauseAt(gate.node);
+    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), gate: { node: gate.node, visit } } });
+  };
+
   const decisionGate = new DecisionGate(state);
+  /** The same for the human decision after evaluation (patched in DecisionGate): no second evaluation. */
+  const parkAtDecision = async (decision: CarriedDecision): Promise<void> => {
+    await flush(true);
+    await condition(allHandlersFinished);
+    if (!decisionGate.awaiting || !boot) return;
+    state.emit(EventType.runContinuedAsNew, { next: DECISION_GATE, gate: DECISION_GATE, historyLength: workflowInfo().historyLength });
+    const checkpoint = state.lastCheckpoint ?? state.checkpoint(state.envelope.currentNode ?? DECISION_GATE, undefined);
+    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), decision } });
+  };
   const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,
     () => boot?.specs.graph,
     { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => clock.now() },
     () => flush(),
+    { pause, park: parkAtGate },
   );
 
   setHandler(statusQuery, () => state.statusView());
@@ -189,11 +211,10 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       state.setStatus(RunStatus.executing);
       state.emit(EventType.runStarted, { start: state.nextNode ?? engine.startNode(), resumed: input.resume === true });
     } else {
-      state.setStatus(state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
+      state.setStatus(input.carry.decision || state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
     }
-    const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-    const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
-    const pausedAt = await engine.walk(state.nextNode ?? engine.startNode(), pause);
+    // a run that continued-as-new at the decision has walked its graph already
+    const pausedAt = input.carry?.decision ? undefined : await engine.walk(state.nextNode ?? engine.startNode(), pause, input.carry?.gate);
     if (pausedAt !== undefined) {
       if (engine.restartRequested) {
         // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
@@ -207,7 +228,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       await condition(allHandlersFinished);
       return await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint) } });
     }
-    const record = await decisionGate.run(input, boot, () => flush());
+    const record = await decisionGate.run(input, boot, () => flush(), { pause, park: parkAtDecision, ...(input.carry?.decision ? { carried: input.carry.decision } : {}) });
     if (record) {
       state.setOutcome(record.decision);
       state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);

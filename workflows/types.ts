@@ -3,6 +3,7 @@
 import type { ResolvedProfile, ResolvedSpecs, SpecRef } from '../activities/types';
 import type { RunFailure, RunOutcome, RunStatus } from '../core/run-model';
 import type { CarriedRunState } from './run-state';
+import type { CarriedDecision } from './decision-gate';
 
 export interface RunInput {
   runId: string;
@@ -37,6 +38,10 @@ export interface BootResult {
 export interface CarriedExecution {
   boot: BootResult;
   state: CarriedRunState;
+  /** Set when the previous execution continued-as-new while waiting at this main-line gate (still open in `state.gates`). */
+  gate?: { node: string; visit: number };
+  /** Set when the previous execution continued-as-new while waiting for the human decision (after evaluation). */
+  decision?: CarriedDecision;
 }
 
 export interface RunResult {

@@ -116,3 +116,10 @@ describe('comeBackLines', () => {
     ]);
   });
 });
+
+describe('formatEvent for continue-as-new', () => {
+  it('names the gate that stays open when the run continued as new while waiting at it', () => {
+    expect(formatEvent(ev('run.continued_as_new', { next: 'review', gate: 'review', historyLength: 4100 }), { runId: 'run-x' })).toMatch(/continued as new while waiting at gate review \(still open\) \(history 4100 events\)$/);
+    expect(formatEvent(ev('run.continued_as_new', { next: 'build', historyLength: 4100 }), { runId: 'run-x' })).toMatch(/continued as new \(history 4100 events\)$/);
+  });
+});

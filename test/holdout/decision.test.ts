@@ -222,6 +222,34 @@ describe('human decision', () => {
   }, 120_000);
 });
 
+describe('human decision across continue-as-new', () => {
+  it('continues as new while waiting for the decision, without a second evaluation or gate, and records the decision given after it when refused decide signals pile up', async () => {
+    const suite = await env.publishSuite('human-can', PASSING);
+    const handle = await env.start({ pipeline: env.pipeline(), profile: env.profile({ mode: 'human', approvers: ['alice'] }), suite: { ref: suite.ref }, historyLimit: 40 });
+    await eventually(async () => (await handle.query(statusQuery)).status === 'awaiting_human', 60_000);
+    const first = (await handle.describe()).runId;
+    for (let i = 0; i < 30; i++) await handle.signal(decideSignal, { decision: 'approved', by: 'mallory', reason: `${i}:${'x'.repeat(20_000)}` });
+    // the latest execution took the decision over: still awaiting it, same choices
+    await eventually(async () => (await handle.describe()).runId !== first && (await handle.query(statusQuery)).status === 'awaiting_human', 60_000);
+    expect((await handle.query(gatesQuery))[0]).toMatchObject({ id: 'decision', choices: [{ to: 'approved' }, { to: 'rejected' }], approvers: ['alice'] });
+
+    const decided = await cliInProcess(['decide', handle.workflowId, '--decision', 'approved', '--reason', 'holdout green', '--by', 'alice']);
+    expect(decided).toMatchObject({ code: 0, stdout: `run ${handle.workflowId}: approved by alice — holdout green\n` });
+    const result = await handle.result();
+    expect(result.outcome).toBe('approved');
+    const runDir = result.runDir as string;
+    const events = await allEvents(handle);
+    const types = finished(events, runDir);
+    for (const type of ['run.evaluating', 'evaluation.completed', 'run.awaiting_human', 'run.approved']) expect([type, types.filter((t) => t === type)]).toEqual([type, [type]]);
+    const handovers = events.filter((e) => e.type === 'run.continued_as_new' && e.data['gate'] === 'decision');
+    expect(handovers.length).toBeGreaterThanOrEqual(1);
+    expect(handovers.every((e) => e.data['next'] === 'decision')).toBe(true);
+    expect(types.filter((t) => t === 'decision.failed')).toHaveLength(30);
+    expect(JSON.stringify(events)).not.toContain('xxxxxxxxxx');
+    expect(readJson<DecisionRecord>(join(runDir, 'decision.json'))).toMatchObject({ decision: 'approved', mode: 'human', by: 'alice', evidence: { evaluation: { passed: 2, total: 2 } } });
+  }, 180_000);
+});
+
 describe('finalize: verify and rerun', () => {
   it('verifies a finished run, links a rerun both ways, and detects a modified artifact (exit 1)', async () => {
     const old = approvedRun ?? (await approvedByClient());

@@ -95,7 +95,7 @@ export interface HoldoutEnv {
   /** Writes pipeline `demo@1.0.0` (start → build → [review] → exit) into the pipeline root; returns its path. */
   pipeline(opts?: PipelineOptions): string;
   /** Starts a run by client (the worker's own --registry resolves everything). */
-  start(input: { profile: string; pipeline: string; suite: NonNullable<RunInput['suite']>; runId?: string }): Promise<WorkflowHandle<typeof runPipeline>>;
+  start(input: { profile: string; pipeline: string; suite: NonNullable<RunInput['suite']>; runId?: string; historyLimit?: number }): Promise<WorkflowHandle<typeof runPipeline>>;
   /** Startup times of the worker processes (ms). */
   readonly timings: Record<string, number>;
 }
@@ -226,7 +226,7 @@ export function useHoldoutEnv(opts: { lateScenarioWorker?: boolean } = {}): Hold
     },
     async start(input) {
       const runId = input.runId ?? uniqueId('ho');
-      const args: RunInput = { runId, startedBy: 'tester', suite: input.suite, pipeline: { file: input.pipeline }, profile: { file: input.profile } };
+      const args: RunInput = { runId, startedBy: 'tester', suite: input.suite, pipeline: { file: input.pipeline }, profile: { file: input.profile }, ...(input.historyLimit ? { historyLimit: input.historyLimit } : {}) };
       return need(client).workflow.start('runPipeline', { taskQueue, workflowId: runId, args: [args] }) as Promise<WorkflowHandle<typeof runPipeline>>;
     },
   };

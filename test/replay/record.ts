@@ -1,6 +1,7 @@
 // Records the histories that test/replay/replay.test.ts replays (run by hand, commit the JSON):
 //   npx tsx test/replay/record.ts histories-<release>            # starts its own dev server
 //   FACTORY_TEST_TEMPORAL_ADDRESS=host:port npx tsx test/replay/record.ts histories-<release>
+//   npx tsx test/replay/record.ts histories-<release> gate-continue-as-new   # only the named recordings
 // One representative run per behaviour (happy path, gates, retries, parallel, failures, continue-as-new),
 // written as JSON to test/fixtures/<dir>/<name>.json (see history-file.ts). Histories are NEVER re-recorded:
 // each release's recordings go to a NEW directory and every directory keeps replaying (docs/upgrading.md).
@@ -28,6 +29,8 @@ export interface Recording {
   pipeline: string;
   input?: Partial<RunInput>;
   drive?: (handle: Handle) => Promise<void>;
+  /** Also record the chain's last execution as `<name>-last.json` (continue-as-new: the taking-over side). */
+  last?: boolean;
 }
 
 const S = (id: string, attrs = '') => `{ id: ${id}, type: test.script${attrs ? `, attrs: { ${attrs} }` : ''} }`;
@@ -122,10 +125,31 @@ export const RECORDINGS: readonly Recording[] = [
     ),
     input: { historyLimit: 100 },
   },
+  {
+    // after r1 (factory-gate-continue-as-new): refused signals at an open gate → continue-as-new carrying the gate
+    name: 'gate-continue-as-new',
+    pipeline: pipelineYaml(
+      'gate-can',
+      ['{ id: vote, type: wait.human, human: { approvers: [alice, bob], quorum: 2, timeout: 1h, default_choice: stop } }', S('ship'), S('stop')],
+      ['{ from: start, to: vote }', '{ from: vote, to: ship, label: "[A] Approve" }', '{ from: vote, to: stop, label: "[S] Stop" }', '{ from: ship, to: exit }', '{ from: stop, to: exit }'],
+    ),
+    input: { historyLimit: 40 },
+    last: true,
+    drive: async (handle) => {
+      await awaitingHuman(handle, 'vote');
+      const first = (await handle.describe()).runId;
+      await handle.signal(approveSignal, { by: 'alice' });
+      for (let i = 0; i < 30; i++) await handle.signal(approveSignal, { by: 'mallory' }); // refused: not an approver
+      for (let i = 0; i < 200 && (await handle.describe()).runId === first; i++) await new Promise((r) => setTimeout(r, 100));
+      await awaitingHuman(handle, 'vote');
+      await new Promise((r) => setTimeout(r, 1000)); // the new execution's first flush is done and its deadline timer started
+      await handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'approve', by: 'bob' }] });
+    },
+  },
 ];
 
 /** Records every run in RECORDINGS into `outDir`; returns the files written. */
-export async function recordAll(address: string, namespace: string, outDir: string): Promise<string[]> {
+export async function recordAll(address: string, namespace: string, outDir: string, only: readonly string[] = []): Promise<string[]> {
   const connection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }), namespace });
   const workflowBundle = await bundleWorkflowCode({ workflowsPath: PIPELINE_WORKFLOWS, logger: new DefaultLogger('WARN') });
@@ -144,7 +168,7 @@ export async function recordAll(address: string, namespace: string, outDir: stri
   const worker = await Worker.create({ connection, namespace, taskQueue, workflowBundle, activities: createActivities({ handlers, registryRoot: tmpdir() }) });
   const written: string[] = [];
   await worker.runUntil(async () => {
-    for (const rec of RECORDINGS) {
+    for (const rec of RECORDINGS.filter((r) => only.length === 0 || only.includes(r.name))) {
       const ws = workspace(rec.pipeline);
       const runId = uniqueId(rec.name);
       const input: RunInput = { runId, pipeline: { file: ws.pipeline }, profile: { file: ws.profile }, runRoot: join(ws.dir, 'runs'), registryRoot: ws.dir, startedBy: 'recorder', ...rec.input };
@@ -159,6 +183,13 @@ export async function recordAll(address: string, namespace: string, outDir: stri
       writeFileSync(file, historyToFixture(history), { flag: 'wx' }); // never over a recorded history
       written.push(file);
       process.stdout.write(`recorded ${rec.name}: ${history.events?.length ?? 0} events\n`);
+      if (rec.last) {
+        const lastHistory = await client.workflow.getHandle(runId).fetchHistory();
+        const lastFile = join(outDir, `${rec.name}-last.json`);
+        writeFileSync(lastFile, historyToFixture(lastHistory), { flag: 'wx' });
+        written.push(lastFile);
+        process.stdout.write(`recorded ${rec.name}-last: ${lastHistory.events?.length ?? 0} events\n`);
+      }
     }
   });
   await connection.close();
@@ -170,14 +201,14 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const name = process.argv[2];
   if (!name || !/^histories-[\w.-]+$/.test(name)) {
-    throw new Error('usage: npx tsx test/replay/record.ts histories-<release> (a NEW directory; recorded histories are never overwritten)');
+    throw new Error('usage: npx tsx test/replay/record.ts histories-<release> [recording...] (a NEW directory; recorded histories are never overwritten)');
   }
   const outDir = join(__dirname, '..', 'fixtures', name);
   mkdirSync(outDir, { recursive: true });
   const given = process.env.FACTORY_TEST_TEMPORAL_ADDRESS;
   const server = given ? undefined : await startDevServer({ ui: false });
   try {
-    await recordAll(given ?? (server?.address as string), process.env.FACTORY_TEST_TEMPORAL_NAMESPACE || server?.namespace || 'default', outDir);
+    await recordAll(given ?? (server?.address as string), process.env.FACTORY_TEST_TEMPORAL_NAMESPACE || server?.namespace || 'default', outDir, process.argv.slice(3));
   } finally {
     await server?.stop();
   }
