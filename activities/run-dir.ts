@@ -23,6 +23,8 @@ export const RUN_FILES = {
 } as const;
 
 const TAIL_CHUNK = 64 * 1024;
+/** The first read of events.jsonl's tail: enough for the last line in the usual case. */
+const TAIL_PEEK = 4096;
 /** Guards events.jsonl against two worker processes appending the same batch at once. */
 const LOCK_FILE = 'events.jsonl.lock';
 /** A lock older than this was left by a dead process and is broken. */
@@ -226,17 +228,26 @@ export async function repairTailAndReadLastSeq(file: string): Promise<number> {
   try {
     end = (await fh.stat()).size;
     if (end === 0) return 0;
-    const lastByte = Buffer.alloc(1);
-    await fh.read(lastByte, 0, 1, end - 1);
-    if (lastByte[0] !== NEWLINE) {
-      end = (await lastNewlineBefore(fh, end)) + 1;
+    // one small read holds the last line (an event is a few hundred bytes); longer ones read on in chunks
+    const tailStart = Math.max(0, end - TAIL_PEEK);
+    const tail = Buffer.alloc(end - tailStart);
+    await fh.read(tail, 0, tail.length, tailStart);
+    if (tail[tail.length - 1] !== NEWLINE) {
+      const i = tail.lastIndexOf(NEWLINE);
+      end = (i >= 0 || tailStart === 0 ? tailStart + i : await lastNewlineBefore(fh, tailStart)) + 1;
       await truncate(file, end);
       if (end === 0) return 0;
     }
-    const start = (await lastNewlineBefore(fh, end - 1)) + 1;
-    const buf = Buffer.alloc(end - 1 - start);
-    await fh.read(buf, 0, buf.length, start);
-    line = buf.toString('utf8');
+    const before = end - 1 - tailStart;
+    const i = before > 0 ? tail.lastIndexOf(NEWLINE, before - 1) : -1;
+    if (i >= 0 || tailStart === 0) {
+      line = tail.subarray(i + 1, before).toString('utf8');
+    } else {
+      const start = (await lastNewlineBefore(fh, end - 1)) + 1;
+      const buf = Buffer.alloc(end - 1 - start);
+      await fh.read(buf, 0, buf.length, start);
+      line = buf.toString('utf8');
+    }
   } finally {
     await fh.close();
   }
@@ -266,14 +277,23 @@ export async function readEvents(runDir: string): Promise<RunEvent[]> {
   return lines.filter((l) => l !== '').map((l) => JSON.parse(l) as RunEvent);
 }
 
+/**
+ * How a replaced file must survive: `durable` (default) fsyncs the temp file before the rename, for
+ * files recovery reads (checkpoint.json, run.json); `derived` skips the fsync, for files rebuilt from
+ * the record and rewritten on every retry (a stage's status.json, manifest.json): readers still never
+ * see a half-written file, and a process crash loses nothing (the page cache survives it); only an OS
+ * crash may leave the older copy, which the next attempt rewrites.
+ */
+export type Durability = 'durable' | 'derived';
+
 /** Writes JSON via temp file + rename, so readers never see a half-written file. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, jsonText(value));
+export async function writeJsonAtomic(file: string, value: unknown, durability: Durability = 'durable'): Promise<void> {
+  await writeFileAtomic(file, jsonText(value), durability);
 }
 
-/** Writes text via temp file + fsync + rename in the same directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await (await stageFile(file, data)).commit();
+/** Writes text via temp file (+ fsync unless `derived`) + rename in the same directory. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<void> {
+  await (await stageFile(file, data, durability)).commit();
 }
 
 /** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
@@ -286,15 +306,15 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-/** Writes and fsyncs `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
-async function stageFile(file: string, data: string | Uint8Array): Promise<StagedFile> {
+/** Writes (and fsyncs, when durable) `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
+async function stageFile(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<StagedFile> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
   const discard = () => rm(tmp, { force: true });
   try {
     const fh = await open(tmp, 'w');
     try {
       await fh.writeFile(data);
-      await fh.sync();
+      if (durability === 'durable') await fh.sync();
     } finally {
       await fh.close();
     }

@@ -79,7 +79,10 @@ export async function clearStatusFile(stageDir: string): Promise<void> {
   await rm(statusPath(stageDir), { force: true });
 }
 
-/** Writes the stage's final status.json (atomically). */
+/**
+ * Writes the stage's final status.json (atomically, not fsynced: it restates the outcome the workflow
+ * history records and every attempt rewrites it; recovery never reads it — see run-dir Durability).
+ */
 export async function writeStatusFile(stageDir: string, node: string, outcome: Outcome, attempt: number): Promise<StatusFile> {
   const file: StatusFile = {
     outcome: outcome.status,
@@ -92,7 +95,7 @@ export async function writeStatusFile(stageDir: string, node: string, outcome: O
     node,
     ...(outcome.usage ? { usage: outcome.usage } : {}),
   };
-  await writeJsonAtomic(statusPath(stageDir), file);
+  await writeJsonAtomic(statusPath(stageDir), file, 'derived');
   return file;
 }
 

@@ -160,6 +160,27 @@ describe('repairTailAndReadLastSeq (cuts a torn tail)', () => {
     expect(await repairTailAndReadLastSeq(file)).toBe(2);
   });
 
+  it('cuts a torn last line back to the previous line when the torn part is longer than the first tail read', async () => {
+    const file = join(dir, RUN_FILES.events);
+    const whole = `${JSON.stringify(event(1))}\n${JSON.stringify({ ...event(2), data: { blob: 'y'.repeat(9_000) } })}\n`;
+    await writeFile(file, `${whole}{"seq":3,"type":"stage.started","data":{"blob":"${'z'.repeat(20_000)}`);
+    expect(await repairTailAndReadLastSeq(file)).toBe(2);
+    expect(await readFile(file, 'utf8')).toBe(whole);
+  });
+
+  it('reads the right line when lines end exactly at the edges of the first tail read', async () => {
+    const file = join(dir, RUN_FILES.events);
+    // every length from "last line fills the tail read" to "tail read starts mid-line" around 4 KiB
+    for (let pad = 4_000; pad < 4_200; pad += 7) {
+      const last = JSON.stringify({ ...event(8), data: { pad: 'p'.repeat(pad) } });
+      await writeFile(file, `${JSON.stringify(event(6))}\n${JSON.stringify(event(7))}\n${last}\n`);
+      expect(await repairTailAndReadLastSeq(file)).toBe(8);
+      await writeFile(file, `${JSON.stringify(event(6))}\n${last}\n${last.slice(0, 50)}`);
+      expect(await repairTailAndReadLastSeq(file)).toBe(8);
+      expect((await readFile(file, 'utf8')).endsWith(`${last}\n`)).toBe(true);
+    }
+  });
+
   it('reads only the tail when the file is far larger than memory allows (sparse 3 GiB file)', async () => {
     const file = join(dir, RUN_FILES.events);
     await writeFile(file, '');
