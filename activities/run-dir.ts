@@ -94,10 +94,36 @@ async function runIdOf(flush: RunDirFlush): Promise<string> {
 export async function appendEvents(runDir: string, events: readonly RunEvent[], opts: { speculative?: boolean } = {}): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
   const batch = dedupeBySeq(events);
-  let lastSeq = await repairTailAndReadLastSeq(file);
-  if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
-  if (opts.speculative) lastSeq = await dropDivergentTail(file, batch, lastSeq);
-  else await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+  // one handle reads the tail and appends (positional writes at the end: only lock holders write); a
+  // read-only file (a frozen run) is still read, and only refused when there is something to append
+  let writable = true;
+  const existing = await open(file, 'r+').catch((err: { code?: string }) => {
+    if (err.code === 'ENOENT') return undefined;
+    if (err.code !== 'EACCES' && err.code !== 'EPERM' && err.code !== 'EROFS') throw err;
+    writable = false;
+    return open(file, 'r');
+  });
+  let created: FileHandle | undefined;
+  try {
+    if (!existing && (batch[0]?.seq ?? 1) > 1) throw lost(runDir, RUN_FILES.events);
+    let { lastSeq, end } = existing ? await readLastSeq(existing, file) : { lastSeq: 0, end: 0 };
+    if (opts.speculative) {
+      const kept = await dropDivergentTail(file, batch, lastSeq);
+      if (kept !== lastSeq && existing) end = (await existing.stat()).size;
+      lastSeq = kept;
+    } else {
+      await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+    }
+    const handle = async () => (existing && writable ? existing : (created = await open(file, 'a')));
+    return await appendFresh(handle, file, batch, lastSeq, end, runDir);
+  } finally {
+    await existing?.close();
+    await created?.close();
+  }
+}
+
+/** Writes the events after `lastSeq` at `end` and fdatasyncs them; refuses a gap (EVENT_SEQ_GAP). */
+async function appendFresh(handle: () => Promise<FileHandle>, file: string, batch: readonly RunEvent[], lastSeq: number, end: number, runDir: string): Promise<FlushResult> {
   const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;
@@ -115,13 +141,9 @@ export async function appendEvents(runDir: string, events: readonly RunEvent[], 
     expected++;
   }
   const text = fresh.map((e) => JSON.stringify(e)).join('\n') + '\n';
-  const fh = await open(file, 'a');
-  try {
-    await fh.write(text);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  const fh = await handle();
+  await fh.write(text, end);
+  await fh.datasync();
   return { appended: fresh.length, lastSeq: expected - 1 };
 }
 
@@ -204,13 +226,6 @@ function lost(runDir: string, what: string): ApplicationFailure {
   });
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
  * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
@@ -223,11 +238,19 @@ export async function repairTailAndReadLastSeq(file: string): Promise<number> {
     if ((err as { code?: string }).code === 'ENOENT') return 0;
     throw err;
   }
-  let end: number;
-  let line: string;
   try {
-    end = (await fh.stat()).size;
-    if (end === 0) return 0;
+    return (await readLastSeq(fh, file)).lastSeq;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** repairTailAndReadLastSeq on an open handle; also returns the file's size after the repair. */
+async function readLastSeq(fh: FileHandle, file: string): Promise<{ lastSeq: number; end: number }> {
+  let end = (await fh.stat()).size;
+  if (end === 0) return { lastSeq: 0, end };
+  let line: string;
+  {
     // one small read holds the last line (an event is a few hundred bytes); longer ones read on in chunks
     const tailStart = Math.max(0, end - TAIL_PEEK);
     const tail = Buffer.alloc(end - tailStart);
@@ -236,7 +259,7 @@ export async function repairTailAndReadLastSeq(file: string): Promise<number> {
       const i = tail.lastIndexOf(NEWLINE);
       end = (i >= 0 || tailStart === 0 ? tailStart + i : await lastNewlineBefore(fh, tailStart)) + 1;
       await truncate(file, end);
-      if (end === 0) return 0;
+      if (end === 0) return { lastSeq: 0, end };
     }
     const before = end - 1 - tailStart;
     const i = before > 0 ? tail.lastIndexOf(NEWLINE, before - 1) : -1;
@@ -248,8 +271,6 @@ export async function repairTailAndReadLastSeq(file: string): Promise<number> {
       await fh.read(buf, 0, buf.length, start);
       line = buf.toString('utf8');
     }
-  } finally {
-    await fh.close();
   }
   let seq: unknown;
   try {
@@ -260,7 +281,7 @@ export async function repairTailAndReadLastSeq(file: string): Promise<number> {
   if (typeof seq !== 'number' || !Number.isInteger(seq)) {
     throw new Error(`${file}: the last line is not an event with an integer seq (${JSON.stringify(line.slice(0, 80))}); repair or remove that line`);
   }
-  return seq;
+  return { lastSeq: seq, end };
 }
 
 /** Every event in events.jsonl, in file order (tests, CLI, finalize); torn last lines are skipped. */

@@ -17,6 +17,8 @@ import type { RunInput } from '../workflows/types';
 
 /** The no-work custom node type the bench pipelines use (registered by the bench worker). */
 export const NOOP_TYPE = 'bench.noop';
+/** Where the bench worker sums executeStage's in-worker wall time ({ count, sumMs }, in the workspace). */
+export const STAGE_TIMES_FILE = 'stage-times.json';
 
 /** A profile with no retries to wait for, no suite, gates answerable by the bench itself. */
 const PROFILE = `kind: FactoryProfile
@@ -47,6 +49,8 @@ export interface TemporalBenchEnv {
   startRun(pipelineFile: string, extra?: Partial<RunInput>): Promise<WorkflowHandle<typeof runPipeline>>;
   /** A fresh workflow id. */
   id(prefix: string): string;
+  /** executeStage calls so far in the worker and their summed in-worker wall time (written ≤ 50 ms late). */
+  stageTimes(): { count: number; sumMs: number };
 }
 
 let pending: Promise<TemporalBenchEnv> | undefined;
@@ -93,6 +97,13 @@ async function create(): Promise<TemporalBenchEnv> {
     dir,
     setupMs: { server: serverMs, worker: workerMs },
     id,
+    stageTimes() {
+      try {
+        return JSON.parse(readFileSync(join(dir, STAGE_TIMES_FILE), 'utf8')) as { count: number; sumMs: number };
+      } catch {
+        return { count: 0, sumMs: 0 };
+      }
+    },
     writePipeline(name, yaml) {
       const file = join(dir, `${name}.yaml`);
       writeFileSync(file, yaml);
@@ -121,7 +132,9 @@ function startWorker(server: DevServer, taskQueue: string, dir: string): Promise
 /** Spawns a bench/ script under tsx and waits until it prints `READY` (2 min at most); stop it with stopBenchProcess. */
 export async function spawnBenchProcess(name: string, args: string[]): Promise<{ child: ChildProcess; guard: ChildGuard }> {
   const script = join(__dirname, name);
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, ...args], {
+  // FACTORY_BENCH_NODE_ARGS: extra node flags for the bench's child processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
+  const extra = (process.env.FACTORY_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...extra, '--require', require.resolve('tsx/cjs'), script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const guard = guardChild(child, { graceMs: 5000, marker: name.replace(/\.ts$/, '') });

@@ -9,7 +9,9 @@ import { createActivities } from '../activities';
 import { createDefaultHandlers } from '../activities/handlers';
 import { PIPELINE_WORKER_TUNING } from '../workers/pipeline';
 import { bareActivities } from './bare/activities';
-import { NOOP_TYPE } from './temporal-env';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NOOP_TYPE, STAGE_TIMES_FILE } from './temporal-env';
 
 async function main(): Promise<void> {
   const [address, namespace, taskQueue, registryRoot] = process.argv.slice(2);
@@ -21,12 +23,32 @@ async function main(): Promise<void> {
     bundleWorkflowCode({ workflowsPath: require.resolve('./bare/all-workflows'), logger: quiet }),
   ]);
   const handlers = createDefaultHandlers().register(NOOP_TYPE, { execute: async () => ({ status: 'success' }) });
+  const activities = createActivities({ handlers, registryRoot });
+  // executeStage's wall time inside this worker (stage body: run-directory writes + handler), summed for
+  // the benchmarks' breakdown: written to <registryRoot>/stage-times.json, at most one write pending
+  const times = { count: 0, sumMs: 0 };
+  let writing = false;
+  const record = (ms: number) => {
+    times.count++;
+    times.sumMs += ms;
+    if (writing) return;
+    writing = true;
+    setTimeout(() => void writeFile(join(registryRoot, STAGE_TIMES_FILE), JSON.stringify(times)).finally(() => (writing = false)), 50);
+  };
+  const executeStage: typeof activities.executeStage = async (input) => {
+    const t0 = performance.now();
+    try {
+      return await activities.executeStage(input);
+    } finally {
+      record(performance.now() - t0);
+    }
+  };
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle,
-    activities: { ...createActivities({ handlers, registryRoot }), ...bareActivities },
+    activities: { ...activities, executeStage, ...bareActivities },
     ...PIPELINE_WORKER_TUNING,
   });
   const stop = () => {
