@@ -17,8 +17,21 @@ import type { RunInput } from '../workflows/types';
 
 /** The no-work custom node type the bench pipelines use (registered by the bench worker). */
 export const NOOP_TYPE = 'bench.noop';
-/** Where the bench worker sums executeStage's in-worker wall time ({ count, sumMs }, in the workspace). */
+/** Where the bench worker sums each activity's in-worker wall time (ActivityTimes, in the workspace). */
 export const STAGE_TIMES_FILE = 'stage-times.json';
+
+/** Per activity name: calls so far in the bench worker and their summed wall time there. */
+export type ActivityTimes = Record<string, { count: number; sumMs: number }>;
+
+/** Mean in-worker ms per call of each activity between two readings of stageTimes(). */
+export function activityMeans(before: ActivityTimes, after: ActivityTimes): Record<string, { calls: number; meanMs: number }> {
+  const out: Record<string, { calls: number; meanMs: number }> = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name] ?? { count: 0, sumMs: 0 };
+    if (a.count > b.count) out[name] = { calls: a.count - b.count, meanMs: (a.sumMs - b.sumMs) / (a.count - b.count) };
+  }
+  return out;
+}
 
 /** A profile with no retries to wait for, no suite, gates answerable by the bench itself. */
 const PROFILE = `kind: FactoryProfile
@@ -49,8 +62,8 @@ export interface TemporalBenchEnv {
   startRun(pipelineFile: string, extra?: Partial<RunInput>): Promise<WorkflowHandle<typeof runPipeline>>;
   /** A fresh workflow id. */
   id(prefix: string): string;
-  /** executeStage calls so far in the worker and their summed in-worker wall time (written ≤ 50 ms late). */
-  stageTimes(): { count: number; sumMs: number };
+  /** Each activity's calls so far in the worker and their summed in-worker wall time (written ≤ 50 ms late). */
+  stageTimes(): ActivityTimes;
 }
 
 let pending: Promise<TemporalBenchEnv> | undefined;
@@ -99,9 +112,9 @@ async function create(): Promise<TemporalBenchEnv> {
     id,
     stageTimes() {
       try {
-        return JSON.parse(readFileSync(join(dir, STAGE_TIMES_FILE), 'utf8')) as { count: number; sumMs: number };
+        return JSON.parse(readFileSync(join(dir, STAGE_TIMES_FILE), 'utf8')) as ActivityTimes;
       } catch {
-        return { count: 0, sumMs: 0 };
+        return {};
       }
     },
     writePipeline(name, yaml) {

@@ -11,7 +11,7 @@ import { PIPELINE_WORKER_TUNING } from '../workers/pipeline';
 import { bareActivities } from './bare/activities';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { NOOP_TYPE, STAGE_TIMES_FILE } from './temporal-env';
+import { NOOP_TYPE, STAGE_TIMES_FILE, type ActivityTimes } from './temporal-env';
 
 async function main(): Promise<void> {
   const [address, namespace, taskQueue, registryRoot] = process.argv.slice(2);
@@ -24,31 +24,37 @@ async function main(): Promise<void> {
   ]);
   const handlers = createDefaultHandlers().register(NOOP_TYPE, { execute: async () => ({ status: 'success' }) });
   const activities = createActivities({ handlers, registryRoot });
-  // executeStage's wall time inside this worker (stage body: run-directory writes + handler), summed for
-  // the benchmarks' breakdown: written to <registryRoot>/stage-times.json, at most one write pending
-  const times = { count: 0, sumMs: 0 };
+  // each pipeline activity's wall time inside this worker (boot phases, stage bodies, finalize), summed
+  // for the benchmarks' breakdowns: written to <registryRoot>/stage-times.json, at most one write pending
+  const times: ActivityTimes = {};
   let writing = false;
-  const record = (ms: number) => {
-    times.count++;
-    times.sumMs += ms;
+  const record = (name: string, ms: number) => {
+    const t = (times[name] ??= { count: 0, sumMs: 0 });
+    t.count++;
+    t.sumMs += ms;
     if (writing) return;
     writing = true;
     setTimeout(() => void writeFile(join(registryRoot, STAGE_TIMES_FILE), JSON.stringify(times)).finally(() => (writing = false)), 50);
   };
-  const executeStage: typeof activities.executeStage = async (input) => {
-    const t0 = performance.now();
-    try {
-      return await activities.executeStage(input);
-    } finally {
-      record(performance.now() - t0);
-    }
-  };
+  const timed = Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          record(name, performance.now() - t0);
+        }
+      },
+    ]),
+  );
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle,
-    activities: { ...activities, executeStage, ...bareActivities },
+    activities: { ...timed, ...bareActivities },
     ...PIPELINE_WORKER_TUNING,
   });
   const stop = () => {
