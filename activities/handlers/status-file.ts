@@ -1,7 +1,7 @@
 // The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
 // and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
 
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
@@ -61,7 +61,7 @@ export function outcomeFromResponse(text: string): Outcome | undefined {
 export async function readStatusFile(stageDir: string): Promise<Outcome | string | undefined> {
   let text: string;
   try {
-    text = await readFile(statusPath(stageDir), 'utf8');
+    text = readFileSync(statusPath(stageDir), 'utf8'); // small, just written: no thread-pool round trip
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
     return `cannot read status.json: ${(err as Error).message}`;
@@ -76,7 +76,7 @@ export async function readStatusFile(stageDir: string): Promise<Outcome | string
 
 /** Removes a previous attempt's status.json so a fresh one can only come from this attempt. */
 export async function clearStatusFile(stageDir: string): Promise<void> {
-  await rm(statusPath(stageDir), { force: true });
+  rmSync(statusPath(stageDir), { force: true });
 }
 
 /**
