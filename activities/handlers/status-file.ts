@@ -1,7 +1,8 @@
 // The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
 // and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
@@ -61,7 +62,10 @@ export function outcomeFromResponse(text: string): Outcome | undefined {
 export async function readStatusFile(stageDir: string): Promise<Outcome | string | undefined> {
   let text: string;
   try {
-    text = readFileSync(statusPath(stageDir), 'utf8'); // small, just written: no thread-pool round trip
+    // read synchronously (no thread-pool round trip) only a regular file: a FIFO planted as status.json
+    // would block the whole worker, so anything else is read the old way
+    const path = statusPath(stageDir);
+    text = statSync(path).isFile() ? readFileSync(path, 'utf8') : await readFile(path, 'utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
     return `cannot read status.json: ${(err as Error).message}`;
