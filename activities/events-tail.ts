@@ -3,6 +3,7 @@
 // and the same seqs may come back different (another workflow time, a signal that arrived meanwhile).
 // The workflow's record wins: events.jsonl is cut back to the first seq whose text differs, and the
 // flush re-appends from there. Equal overlaps (retries, parallel branches' overlapping batches) cut nothing.
+// Also the tail read every flush starts with (readLastSeqSync): the last seq, cutting a torn last line.
 
 import { fstatSync, readSync, truncateSync } from 'node:fs';
 import { open, truncate, type FileHandle } from 'node:fs/promises';

@@ -38,9 +38,10 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   }
   try {
     await mkdir(runDir, { recursive: true });
-    // manifest.json is not read by recovery: its fsync overlaps the events' and checkpoint's (one wait, not two)
+    // manifest.json restates run.json's ids and digests plus the graph's size; recovery never reads it and
+    // a retry rewrites it: atomic but not fsynced (run-dir Durability), beside the run's first flush
     const written = await Promise.allSettled([
-      writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph)),
+      writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph), 'derived'),
       flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } }),
     ]);
     const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
