@@ -1,6 +1,6 @@
 import { appendFile, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES } from '../../activities/run-dir';
+import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from '../../activities/run-dir';
 import { checkpoint, envelope, event, events, failureOf, tempDir } from './helpers';
 
 describe('flushRun', () => {
@@ -138,6 +138,26 @@ describe('flushRun', () => {
     expect(await repairTailAndReadLastSeq(join(dir, RUN_FILES.events))).toBe(2);
     await flushRun({ runDir: dir, events: events(1, 4) });
     expect(await seqs()).toEqual([1, 2, 3, 4]);
+  });
+});
+
+describe('writeJsonAtomic', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it.each(['durable', 'derived'] as const)('replaces the file whole and leaves no temp file when %s', async (durability) => {
+    const file = join(dir, 'status.json');
+    await writeFile(file, '{"old":true}\n');
+    await writeJsonAtomic(file, { outcome: 'success', notes: 'n'.repeat(10_000) }, durability);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ outcome: 'success', notes: 'n'.repeat(10_000) });
+    expect((await readdir(dir)).sort()).toEqual(['status.json']);
+  });
+
+  it('leaves the old file and no temp file when the directory is gone', async () => {
+    await expect(writeJsonAtomic(join(dir, 'gone', 'status.json'), { outcome: 'fail' }, 'derived')).rejects.toThrow(/ENOENT/);
+    expect(await readdir(dir)).toEqual([]);
   });
 });
 
