@@ -3,11 +3,15 @@
 // and the same seqs may come back different (another workflow time, a signal that arrived meanwhile).
 // The workflow's record wins: events.jsonl is cut back to the first seq whose text differs, and the
 // flush re-appends from there. Equal overlaps (retries, parallel branches' overlapping batches) cut nothing.
+// Also the tail read every flush starts with (readLastSeqSync): the last seq, cutting a torn last line.
 
+import { fstatSync, readSync, truncateSync } from 'node:fs';
 import { open, truncate, type FileHandle } from 'node:fs/promises';
 import type { RunEvent } from '../core/run-model';
 
 const CHUNK = 64 * 1024;
+/** The first read of a tail: enough for the last line in the usual case (an event is a few hundred bytes). */
+const PEEK = 4096;
 const NEWLINE = 0x0a;
 
 /**
@@ -72,4 +76,59 @@ function parseLines(buf: Buffer, base: number): Line[] {
     if (text !== '') out.push({ seq: (JSON.parse(text) as { seq: number }).seq, text, offset: base + pos });
     pos = nl + 1;
   }
+}
+
+/**
+ * The seq of the last complete line of events.jsonl open as `fd`, and the file's size afterwards; 0
+ * when empty. A torn last line (a crash mid-append) is cut off: its event is re-sent with the next
+ * flush. Reads only the tail: one small read in the usual case, 64 KiB chunks for a longer last line.
+ * Synchronous: a few small reads of a file just written (page cache), no thread-pool round trip.
+ */
+export function readLastSeqSync(fd: number, file: string): { lastSeq: number; end: number } {
+  let end = fstatSync(fd).size;
+  if (end === 0) return { lastSeq: 0, end };
+  const tailStart = Math.max(0, end - PEEK);
+  const tail = Buffer.alloc(end - tailStart);
+  readSync(fd, tail, 0, tail.length, tailStart);
+  if (tail[tail.length - 1] !== NEWLINE) {
+    const i = tail.lastIndexOf(NEWLINE);
+    end = (i >= 0 || tailStart === 0 ? tailStart + i : lastNewlineBeforeSync(fd, tailStart)) + 1;
+    truncateSync(file, end);
+    if (end === 0) return { lastSeq: 0, end };
+  }
+  const before = end - 1 - tailStart;
+  const i = before > 0 ? tail.lastIndexOf(NEWLINE, before - 1) : -1;
+  let line: string;
+  if (i >= 0 || tailStart === 0) {
+    line = tail.subarray(i + 1, before).toString('utf8');
+  } else {
+    const start = lastNewlineBeforeSync(fd, end - 1) + 1;
+    const buf = Buffer.alloc(end - 1 - start);
+    readSync(fd, buf, 0, buf.length, start);
+    line = buf.toString('utf8');
+  }
+  let seq: unknown;
+  try {
+    seq = (JSON.parse(line) as { seq?: unknown }).seq;
+  } catch {
+    seq = undefined;
+  }
+  if (typeof seq !== 'number' || !Number.isInteger(seq)) {
+    throw new Error(`${file}: the last line is not an event with an integer seq (${JSON.stringify(line.slice(0, 80))}); repair or remove that line`);
+  }
+  return { lastSeq: seq, end };
+}
+
+/** Offset of the last '\n' strictly before `end`, or -1; reads backwards in chunks. */
+function lastNewlineBeforeSync(fd: number, end: number): number {
+  let pos = end;
+  while (pos > 0) {
+    const size = Math.min(CHUNK, pos);
+    const buf = Buffer.alloc(size);
+    readSync(fd, buf, 0, size, pos - size);
+    const i = buf.lastIndexOf(NEWLINE);
+    if (i >= 0) return pos - size + i;
+    pos -= size;
+  }
+  return -1;
 }

@@ -38,8 +38,14 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   }
   try {
     await mkdir(runDir, { recursive: true });
-    await writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph));
-    await flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } });
+    // manifest.json restates run.json's ids and digests plus the graph's size; recovery never reads it and
+    // a retry rewrites it: atomic but not fsynced (run-dir Durability), beside the run's first flush
+    const written = await Promise.allSettled([
+      writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph), 'derived'),
+      flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } }),
+    ]);
+    const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (err) {
     const cause = await unwritable(err, runDir);
     if (cause) throw bootFailure('run create', [cause]);

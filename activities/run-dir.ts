@@ -5,11 +5,13 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { randomUUID } from 'node:crypto';
-import { open, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, fstatSync, fsync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
-import { dropDivergentTail } from './events-tail';
+import { dropDivergentTail, readLastSeqSync } from './events-tail';
 import { signCheckpoint } from './signing';
 import type { FlushResult, RunDirFlush } from './types';
 
@@ -22,27 +24,33 @@ export const RUN_FILES = {
   status: 'status.json',
 } as const;
 
-const TAIL_CHUNK = 64 * 1024;
 /** Guards events.jsonl against two worker processes appending the same batch at once. */
 const LOCK_FILE = 'events.jsonl.lock';
 /** A lock older than this was left by a dead process and is broken. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
-const NEWLINE = 0x0a;
+/** The only file-system waits of a flush run in the thread pool: the fsyncs (see flushRun). */
+const fdatasyncAsync = promisify(fdatasync);
+const fsyncAsync = promisify(fsync);
 
 /**
  * Persists a workflow's pending writes; call it as often as you like with overlapping batches.
  * checkpoint.json and run.json are written to temp files and fsynced while events.jsonl is appended and
  * fsynced, and replace the old files only once the events are durable: the files on disk never run ahead
  * of events.jsonl, as with writing one after the other, at one fsync wait instead of two or three.
+ * The fsyncs are the only calls sent to the thread pool; the other file calls (stat, lock file, the
+ * tail read, write, rename: page cache and metadata, microseconds) run synchronously, because in a
+ * busy worker each thread-pool round trip waits for a turn of its event loop (measured in BENCHMARKS.md).
  */
 export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
   return serialized(flush.runDir, async () => {
     // never recreate a removed run directory: an empty one would pass for this run's record
-    await stat(flush.runDir).catch((err: { code?: string }) => {
-      if (err.code === 'ENOENT') throw lost(flush.runDir, 'the run directory');
+    try {
+      statSync(flush.runDir);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') throw lost(flush.runDir, 'the run directory');
       throw err;
-    });
+    }
     const json: [string, unknown][] = [];
     if (flush.checkpoint) json.push([RUN_FILES.checkpoint, signCheckpoint(await runIdOf(flush), flush.checkpoint)]);
     if (flush.envelope) json.push([RUN_FILES.envelope, flush.envelope]);
@@ -92,10 +100,41 @@ async function runIdOf(flush: RunDirFlush): Promise<string> {
 export async function appendEvents(runDir: string, events: readonly RunEvent[], opts: { speculative?: boolean } = {}): Promise<FlushResult> {
   const file = join(runDir, RUN_FILES.events);
   const batch = dedupeBySeq(events);
-  let lastSeq = await repairTailAndReadLastSeq(file);
-  if (lastSeq === 0 && (batch[0]?.seq ?? 1) > 1 && !(await exists(file))) throw lost(runDir, RUN_FILES.events);
-  if (opts.speculative) lastSeq = await dropDivergentTail(file, batch, lastSeq);
-  else await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+  // one descriptor reads the tail and appends (positional writes at the end: only lock holders write); a
+  // read-only file (a frozen run) is still read, and only refused when there is something to append
+  let writable = true;
+  let existing: number | undefined;
+  try {
+    existing = openSync(file, 'r+');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== 'ENOENT' && code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') throw err;
+    if (code !== 'ENOENT') {
+      writable = false;
+      existing = openSync(file, 'r');
+    }
+  }
+  let created: number | undefined;
+  try {
+    if (existing === undefined && (batch[0]?.seq ?? 1) > 1) throw lost(runDir, RUN_FILES.events);
+    let { lastSeq, end } = existing !== undefined ? readLastSeqSync(existing, file) : { lastSeq: 0, end: 0 };
+    if (opts.speculative) {
+      const kept = await dropDivergentTail(file, batch, lastSeq);
+      if (kept !== lastSeq && existing !== undefined) end = fstatSync(existing).size;
+      lastSeq = kept;
+    } else {
+      await checkSameAsFile(file, batch.filter((e) => e.seq <= lastSeq));
+    }
+    const target = () => (existing !== undefined && writable ? existing : (created = openSync(file, 'a')));
+    return await appendFresh(target, file, batch, lastSeq, end, runDir);
+  } finally {
+    if (existing !== undefined) closeSync(existing);
+    if (created !== undefined) closeSync(created);
+  }
+}
+
+/** Writes the events after `lastSeq` at `end` and fdatasyncs them; refuses a gap (EVENT_SEQ_GAP). */
+async function appendFresh(target: () => number, file: string, batch: readonly RunEvent[], lastSeq: number, end: number, runDir: string): Promise<FlushResult> {
   const fresh = batch.filter((e) => e.seq > lastSeq);
   if (fresh.length === 0) return { appended: 0, lastSeq };
   let expected = lastSeq + 1;
@@ -113,13 +152,9 @@ export async function appendEvents(runDir: string, events: readonly RunEvent[], 
     expected++;
   }
   const text = fresh.map((e) => JSON.stringify(e)).join('\n') + '\n';
-  const fh = await open(file, 'a');
-  try {
-    await fh.write(text);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  const fd = target();
+  writeSync(fd, text, end);
+  await fdatasyncAsync(fd);
   return { appended: fresh.length, lastSeq: expected - 1 };
 }
 
@@ -202,54 +237,23 @@ function lost(runDir: string, what: string): ApplicationFailure {
   });
 }
 
-async function exists(file: string): Promise<boolean> {
-  return stat(file).then(
-    () => true,
-    () => false,
-  );
-}
-
 /**
  * The seq of the last complete line of events.jsonl, reading only the file's tail; 0 when absent or empty.
  * A torn last line (a crash mid-append) is cut off: its event will be re-sent with the next flush.
  */
 export async function repairTailAndReadLastSeq(file: string): Promise<number> {
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(file, 'r');
+    fd = openSync(file, 'r');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return 0;
     throw err;
   }
-  let end: number;
-  let line: string;
   try {
-    end = (await fh.stat()).size;
-    if (end === 0) return 0;
-    const lastByte = Buffer.alloc(1);
-    await fh.read(lastByte, 0, 1, end - 1);
-    if (lastByte[0] !== NEWLINE) {
-      end = (await lastNewlineBefore(fh, end)) + 1;
-      await truncate(file, end);
-      if (end === 0) return 0;
-    }
-    const start = (await lastNewlineBefore(fh, end - 1)) + 1;
-    const buf = Buffer.alloc(end - 1 - start);
-    await fh.read(buf, 0, buf.length, start);
-    line = buf.toString('utf8');
+    return readLastSeqSync(fd, file).lastSeq;
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
-  let seq: unknown;
-  try {
-    seq = (JSON.parse(line) as { seq?: unknown }).seq;
-  } catch {
-    seq = undefined;
-  }
-  if (typeof seq !== 'number' || !Number.isInteger(seq)) {
-    throw new Error(`${file}: the last line is not an event with an integer seq (${JSON.stringify(line.slice(0, 80))}); repair or remove that line`);
-  }
-  return seq;
 }
 
 /** Every event in events.jsonl, in file order (tests, CLI, finalize); torn last lines are skipped. */
@@ -266,14 +270,23 @@ export async function readEvents(runDir: string): Promise<RunEvent[]> {
   return lines.filter((l) => l !== '').map((l) => JSON.parse(l) as RunEvent);
 }
 
+/**
+ * How a replaced file must survive: `durable` (default) fsyncs the temp file before the rename, for
+ * files recovery reads (checkpoint.json, run.json); `derived` skips the fsync, for files rebuilt from
+ * the record and rewritten on every retry (a stage's status.json, manifest.json): readers still never
+ * see a half-written file, and a process crash loses nothing (the page cache survives it); only an OS
+ * crash may leave the older copy, which the next attempt rewrites.
+ */
+export type Durability = 'durable' | 'derived';
+
 /** Writes JSON via temp file + rename, so readers never see a half-written file. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFileAtomic(file, jsonText(value));
+export async function writeJsonAtomic(file: string, value: unknown, durability: Durability = 'durable'): Promise<void> {
+  await writeFileAtomic(file, jsonText(value), durability);
 }
 
-/** Writes text via temp file + fsync + rename in the same directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await (await stageFile(file, data)).commit();
+/** Writes text via temp file (+ fsync unless `derived`) + rename in the same directory. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<void> {
+  await (await stageFile(file, data, durability)).commit();
 }
 
 /** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
@@ -286,17 +299,17 @@ function jsonText(value: unknown): string {
   return JSON.stringify(value, null, 2) + '\n';
 }
 
-/** Writes and fsyncs `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
-async function stageFile(file: string, data: string | Uint8Array): Promise<StagedFile> {
+/** Writes (and fsyncs, when durable) `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
+async function stageFile(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<StagedFile> {
   const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  const discard = () => rm(tmp, { force: true });
+  const discard = async () => rmSync(tmp, { force: true });
   try {
-    const fh = await open(tmp, 'w');
+    const fd = openSync(tmp, 'w');
     try {
-      await fh.writeFile(data);
-      await fh.sync();
+      writeFileSync(fd, data);
+      if (durability === 'durable') await fsyncAsync(fd);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
   } catch (err) {
     await discard();
@@ -306,7 +319,7 @@ async function stageFile(file: string, data: string | Uint8Array): Promise<Stage
     discard,
     async commit() {
       try {
-        await rename(tmp, file);
+        renameSync(tmp, file);
       } catch (err) {
         await discard();
         throw err;
@@ -317,20 +330,6 @@ async function stageFile(file: string, data: string | Uint8Array): Promise<Stage
 
 async function discardStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
   for (const s of staged) if (s.status === 'fulfilled') await s.value.discard();
-}
-
-/** Offset of the last '\n' strictly before `end`, or -1; reads backwards in chunks. */
-async function lastNewlineBefore(fh: FileHandle, end: number): Promise<number> {
-  let pos = end;
-  while (pos > 0) {
-    const size = Math.min(TAIL_CHUNK, pos);
-    const buf = Buffer.alloc(size);
-    await fh.read(buf, 0, size, pos - size);
-    const i = buf.lastIndexOf(NEWLINE);
-    if (i >= 0) return pos - size + i;
-    pos -= size;
-  }
-  return -1;
 }
 
 function dedupeBySeq(events: readonly RunEvent[]): RunEvent[] {
@@ -344,12 +343,17 @@ async function withLockFile<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
     try {
-      await (await open(lock, 'wx')).close();
+      closeSync(openSync(lock, 'wx'));
       break;
     } catch (err) {
       if ((err as { code?: string }).code !== 'EEXIST') throw err;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > STALE_LOCK_MS) await rm(lock, { force: true });
+      let age = 0;
+      try {
+        age = Date.now() - statSync(lock).mtimeMs;
+      } catch {
+        // released meanwhile: try again at once
+      }
+      if (age > STALE_LOCK_MS) rmSync(lock, { force: true });
       else if (Date.now() > deadline) throw new Error(`${lock} is held by another writer for over ${LOCK_WAIT_MS}ms`);
       else await new Promise((r) => setTimeout(r, wait));
     }
@@ -357,7 +361,7 @@ async function withLockFile<T>(lock: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
-    await rm(lock, { force: true });
+    rmSync(lock, { force: true });
   }
 }
 

@@ -5,7 +5,8 @@
 
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { lstat, mkdir, readlink } from 'node:fs/promises';
+import { lstatSync, mkdirSync, type Stats } from 'node:fs';
+import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatDuration } from '../core/durations';
 import { projectContext, resolveFidelity } from '../core/fidelity';
@@ -51,9 +52,30 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
   };
 }
 
+/**
+ * The stage directory, ready for this attempt: created when absent (then it holds no status.json to
+ * clear), else checked and cleared of a previous attempt's status.json. One lstat in the usual case
+ * instead of mkdir + lstat + rm; synchronous metadata calls (no thread-pool round trip, see flushRun).
+ */
+async function prepareStageDir(stageDir: string): Promise<void> {
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(stageDir);
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ENOENT') throw err;
+  }
+  if (!st) {
+    mkdirSync(stageDir, { recursive: true });
+    await refuseLink(stageDir); // a racing writer may have planted a link in between
+    return;
+  }
+  await refuseLink(stageDir, st);
+  await clearStatusFile(stageDir);
+}
+
 /** A stage directory that is a symbolic link (a earlier stage planted it) would send every write outside the run. */
-async function refuseLink(stageDir: string): Promise<void> {
-  const st = await lstat(stageDir);
+async function refuseLink(stageDir: string, known?: Stats): Promise<void> {
+  const st = known ?? lstatSync(stageDir);
   if (st.isSymbolicLink() || !st.isDirectory()) {
     const target = st.isSymbolicLink() ? ` → ${await readlink(stageDir)}` : '';
     throw new StageConfigError(`refusing to write the stage's files: ${stageDir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}${target}; nothing is written outside the run directory (remove it, or rerun)`);
@@ -73,9 +95,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   await flushRun({ ...writes, runDir: input.runDir });
   const { node } = input;
   const stageDir = join(input.runDir, stageDirName(node.id));
-  await mkdir(stageDir, { recursive: true });
-  await refuseLink(stageDir);
-  await clearStatusFile(stageDir);
+  await prepareStageDir(stageDir);
 
   const timeoutMs = node.timeout_ms ?? input.stageTimeoutMs;
   const abort = new AbortController();

@@ -7,13 +7,14 @@ import { lintBenchmark } from './lint';
 import { loadBenchmark } from './load';
 import { scenariosBenchmark } from './scenarios';
 import { stagesBenchmark } from './run-stages';
+import { stageIoBenchmark } from './stage-io';
 import { tuningBenchmark } from './tuning';
 import { throughputBenchmark } from './run-throughput';
 import { closeTemporalBenchEnv } from './temporal-env';
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 

@@ -8,7 +8,7 @@ import type { Benchmark, BenchResult } from './types';
 import { interleaved, summarize } from './stats';
 import type { WorkflowHandle } from '@temporalio/client';
 import { formatBreakdown, historyBreakdown } from './profile';
-import { NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
+import { activityMeans, NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
 
 const WARMUP = 2;
 const RUNS = 10;
@@ -55,7 +55,11 @@ export const bootBenchmark: Benchmark = {
       const { doneAt } = (await handle.result()) as { doneAt: number };
       return { handle, clientMs: doneAt - t0, serverMs: await sinceStart(handle, doneAt) };
     };
+    await new Promise((r) => setTimeout(r, 200)); // the worker's activity-times file catches up
+    const before = env.stageTimes();
     const { a: ours, b: floor } = await interleaved({ warmup: WARMUP, runs: RUNS }, pipeline, bare);
+    await new Promise((r) => setTimeout(r, 200));
+    const after = env.stageTimes();
     const so = summarize(ours.map((s) => s.serverMs));
     const sf = summarize(floor.map((s) => s.serverMs));
     return {
@@ -65,6 +69,7 @@ export const bootBenchmark: Benchmark = {
       notes: [
         `server start → end point: ours median ${so.median.toFixed(0)} ms, bare ${sf.median.toFixed(0)} ms, ratio ${(so.median / sf.median).toFixed(2)}x`,
         'ours = resolveProfile, resolveSpecs, preflight, createRun as local activities, then run.started',
+        `mean wall time per call inside the worker (warm-ups included): ${Object.entries(activityMeans(before, after)).map(([n, m]) => `${n} ${m.meanMs.toFixed(1)} ms × ${m.calls}`).join(', ')}`,
         formatBreakdown('history, ours (whole run: boot, 1 stage, final flush)', await historyBreakdown(ours.map((s) => s.handle))),
         formatBreakdown('history, bare', await historyBreakdown(floor.map((s) => s.handle))),
       ],

@@ -8,7 +8,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Benchmark, BenchResult } from './types';
 import { interleaved, summarize } from './stats';
 import { formatBreakdown, historyBreakdown, stageBodyProfile, type HistoryBreakdown } from './profile';
-import { NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
+import { activityMeans, NOOP_TYPE, runDirEvents, sinceStart, temporalBenchEnv } from './temporal-env';
 
 const STAGES = 100;
 const WARMUP = 2;
@@ -78,7 +78,13 @@ export function stagesBenchmark(mode: 'local' | 'remote'): Benchmark {
       const clientMs = performance.now() - t0;
       return { handle, clientMs, serverMs: await closedIn(handle) };
     };
+    await new Promise((r) => setTimeout(r, 200)); // the worker's stage-times file catches up
+    const before = env.stageTimes();
     const { a: ours, b: floor } = await interleaved({ warmup: WARMUP, runs: RUNS }, pipeline, bare);
+    await new Promise((r) => setTimeout(r, 200));
+    const after = env.stageTimes();
+    const stage = activityMeans(before, after)['executeStage'] ?? { calls: 0, meanMs: Number.NaN };
+    const inWorkerMs = stage.meanMs;
     const t = summarize(ours.map((s) => (mode === 'local' ? s.clientMs - (s.bootMs ?? Number.NaN) : s.clientMs)));
     const f = summarize(floor.map((s) => s.clientMs));
     const so = summarize(ours.map((s) => s.serverMs));
@@ -97,6 +103,7 @@ export function stagesBenchmark(mode: 'local' | 'remote'): Benchmark {
         formatBreakdown('history, ours', hOurs),
         formatBreakdown('history, bare', hBare),
         `busy time per execution (activities run + workflow tasks run, pickup waits left out): ours ${busy(hOurs).toFixed(0)} ms, bare ${busy(hBare).toFixed(0)} ms, ratio ${(busy(hOurs) / busy(hBare)).toFixed(2)}x`,
+        `executeStage wall time inside the worker during these runs: mean ${inWorkerMs.toFixed(2)} ms over ${stage.calls} calls (warm-ups included); per stage outside it (workflow code, SDK, server): ~${(perStage - inWorkerMs).toFixed(1)} ms vs ${(f.median / STAGES).toFixed(1)} ms per bare activity`,
         `stage activity body without Temporal (same disk): flushRun ${body.flushMs.toFixed(1)} ms, whole no-op executeStage ${body.stageMs.toFixed(1)} ms`,
         `setup (once per bench run): dev server ${env.setupMs.server.toFixed(0)} ms, worker process + bundle ${env.setupMs.worker.toFixed(0)} ms`,
       ],

@@ -17,6 +17,21 @@ import type { RunInput } from '../workflows/types';
 
 /** The no-work custom node type the bench pipelines use (registered by the bench worker). */
 export const NOOP_TYPE = 'bench.noop';
+/** Where the bench worker sums each activity's in-worker wall time (ActivityTimes, in the workspace). */
+export const STAGE_TIMES_FILE = 'stage-times.json';
+
+/** Per activity name: calls so far in the bench worker and their summed wall time there. */
+export type ActivityTimes = Record<string, { count: number; sumMs: number }>;
+
+/** Mean in-worker ms per call of each activity between two readings of stageTimes(). */
+export function activityMeans(before: ActivityTimes, after: ActivityTimes): Record<string, { calls: number; meanMs: number }> {
+  const out: Record<string, { calls: number; meanMs: number }> = {};
+  for (const [name, a] of Object.entries(after)) {
+    const b = before[name] ?? { count: 0, sumMs: 0 };
+    if (a.count > b.count) out[name] = { calls: a.count - b.count, meanMs: (a.sumMs - b.sumMs) / (a.count - b.count) };
+  }
+  return out;
+}
 
 /** A profile with no retries to wait for, no suite, gates answerable by the bench itself. */
 const PROFILE = `kind: FactoryProfile
@@ -47,6 +62,8 @@ export interface TemporalBenchEnv {
   startRun(pipelineFile: string, extra?: Partial<RunInput>): Promise<WorkflowHandle<typeof runPipeline>>;
   /** A fresh workflow id. */
   id(prefix: string): string;
+  /** Each activity's calls so far in the worker and their summed in-worker wall time (written ≤ 50 ms late). */
+  stageTimes(): ActivityTimes;
 }
 
 let pending: Promise<TemporalBenchEnv> | undefined;
@@ -93,6 +110,13 @@ async function create(): Promise<TemporalBenchEnv> {
     dir,
     setupMs: { server: serverMs, worker: workerMs },
     id,
+    stageTimes() {
+      try {
+        return JSON.parse(readFileSync(join(dir, STAGE_TIMES_FILE), 'utf8')) as ActivityTimes;
+      } catch {
+        return {};
+      }
+    },
     writePipeline(name, yaml) {
       const file = join(dir, `${name}.yaml`);
       writeFileSync(file, yaml);
@@ -121,7 +145,9 @@ function startWorker(server: DevServer, taskQueue: string, dir: string): Promise
 /** Spawns a bench/ script under tsx and waits until it prints `READY` (2 min at most); stop it with stopBenchProcess. */
 export async function spawnBenchProcess(name: string, args: string[]): Promise<{ child: ChildProcess; guard: ChildGuard }> {
   const script = join(__dirname, name);
-  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), script, ...args], {
+  // FACTORY_BENCH_NODE_ARGS: extra node flags for the bench's child processes (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`)
+  const extra = (process.env.FACTORY_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...extra, '--require', require.resolve('tsx/cjs'), script, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const guard = guardChild(child, { graceMs: 5000, marker: name.replace(/\.ts$/, '') });

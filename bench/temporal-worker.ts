@@ -9,7 +9,9 @@ import { createActivities } from '../activities';
 import { createDefaultHandlers } from '../activities/handlers';
 import { PIPELINE_WORKER_TUNING } from '../workers/pipeline';
 import { bareActivities } from './bare/activities';
-import { NOOP_TYPE } from './temporal-env';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { NOOP_TYPE, STAGE_TIMES_FILE, type ActivityTimes } from './temporal-env';
 
 async function main(): Promise<void> {
   const [address, namespace, taskQueue, registryRoot] = process.argv.slice(2);
@@ -21,12 +23,38 @@ async function main(): Promise<void> {
     bundleWorkflowCode({ workflowsPath: require.resolve('./bare/all-workflows'), logger: quiet }),
   ]);
   const handlers = createDefaultHandlers().register(NOOP_TYPE, { execute: async () => ({ status: 'success' }) });
+  const activities = createActivities({ handlers, registryRoot });
+  // each pipeline activity's wall time inside this worker (boot phases, stage bodies, finalize), summed
+  // for the benchmarks' breakdowns: written to <registryRoot>/stage-times.json, at most one write pending
+  const times: ActivityTimes = {};
+  let writing = false;
+  const record = (name: string, ms: number) => {
+    const t = (times[name] ??= { count: 0, sumMs: 0 });
+    t.count++;
+    t.sumMs += ms;
+    if (writing) return;
+    writing = true;
+    setTimeout(() => void writeFile(join(registryRoot, STAGE_TIMES_FILE), JSON.stringify(times)).finally(() => (writing = false)), 50);
+  };
+  const timed = Object.fromEntries(
+    Object.entries(activities).map(([name, fn]) => [
+      name,
+      async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+        } finally {
+          record(name, performance.now() - t0);
+        }
+      },
+    ]),
+  );
   const worker = await Worker.create({
     connection,
     namespace,
     taskQueue,
     workflowBundle,
-    activities: { ...createActivities({ handlers, registryRoot }), ...bareActivities },
+    activities: { ...timed, ...bareActivities },
     ...PIPELINE_WORKER_TUNING,
   });
   const stop = () => {

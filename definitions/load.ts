@@ -1,8 +1,8 @@
 // One entry point from a path on disk to a loaded spec: file-level checks (size, text, extension),
 // then the YAML or DOT loader, then lint for pipelines. Everything but an unreadable path is a Diagnostic.
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { type LintRule, lintPipeline } from '../core/lint';
@@ -56,13 +56,16 @@ export async function loadSpecFile(path: string, opts: LoadSpecOptions = {}): Pr
   const file = opts.displayName ?? path;
   let bytes: Buffer;
   try {
-    const st = await stat(path);
+    // synchronous stat and read of a file ≤ 2 MiB: in a busy worker each thread-pool round trip of an
+    // async read waits for an event-loop turn, which costs more than the read (boot, BENCHMARKS.md)
+    const st = statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (st.size > MAX_SPEC_BYTES) {
       const digest = await sha256Stream(path);
       return { kind: undefined, file, digest, size: st.size, diagnostics: [tooLarge(file, st.size)] };
     }
-    bytes = await readFile(path);
+    // anything but a regular file (a FIFO, a device) is read the old way: it must never block the worker
+    bytes = st.isFile() ? readFileSync(path) : await readFile(path);
   } catch (err) {
     throw toFileError(file, err);
   }

@@ -1,7 +1,8 @@
 // The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
 // and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
 
-import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
@@ -61,7 +62,10 @@ export function outcomeFromResponse(text: string): Outcome | undefined {
 export async function readStatusFile(stageDir: string): Promise<Outcome | string | undefined> {
   let text: string;
   try {
-    text = await readFile(statusPath(stageDir), 'utf8');
+    // read synchronously (no thread-pool round trip) only a regular file: a FIFO planted as status.json
+    // would block the whole worker, so anything else is read the old way
+    const path = statusPath(stageDir);
+    text = statSync(path).isFile() ? readFileSync(path, 'utf8') : await readFile(path, 'utf8');
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return undefined;
     return `cannot read status.json: ${(err as Error).message}`;
@@ -76,10 +80,13 @@ export async function readStatusFile(stageDir: string): Promise<Outcome | string
 
 /** Removes a previous attempt's status.json so a fresh one can only come from this attempt. */
 export async function clearStatusFile(stageDir: string): Promise<void> {
-  await rm(statusPath(stageDir), { force: true });
+  rmSync(statusPath(stageDir), { force: true });
 }
 
-/** Writes the stage's final status.json (atomically). */
+/**
+ * Writes the stage's final status.json (atomically, not fsynced: it restates the outcome the workflow
+ * history records and every attempt rewrites it; recovery never reads it — see run-dir Durability).
+ */
 export async function writeStatusFile(stageDir: string, node: string, outcome: Outcome, attempt: number): Promise<StatusFile> {
   const file: StatusFile = {
     outcome: outcome.status,
@@ -92,7 +99,7 @@ export async function writeStatusFile(stageDir: string, node: string, outcome: O
     node,
     ...(outcome.usage ? { usage: outcome.usage } : {}),
   };
-  await writeJsonAtomic(statusPath(stageDir), file);
+  await writeJsonAtomic(statusPath(stageDir), file, 'derived');
   return file;
 }
 

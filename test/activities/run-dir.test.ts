@@ -1,6 +1,6 @@
 import { appendFile, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES } from '../../activities/run-dir';
+import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from '../../activities/run-dir';
 import { checkpoint, envelope, event, events, failureOf, tempDir } from './helpers';
 
 describe('flushRun', () => {
@@ -141,6 +141,26 @@ describe('flushRun', () => {
   });
 });
 
+describe('writeJsonAtomic', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir()));
+  afterEach(() => cleanup());
+
+  it.each(['durable', 'derived'] as const)('replaces the file whole and leaves no temp file when %s', async (durability) => {
+    const file = join(dir, 'status.json');
+    await writeFile(file, '{"old":true}\n');
+    await writeJsonAtomic(file, { outcome: 'success', notes: 'n'.repeat(10_000) }, durability);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ outcome: 'success', notes: 'n'.repeat(10_000) });
+    expect((await readdir(dir)).sort()).toEqual(['status.json']);
+  });
+
+  it('leaves the old file and no temp file when the directory is gone', async () => {
+    await expect(writeJsonAtomic(join(dir, 'gone', 'status.json'), { outcome: 'fail' }, 'derived')).rejects.toThrow(/ENOENT/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
+
 describe('repairTailAndReadLastSeq (cuts a torn tail)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
@@ -158,6 +178,27 @@ describe('repairTailAndReadLastSeq (cuts a torn tail)', () => {
     const big = { ...event(2), data: { blob: 'x'.repeat(200_000) } };
     await writeFile(file, `${JSON.stringify(event(1))}\n${JSON.stringify(big)}\n`);
     expect(await repairTailAndReadLastSeq(file)).toBe(2);
+  });
+
+  it('cuts a torn last line back to the previous line when the torn part is longer than the first tail read', async () => {
+    const file = join(dir, RUN_FILES.events);
+    const whole = `${JSON.stringify(event(1))}\n${JSON.stringify({ ...event(2), data: { blob: 'y'.repeat(9_000) } })}\n`;
+    await writeFile(file, `${whole}{"seq":3,"type":"stage.started","data":{"blob":"${'z'.repeat(20_000)}`);
+    expect(await repairTailAndReadLastSeq(file)).toBe(2);
+    expect(await readFile(file, 'utf8')).toBe(whole);
+  });
+
+  it('reads the right line when lines end exactly at the edges of the first tail read', async () => {
+    const file = join(dir, RUN_FILES.events);
+    // every length from "last line fills the tail read" to "tail read starts mid-line" around 4 KiB
+    for (let pad = 4_000; pad < 4_200; pad += 7) {
+      const last = JSON.stringify({ ...event(8), data: { pad: 'p'.repeat(pad) } });
+      await writeFile(file, `${JSON.stringify(event(6))}\n${JSON.stringify(event(7))}\n${last}\n`);
+      expect(await repairTailAndReadLastSeq(file)).toBe(8);
+      await writeFile(file, `${JSON.stringify(event(6))}\n${last}\n${last.slice(0, 50)}`);
+      expect(await repairTailAndReadLastSeq(file)).toBe(8);
+      expect((await readFile(file, 'utf8')).endsWith(`${last}\n`)).toBe(true);
+    }
   });
 
   it('reads only the tail when the file is far larger than memory allows (sparse 3 GiB file)', async () => {

@@ -1,7 +1,7 @@
 // executeStage's retry semantics, driven through runStage with an explicit attempt number
 // (@temporalio/testing is not installed, so the Temporal Context is replaced by AttemptContext).
 
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { HandlerRegistry, type Handler } from '../../activities/handler-registry';
@@ -105,6 +105,28 @@ describe('runStage retry semantics', () => {
     };
     await run(handler, 1, 3, {}, { pendingWrites: { events: events(1, 3) } });
     expect(seen).toEqual([1, 2, 3]);
+  });
+
+  it("ignores a previous attempt's status.json left in an existing stage directory when the handler writes none", async () => {
+    await mkdir(join(dir, 's'));
+    await writeFile(join(dir, 's', 'status.json'), JSON.stringify({ outcome: 'fail', failure_reason: 'stale from a crashed attempt' }));
+    const res = await run({ status: 'success', notes: 'fresh' }, 1, 1);
+    expect(res.status).toBe('success');
+    expect(JSON.parse(await readFile(join(dir, 's', 'status.json'), 'utf8'))).toMatchObject({ outcome: 'success', notes: 'fresh', attempt: 1 });
+  });
+
+  it('refuses, running no handler, when the stage directory name is a dangling link or a file', async () => {
+    let ran = false;
+    const handler = async (): Promise<Outcome> => {
+      ran = true;
+      return { status: 'success' };
+    };
+    await symlink(join(dir, 'nowhere'), join(dir, 's'));
+    await expect(run(handler, 1, 1)).rejects.toThrow(/s is a symbolic link → .*nowhere/);
+    await unlink(join(dir, 's'));
+    await writeFile(join(dir, 's'), 'not a directory');
+    await expect(run(handler, 1, 1)).rejects.toThrow(/s is not a directory/);
+    expect(ran).toBe(false);
   });
 
   it('heartbeats while a slow handler runs', async () => {
