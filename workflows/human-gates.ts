@@ -97,7 +97,6 @@ export class HumanGates {
    * execution (continue-as-new) takes over the gate its predecessor left open, answers and deadline kept.
    */
   async run(node: PipelineNode, visit: number, opts: { mainLine?: boolean; reattach?: boolean } = {}): Promise<Outcome> {
-    const parking = opts.mainLine && this.parking && patched(GATE_CAN_PATCH) ? this.parking : undefined;
     const policy = this.policy();
     const graph = this.graph();
     const edges = graph ? humanChoices(graph, node.id) : [];
@@ -108,7 +107,8 @@ export class HumanGates {
     const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
-    const carried = opts.reattach && parking ? this.state.gate(visit > 1 ? `${node.id}#${visit}` : node.id) : undefined;
+    // only a patched execution carries a gate over (run.ts), so a carried gate implies the patch
+    const carried = opts.reattach && opts.mainLine && this.parking ? this.state.gate(visit > 1 ? `${node.id}#${visit}` : node.id) : undefined;
     const gate: GateRecord = carried ?? {
       id: visit > 1 ? `${node.id}#${visit}` : node.id,
       node: node.id,
@@ -129,6 +129,11 @@ export class HumanGates {
       this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     }
     await this.flush();
+    // Asked only now, in the task the flush's completion starts (history-driven), never in the task right
+    // after a local activity (createRun, a local stage): the SDK may resolve a local activity in another task
+    // on replay than it did in the run, and a patch asked there would be answered "no" on replay while its
+    // marker sits in a later task: a nondeterminism error (seen in the 200-gate drill with 1 s task timeouts).
+    const parking = opts.mainLine && this.parking && patched(GATE_CAN_PATCH) ? this.parking : undefined;
 
     if (this.opts.autoApprove && !carried) {
       const auto = autoAnswer(question);
