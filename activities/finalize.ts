@@ -62,7 +62,9 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
     }
     await assertRecorded(input.runDir, input.events);
     const text = readFileSync(manifestPath, 'utf8');
-    return { freezeDigest: sha256(text), files: Object.keys((JSON.parse(text) as FreezeManifest).files).length };
+    const frozen = Object.keys((JSON.parse(text) as FreezeManifest).files);
+    makeReadOnly(input.runDir, frozen); // a crash between the manifest and the read-only step left them writable
+    return { freezeDigest: sha256(text), files: frozen.length };
   }
   makeWritable(input.runDir);
   // the last events and checkpoint go to disk while the summary and the picture are drawn (CPU); the
@@ -88,7 +90,7 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
   await writeFileAtomic(manifestPath, text);
-  for (const file of [...files, FREEZE_MANIFEST]) setFileMode(join(input.runDir, file), () => 0o444); // a link is skipped: chmod would follow it
+  makeReadOnly(input.runDir, files);
   return { freezeDigest: sha256(text), files: files.length };
 }
 
@@ -99,6 +101,11 @@ async function drawGraph(runDir: string, graph: PipelineGraph, envelope: RunEnve
   } catch (err) {
     return { file: join(runDir, GRAPH_ERROR_FILE), data: `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n` };
   }
+}
+
+/** 0444 on every frozen file and the manifest; a link is skipped (chmod would follow it out of the run). */
+function makeReadOnly(runDir: string, files: readonly string[]): void {
+  for (const file of [...files, FREEZE_MANIFEST]) setFileMode(join(runDir, file), () => 0o444);
 }
 
 /** Owner write back on the files finalize rewrites, so a retry after a partial freeze works for non-root workers. */
