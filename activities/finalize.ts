@@ -1,25 +1,23 @@
 // Seed steps 8–9 on the pipeline worker: the DecisionRecord written once, then finalize — the last
 // events, summary.md/summary.json, and the freeze: a sha256 manifest of every file, files read-only.
-import { chmod, lstat, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { Context } from '@temporalio/activity';
-import { existsSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { DecisionRecord } from '../core/decision-policy';
 import type { PipelineGraph } from '../core/model';
-import { writeRunGraph } from '../render';
+import { renderRunGraph, RUN_GRAPH_FILE } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
 import { sha256 } from '../definitions/load';
 import { RUN_DIR_DIVERGED } from './errors';
-import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic } from './run-dir';
+import { FREEZE_MANIFEST, listFrozenFiles, fingerprint, setFileMode, verifyRunDir, type FreezeManifest } from './freeze';
+import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic, writeFilesAtomic } from './run-dir';
 import { renderSummary, type RunSummary } from './summary';
 
-/** The freeze manifest's file name; it lists every other file of the run directory. */
-export const FREEZE_MANIFEST = 'artifacts.sha256.json';
-/** Lineage written after the freeze (reruns of this run); not part of the frozen set. */
-export const LINEAGE_FILE = 'lineage.json';
+export { FREEZE_MANIFEST, LINEAGE_FILE, verifyRunDir, type FreezeManifest, type VerifyReport } from './freeze';
 
-const UNFROZEN = new Set([FREEZE_MANIFEST, LINEAGE_FILE, 'events.jsonl.lock']);
+const GRAPH_ERROR_FILE = 'graph.error.txt';
 
 /** Writes decision.json once: the same record again is a no-op, a different one a DECISION_FAILURE. */
 export async function persistDecision(input: { runDir: string; record: DecisionRecord }): Promise<{ path: string; sha256: string }> {
@@ -53,7 +51,7 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   const manifestPath = join(input.runDir, FREEZE_MANIFEST);
   if (existsSync(manifestPath)) {
     // a retry after the freeze is a no-op, but only when the frozen record is this run's and intact
-    const report = await verifyRunDir(input.runDir);
+    const report = await verifyRunDir(input.runDir, undefined, heartbeat);
     if (!report.ok) {
       const what = [...report.problems, ...report.modified.map((f) => `modified ${f}`), ...report.missing.map((f) => `missing ${f}`), ...report.added.map((f) => `added ${f}`)];
       throw ApplicationFailure.create({
@@ -63,24 +61,27 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
       });
     }
     await assertRecorded(input.runDir, input.events);
-    const text = await readFile(manifestPath, 'utf8');
-    return { freezeDigest: sha256(text), files: Object.keys((JSON.parse(text) as FreezeManifest).files).length };
+    const text = readFileSync(manifestPath, 'utf8');
+    const frozen = Object.keys((JSON.parse(text) as FreezeManifest).files);
+    makeReadOnly(input.runDir, frozen); // a crash between the manifest and the read-only step left them writable
+    return { freezeDigest: sha256(text), files: frozen.length };
   }
-  await makeWritable(input.runDir);
-  await flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
+  makeWritable(input.runDir);
+  // the last events and checkpoint go to disk while the summary and the picture are drawn (CPU); the
+  // summary files and the picture are fsynced together: one wait, all durable before the manifest
+  const flushing = flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
+  flushing.catch(() => undefined); // awaited below; never an unhandled rejection while rendering
   const { json, markdown } = renderSummary(input.summary);
   // temp file + rename: a symbolic link planted under these names is replaced, never followed
-  await writeFileAtomic(join(input.runDir, 'summary.json'), `${JSON.stringify(json, null, 2)}\n`);
-  await writeFileAtomic(join(input.runDir, 'summary.md'), markdown);
-  if (input.graph) {
-    try {
-      await writeRunGraph(input.runDir, input.graph, input.envelope);
-    } catch (err) {
-      // a picture must never block closure: say why it is missing, in the frozen set
-      await writeFileAtomic(join(input.runDir, 'graph.error.txt'), `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n`);
-    }
-  }
-  const files = await listFiles(input.runDir);
+  const derived = [
+    { file: join(input.runDir, 'summary.json'), data: `${JSON.stringify(json, null, 2)}\n` },
+    { file: join(input.runDir, 'summary.md'), data: markdown },
+  ];
+  if (input.graph) derived.push(await drawGraph(input.runDir, input.graph, input.envelope));
+  const [flushed, written] = await Promise.allSettled([flushing, writeFilesAtomic(derived)]);
+  if (flushed.status === 'rejected') throw flushed.reason;
+  if (written.status === 'rejected') throw written.reason;
+  const files = listFrozenFiles(input.runDir);
   const manifest: FreezeManifest = { algorithm: 'sha256', runId: input.envelope.runId, files: {} };
   for (const file of files) {
     manifest.files[file] = await fingerprint(join(input.runDir, file));
@@ -89,19 +90,28 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
   await writeFileAtomic(manifestPath, text);
-  for (const file of [...files, FREEZE_MANIFEST]) {
-    const path = join(input.runDir, file);
-    if (!(await lstat(path)).isSymbolicLink()) await chmod(path, 0o444); // chmod would follow a link
-  }
+  makeReadOnly(input.runDir, files);
   return { freezeDigest: sha256(text), files: files.length };
 }
 
+/** graph.svg, or graph.error.txt saying why there is no picture: a picture must never block closure. */
+async function drawGraph(runDir: string, graph: PipelineGraph, envelope: RunEnvelope): Promise<{ file: string; data: string }> {
+  try {
+    return { file: join(runDir, RUN_GRAPH_FILE), data: await renderRunGraph(graph, envelope, 'svg') };
+  } catch (err) {
+    return { file: join(runDir, GRAPH_ERROR_FILE), data: `graph.svg could not be rendered: ${err instanceof Error ? err.message : String(err)}\n` };
+  }
+}
+
+/** 0444 on every frozen file and the manifest; a link is skipped (chmod would follow it out of the run). */
+function makeReadOnly(runDir: string, files: readonly string[]): void {
+  for (const file of [...files, FREEZE_MANIFEST]) setFileMode(join(runDir, file), () => 0o444);
+}
+
 /** Owner write back on the files finalize rewrites, so a retry after a partial freeze works for non-root workers. */
-async function makeWritable(runDir: string): Promise<void> {
-  for (const file of [RUN_FILES.events, RUN_FILES.checkpoint, RUN_FILES.envelope, 'summary.json', 'summary.md', 'graph.svg', 'graph.error.txt']) {
-    const path = join(runDir, file);
-    const st = await lstat(path).catch(() => undefined);
-    if (st?.isFile() && (st.mode & 0o200) === 0) await chmod(path, (st.mode & 0o777) | 0o200);
+function makeWritable(runDir: string): void {
+  for (const file of [RUN_FILES.events, RUN_FILES.checkpoint, RUN_FILES.envelope, 'summary.json', 'summary.md', RUN_GRAPH_FILE, GRAPH_ERROR_FILE]) {
+    setFileMode(join(runDir, file), (mode) => mode | 0o200);
   }
 }
 
@@ -112,68 +122,4 @@ function heartbeat(): void {
   } catch {
     // not in an activity
   }
-}
-
-export interface FreezeManifest {
-  algorithm: 'sha256';
-  runId: string;
-  /** Run-directory-relative path (forward slashes) → sha256. */
-  files: Record<string, string>;
-}
-
-export interface VerifyReport {
-  ok: boolean;
-  freezeDigest?: string;
-  files: number;
-  modified: string[];
-  missing: string[];
-  added: string[];
-  problems: string[];
-}
-
-/** Checks a run directory against its freeze manifest (and the envelope's digest when given). */
-export async function verifyRunDir(runDir: string, expectedDigest?: string): Promise<VerifyReport> {
-  const report: VerifyReport = { ok: false, files: 0, modified: [], missing: [], added: [], problems: [] };
-  const manifestPath = join(runDir, FREEZE_MANIFEST);
-  if (!existsSync(manifestPath)) {
-    report.problems.push(`no ${FREEZE_MANIFEST}: the run was not finalized`);
-    return report;
-  }
-  const text = await readFile(manifestPath, 'utf8');
-  report.freezeDigest = sha256(text);
-  if (expectedDigest && expectedDigest !== report.freezeDigest) {
-    report.problems.push(`freeze manifest digest ${report.freezeDigest} differs from the recorded ${expectedDigest}`);
-  }
-  const manifest = JSON.parse(text) as FreezeManifest;
-  const listed = Object.keys(manifest.files);
-  report.files = listed.length;
-  for (const file of listed) {
-    const path = join(runDir, file);
-    if (!(await lstat(path).catch(() => undefined))) report.missing.push(file);
-    else if ((await fingerprint(path)) !== manifest.files[file]) report.modified.push(file);
-  }
-  const present = await listFiles(runDir);
-  report.added = present.filter((f) => !(f in manifest.files));
-  report.ok = report.problems.length === 0 && report.modified.length === 0 && report.missing.length === 0 && report.added.length === 0;
-  return report;
-}
-
-async function listFiles(root: string, dir = root): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(root, path)));
-    else if (entry.isSymbolicLink() || entry.isFile()) {
-      // a symbolic link is frozen as its target text: never followed out of the run directory
-      const rel = relative(root, path).split(sep).join('/');
-      if (!UNFROZEN.has(rel)) out.push(rel);
-    }
-  }
-  return out.sort();
-}
-
-/** sha256 of a file's bytes, or of `symlink:<target>` for a symbolic link (whose target is never read). */
-async function fingerprint(path: string): Promise<string> {
-  const st = await lstat(path);
-  return st.isSymbolicLink() ? sha256(`symlink:${await readlink(path)}`) : sha256(await readFile(path));
 }

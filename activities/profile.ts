@@ -1,8 +1,7 @@
 // Boot phase 1, Profile Resolve: load the FactoryProfile (registry ref or file), resolve its paths and
 // defaults, and check every required env var and contract; any miss is one BOOT_FAILURE listing all.
 
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { FactoryProfile, ProviderConfig } from '../definitions/schemas/profile';
 import { isLlmProvider } from '../definitions/schemas/providers';
@@ -102,8 +101,8 @@ export async function findExecutable(cmd: string, cwd: string, env: NodeJS.Proce
     : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, cmd));
   for (const c of candidates) {
     try {
-      await access(c, constants.X_OK);
-      if ((await stat(c)).isFile()) return c;
+      accessSync(c, constants.X_OK);
+      if (statSync(c).isFile()) return c;
     } catch {
       // try the next
     }
@@ -111,10 +110,21 @@ export async function findExecutable(cmd: string, cwd: string, env: NodeJS.Proce
   return undefined;
 }
 
+// the boot checks are synchronous metadata calls (µs): in a busy worker each thread-pool call waits
+// for an event-loop turn (BENCHMARKS.md, issue 12)
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 async function isReadable(path: string): Promise<boolean> {
-  return access(path, constants.R_OK).then(() => true, () => false);
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

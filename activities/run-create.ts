@@ -2,8 +2,8 @@
 // manifest.json (Attractor §5.6), checkpoint.json and events.jsonl. Safe to retry. Also loadRun, its
 // inverse, for resuming a run from its directory.
 
-import { constants } from 'node:fs';
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
@@ -37,7 +37,7 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     throw bootFailure('run create', [`run directory ${runDir} already holds run ${existing.runId}; choose another run directory or run id`]);
   }
   try {
-    await mkdir(runDir, { recursive: true });
+    mkdirSync(runDir, { recursive: true });
     // manifest.json restates run.json's ids and digests plus the graph's size; recovery never reads it and
     // a retry rewrites it: atomic but not fsynced (run-dir Durability), beside the run's first flush
     const written = await Promise.allSettled([
@@ -132,9 +132,17 @@ export function runDirName(runId: string): string {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(runId) ? runId : encodeURIComponent(runId).replace(/\./g, '%2E');
 }
 
+// synchronous (a busy worker's thread-pool calls each wait for an event-loop turn: BENCHMARKS.md, issue
+// 12); opened non-blocking and read only when a regular file, so a FIFO planted under the name never blocks
 async function readJson<T>(file: string): Promise<T | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    try {
+      if (!fstatSync(fd).isFile()) return undefined;
+      return JSON.parse(readFileSync(fd, 'utf8')) as T;
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     return undefined;
   }

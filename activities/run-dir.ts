@@ -289,6 +289,29 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, d
   await (await stageFile(file, data, durability)).commit();
 }
 
+/**
+ * Writes several files like writeFileAtomic, their fsyncs concurrent (one wait for all, finalize's
+ * summary and picture); each is renamed into place only once every one is durable, so a failure
+ * leaves all of them as they were and no temp file behind.
+ */
+export async function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: string | Uint8Array }>, durability: Durability = 'durable'): Promise<void> {
+  const staged = await Promise.allSettled(files.map((f) => stageFile(f.file, f.data, durability)));
+  const ready = staged.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(ready.map((s) => s.discard()));
+    throw failed.reason;
+  }
+  for (const [i, s] of ready.entries()) {
+    try {
+      await s.commit();
+    } catch (err) {
+      await Promise.all(ready.slice(i + 1).map((d) => d.discard()));
+      throw err;
+    }
+  }
+}
+
 /** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
 interface StagedFile {
   commit(): Promise<void>;

@@ -95,6 +95,13 @@ describe('createRun', () => {
     expect(runDir).toBe(join(dir, 'mine'));
   });
 
+  it('creates the run without blocking on it when a FIFO was planted under run.json', async () => {
+    await mkdir(join(dir, 'fifo'));
+    execFileSync('mkfifo', [join(dir, 'fifo', 'run.json')]);
+    const { runDir } = await createRun(input({ runDir: join(dir, 'fifo') }));
+    expect(JSON.parse(await readFile(join(runDir, RUN_FILES.envelope), 'utf8'))).toMatchObject({ runId: 'run-7' });
+  });
+
   it('refuses with BOOT_FAILURE when the directory already holds another run', async () => {
     await mkdir(join(dir, 'taken'));
     await writeFile(join(dir, 'taken', 'run.json'), JSON.stringify(envelope('someone-else')));
