@@ -40,6 +40,8 @@ export class Engine {
   readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
+  /** executeStage functions by mode, timeout and attempts (executor). */
+  private readonly executors = new Map<string, (input: StageInput) => Promise<StageResult>>();
 
   constructor(
     readonly input: RunInput,
@@ -138,36 +140,47 @@ export class Engine {
     return step.to;
   }
 
-  /** Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk). */
-  async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
-    const visit = carriedVisit ?? this.state.stageStarted(node);
-    const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
-    // runs started before local stages existed had no `activity` in stage.started: replaying one must
-    // rebuild its events as they were written (events.jsonl and the events query agree)
-    const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
-    if (carriedVisit === undefined) {
-      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+  /**
+   * Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk).
+   * Not an async function: a stage's promise goes through one `.then` here (stage-activity.ts wrapLocal says why).
+   */
+  runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    try {
+      const visit = carriedVisit ?? this.state.stageStarted(node);
+      const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
+      // runs started before local stages existed had no `activity` in stage.started: replaying one must
+      // rebuild its events as they were written (events.jsonl and the events query agree)
+      const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
+      if (carriedVisit === undefined) {
+        this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+      }
+      const running = mode === undefined ? this.runControlNode(node, lane, visit, carriedVisit) : this.runStage(node, lane, visit, mode);
+      return running.then((result) => this.nodeDone(node, lane, result));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    let result: NodeResult;
+  }
+
+  /** The nodes workflow code runs itself (core/node-types WORKFLOW_NODE_TYPES). */
+  private async runControlNode(node: PipelineNode, lane: Lane, visit: number, carriedVisit: number | undefined): Promise<NodeResult> {
     switch (node.type) {
       case 'start':
-        result = { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
-        break;
+        return { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
       case 'conditional':
-        result = { outcome: passThrough(lane.context), attempts: 1 };
-        break;
+        return { outcome: passThrough(lane.context), attempts: 1 };
       case 'wait.human':
-        result = { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
-        break;
+        return { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
       case 'parallel':
-        result = await runParallel(this, node, lane);
-        break;
+        return runParallel(this, node, lane);
       case 'stack.manager_loop':
-        result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
-        break;
+        return { outcome: await this.runChild(node, visit, lane), attempts: 1 };
       default:
-        result = await this.runStage(node, lane, visit, mode as ActivityMode);
+        throw new ExecFailedError(`node "${node.id}" of type ${node.type} has no workflow handler`, [`no workflow handler for ${node.type}`], node.id);
     }
+  }
+
+  /** After a node: its outcome recorded, stage.completed/failed emitted, the budget checked. */
+  private nodeDone(node: PipelineNode, lane: Lane, result: NodeResult): NodeResult {
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
       node: node.id,
@@ -190,7 +203,7 @@ export class Engine {
    * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
    * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
    */
-  private async runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
+  private runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
     if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
@@ -198,36 +211,38 @@ export class Engine {
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
     const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
-    let attempt = 1;
-    try {
-      return await runAttempts({
-        nodeId: node.id,
-        maxAttempts,
-        backoff: backoffFrom(retry),
-        seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
-        ...(lane.branch ? { branch: lane.branch } : {}),
-        emit: (type, data) => void this.state.emit(type, data),
-        attempt: (n) => {
-          attempt = n;
-          return this.state.persist((events, checkpoint) =>
-            executeStage({
-              ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
-              attempt: n,
-              ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
-              fidelity: resolveFidelity(lane.incoming, node, this.graph),
-            }),
-          );
-        },
-      });
-    } catch (err) {
-      const failed = stageFailureOf(err);
-      if (!failed) throw err;
-      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: attempt };
-    }
+    // a plain function, not an async layer: runAttempts maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
+    return runAttempts({
+      nodeId: node.id,
+      maxAttempts,
+      backoff: backoffFrom(retry),
+      seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
+      ...(lane.branch ? { branch: lane.branch } : {}),
+      emit: (type, data) => void this.state.emit(type, data),
+      attempt: (n) =>
+        this.state.persist((events, checkpoint) =>
+          executeStage({
+            ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
+            attempt: n,
+            ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
+            fidelity: resolveFidelity(lane.incoming, node, this.graph),
+          }),
+        ),
+    });
   }
 
-  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`. */
+  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`; one per distinct setting, reused by every stage. */
   private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
+    const key = `${mode}/${timeoutMs}/${maximumAttempts}`;
+    let fn = this.executors.get(key);
+    if (!fn) {
+      fn = this.newExecutor(mode, timeoutMs, maximumAttempts);
+      this.executors.set(key, fn);
+    }
+    return fn;
+  }
+
+  private newExecutor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
     const retry = this.boot.profile.profile.policy.retry;
     return stageExecutor(mode, {
       timeoutMs,

@@ -118,11 +118,16 @@ export class RunState {
    * The one "pending events → activity → mark flushed" sequence: `write` gets the events not yet in
    * events.jsonl and the last checkpoint; once it returns they count as written.
    */
-  async persist<T>(write: RunDirWrite<T>): Promise<T> {
+  persist<T>(write: RunDirWrite<T>): Promise<T> {
     const events = this.log.pending();
-    const result = await write(events, this.lastCp);
     const last = events[events.length - 1];
-    if (last) this.log.markFlushed(last.seq);
+    // one `.then`, no async wrapper: every workflow promise costs a captured stack (stage-activity.ts wrapLocal)
+    const written = write(events, this.lastCp);
+    return last ? written.then((result) => this.flushed(last.seq, result)) : written;
+  }
+
+  private flushed<T>(seq: number, result: T): T {
+    this.log.markFlushed(seq);
     return result;
   }
 

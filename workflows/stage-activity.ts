@@ -44,15 +44,26 @@ export function asActivityFailure(err: unknown, activityType: string): unknown {
 /**
  * A local activity function whose failures come out as ActivityFailure (asActivityFailure); `settle`
  * gets each result first (the run's RecordClock takes the activity's recorded finish time from it).
+ * A plain function adding one `.then` to the SDK's promise, not an async wrapper: the SDK's promise hook
+ * captures a source-mapped stack for every promise workflow code creates (BENCHMARKS.md, workflow-side pass).
  */
 export function wrapLocal<A extends unknown[], R>(activityType: string, fn: (...args: A) => Promise<R>, settle?: (result: R) => void): (...args: A) => Promise<R> {
-  return async (...args: A) => {
+  const failed = (err: unknown): never => {
+    throw asActivityFailure(err, activityType);
+  };
+  const settled = settle
+    ? (result: R): R => {
+        settle(result);
+        return result;
+      }
+    : undefined;
+  return (...args: A) => {
+    let pending: Promise<R>;
     try {
-      const result = await fn(...args);
-      settle?.(result);
-      return result;
+      pending = fn(...args);
     } catch (err) {
-      throw asActivityFailure(err, activityType);
+      return Promise.reject(asActivityFailure(err, activityType));
     }
+    return pending.then(settled, failed);
   };
 }

@@ -24,10 +24,19 @@ export interface RetryLoopDeps {
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
-/** Runs attempts until one succeeds, retrying is pointless, or attempts run out; returns the last outcome. */
+/**
+ * Runs attempts until one succeeds, retrying is pointless (a non-retryable failure), or attempts run
+ * out; returns the last outcome. Only errors that are not an activity's failure reject.
+ */
 export async function runAttempts(deps: RetryLoopDeps): Promise<{ outcome: Outcome; attempts: number }> {
   for (let n = 1; ; n++) {
-    const res = await attemptOrLost(deps, n);
+    // the attempt's promise is awaited here directly (no async helper per attempt: see stage-activity.ts wrapLocal)
+    let res: StageResult;
+    try {
+      res = await deps.attempt(n);
+    } catch (err) {
+      res = lostAttempt(err, n);
+    }
     const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
     if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
     const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
@@ -45,18 +54,16 @@ export async function runAttempts(deps: RetryLoopDeps): Promise<{ outcome: Outco
 }
 
 /**
- * One attempt. An activity that failed without an outcome after Temporal's own retries (a lost worker:
- * heartbeat or start-to-close timeout) is a FAIL this loop may retry (§3.5 "exception → retry");
- * a non-retryable failure (the profile's non_retryable_error_types) propagates and ends the stage.
+ * A failed attempt. An activity that failed without an outcome after Temporal's own retries (a lost
+ * worker: heartbeat or start-to-close timeout) is a FAIL this loop may retry (§3.5 "exception → retry");
+ * a non-retryable failure (the profile's non_retryable_error_types) is a FAIL that ends the stage at
+ * this attempt ("<type>: <message>"). Anything that is not an activity's failure propagates.
  */
-async function attemptOrLost(deps: RetryLoopDeps, n: number): Promise<StageResult> {
-  try {
-    return await deps.attempt(n);
-  } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
-    const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : `activity ${cause?.message ?? err.message}`;
-    return { status: 'fail', failure_reason: reason, attempts: n, durationMs: 0 };
+function lostAttempt(err: unknown, n: number): StageResult {
+  if (!(err instanceof ActivityFailure)) throw err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    return { status: 'fail', failure_reason: `${cause.type ?? 'Error'}: ${cause.message}`, attempts: n, durationMs: 0, ...(cause.nonRetryable ? { retryable: false } : {}) };
   }
+  return { status: 'fail', failure_reason: `activity ${cause?.message ?? err.message}`, attempts: n, durationMs: 0 };
 }
