@@ -24,33 +24,45 @@ export interface RetryLoopDeps {
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
+/** The last attempt's outcome and how many attempts ran. */
+export interface AttemptsResult {
+  outcome: Outcome;
+  attempts: number;
+}
+
 /**
  * Runs attempts until one succeeds, retrying is pointless (a non-retryable failure), or attempts run
- * out; returns the last outcome. Only errors that are not an activity's failure reject.
+ * out; returns the last outcome. Only errors that are not an activity's failure reject. A `.then` per
+ * attempt, no async function: every workflow promise costs a captured stack (stage-activity.ts wrapLocal).
  */
-export async function runAttempts(deps: RetryLoopDeps): Promise<{ outcome: Outcome; attempts: number }> {
-  for (let n = 1; ; n++) {
-    // the attempt's promise is awaited here directly (no async helper per attempt: see stage-activity.ts wrapLocal)
-    let res: StageResult;
-    try {
-      res = await deps.attempt(n);
-    } catch (err) {
-      res = lostAttempt(err, n);
-    }
-    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
-    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
-    const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
-    deps.emit(EventType.stageRetrying, {
-      node: deps.nodeId,
-      attempt: n,
-      max_attempts: deps.maxAttempts,
-      status: outcome.status,
-      reason: outcome.failure_reason || `returned ${outcome.status}`,
-      next_delay_ms: delayMs,
-      ...(deps.branch ? { branch: deps.branch } : {}),
-    });
-    if (delayMs > 0) await sleep(delayMs);
+export function runAttempts(deps: RetryLoopDeps, n = 1): Promise<AttemptsResult> {
+  let pending: Promise<StageResult>;
+  try {
+    pending = deps.attempt(n);
+  } catch (err) {
+    pending = Promise.reject(err);
   }
+  return pending.then(
+    (res) => afterAttempt(deps, n, res),
+    (err: unknown) => afterAttempt(deps, n, lostAttempt(err, n)),
+  );
+}
+
+/** Attempt `n` ended with `res`: the outcome, or a `stage.retrying` event, the backoff timer and attempt n + 1. */
+function afterAttempt(deps: RetryLoopDeps, n: number, res: StageResult): AttemptsResult | Promise<AttemptsResult> {
+  const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
+  if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+  const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
+  deps.emit(EventType.stageRetrying, {
+    node: deps.nodeId,
+    attempt: n,
+    max_attempts: deps.maxAttempts,
+    status: outcome.status,
+    reason: outcome.failure_reason || `returned ${outcome.status}`,
+    next_delay_ms: delayMs,
+    ...(deps.branch ? { branch: deps.branch } : {}),
+  });
+  return delayMs > 0 ? sleep(delayMs).then(() => runAttempts(deps, n + 1)) : runAttempts(deps, n + 1);
 }
 
 /**
