@@ -14,7 +14,7 @@ import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import { resolveFidelity } from '../core/fidelity';
-import { LOCAL_STAGES_PATCH, stageExecutor, stageMode } from './stage-activity';
+import { LOCAL_STAGES_PATCH, stageExecutorParts, stageMode, wrapLocal, type StageExecutor } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
@@ -41,7 +41,7 @@ export class Engine {
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
   /** executeStage functions by mode, timeout and attempts (executor). */
-  private readonly executors = new Map<string, (input: StageInput) => Promise<StageResult>>();
+  private readonly executors = new Map<string, StageExecutor>();
 
   constructor(
     readonly input: RunInput,
@@ -211,7 +211,9 @@ export class Engine {
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
     const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
-    // a plain function, not an async layer: runAttempts maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
+    // no async layer and no wrapper per attempt: runAttempts' one `.then` settles the record clock, marks
+    // the events written and maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
+    let write = this.state.pendingWrite();
     return runAttempts({
       nodeId: node.id,
       maxAttempts,
@@ -219,43 +221,45 @@ export class Engine {
       seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
       ...(lane.branch ? { branch: lane.branch } : {}),
       emit: (type, data) => void this.state.emit(type, data),
-      attempt: (n) =>
-        this.state.persist((events, checkpoint) =>
-          executeStage({
-            ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
-            attempt: n,
-            ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
-            fidelity: resolveFidelity(lane.incoming, node, this.graph),
-          }),
-        ),
+      attempt: (n) => {
+        if (n > 1) write = this.state.pendingWrite();
+        const { events, checkpoint } = write;
+        return executeStage.run({
+          ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
+          attempt: n,
+          ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
+          fidelity: resolveFidelity(lane.incoming, node, this.graph),
+        });
+      },
+      onResult: (res) => {
+        executeStage.settle?.(res);
+        write.written();
+      },
+      ...(executeStage.mapFailure ? { mapFailure: executeStage.mapFailure } : {}),
     });
   }
 
   /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`; one per distinct setting, reused by every stage. */
-  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
+  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): StageExecutor {
     const key = `${mode}/${timeoutMs}/${maximumAttempts}`;
-    let fn = this.executors.get(key);
-    if (!fn) {
-      fn = this.newExecutor(mode, timeoutMs, maximumAttempts);
-      this.executors.set(key, fn);
+    let exec = this.executors.get(key);
+    if (!exec) {
+      const retry = this.boot.profile.profile.policy.retry;
+      exec = stageExecutorParts(mode, {
+        timeoutMs,
+        heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
+        settle: (result) => this.state.settleClock(result),
+        retry: {
+          initialInterval: retry.initial_interval_ms,
+          backoffCoefficient: retry.backoff_coefficient,
+          maximumInterval: retry.maximum_interval_ms,
+          maximumAttempts,
+          nonRetryableErrorTypes: retry.non_retryable_error_types,
+        },
+      });
+      this.executors.set(key, exec);
     }
-    return fn;
-  }
-
-  private newExecutor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
-    const retry = this.boot.profile.profile.policy.retry;
-    return stageExecutor(mode, {
-      timeoutMs,
-      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
-      settle: (result) => this.state.settleClock(result),
-      retry: {
-        initialInterval: retry.initial_interval_ms,
-        backoffCoefficient: retry.backoff_coefficient,
-        maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts,
-        nonRetryableErrorTypes: retry.non_retryable_error_types,
-      },
-    });
+    return exec;
   }
 
   /** What every stage attempt sends, whichever retry path runs it. */
@@ -284,7 +288,8 @@ export class Engine {
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const executeStage = this.executor(mode, timeoutMs, allowed);
+    const parts = this.executor(mode, timeoutMs, allowed);
+    const executeStage = parts.mapFailure ? wrapLocal('executeStage', parts.run, parts.settle) : parts.run;
     try {
       const res: StageResult = await this.state.persist((events, checkpoint) =>
         executeStage(this.stageInput(node, lane, allowed, { events, ...(checkpoint ? { checkpoint } : {}) })),

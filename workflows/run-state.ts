@@ -119,16 +119,20 @@ export class RunState {
    * events.jsonl and the last checkpoint; once it returns they count as written.
    */
   persist<T>(write: RunDirWrite<T>): Promise<T> {
-    const events = this.log.pending();
-    const last = events[events.length - 1];
+    const w = this.pendingWrite();
     // one `.then`, no async wrapper: every workflow promise costs a captured stack (stage-activity.ts wrapLocal)
-    const written = write(events, this.lastCp);
-    return last ? written.then((result) => this.flushed(last.seq, result)) : written;
+    const written = write(w.events, w.checkpoint);
+    return w.events.length ? written.then((result) => (w.written(), result)) : written;
   }
 
-  private flushed<T>(seq: number, result: T): T {
-    this.log.markFlushed(seq);
-    return result;
+  /**
+   * The same sequence in parts, for a caller that already has a `.then` on the write (the retry loop):
+   * what to write, and `written()` to call once the write returned.
+   */
+  pendingWrite(): { events: RunEvent[]; checkpoint: Checkpoint | undefined; written: () => void } {
+    const events = this.log.pending();
+    const last = events[events.length - 1];
+    return { events, checkpoint: this.lastCp, written: () => last && this.log.markFlushed(last.seq) };
   }
 
   /** The `events` query. */

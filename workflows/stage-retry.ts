@@ -20,7 +20,12 @@ export interface RetryLoopDeps {
   /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
   seed: string;
   branch?: string;
+  /** Attempt `n`: the activity's promise as the SDK returned it (no wrapper: see runAttempts). */
   attempt(n: number): Promise<StageResult>;
+  /** Called first with each attempt's result (a local activity's RecordClock settle, events marked written). */
+  onResult?(res: StageResult): void;
+  /** Maps an attempt's failure before the loop reads it (a local activity's failure to ActivityFailure). */
+  mapFailure?(err: unknown): unknown;
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
@@ -43,8 +48,11 @@ export function runAttempts(deps: RetryLoopDeps, n = 1): Promise<AttemptsResult>
     pending = Promise.reject(err);
   }
   return pending.then(
-    (res) => afterAttempt(deps, n, res),
-    (err: unknown) => afterAttempt(deps, n, lostAttempt(err, n)),
+    (res) => {
+      deps.onResult?.(res);
+      return afterAttempt(deps, n, res);
+    },
+    (err: unknown) => afterAttempt(deps, n, lostAttempt(deps.mapFailure ? deps.mapFailure(err) : err, n)),
   );
 }
 
