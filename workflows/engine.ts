@@ -213,7 +213,7 @@ export class Engine {
     const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
     // no async layer and no wrapper per attempt: runAttempts' one `.then` settles the record clock, marks
     // the events written and maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
-    let write = this.state.pendingWrite();
+    let written = (): void => undefined;
     return runAttempts({
       nodeId: node.id,
       maxAttempts,
@@ -222,8 +222,8 @@ export class Engine {
       ...(lane.branch ? { branch: lane.branch } : {}),
       emit: (type, data) => void this.state.emit(type, data),
       attempt: (n) => {
-        if (n > 1) write = this.state.pendingWrite();
-        const { events, checkpoint } = write;
+        const { events, checkpoint, written: done } = this.state.pendingWrite();
+        written = done;
         return executeStage.run({
           ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
           attempt: n,
@@ -233,7 +233,7 @@ export class Engine {
       },
       onResult: (res) => {
         executeStage.settle?.(res);
-        write.written();
+        written();
       },
       ...(executeStage.mapFailure ? { mapFailure: executeStage.mapFailure } : {}),
     });
