@@ -86,7 +86,8 @@ export class Engine {
         current = retry;
         continue;
       }
-      const result = await this.runNode(node, lane, carried);
+      // the node's own promise awaited here and its bookkeeping done inline: one promise fewer per stage than runNode
+      const result = this.nodeDone(node, lane, await this.beginNode(node, lane, carried));
       carried = undefined;
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
       this.state.advance(node.id, next);
@@ -145,6 +146,11 @@ export class Engine {
    * Not an async function: a stage's promise goes through one `.then` here (stage-activity.ts wrapLocal says why).
    */
   runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    return this.beginNode(node, lane, carriedVisit).then((result) => this.nodeDone(node, lane, result));
+  }
+
+  /** runNode without its end: stage.started emitted, the node running; nodeDone must follow with its result. */
+  private beginNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
     try {
       const visit = carriedVisit ?? this.state.stageStarted(node);
       const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
@@ -154,8 +160,7 @@ export class Engine {
       if (carriedVisit === undefined) {
         this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
       }
-      const running = mode === undefined ? this.runControlNode(node, lane, visit, carriedVisit) : this.runStage(node, lane, visit, mode);
-      return running.then((result) => this.nodeDone(node, lane, result));
+      return mode === undefined ? this.runControlNode(node, lane, visit, carriedVisit) : this.runStage(node, lane, visit, mode);
     } catch (err) {
       return Promise.reject(err);
     }
