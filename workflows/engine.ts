@@ -14,7 +14,7 @@ import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import { resolveFidelity } from '../core/fidelity';
-import { LOCAL_STAGES_PATCH, stageExecutor, stageMode } from './stage-activity';
+import { LOCAL_STAGES_PATCH, stageExecutorParts, stageMode, wrapLocal, type StageExecutor } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
@@ -40,6 +40,8 @@ export class Engine {
   readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
+  /** executeStage functions by mode, timeout and attempts (executor). */
+  private readonly executors = new Map<string, StageExecutor>();
 
   constructor(
     readonly input: RunInput,
@@ -84,7 +86,8 @@ export class Engine {
         current = retry;
         continue;
       }
-      const result = await this.runNode(node, lane, carried);
+      // the node's own promise awaited here and its bookkeeping done inline: one promise fewer per stage than runNode
+      const result = this.nodeDone(node, lane, await this.beginNode(node, lane, carried));
       carried = undefined;
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
       this.state.advance(node.id, next);
@@ -138,36 +141,51 @@ export class Engine {
     return step.to;
   }
 
-  /** Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk). */
-  async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
-    const visit = carriedVisit ?? this.state.stageStarted(node);
-    const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
-    // runs started before local stages existed had no `activity` in stage.started: replaying one must
-    // rebuild its events as they were written (events.jsonl and the events query agree)
-    const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
-    if (carriedVisit === undefined) {
-      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+  /**
+   * Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk).
+   * Not an async function: a stage's promise goes through one `.then` here (stage-activity.ts wrapLocal says why).
+   */
+  runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    return this.beginNode(node, lane, carriedVisit).then((result) => this.nodeDone(node, lane, result));
+  }
+
+  /** runNode without its end: stage.started emitted, the node running; nodeDone must follow with its result. */
+  private beginNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    try {
+      const visit = carriedVisit ?? this.state.stageStarted(node);
+      const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
+      // runs started before local stages existed had no `activity` in stage.started: replaying one must
+      // rebuild its events as they were written (events.jsonl and the events query agree)
+      const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
+      if (carriedVisit === undefined) {
+        this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
+      }
+      return mode === undefined ? this.runControlNode(node, lane, visit, carriedVisit) : this.runStage(node, lane, visit, mode);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    let result: NodeResult;
+  }
+
+  /** The nodes workflow code runs itself (core/node-types WORKFLOW_NODE_TYPES). */
+  private async runControlNode(node: PipelineNode, lane: Lane, visit: number, carriedVisit: number | undefined): Promise<NodeResult> {
     switch (node.type) {
       case 'start':
-        result = { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
-        break;
+        return { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
       case 'conditional':
-        result = { outcome: passThrough(lane.context), attempts: 1 };
-        break;
+        return { outcome: passThrough(lane.context), attempts: 1 };
       case 'wait.human':
-        result = { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
-        break;
+        return { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
       case 'parallel':
-        result = await runParallel(this, node, lane);
-        break;
+        return runParallel(this, node, lane);
       case 'stack.manager_loop':
-        result = { outcome: await this.runChild(node, visit, lane), attempts: 1 };
-        break;
+        return { outcome: await this.runChild(node, visit, lane), attempts: 1 };
       default:
-        result = await this.runStage(node, lane, visit, mode as ActivityMode);
+        throw new ExecFailedError(`node "${node.id}" of type ${node.type} has no workflow handler`, [`no workflow handler for ${node.type}`], node.id);
     }
+  }
+
+  /** After a node: its outcome recorded, stage.completed/failed emitted, the budget checked. */
+  private nodeDone(node: PipelineNode, lane: Lane, result: NodeResult): NodeResult {
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
     const data = {
       node: node.id,
@@ -190,7 +208,7 @@ export class Engine {
    * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
    * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
    */
-  private async runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
+  private runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
     if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
@@ -198,49 +216,55 @@ export class Engine {
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
     // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
     const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
-    let attempt = 1;
-    try {
-      return await runAttempts({
-        nodeId: node.id,
-        maxAttempts,
-        backoff: backoffFrom(retry),
-        seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
-        ...(lane.branch ? { branch: lane.branch } : {}),
-        emit: (type, data) => void this.state.emit(type, data),
-        attempt: (n) => {
-          attempt = n;
-          return this.state.persist((events, checkpoint) =>
-            executeStage({
-              ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
-              attempt: n,
-              ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
-              fidelity: resolveFidelity(lane.incoming, node, this.graph),
-            }),
-          );
-        },
-      });
-    } catch (err) {
-      const failed = stageFailureOf(err);
-      if (!failed) throw err;
-      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: attempt };
-    }
+    // no async layer and no wrapper per attempt: runAttempts' one `.then` settles the record clock, marks
+    // the events written and maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
+    let written = (): void => undefined;
+    return runAttempts({
+      nodeId: node.id,
+      maxAttempts,
+      backoff: backoffFrom(retry),
+      seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
+      ...(lane.branch ? { branch: lane.branch } : {}),
+      emit: (type, data) => void this.state.emit(type, data),
+      attempt: (n) => {
+        const { events, checkpoint, written: done } = this.state.pendingWrite();
+        written = done;
+        return executeStage.run({
+          ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
+          attempt: n,
+          ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
+          fidelity: resolveFidelity(lane.incoming, node, this.graph),
+        });
+      },
+      onResult: (res) => {
+        executeStage.settle?.(res);
+        written();
+      },
+      ...(executeStage.mapFailure ? { mapFailure: executeStage.mapFailure } : {}),
+    });
   }
 
-  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`. */
-  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): (input: StageInput) => Promise<StageResult> {
-    const retry = this.boot.profile.profile.policy.retry;
-    return stageExecutor(mode, {
-      timeoutMs,
-      heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
-      settle: (result) => this.state.settleClock(result),
-      retry: {
-        initialInterval: retry.initial_interval_ms,
-        backoffCoefficient: retry.backoff_coefficient,
-        maximumInterval: retry.maximum_interval_ms,
-        maximumAttempts,
-        nonRetryableErrorTypes: retry.non_retryable_error_types,
-      },
-    });
+  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`; one per distinct setting, reused by every stage. */
+  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): StageExecutor {
+    const key = `${mode}/${timeoutMs}/${maximumAttempts}`;
+    let exec = this.executors.get(key);
+    if (!exec) {
+      const retry = this.boot.profile.profile.policy.retry;
+      exec = stageExecutorParts(mode, {
+        timeoutMs,
+        heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
+        settle: (result) => this.state.settleClock(result),
+        retry: {
+          initialInterval: retry.initial_interval_ms,
+          backoffCoefficient: retry.backoff_coefficient,
+          maximumInterval: retry.maximum_interval_ms,
+          maximumAttempts,
+          nonRetryableErrorTypes: retry.non_retryable_error_types,
+        },
+      });
+      this.executors.set(key, exec);
+    }
+    return exec;
   }
 
   /** What every stage attempt sends, whichever retry path runs it. */
@@ -269,7 +293,8 @@ export class Engine {
     const retry = profile.policy.retry;
     const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
     const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const executeStage = this.executor(mode, timeoutMs, allowed);
+    const parts = this.executor(mode, timeoutMs, allowed);
+    const executeStage = parts.mapFailure ? wrapLocal('executeStage', parts.run, parts.settle) : parts.run;
     try {
       const res: StageResult = await this.state.persist((events, checkpoint) =>
         executeStage(this.stageInput(node, lane, allowed, { events, ...(checkpoint ? { checkpoint } : {}) })),

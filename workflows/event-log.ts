@@ -24,7 +24,10 @@ export class EventLog {
 
   /** Events not yet written to the run directory. */
   pending(): RunEvent[] {
-    return this.events.filter((e) => e.seq > this.flushedSeq);
+    // seqs ascend in the window: scan back from the end instead of filtering the whole window each stage
+    let from = this.events.length;
+    while (from > 0 && (this.events[from - 1] as RunEvent).seq > this.flushedSeq) from--;
+    return from === this.events.length ? [] : this.events.slice(from);
   }
 
   /** Everything up to `seq` is in events.jsonl. */

@@ -118,12 +118,21 @@ export class RunState {
    * The one "pending events → activity → mark flushed" sequence: `write` gets the events not yet in
    * events.jsonl and the last checkpoint; once it returns they count as written.
    */
-  async persist<T>(write: RunDirWrite<T>): Promise<T> {
+  persist<T>(write: RunDirWrite<T>): Promise<T> {
+    const w = this.pendingWrite();
+    // one `.then`, no async wrapper: every workflow promise costs a captured stack (stage-activity.ts wrapLocal)
+    const written = write(w.events, w.checkpoint);
+    return w.events.length ? written.then((result) => (w.written(), result)) : written;
+  }
+
+  /**
+   * The same sequence in parts, for a caller that already has a `.then` on the write (the retry loop):
+   * what to write, and `written()` to call once the write returned.
+   */
+  pendingWrite(): { events: RunEvent[]; checkpoint: Checkpoint | undefined; written: () => void } {
     const events = this.log.pending();
-    const result = await write(events, this.lastCp);
     const last = events[events.length - 1];
-    if (last) this.log.markFlushed(last.seq);
-    return result;
+    return { events, checkpoint: this.lastCp, written: () => last && this.log.markFlushed(last.seq) };
   }
 
   /** The `events` query. */

@@ -20,15 +20,27 @@ export function stageMode(node: PipelineNode, boot: BootResult): ActivityMode {
   return placement.mode === ActivityMode.local && patched(LOCAL_STAGES_PATCH) ? ActivityMode.local : ActivityMode.remote;
 }
 
-/** The executeStage function for a stage in `mode`, with its timeout and retry policy. */
-export function stageExecutor(
+/**
+ * executeStage for a stage in `mode`, in parts: `run` is the SDK's function as it is; for a local
+ * activity each result must go to `settle` and each failure through `mapFailure` (see wrapLocal).
+ * The retry loop applies both in its one `.then` per attempt (workflows/stage-retry.ts).
+ */
+export interface StageExecutor {
+  run(input: StageInput): Promise<StageResult>;
+  settle?: (result: StageResult) => void;
+  mapFailure?: (err: unknown) => unknown;
+}
+
+/** The executeStage parts for a stage in `mode`, with its timeout and retry policy. */
+export function stageExecutorParts(
   mode: ActivityMode,
   opts: { timeoutMs: number; heartbeatMs: number; retry: RetryPolicy; settle?: (result: unknown) => void },
-): (input: StageInput) => Promise<StageResult> {
+): StageExecutor {
   if (mode === ActivityMode.local) {
-    return wrapLocal('executeStage', proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage, opts.settle);
+    const run = proxyLocalActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, retry: opts.retry }).executeStage;
+    return { run, ...(opts.settle ? { settle: opts.settle } : {}), mapFailure: (err) => asActivityFailure(err, 'executeStage') };
   }
-  return proxyActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage;
+  return { run: proxyActivities<PipelineActivities>({ startToCloseTimeout: opts.timeoutMs + 30_000, heartbeatTimeout: opts.heartbeatMs, retry: opts.retry }).executeStage };
 }
 
 /**
@@ -44,15 +56,26 @@ export function asActivityFailure(err: unknown, activityType: string): unknown {
 /**
  * A local activity function whose failures come out as ActivityFailure (asActivityFailure); `settle`
  * gets each result first (the run's RecordClock takes the activity's recorded finish time from it).
+ * A plain function adding one `.then` to the SDK's promise, not an async wrapper: the SDK's promise hook
+ * captures a source-mapped stack for every promise workflow code creates (BENCHMARKS.md, workflow-side pass).
  */
 export function wrapLocal<A extends unknown[], R>(activityType: string, fn: (...args: A) => Promise<R>, settle?: (result: R) => void): (...args: A) => Promise<R> {
-  return async (...args: A) => {
+  const failed = (err: unknown): never => {
+    throw asActivityFailure(err, activityType);
+  };
+  const settled = settle
+    ? (result: R): R => {
+        settle(result);
+        return result;
+      }
+    : undefined;
+  return (...args: A) => {
+    let pending: Promise<R>;
     try {
-      const result = await fn(...args);
-      settle?.(result);
-      return result;
+      pending = fn(...args);
     } catch (err) {
-      throw asActivityFailure(err, activityType);
+      return Promise.reject(asActivityFailure(err, activityType));
     }
+    return pending.then(settled, failed);
   };
 }

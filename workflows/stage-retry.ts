@@ -20,43 +20,70 @@ export interface RetryLoopDeps {
   /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
   seed: string;
   branch?: string;
+  /** Attempt `n`: the activity's promise as the SDK returned it (no wrapper: see runAttempts). */
   attempt(n: number): Promise<StageResult>;
+  /** Called first with each attempt's result (a local activity's RecordClock settle, events marked written). */
+  onResult?(res: StageResult): void;
+  /** Maps an attempt's failure before the loop reads it (a local activity's failure to ActivityFailure). */
+  mapFailure?(err: unknown): unknown;
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
-/** Runs attempts until one succeeds, retrying is pointless, or attempts run out; returns the last outcome. */
-export async function runAttempts(deps: RetryLoopDeps): Promise<{ outcome: Outcome; attempts: number }> {
-  for (let n = 1; ; n++) {
-    const res = await attemptOrLost(deps, n);
-    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
-    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
-    const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
-    deps.emit(EventType.stageRetrying, {
-      node: deps.nodeId,
-      attempt: n,
-      max_attempts: deps.maxAttempts,
-      status: outcome.status,
-      reason: outcome.failure_reason || `returned ${outcome.status}`,
-      next_delay_ms: delayMs,
-      ...(deps.branch ? { branch: deps.branch } : {}),
-    });
-    if (delayMs > 0) await sleep(delayMs);
-  }
+/** The last attempt's outcome and how many attempts ran. */
+export interface AttemptsResult {
+  outcome: Outcome;
+  attempts: number;
 }
 
 /**
- * One attempt. An activity that failed without an outcome after Temporal's own retries (a lost worker:
- * heartbeat or start-to-close timeout) is a FAIL this loop may retry (§3.5 "exception → retry");
- * a non-retryable failure (the profile's non_retryable_error_types) propagates and ends the stage.
+ * Runs attempts until one succeeds, retrying is pointless (a non-retryable failure), or attempts run
+ * out; returns the last outcome. Only errors that are not an activity's failure reject. A `.then` per
+ * attempt, no async function: every workflow promise costs a captured stack (stage-activity.ts wrapLocal).
  */
-async function attemptOrLost(deps: RetryLoopDeps, n: number): Promise<StageResult> {
+export function runAttempts(deps: RetryLoopDeps, n = 1): Promise<AttemptsResult> {
+  let pending: Promise<StageResult>;
   try {
-    return await deps.attempt(n);
+    pending = deps.attempt(n);
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure && cause.nonRetryable) throw err;
-    const reason = cause instanceof ApplicationFailure ? `${cause.type ?? 'Error'}: ${cause.message}` : `activity ${cause?.message ?? err.message}`;
-    return { status: 'fail', failure_reason: reason, attempts: n, durationMs: 0 };
+    pending = Promise.reject(err);
   }
+  return pending.then(
+    (res) => {
+      deps.onResult?.(res);
+      return afterAttempt(deps, n, res);
+    },
+    (err: unknown) => afterAttempt(deps, n, lostAttempt(deps.mapFailure ? deps.mapFailure(err) : err, n)),
+  );
+}
+
+/** Attempt `n` ended with `res`: the outcome, or a `stage.retrying` event, the backoff timer and attempt n + 1. */
+function afterAttempt(deps: RetryLoopDeps, n: number, res: StageResult): AttemptsResult | Promise<AttemptsResult> {
+  const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
+  if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+  const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
+  deps.emit(EventType.stageRetrying, {
+    node: deps.nodeId,
+    attempt: n,
+    max_attempts: deps.maxAttempts,
+    status: outcome.status,
+    reason: outcome.failure_reason || `returned ${outcome.status}`,
+    next_delay_ms: delayMs,
+    ...(deps.branch ? { branch: deps.branch } : {}),
+  });
+  return delayMs > 0 ? sleep(delayMs).then(() => runAttempts(deps, n + 1)) : runAttempts(deps, n + 1);
+}
+
+/**
+ * A failed attempt. An activity that failed without an outcome after Temporal's own retries (a lost
+ * worker: heartbeat or start-to-close timeout) is a FAIL this loop may retry (§3.5 "exception → retry");
+ * a non-retryable failure (the profile's non_retryable_error_types) is a FAIL that ends the stage at
+ * this attempt ("<type>: <message>"). Anything that is not an activity's failure propagates.
+ */
+function lostAttempt(err: unknown, n: number): StageResult {
+  if (!(err instanceof ActivityFailure)) throw err;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    return { status: 'fail', failure_reason: `${cause.type ?? 'Error'}: ${cause.message}`, attempts: n, durationMs: 0, ...(cause.nonRetryable ? { retryable: false } : {}) };
+  }
+  return { status: 'fail', failure_reason: `activity ${cause?.message ?? err.message}`, attempts: n, durationMs: 0 };
 }

@@ -34,10 +34,11 @@ export async function bareSignals(n: number): Promise<{ handledAt: number[] }> {
   return { handledAt };
 }
 
-const { benchNoop: benchNoopLocal } = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+const { benchNoop: benchNoopLocal, benchNoopAt: benchNoopAtLocal } = proxyLocalActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
 
 /** Runs `n` no-op local activities one after another: the floor of a chain of short stages. */
-export async function bareLocalSequence(n: number): Promise<{ doneAt: number }> {
-  for (let i = 0; i < n; i++) await benchNoopLocal(i);
-  return { doneAt: Date.now() };
+export async function bareLocalSequence(n: number): Promise<{ doneAt: number; workflowDoneAt: number }> {
+  for (let i = 0; i < n - 1; i++) await benchNoopLocal(i);
+  const doneAt = n > 0 ? await benchNoopAtLocal(n - 1) : Date.now();
+  return { doneAt, workflowDoneAt: Date.now() };
 }

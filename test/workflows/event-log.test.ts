@@ -28,3 +28,18 @@ describe('EventLog.carry', () => {
     expect(carried.flushedSeq).toBe(500);
   });
 });
+
+describe('EventLog.pending', () => {
+  it('returns exactly the events after the flushed mark, in seq order, when the window holds thousands of written ones', () => {
+    expect(logOf(4000, 3997).pending().map((e) => e.seq)).toEqual([3998, 3999, 4000]);
+    expect(logOf(4000, 4000).pending()).toEqual([]);
+    expect(logOf(3, 0).pending().map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('returns the unwritten events a continue-as-new carried, and none of the written tail, when restored from a carry', () => {
+    const carried = logOf(1000, 990).carry();
+    const restored = new EventLog(carried.recentEvents, carried.flushedSeq);
+    restored.append(ev(1001));
+    expect(restored.pending().map((e) => e.seq)).toEqual([991, 992, 993, 994, 995, 996, 997, 998, 999, 1000, 1001]);
+  });
+});
