@@ -50,7 +50,8 @@ export async function runChildPipeline(
       },
     ] as Parameters<typeof runPipeline>,
   };
-  if (patched(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`);
+  const ask = (id: string) => (state.patches ? state.patches.has(id) : patched(id));
+  if (ask(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`, ask);
   try {
     const child = await executeChild(childWorkflow, options);
     const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
@@ -82,13 +83,14 @@ async function superviseChild(
   node: PipelineNode,
   context: Record<string, unknown>,
   childRunDir: string,
+  ask: (patchId: string) => boolean,
 ): Promise<Outcome> {
   const childId = options.workflowId;
   const maxCycles = node.manager?.max_cycles ?? DEFAULT_MAX_CYCLES;
   const pollMs = node.manager?.poll_interval_ms ?? DEFAULT_POLL_MS;
   const actions = node.manager?.actions ?? ['observe', 'wait'];
   // runs recorded before steering existed accepted `steer` and did nothing: they replay without it
-  const steering = actions.includes('steer') && patched(MANAGER_STEER_PATCH);
+  const steering = actions.includes('steer') && ask(MANAGER_STEER_PATCH);
   if (steering && !node.prompt) {
     return { status: 'fail', failure_reason: `manager loop ${node.id}: manager.actions includes steer but the node has no prompt to steer the child with` };
   }

@@ -37,6 +37,11 @@ export interface Lane {
 }
 
 export class Engine {
+  /** A patch the run asked early (workflows/early-patches.ts), else asked here as before. */
+  private askPatch(id: string): boolean {
+    return this.state.patches ? this.state.patches.has(id) : patched(id);
+  }
+
   readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
@@ -153,10 +158,10 @@ export class Engine {
   private beginNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
     try {
       const visit = carriedVisit ?? this.state.stageStarted(node);
-      const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot);
+      const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot, this.state.patches);
       // runs started before local stages existed had no `activity` in stage.started: replaying one must
       // rebuild its events as they were written (events.jsonl and the events query agree)
-      const shown = mode && patched(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
+      const shown = mode && this.askPatch(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
       if (carriedVisit === undefined) {
         this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
       }
@@ -209,7 +214,7 @@ export class Engine {
    * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
    */
   private runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
-    if (!patched(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
+    if (!this.askPatch(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);

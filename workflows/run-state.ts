@@ -60,6 +60,8 @@ export class RunState {
   private next?: string;
   /** The checkpoint after the last finished node: written with the next run-directory write. */
   private lastCp?: Checkpoint;
+  /** The patches the run asked in its first task (workflows/early-patches.ts); set by run.ts. */
+  patches?: { has(id: string): boolean };
 
   constructor(
     envelope: RunEnvelope,

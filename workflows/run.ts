@@ -36,7 +36,11 @@ import {
   runQuery,
   statusQuery,
 } from './messages';
+import { EarlyPatches } from './early-patches';
 import { RecordClock } from './record-clock';
+import { LOCAL_STAGES_PATCH } from './stage-activity';
+import { RETRY_LOOP_PATCH } from './stage-retry';
+import { MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH } from './child-pipeline';
 import { RunState } from './run-state';
 import type { BootResult, RunInput, RunResult } from './types';
 
@@ -90,7 +94,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
   /** The end: status completed, the freeze; "completed" is published only once the freeze is done (patched). */
   const close = async (b: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> => {
-    finalizing = b?.runDir !== undefined && patched(PATCHES.statusCompletedAfterFinalize);
+    finalizing = b?.runDir !== undefined && patches.has(PATCHES.statusCompletedAfterFinalize);
     state.setStatus(RunStatus.completed);
     if (b?.runDir) await finalize(b, decision);
     if (finalizing) {
@@ -104,6 +108,9 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   const state = input.carry
     ? RunState.restore(input.carry.state, workflowInfo().workflowId, recordNow, publishStatus, settle)
     : new RunState(freshEnvelope(input), recordNow, publishStatus, settle);
+  // before any activity (workflows/early-patches.ts): these are otherwise first asked right after a local one
+  const patches = new EarlyPatches([LOCAL_STAGES_PATCH, RETRY_LOOP_PATCH, PATCHES.statusCompletedAfterFinalize, MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH]);
+  state.patches = patches;
   let boot: BootResult | undefined = input.carry?.boot;
 
   const flush = async (withEnvelope = false): Promise<void> => {

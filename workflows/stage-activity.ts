@@ -14,10 +14,10 @@ import type { BootResult } from './types';
 export const LOCAL_STAGES_PATCH = 'factory-stage-local-activities';
 
 /** The mode a stage runs in for this run: the rule's placement, local only once the patch is in. Call once per stage visit, before scheduling it. */
-export function stageMode(node: PipelineNode, boot: BootResult): ActivityMode {
+export function stageMode(node: PipelineNode, boot: BootResult, patches?: { has(id: string): boolean }): ActivityMode {
   const { profile } = boot.profile;
   const placement = stageActivityMode(node, { stageTimeoutMs: profile.policy.stage_timeout_ms, providerKind: profile.provider.kind });
-  return placement.mode === ActivityMode.local && patched(LOCAL_STAGES_PATCH) ? ActivityMode.local : ActivityMode.remote;
+  return placement.mode === ActivityMode.local && (patches ? patches.has(LOCAL_STAGES_PATCH) : patched(LOCAL_STAGES_PATCH)) ? ActivityMode.local : ActivityMode.remote;
 }
 
 /**

@@ -1,0 +1,25 @@
+// Patches asked in the run's first workflow task. `patched()` must be asked in the same workflow task
+// on replay as in the run, but the SDK may resolve a local activity in an earlier task on replay than
+// it did in the run (when the activity completed as its task was heartbeated or timed out: seen in the
+// 200-gate drill with 1 s task timeouts). A patch first asked right after a local activity (the first
+// stage after boot, close() after a local last stage) was then answered "no" on replay while its marker
+// sat in a later task: a nondeterminism error on every replay of that run. New runs therefore ask these
+// patches before anything else, where no local activity precedes them; a history without the early
+// marker (recorded before this) is answered where it was asked then (the fallback below).
+
+import { patched } from '@temporalio/workflow';
+
+/** The answers of the patches asked at the start; `has` falls back to asking where the patch is used. */
+export class EarlyPatches {
+  private readonly known: ReadonlySet<string>;
+
+  /** Asks every id now: call it in the run's first task, before any activity. */
+  constructor(ids: readonly string[]) {
+    this.known = new Set(ids.filter((id) => patched(id)));
+  }
+
+  /** True when the run takes the patched path for `id` (asked early, else here, as before). */
+  has(id: string): boolean {
+    return this.known.has(id) || patched(id);
+  }
+}
