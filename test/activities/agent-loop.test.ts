@@ -6,25 +6,13 @@ import { createCodergenHandler } from '../../activities/handlers/codergen';
 import { readJournal } from '../../activities/agent/journal';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { LlmMock, type MockApi } from '../helpers/llm-mock';
-import { node, stageContext, tempDir } from './helpers';
+import { node, stageContext, useLlmMockDir } from './helpers';
 
 const KEY = 'sk-mock-key';
-let mock: LlmMock;
-let base: string;
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeEach(async () => {
-  mock = new LlmMock(KEY);
-  base = await mock.start();
-  ({ dir, cleanup } = await tempDir('factory-agent-'));
-});
-afterEach(async () => {
-  await mock.stop();
-  await cleanup();
-});
+const t = useLlmMockDir(KEY, 'factory-agent-');
 
 function provider(api: MockApi, extra: Record<string, unknown> = {}): ProviderConfig {
-  const common = { model: 'm-1', base_url: base, timeout_ms: 10_000, ...extra };
+  const common = { model: 'm-1', base_url: t.base, timeout_ms: 10_000, ...extra };
   if (api === 'anthropic') return { kind: 'anthropic', api_key_env: 'MOCK_KEY', ...common } as ProviderConfig;
   return { kind: 'openai', api: api, api_key_env: 'MOCK_KEY', ...common } as ProviderConfig;
 }
@@ -32,9 +20,9 @@ const env = { PATH: process.env.PATH, MOCK_KEY: KEY };
 
 async function run(marker: string, api: MockApi, extra: { providerExtra?: Record<string, unknown>; activityKey?: string; signal?: AbortSignal } = {}) {
   const n = node('code', { prompt: `${marker}: make hello.txt` });
-  mkdirSync(join(dir, 'code'), { recursive: true });
-  const stage = stageContext(dir, n, {
-    provider: provider(api, extra.providerExtra), env, workdir: join(dir, 'ws'),
+  mkdirSync(join(t.dir, 'code'), { recursive: true });
+  const stage = stageContext(t.dir, n, {
+    provider: provider(api, extra.providerExtra), env, workdir: join(t.dir, 'ws'),
     ...(extra.activityKey ? { activityKey: extra.activityKey } : {}), ...(extra.signal ? { signal: extra.signal } : {}),
   });
   mkdirSync(stage.workdir, { recursive: true });
@@ -43,7 +31,7 @@ async function run(marker: string, api: MockApi, extra: { providerExtra?: Record
 
 describe('agent loop on a real provider', () => {
   it.each<MockApi>(['chat', 'responses', 'anthropic'])('writes, reads and runs tools until a text-only answer when the provider speaks %s', async (api) => {
-    mock.script('M1', [
+    t.mock.script('M1', [
       { tools: [{ name: 'write_file', args: { file_path: 'hello.txt', content: 'hi there\n' } }], usage: { input: 100, output: 10 } },
       { tools: [{ name: 'read_file', args: { file_path: 'hello.txt' } }, { name: 'shell', args: { command: 'wc -c < hello.txt' } }], usage: { input: 200, output: 20 } },
       { text: 'Created hello.txt (9 bytes).', usage: { input: 300, output: 30 } },
@@ -51,24 +39,24 @@ describe('agent loop on a real provider', () => {
     const out = await run('M1', api);
     expect(out.status).toBe('success');
     expect(out.usage).toEqual({ input_tokens: 600, output_tokens: 60 });
-    expect(readFileSync(join(dir, 'ws', 'hello.txt'), 'utf8')).toBe('hi there\n');
-    expect(readFileSync(join(dir, 'code', 'response.md'), 'utf8')).toBe('Created hello.txt (9 bytes).');
-    expect(mock.of('M1').map((r) => [r.api, r.turn])).toEqual([[api, 0], [api, 1], [api, 2]]);
-    const third = mock.of('M1')[2]?.raw ?? '';
+    expect(readFileSync(join(t.dir, 'ws', 'hello.txt'), 'utf8')).toBe('hi there\n');
+    expect(readFileSync(join(t.dir, 'code', 'response.md'), 'utf8')).toBe('Created hello.txt (9 bytes).');
+    expect(t.mock.of('M1').map((r) => [r.api, r.turn])).toEqual([[api, 0], [api, 1], [api, 2]]);
+    const third = t.mock.of('M1')[2]?.raw ?? '';
     expect(third).toContain('1 | hi there');
     expect(third).toMatch(/9\b/);
-    const lines = await readJournal(join(dir, 'code'));
+    const lines = await readJournal(join(t.dir, 'code'));
     expect(lines.map((l) => l.type)).toEqual(['session', 'turn', 'tool', 'turn', 'tool', 'tool', 'turn', 'end']);
-    expect(mock.of('M1')[0]?.body).toMatchObject({ model: 'm-1' });
-    expect(JSON.stringify(mock.of('M1')[0]?.body)).toContain('write_file');
+    expect(t.mock.of('M1')[0]?.body).toMatchObject({ model: 'm-1' });
+    expect(JSON.stringify(t.mock.of('M1')[0]?.body)).toContain('write_file');
   });
 
   it('refuses paths outside the workspace, .. and symlinks out, and tells the model why when it tries', async () => {
-    const outside = join(dir, 'outside');
+    const outside = join(t.dir, 'outside');
     mkdirSync(outside);
-    mkdirSync(join(dir, 'ws'), { recursive: true });
-    symlinkSync(outside, join(dir, 'ws', 'link'));
-    mock.script('M2', [
+    mkdirSync(join(t.dir, 'ws'), { recursive: true });
+    symlinkSync(outside, join(t.dir, 'ws', 'link'));
+    t.mock.script('M2', [
       { tools: [
         { name: 'write_file', args: { file_path: '../outside/a.txt', content: 'x' } },
         { name: 'write_file', args: { file_path: join(outside, 'b.txt'), content: 'x' } },
@@ -80,10 +68,10 @@ describe('agent loop on a real provider', () => {
     const out = await run('M2', 'chat');
     expect(out.status).toBe('success');
     expect(readdirSync(outside)).toEqual([]);
-    const tools = (await readJournal(join(dir, 'code'))).filter((l) => l.type === 'tool');
+    const tools = (await readJournal(join(t.dir, 'code'))).filter((l) => l.type === 'tool');
     expect(tools.map((t) => (t as { is_error: boolean }).is_error)).toEqual([true, true, true, true]);
     expect(tools.map((t) => (t as { output: string }).output).join('\n')).toMatch(/outside the workspace[\s\S]*outside the workspace[\s\S]*symbolic link[\s\S]*outside the workspace/);
-    expect(mock.of('M2')[1]?.raw).not.toContain('root:x:0');
+    expect(t.mock.of('M2')[1]?.raw).not.toContain('root:x:0');
   });
 
   it('never sends, records or reveals the API key when the model asks the shell for the environment', async () => {
@@ -93,15 +81,15 @@ describe('agent loop on a real provider', () => {
     try {
       m2.script('M3', [{ tools: [{ name: 'shell', args: { command: 'env; echo "k=$MOCK_KEY"' } }] }, { text: 'done' }]);
       const n = node('code', { prompt: 'M3 go' });
-      mkdirSync(join(dir, 'code'), { recursive: true });
-      mkdirSync(join(dir, 'ws'));
+      mkdirSync(join(t.dir, 'code'), { recursive: true });
+      mkdirSync(join(t.dir, 'ws'));
       const p = { kind: 'openai', model: 'm', base_url: url, api_key_env: 'MOCK_KEY', timeout_ms: 10_000 } as ProviderConfig;
-      await createCodergenHandler().execute(stageContext(dir, n, { provider: p, env: { PATH: process.env.PATH, MOCK_KEY: canary, OTHER_TOKEN: canary }, workdir: join(dir, 'ws') }));
+      await createCodergenHandler().execute(stageContext(t.dir, n, { provider: p, env: { PATH: process.env.PATH, MOCK_KEY: canary, OTHER_TOKEN: canary }, workdir: join(t.dir, 'ws') }));
       expect(m2.requests[0]?.headers.authorization).toBe(`Bearer ${canary}`);
       expect(m2.requests[1]?.raw).toContain('k=');
       expect(m2.requests[1]?.raw).not.toContain(canary);
-      for (const f of readdirSync(join(dir, 'code'), { recursive: true }) as string[]) {
-        const path = join(dir, 'code', f);
+      for (const f of readdirSync(join(t.dir, 'code'), { recursive: true }) as string[]) {
+        const path = join(t.dir, 'code', f);
         if (existsSync(path) && !f.endsWith('/')) {
           try {
             expect(readFileSync(path, 'utf8')).not.toContain(canary);
@@ -113,7 +101,7 @@ describe('agent loop on a real provider', () => {
       // a refused key: the error names the status and the variable, never the key
       const wrong = { ...p, api_key_env: 'BAD_KEY' } as ProviderConfig;
       const err = await createCodergenHandler()
-        .execute(stageContext(dir, n, { provider: wrong, env: { PATH: process.env.PATH, BAD_KEY: 'sk-CANARY-wrong-123456' }, workdir: join(dir, 'ws') }))
+        .execute(stageContext(t.dir, n, { provider: wrong, env: { PATH: process.env.PATH, BAD_KEY: 'sk-CANARY-wrong-123456' }, workdir: join(t.dir, 'ws') }))
         .catch((e: Error) => e);
       expect(err).toMatchObject({ name: 'ProviderRejectedError', status: 401 });
       expect((err as Error).message).not.toContain('sk-CANARY-wrong');
@@ -123,13 +111,13 @@ describe('agent loop on a real provider', () => {
   });
 
   it('resumes a conversation at the next turn without re-requesting completed turns or re-running tools when the attempt is cut off', async () => {
-    mock.script('M4', [
+    t.mock.script('M4', [
       { tools: [{ name: 'shell', args: { command: 'echo one >> log.txt' } }] },
       { tools: [{ name: 'shell', args: { command: 'echo two >> log.txt' } }] },
       { tools: [{ name: 'shell', args: { command: 'echo three >> log.txt' } }] },
       { text: 'all done' },
     ]);
-    const held = mock.hold('M4', 2);
+    const held = t.mock.hold('M4', 2);
     const abort = new AbortController();
     const first = run('M4', 'chat', { activityKey: 'wf-1/7', signal: abort.signal }).catch((e: unknown) => e);
     await held.reached;
@@ -138,59 +126,59 @@ describe('agent loop on a real provider', () => {
     held.release();
     const out = await run('M4', 'chat', { activityKey: 'wf-1/7' });
     expect(out.status).toBe('success');
-    expect(readFileSync(join(dir, 'ws', 'log.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
-    expect(mock.of('M4').map((r) => r.turn)).toEqual([0, 1, 2, 2, 3]);
-    const lines = await readJournal(join(dir, 'code'));
+    expect(readFileSync(join(t.dir, 'ws', 'log.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+    expect(t.mock.of('M4').map((r) => r.turn)).toEqual([0, 1, 2, 2, 3]);
+    const lines = await readJournal(join(t.dir, 'code'));
     expect(lines.filter((l) => l.type === 'session')).toHaveLength(1);
     expect(lines.filter((l) => l.type === 'turn')).toHaveLength(4);
   });
 
   it('starts a fresh conversation when the previous one on this activity ended', async () => {
-    mock.script('M5', [{ text: 'first' }]);
+    t.mock.script('M5', [{ text: 'first' }]);
     await run('M5', 'chat', { activityKey: 'wf-1/9' });
     await run('M5', 'chat', { activityKey: 'wf-1/9' });
-    expect(mock.of('M5').map((r) => r.turn)).toEqual([0, 0]);
-    expect((await readJournal(join(dir, 'code'))).filter((l) => l.type === 'session').map((l) => l.session)).toEqual(['wf-1/9#1', 'wf-1/9#2']);
+    expect(t.mock.of('M5').map((r) => r.turn)).toEqual([0, 0]);
+    expect((await readJournal(join(t.dir, 'code'))).filter((l) => l.type === 'session').map((l) => l.session)).toEqual(['wf-1/9#1', 'wf-1/9#2']);
   });
 
   it('warns the model with a steering turn when the same tool call repeats for the whole detection window', async () => {
-    mock.script('M6', [{ tools: [{ name: 'list_dir', args: {} }] }]);
+    t.mock.script('M6', [{ tools: [{ name: 'list_dir', args: {} }] }]);
     const out = await run('M6', 'chat', { providerExtra: { limits: { max_turns: 5, max_tool_rounds: 0, command_timeout_ms: 1000, max_command_timeout_ms: 2000, loop_detection_window: 3 } } });
     expect(out.status).toBe('fail');
     expect(out.failure_reason).toMatch(/max_turns \(5\)/);
-    expect(mock.of('M6')).toHaveLength(5);
-    expect(mock.of('M6')[3]?.raw).toContain('Loop detected: the last 3 tool calls');
-    expect(mock.of('M6')[2]?.raw).not.toContain('Loop detected');
+    expect(t.mock.of('M6')).toHaveLength(5);
+    expect(t.mock.of('M6')[3]?.raw).toContain('Loop detected: the last 3 tool calls');
+    expect(t.mock.of('M6')[2]?.raw).not.toContain('Loop detected');
   });
 
   it('truncates a huge tool output for the model and keeps it whole in the transcript when a command prints 100k characters', async () => {
-    mock.script('M7', [{ tools: [{ name: 'shell', args: { command: 'head -c 100000 /dev/zero | tr "\\0" a' } }] }, { text: 'ok' }]);
+    t.mock.script('M7', [{ tools: [{ name: 'shell', args: { command: 'head -c 100000 /dev/zero | tr "\\0" a' } }] }, { text: 'ok' }]);
     await run('M7', 'chat');
-    const second = mock.of('M7')[1]?.raw ?? '';
+    const second = t.mock.of('M7')[1]?.raw ?? '';
     expect(second).toContain('[WARNING: Tool output was truncated.');
     expect(second.length).toBeLessThan(60_000);
-    const tool = (await readJournal(join(dir, 'code'))).find((l) => l.type === 'tool') as { output: string };
+    const tool = (await readJournal(join(t.dir, 'code'))).find((l) => l.type === 'tool') as { output: string };
     expect(tool.output.length).toBeGreaterThanOrEqual(100_000);
   });
 
   it('injects a steering message dropped in the stage steer/ directory before the next model call', async () => {
-    mkdirSync(join(dir, 'code', 'steer'), { recursive: true });
-    writeFileSync(join(dir, 'code', 'steer', '001.md'), 'Use TypeScript, not JavaScript.');
-    mock.script('M8', [{ text: 'ok' }]);
+    mkdirSync(join(t.dir, 'code', 'steer'), { recursive: true });
+    writeFileSync(join(t.dir, 'code', 'steer', '001.md'), 'Use TypeScript, not JavaScript.');
+    t.mock.script('M8', [{ text: 'ok' }]);
     await run('M8', 'anthropic');
-    expect(mock.of('M8')[0]?.raw).toContain('Use TypeScript, not JavaScript.');
-    expect((await readJournal(join(dir, 'code'))).some((l) => l.type === 'steer')).toBe(true);
+    expect(t.mock.of('M8')[0]?.raw).toContain('Use TypeScript, not JavaScript.');
+    expect((await readJournal(join(t.dir, 'code'))).some((l) => l.type === 'steer')).toBe(true);
   });
 
   it('does not retry a refusal and says why when the model stops on the content filter', async () => {
-    mock.script('M9', [{ text: 'I cannot help with that.', finish: 'content_filter' }]);
+    t.mock.script('M9', [{ text: 'I cannot help with that.', finish: 'content_filter' }]);
     const err = await run('M9', 'chat').catch((e: Error) => e);
     expect(err).toMatchObject({ name: 'ProviderRejectedError' });
     expect((err as Error).message).toMatch(/refused \(finish reason content-filter\)/);
   });
 
   it('prices usage when the provider declares prices', async () => {
-    mock.script('M10', [{ text: 'ok', usage: { input: 1_000_000, output: 500_000 } }]);
+    t.mock.script('M10', [{ text: 'ok', usage: { input: 1_000_000, output: 500_000 } }]);
     const out = await run('M10', 'chat', { providerExtra: { prices: { input_per_mtok: 2, output_per_mtok: 8 } } });
     expect(out.usage).toEqual({ input_tokens: 1_000_000, output_tokens: 500_000, cost_usd: 6 });
   });

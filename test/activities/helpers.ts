@@ -10,11 +10,34 @@ import type { StageContext } from '../../activities/handler-registry';
 import type { StageInput } from '../../activities/types';
 import type { DomainFailureDetails } from '../../core/failures';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
+import { LlmMock } from '../helpers/llm-mock';
 
 /** A fresh temp directory, removed by the returned cleanup. */
 export async function tempDir(prefix = 'factory-act-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** What useLlmMockDir gives a test: the per-test LLM mock server, its base URL and a fresh directory. */
+export interface LlmMockDir {
+  readonly mock: LlmMock;
+  readonly base: string;
+  readonly dir: string;
+}
+
+/** A fresh LLM mock server (accepting `key`) and temp directory for each test, stopped and removed after it. */
+export function useLlmMockDir(key: string, prefix: string): LlmMockDir {
+  const t = {} as { mock: LlmMock; base: string; dir: string; cleanup: () => Promise<void> };
+  beforeEach(async () => {
+    t.mock = new LlmMock(key);
+    t.base = await t.mock.start();
+    ({ dir: t.dir, cleanup: t.cleanup } = await tempDir(prefix));
+  });
+  afterEach(async () => {
+    await t.mock.stop();
+    await t.cleanup();
+  });
+  return t;
 }
 
 export function event(seq: number, type: RunEvent['type'] = 'stage.started', data: Record<string, unknown> = {}): RunEvent {
