@@ -2,30 +2,17 @@
 // the previous release's bundle: a history in which r1 let a deadlocked gate wait for its deadline, and
 // took the first partial vote at a timeout, replays unchanged on the current code; a run parked by r1
 // whose gate deadlocks after the upgrade ends at once.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { RunEvent } from '../../core/run-model';
 import { answerGateUpdate, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
-import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { uniqueId } from '../helpers/temporal';
+import { RELEASES, releaseBundle, useUpgradeEnv, type AnyBundle } from './upgrade-env';
 import { allEvents, eventually, pipelineYaml, startedNodes, scriptHandler, startRun, testActivities, workspace } from '../helpers/runs';
 
-const BUNDLES = join(__dirname, '..', 'fixtures', 'bundles');
-const release = readdirSync(BUNDLES).sort()[0] as string;
-let client: Client;
-let native: NativeConnection;
-let current: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [client, native, current] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows/bundle-pipeline'))]);
-}, 120_000);
-
-afterAll(async () => {
-  await native?.close();
-  await client?.connection.close();
-});
+const release = RELEASES[0] as string;
+const env = useUpgradeEnv();
 
 type Handle = WorkflowHandle<typeof runPipeline>;
 const S = (id: string) => `{ id: ${id}, type: test.script }`;
@@ -58,8 +45,7 @@ function setup(yaml: string) {
   const ws = workspace(yaml);
   const activities = testActivities(ws, { 'test.script': scriptHandler().handler });
   const taskQueue = uniqueId('quorum-upgrade');
-  const worker = (bundle: { codePath: string } | WorkflowBundleWithSourceMap) =>
-    Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities, stickyQueueScheduleToStartTimeout: '1s' });
+  const worker = (bundle: AnyBundle) => env.worker(bundle, taskQueue, activities);
   return { ws, taskQueue, worker };
 }
 
@@ -75,9 +61,9 @@ const vote = (handle: Handle, kind: 'approve' | 'reject', by: string) => handle.
 describe('quorum patches and runs of the previous release', () => {
   it(`replays a ${release} history where a deadlocked gate waited for its deadline and a timeout took the first partial vote`, async () => {
     const { ws, taskQueue, worker } = setup(twoGates('2s'));
-    const old = await worker({ codePath: join(BUNDLES, release, 'workflows.js') });
+    const old = await worker(releaseBundle(release));
     const [handle, events] = await old.runUntil(async () => {
-      const h = await startRun(client, taskQueue, ws);
+      const h = await startRun(env.client, taskQueue, ws);
       await atGate(h, 'vote');
       await vote(h, 'approve', 'alice');
       await vote(h, 'reject', 'bob');
@@ -92,19 +78,19 @@ describe('quorum patches and runs of the previous release', () => {
     expect(of(events, 'gate.closed').map((e) => e.data['selected'])).toEqual(['hold', 'hold2']);
     expect(startedNodes(events)).toEqual(['start', 'vote', 'part', 'ship']);
     const history = await handle.fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: current }, history, handle.workflowId);
+    await Worker.runReplayHistory({ workflowBundle: env.current }, history, handle.workflowId);
   }, 120_000);
 
   it(`ends at once on the current worker when a gate parked by ${release} deadlocks after the upgrade`, async () => {
     const { ws, taskQueue, worker } = setup(twoGates('1h'));
-    const old = await worker({ codePath: join(BUNDLES, release, 'workflows.js') });
+    const old = await worker(releaseBundle(release));
     const handle = await old.runUntil(async () => {
-      const h = await startRun(client, taskQueue, ws);
+      const h = await startRun(env.client, taskQueue, ws);
       await atGate(h, 'vote');
       await vote(h, 'approve', 'alice');
       return h;
     });
-    const next = await worker(current);
+    const next = await worker(env.current);
     const events = await next.runUntil(async () => {
       await vote(handle, 'reject', 'bob');
       await atGate(handle, 'part');

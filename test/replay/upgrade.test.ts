@@ -1,28 +1,14 @@
 // Upgrades never break runs parked at gates (docs/upgrading.md): a run parks at a human gate on the
 // PREVIOUS release's workflow bundle (test/fixtures/bundles/, built from git by scripts/build-release-bundle.ts),
 // that worker is replaced by one running the current bundle, the gate is approved, and the run completes.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
 import { approveSignal, statusQuery } from '../../workflows/messages';
-import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { uniqueId } from '../helpers/temporal';
+import { BUNDLES, RELEASES as releases, releaseBundle, useUpgradeEnv, type AnyBundle } from './upgrade-env';
 import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startRun, testActivities, workspace } from '../helpers/runs';
 
-const BUNDLES = join(__dirname, '..', 'fixtures', 'bundles');
-const releases = readdirSync(BUNDLES).sort();
-let client: Client;
-let native: NativeConnection;
-let current: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  [client, native, current] = await Promise.all([connectTestClient(), connectTestNativeConnection(), bundleTestWorkflows(require.resolve('../../workflows/bundle-pipeline'))]);
-}, 120_000);
-
-afterAll(async () => {
-  await native?.close();
-  await client?.connection.close();
-});
+const env = useUpgradeEnv();
 
 /** Rejects with the failure message of the first WorkflowTaskFailed event in the history (polls). */
 async function firstTaskFailure(
@@ -54,20 +40,11 @@ describe('upgrade of a worker while a run waits at a gate', () => {
     const ws = workspace(gated);
     const activities = testActivities(ws, { 'test.script': script.handler });
     const taskQueue = uniqueId('upgrade');
-    const worker = (bundle: { codePath: string } | WorkflowBundleWithSourceMap) =>
-      Worker.create({
-        connection: native,
-        namespace: testTemporalEnv().namespace,
-        taskQueue,
-        workflowBundle: bundle,
-        activities,
-        // the old worker's sticky queue is abandoned quickly, so the new worker gets the next task
-        stickyQueueScheduleToStartTimeout: '1s',
-      });
+    const worker = (bundle: AnyBundle) => env.worker(bundle, taskQueue, activities);
 
-    const old = await worker({ codePath: join(BUNDLES, release, 'workflows.js') });
+    const old = await worker(releaseBundle(release));
     const handle = await old.runUntil(async () => {
-      const h = await startRun(client, taskQueue, ws);
+      const h = await startRun(env.client, taskQueue, ws);
       await eventually(async () => {
         const s = await h.query(statusQuery);
         return s.status === 'awaiting_human' && s.openGates.includes('review');
@@ -76,7 +53,7 @@ describe('upgrade of a worker while a run waits at a gate', () => {
     });
     expect(old.getState()).toBe('STOPPED');
 
-    const next = await worker(current);
+    const next = await worker(env.current);
     const [result, events] = await next.runUntil(async () => {
       await handle.signal(approveSignal, { gate: 'review', by: 'upgrader' });
       // a nondeterminism error fails workflow tasks forever: fail the test at the first one instead
