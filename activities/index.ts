@@ -51,6 +51,7 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps) {
   const env = deps.env ?? process.env;
   const { handlers, registryRoot } = deps;
+  const executeStage = createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (input: StageInput) => Promise<StageResult>;
   return {
     /** Boot 1: FactoryProfile resolve; BOOT_FAILURE lists every missing key, env var and contract. */
     resolveProfile: (input: ResolveProfileInput): Promise<ResolvedProfile> => finished(resolveProfile(input, { registryRoot, env })),
@@ -71,14 +72,8 @@ export function createActivities(deps: ActivityDeps) {
     /** Finalize: last events, summary.md/json, sha256 freeze manifest, read-only files. */
     finalizeRun,
     /** One attempt of one stage through the handler registry. */
-    executeStage: withFinish(createExecuteStage({ handlers, env, ...(deps.heartbeatIntervalMs ? { heartbeatIntervalMs: deps.heartbeatIntervalMs } : {}) }) as (
-      input: StageInput,
-    ) => Promise<StageResult>),
+    executeStage: (input: StageInput): Promise<StageResult> => finished(executeStage(input)),
   };
-}
-
-function withFinish(fn: (input: StageInput) => Promise<StageResult>): (input: StageInput) => Promise<StageResult> {
-  return (input) => finished(fn(input));
 }
 
 /** The pipeline worker's activity object type (what proxyActivities is typed with). */

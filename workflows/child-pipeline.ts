@@ -2,13 +2,14 @@
 // workflow; the manager cycles observe/steer/wait up to manager.max_cycles, stopping on the child's end or the
 // stop_condition. Runs booted before MANAGER_CYCLES_PATCH replay the old path: the child once, to completion.
 
-import { CancellationScope, condition, executeChild, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import { CancellationScope, condition, executeChild, proxyActivities, startChild } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';
 import { decodeFailure, errorMessage } from '../core/failures';
 import type { RunState } from './run-state';
+import { askPatch } from './early-patches';
 import type { runPipeline } from './run';
 import type { BootResult, RunInput } from './types';
 
@@ -50,7 +51,7 @@ export async function runChildPipeline(
       },
     ] as Parameters<typeof runPipeline>,
   };
-  const ask = (id: string) => (state.patches ? state.patches.has(id) : patched(id));
+  const ask = (id: string) => askPatch(state.patches, id);
   if (ask(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`, ask);
   try {
     const child = await executeChild(childWorkflow, options);

@@ -1,7 +1,7 @@
 // Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
-import { allHandlersFinished, condition, executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, patched, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import {
   type DecideInput,
@@ -18,6 +18,7 @@ import { EventType, FailureDomain, type GateRecord, RunStatus } from '../core/ru
 import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
 import { WORKFLOW_TYPES } from '../core/temporal-names';
 import { EvalFailedError } from './errors';
+import { handOverDue } from './human-gates';
 import type { evaluateSuite } from './evaluate';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
@@ -201,12 +202,11 @@ export class DecisionGate {
     }
     const base = this.base(evaluation);
     const parking = handover && patched(DECISION_CAN_PATCH) ? handover : undefined;
-    const from = workflowInfo().historyLength + 10;
+    const due = handOverDue(parking?.pause ?? (() => false));
     for (;;) {
       if (!parking) await condition(() => this.decided !== undefined);
       else {
-        const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
-        await condition(() => this.decided !== undefined || (parking.pause() && grown() && allHandlersFinished()));
+        await condition(() => this.decided !== undefined || due());
         if (this.decided === undefined) await parking.park(c);
         if (this.decided === undefined) continue;
       }

@@ -9,6 +9,11 @@
 
 import { patched } from '@temporalio/workflow';
 
+/** Whether the run takes the patched path for `id`: from the run's early patches when it has them, else asked here. */
+export function askPatch(patches: { has(id: string): boolean } | undefined, id: string): boolean {
+  return patches ? patches.has(id) : patched(id);
+}
+
 /** The answers of the patches asked at the start; `has` falls back to asking where the patch is used. */
 export class EarlyPatches {
   private readonly known: ReadonlySet<string>;

@@ -1,7 +1,6 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { patched } from '@temporalio/workflow';
 import type { StageInput, StageResult } from '../activities/types';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
@@ -10,6 +9,7 @@ import { EventType } from '../core/run-model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { ActivityMode } from '../core/activity-mode';
 import { ExecFailedError, stageFailureOf } from './errors';
+import { askPatch } from './early-patches';
 import { runParallel } from './parallel';
 import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
@@ -37,11 +37,6 @@ export interface Lane {
 }
 
 export class Engine {
-  /** A patch the run asked early (workflows/early-patches.ts), else asked here as before. */
-  private askPatch(id: string): boolean {
-    return this.state.patches ? this.state.patches.has(id) : patched(id);
-  }
-
   readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
@@ -161,7 +156,7 @@ export class Engine {
       const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot, this.state.patches);
       // runs started before local stages existed had no `activity` in stage.started: replaying one must
       // rebuild its events as they were written (events.jsonl and the events query agree)
-      const shown = mode && this.askPatch(LOCAL_STAGES_PATCH) ? { activity: mode } : {};
+      const shown = mode && askPatch(this.state.patches, LOCAL_STAGES_PATCH) ? { activity: mode } : {};
       if (carriedVisit === undefined) {
         this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
       }
@@ -214,7 +209,7 @@ export class Engine {
    * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
    */
   private runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
-    if (!this.askPatch(RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
+    if (!askPatch(this.state.patches, RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);

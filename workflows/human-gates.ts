@@ -25,6 +25,16 @@ export const GATE_CAN_PATCH = 'factory-gate-continue-as-new';
 /** History events an execution adds at a gate before it may continue-as-new from it. */
 const PARK_AFTER_EVENTS = 10;
 
+/**
+ * When a gate or the decision waiting from now may hand over to a new execution: history grew (the server's
+ * suggestion, or `pause` by count only after PARK_AFTER_EVENTS of this wait's own, so a limit below what an
+ * execution needs to take a gate over never loops) and no message handler is running.
+ */
+export function handOverDue(pause: () => boolean): () => boolean {
+  const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
+  return () => pause() && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from) && allHandlersFinished();
+}
+
 /** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
 export interface GateParking {
   pause: () => boolean;
@@ -108,9 +118,10 @@ export class HumanGates {
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
     // only a patched execution carries a gate over (run.ts), so a carried gate implies the patch
-    const carried = opts.reattach && opts.mainLine && this.parking ? this.state.gate(visit > 1 ? `${node.id}#${visit}` : node.id) : undefined;
+    const id = visit > 1 ? `${node.id}#${visit}` : node.id;
+    const carried = opts.reattach && opts.mainLine && this.parking ? this.state.gate(id) : undefined;
     const gate: GateRecord = carried ?? {
-      id: visit > 1 ? `${node.id}#${visit}` : node.id,
+      id,
       node: node.id,
       prompt: node.prompt || node.label,
       ...(typed ? { question: question.type } : {}),
@@ -167,10 +178,8 @@ export class HumanGates {
   private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
     const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
-    // by count, only after PARK_AFTER_EVENTS of its own: a limit below what an execution needs to take a gate over never loops
-    const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
-    const grown = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from;
-    const wake = () => isClosed() || (parking.pause() && grown() && allHandlersFinished());
+    const due = handOverDue(parking.pause);
+    const wake = () => isClosed() || due();
     for (;;) {
       if (isClosed()) return true;
       const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();

@@ -13,7 +13,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
-import { EventType, FailureDomain, type GateRecord, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
+import { EventType, FailureDomain, type Checkpoint, type GateRecord, type RunEnvelope, RunStatus, RECOVERY_RULES } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { DecisionRecord } from '../core/decision-policy';
 import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
@@ -42,7 +42,7 @@ import { LOCAL_STAGES_PATCH } from './stage-activity';
 import { RETRY_LOOP_PATCH } from './stage-retry';
 import { MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH } from './child-pipeline';
 import { RunState } from './run-state';
-import type { BootResult, RunInput, RunResult } from './types';
+import type { BootResult, CarriedExecution, RunInput, RunResult } from './types';
 
 // Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
 // instead of retrying forever (retry options are not part of replayed commands: no patch needed).
@@ -138,26 +138,25 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
 
   const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
-  /** Continue-as-new at an open gate (patched in HumanGates): its record, answers, deadline and visit carried. */
-  const parkAtGate = async (gate: GateRecord, visit: number): Promise<void> => {
+  /**
+   * Continue-as-new while a human is awaited (patched in HumanGates and DecisionGate): flush, let handlers
+   * finish, and hand over unless the wait ended meanwhile (`waiting`), carrying what the new execution resumes.
+   */
+  const handOver = async (waiting: () => boolean, next: string, gate: string, checkpoint: () => Checkpoint, resume: Pick<CarriedExecution, 'gate' | 'decision'>): Promise<void> => {
     await flush(true);
     await condition(allHandlersFinished);
-    if (state.gate(gate.id)?.closed || !boot) return;
-    state.emit(EventType.runContinuedAsNew, { next: gate.node, gate: gate.id, historyLength: workflowInfo().historyLength });
-    const checkpoint = state.pauseAt(gate.node);
-    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), gate: { node: gate.node, visit } } });
+    if (!waiting() || !boot) return;
+    state.emit(EventType.runContinuedAsNew, { next, gate, historyLength: workflowInfo().historyLength });
+    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint()), ...resume } });
   };
+  /** At an open gate: its record, answers, deadline and visit carried. */
+  const parkAtGate = (gate: GateRecord, visit: number): Promise<void> =>
+    handOver(() => !state.gate(gate.id)?.closed, gate.node, gate.id, () => state.pauseAt(gate.node), { gate: { node: gate.node, visit } });
 
   const decisionGate = new DecisionGate(state);
-  /** The same for the human decision after evaluation (patched in DecisionGate): no second evaluation. */
-  const parkAtDecision = async (decision: CarriedDecision): Promise<void> => {
-    await flush(true);
-    await condition(allHandlersFinished);
-    if (!decisionGate.awaiting || !boot) return;
-    state.emit(EventType.runContinuedAsNew, { next: DECISION_GATE, gate: DECISION_GATE, historyLength: workflowInfo().historyLength });
-    const checkpoint = state.lastCheckpoint ?? state.checkpoint(state.envelope.currentNode ?? DECISION_GATE, undefined);
-    await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint), decision } });
-  };
+  /** At the human decision after evaluation: no second evaluation. */
+  const parkAtDecision = (decision: CarriedDecision): Promise<void> =>
+    handOver(() => decisionGate.awaiting, DECISION_GATE, DECISION_GATE, () => state.lastCheckpoint ?? state.checkpoint(state.envelope.currentNode ?? DECISION_GATE, undefined), { decision });
   const gates = new HumanGates(
     state,
     () => boot?.profile.profile.policy.human_gate,

@@ -2,13 +2,14 @@
 // local (still an activity in history, retried by the same policy), else a normal one with heartbeats.
 // Runs recorded before local stages existed replay on the old path (patch LOCAL_STAGES_PATCH).
 
-import { ActivityFailure, TemporalFailure, patched, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, TemporalFailure, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { PipelineActivities } from '../activities';
 import type { StageInput, StageResult } from '../activities/types';
 import { ActivityMode, stageActivityMode } from '../core/activity-mode';
 import type { PipelineNode } from '../core/model';
 import type { BootResult } from './types';
+import { askPatch } from './early-patches';
 
 /** Histories without this marker ran every stage as a normal activity; they keep doing so on replay. */
 export const LOCAL_STAGES_PATCH = 'factory-stage-local-activities';
@@ -17,7 +18,7 @@ export const LOCAL_STAGES_PATCH = 'factory-stage-local-activities';
 export function stageMode(node: PipelineNode, boot: BootResult, patches?: { has(id: string): boolean }): ActivityMode {
   const { profile } = boot.profile;
   const placement = stageActivityMode(node, { stageTimeoutMs: profile.policy.stage_timeout_ms, providerKind: profile.provider.kind });
-  return placement.mode === ActivityMode.local && (patches ? patches.has(LOCAL_STAGES_PATCH) : patched(LOCAL_STAGES_PATCH)) ? ActivityMode.local : ActivityMode.remote;
+  return placement.mode === ActivityMode.local && askPatch(patches, LOCAL_STAGES_PATCH) ? ActivityMode.local : ActivityMode.remote;
 }
 
 /**
