@@ -62,20 +62,7 @@ export async function flushRun(flush: RunDirFlush): Promise<FlushResult> {
       await discardStaged(await staging);
       throw err;
     }
-    const staged = await staging;
-    const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) {
-      await discardStaged(staged);
-      throw failed.reason;
-    }
-    for (const [i, s] of staged.entries()) {
-      try {
-        await (s as PromiseFulfilledResult<StagedFile>).value.commit();
-      } catch (err) {
-        await discardStaged(staged.slice(i));
-        throw err;
-      }
-    }
+    await commitStaged(await staging);
     return result;
   });
 }
@@ -295,21 +282,7 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, d
  * leaves all of them as they were and no temp file behind.
  */
 export async function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: string | Uint8Array }>, durability: Durability = 'durable'): Promise<void> {
-  const staged = await Promise.allSettled(files.map((f) => stageFile(f.file, f.data, durability)));
-  const ready = staged.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
-  const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await Promise.all(ready.map((s) => s.discard()));
-    throw failed.reason;
-  }
-  for (const [i, s] of ready.entries()) {
-    try {
-      await s.commit();
-    } catch (err) {
-      await Promise.all(ready.slice(i + 1).map((d) => d.discard()));
-      throw err;
-    }
-  }
+  await commitStaged(await Promise.allSettled(files.map((f) => stageFile(f.file, f.data, durability))));
 }
 
 /** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
@@ -353,6 +326,23 @@ async function stageFile(file: string, data: string | Uint8Array, durability: Du
 
 async function discardStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
   for (const s of staged) if (s.status === 'fulfilled') await s.value.discard();
+}
+
+/** Renames every staged file into place, in order; if any failed to stage or to rename, the rest are discarded and it throws. */
+async function commitStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
+  const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await discardStaged(staged);
+    throw failed.reason;
+  }
+  for (const [i, s] of staged.entries()) {
+    try {
+      await (s as PromiseFulfilledResult<StagedFile>).value.commit();
+    } catch (err) {
+      await discardStaged(staged.slice(i));
+      throw err;
+    }
+  }
 }
 
 function dedupeBySeq(events: readonly RunEvent[]): RunEvent[] {
