@@ -1,7 +1,7 @@
 // `factory watch`: the agent's turns and tool calls as they happen, read from the running stage
 // activities' heartbeat details (DescribeWorkflowExecution). Temporal throttles heartbeats, and this
 // polls every few seconds: a live glimpse, not a transcript (that is `<stage>/transcript.jsonl`).
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 
 /** What the agent loop puts in its heartbeat. */
@@ -21,7 +21,11 @@ export function formatAgentProgress(p: AgentProgress): string {
 
 /** Agent progress of every running stage activity of the run. */
 export async function agentProgress(handle: WorkflowHandle): Promise<AgentProgress[]> {
-  const d = await handle.describe();
+  return agentProgressOf(await handle.describe());
+}
+
+/** Agent progress in a description of the run (its pending activities' last heartbeats). */
+export function agentProgressOf(d: WorkflowExecutionDescription): AgentProgress[] {
   const out: AgentProgress[] = [];
   for (const pa of d.raw.pendingActivities ?? []) {
     const payload = pa.heartbeatDetails?.payloads?.[0];
@@ -38,22 +42,20 @@ export async function agentProgress(handle: WorkflowHandle): Promise<AgentProgre
   return out;
 }
 
-/** Prints a line whenever a running stage's agent progress changes, every `intervalMs`, until stop() is true. */
-export async function followAgentProgress(handle: WorkflowHandle, onLine: (line: string, node: string) => void, opts: { stop: () => boolean; intervalMs?: number }): Promise<void> {
-  let last = new Map<string, string>();
-  while (!opts.stop()) {
+/** The agent lines that changed since the last snapshot (a line per running stage whose progress moved). */
+export class AgentLines {
+  private last = new Map<string, string>();
+
+  /** The changed lines of this snapshot's progress, with their node. */
+  changed(progress: readonly AgentProgress[]): { line: string; node: string }[] {
     const now = new Map<string, string>();
-    for (const p of await agentProgress(handle).catch(() => [])) {
+    const out: { line: string; node: string }[] = [];
+    for (const p of progress) {
       const line = formatAgentProgress(p);
       now.set(p.node, line);
-      if (last.get(p.node) !== line) onLine(line, p.node);
+      if (this.last.get(p.node) !== line) out.push({ line, node: p.node });
     }
-    last = now;
-    await sleepUnless(opts.intervalMs ?? 2000, opts.stop);
+    this.last = now;
+    return out;
   }
-}
-
-async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && !stop()) await new Promise((r) => setTimeout(r, Math.min(200, until - Date.now())));
 }

@@ -8,7 +8,7 @@ import type { CliIO } from './context';
 import { GatePrompter, type GateAnswerer } from './gate-prompt';
 import { LiveView } from './live-view';
 import { PlainProgress } from './plain-progress';
-import { followAgentProgress } from './agent-progress';
+import { AgentLines } from './agent-progress';
 import { followEvents, formatEvent } from './progress';
 import { snapshot } from './run-monitor';
 
@@ -48,6 +48,8 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
   void prompter?.interrupted.then((gate) => (interrupted = { kind: 'interrupted', gate, ...(runDir ? { runDir } : {}) }));
 
   let polling = false;
+  // one describe per period serves the live view, the plain progress and the agent lines (turns, tool calls)
+  const agentLines = new AgentLines();
   const monitor = live || plain ? setInterval(() => {
     if (polling) return;
     polling = true;
@@ -56,6 +58,10 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
         if (!s) return;
         live?.onSnapshot(s);
         for (const line of plain?.onSnapshot(s, Date.now()) ?? []) print(line);
+        for (const { line, node } of agentLines.changed(s.agents ?? [])) {
+          if (live) live.onAgent(node, line);
+          else print(line);
+        }
       })
       .finally(() => (polling = false));
     for (const line of plain?.tick(Date.now()) ?? []) print(line);
@@ -63,11 +69,6 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
   monitor?.unref();
 
   live?.start();
-  let done = false;
-  // agent turns and tool calls of running stages (throttled heartbeats; not in --json, which streams events only)
-  const agents = opts.json || opts.quiet
-    ? Promise.resolve()
-    : followAgentProgress(handle, (line, node) => (live ? live.onAgent(node, line) : print(line)), { stop: () => done || interrupted !== undefined }).catch(() => undefined);
   try {
     await followEvents(
       handle,
@@ -85,8 +86,6 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
       { ...(opts.after ? { after: opts.after } : {}), stop: () => interrupted !== undefined },
     );
   } finally {
-    done = true;
-    await agents;
     process.removeListener('SIGINT', onSigint);
     if (monitor) clearInterval(monitor);
     prompter?.stop();

@@ -5,6 +5,7 @@ import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import type { RunEvent } from '../core/run-model';
 import { WORKFLOW_TYPES } from '../core/temporal-names';
+import { agentProgressOf, type AgentProgress } from './agent-progress';
 
 /** One pending activity, as describe shows it. */
 export interface PendingView {
@@ -23,6 +24,8 @@ export interface PendingView {
 /** One look at a run: what is pending and, while evaluating, how many scenarios are done. */
 export interface MonitorSnapshot {
   pending: PendingView[];
+  /** Agent turns and tool calls of running stages (their throttled heartbeats). */
+  agents?: AgentProgress[];
   evaluation?: { done: number; scheduled: number };
 }
 
@@ -132,8 +135,9 @@ export async function snapshot(client: Client, workflowId: string): Promise<Moni
     return undefined;
   }
   const pending = pendingActivities(desc);
+  const agents = agentProgressOf(desc);
   const child = (desc.raw.pendingChildren ?? []).find((c) => c.workflowTypeName === WORKFLOW_TYPES.evaluate && c.workflowId);
-  if (!child?.workflowId) return { pending };
+  if (!child?.workflowId) return { pending, agents };
   const evaluation = await scenarioProgress(client, child.workflowId).catch(() => undefined);
   const childPending = await client.workflow
     .getHandle(child.workflowId)
@@ -141,7 +145,7 @@ export async function snapshot(client: Client, workflowId: string): Promise<Moni
     .then(pendingActivities, () => []);
   // holdout isolation: a scenario attempt's failure text stays on the scenario side; attempts and timing only
   const scenarioRetries = childPending.filter(isRetrying).map(({ lastFailure: _hidden, ...p }) => p);
-  return { pending: [...pending, ...scenarioRetries], ...(evaluation ? { evaluation } : {}) };
+  return { pending: [...pending, ...scenarioRetries], agents, ...(evaluation ? { evaluation } : {}) };
 }
 
 /** Scenario activities scheduled and finished (completed, failed or timed out after their retries) in the child's history. */
