@@ -102,14 +102,15 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
       publishStatus(RunStatus.completed);
     }
   };
+  // before any activity (workflows/early-patches.ts): these are otherwise first asked right after a local one
+  const patches = new EarlyPatches([LOCAL_STAGES_PATCH, RETRY_LOOP_PATCH, PATCHES.statusCompletedAfterFinalize, MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH]);
   const clock = new RecordClock();
   const recordNow = () => clock.now().toISOString();
-  const settle = (result: unknown) => clock.settle(result);
+  // a run recorded by an earlier release stamped its records with workflow time: its replay keeps doing so
+  const settle = (result: unknown) => patches.current && clock.settle(result);
   const state = input.carry
     ? RunState.restore(input.carry.state, workflowInfo().workflowId, recordNow, publishStatus, settle)
     : new RunState(freshEnvelope(input), recordNow, publishStatus, settle);
-  // before any activity (workflows/early-patches.ts): these are otherwise first asked right after a local one
-  const patches = new EarlyPatches([LOCAL_STAGES_PATCH, RETRY_LOOP_PATCH, PATCHES.statusCompletedAfterFinalize, MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH]);
   state.patches = patches;
   let boot: BootResult | undefined = input.carry?.boot;
 
@@ -149,9 +150,11 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.emit(EventType.runContinuedAsNew, { next, gate, historyLength: workflowInfo().historyLength });
     await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint()), ...resume } });
   };
-  /** At an open gate: its record, answers, deadline and visit carried. */
-  const parkAtGate = (gate: GateRecord, visit: number): Promise<void> =>
-    handOver(() => !state.gate(gate.id)?.closed, gate.node, gate.id, () => state.pauseAt(gate.node), { gate: { node: gate.node, visit } });
+  /** At an open gate: its record, answers, deadline and visit carried; not once its deadline passed while flushing (the gate times out here). */
+  const parkAtGate = (gate: GateRecord, visit: number): Promise<void> => {
+    const open = () => !state.gate(gate.id)?.closed && (gate.deadline === undefined || Date.parse(gate.deadline) > new Date().getTime());
+    return handOver(open, gate.node, gate.id, () => state.pauseAt(gate.node), { gate: { node: gate.node, visit } });
+  };
 
   const decisionGate = new DecisionGate(state);
   /** At the human decision after evaluation: no second evaluation. */
