@@ -81,13 +81,11 @@ describe('file-level checks', () => {
     const file = join(dir, 'huge.yaml');
     const line = '  - { id: n, prompt: "x" }\n';
     await writeFile(file, `kind: PipelineSpec\nid: huge\nnodes:\n${line.repeat(Math.ceil((5 * 1024 * 1024) / line.length))}`);
-    const started = performance.now();
     const loaded = await lintSpecFile(file);
-    const elapsed = performance.now() - started;
+    // parsed, its nodes (all named `n`) would add duplicate_id diagnostics (speed: npm run bench lint-5k)
     expect(loaded.diagnostics.map((d) => d.rule)).toEqual(['file_too_large']);
     expect(loaded.diagnostics[0]?.file).toBe(file);
     expect(loaded.digest).toMatch(/^[0-9a-f]{64}$/);
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it.each([

@@ -4,32 +4,43 @@
 // 200-gate drill with 1 s task timeouts). A patch first asked right after a local activity (the first
 // stage after boot, close() after a local last stage) was then answered "no" on replay while its marker
 // sat in a later task: a nondeterminism error on every replay of that run. New runs therefore ask these
-// patches before anything else, where no local activity precedes them; a history without the early
-// marker (recorded before this) is answered where it was asked then (the fallback below).
+// patches before anything else, where no local activity precedes them; a history recorded by r2 or
+// earlier is answered where it was asked then (the fallback below).
 
-import { patched } from '@temporalio/workflow';
-
-/** Runs with this marker (first in their history) ask the early patches first; runs without ask them where they are used. */
-export const EARLY_PATCHES_PATCH = 'factory-early-patches';
+import { patched, workflowInfo } from '@temporalio/workflow';
+import { maybeGetActivator } from '@temporalio/workflow/lib/global-attributes';
 
 /** Whether the run takes the patched path for `id`: from the run's early patches when it has them, else asked here. */
 export function askPatch(patches: { has(id: string): boolean } | undefined, id: string): boolean {
   return patches ? patches.has(id) : patched(id);
 }
 
+/**
+ * The patch markers the task being replayed holds (the SDK's `notifyHasPatch` jobs, handled before the
+ * workflow function runs). No public API tells whether a marker is present without `patched()` writing
+ * one, and writing one out of its recorded order is itself a nondeterminism error. Pinned SDK internals:
+ * the r2 and r3 replays (test/replay/) fail loudly if an SDK upgrade moves them.
+ */
+function presentPatches(): ReadonlySet<string> {
+  const known = (maybeGetActivator() as unknown as { knownPresentPatches?: unknown } | undefined)?.knownPresentPatches;
+  if (!(known instanceof Set)) throw new Error('early patches: the Temporal SDK no longer exposes knownPresentPatches (workflows/early-patches.ts)');
+  return known as ReadonlySet<string>;
+}
+
 /** The answers of the patches asked at the start; `has` falls back to asking where the patch is used. */
 export class EarlyPatches {
   private readonly known: ReadonlySet<string>;
-  /** The run carries EARLY_PATCHES_PATCH: started on this release (or later), not replaying an older one's history. */
+  /** The run asks these patches first (started on r3 or later), not replaying an r2-or-older history. */
   readonly current: boolean;
 
   /**
-   * Asks every id now: call it in the run's first task, before any activity. Only in runs that carry
-   * EARLY_PATCHES_PATCH: a run recorded before may hold some of these markers in its first task too, but
-   * after others (boot's), and asking them first would reorder its commands.
+   * Asks every id now: call it in the run's first task, before any activity. A new run always does. A
+   * replayed one does when its first task holds every id's marker: runs since r3 asked them all there, in
+   * this order, while an r2 run held at most some of them, after boot's markers (finalize's and the
+   * manager's can never share r2's first task), and asking them first would reorder its commands.
    */
   constructor(ids: readonly string[]) {
-    this.current = patched(EARLY_PATCHES_PATCH);
+    this.current = !workflowInfo().unsafe.isReplaying || ids.every((id) => presentPatches().has(id));
     this.known = this.current ? new Set(ids.filter((id) => patched(id))) : new Set();
   }
 

@@ -38,6 +38,7 @@ import {
 } from './messages';
 import { EarlyPatches } from './early-patches';
 import { RecordClock } from './record-clock';
+import { HISTORY_GAUGE_PATCH, HistoryGauge } from './history-gauge';
 import { LOCAL_STAGES_PATCH } from './stage-activity';
 import { RETRY_LOOP_PATCH } from './stage-retry';
 import { MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH } from './child-pipeline';
@@ -104,10 +105,15 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
   // before any activity (workflows/early-patches.ts): these are otherwise first asked right after a local one
   const patches = new EarlyPatches([LOCAL_STAGES_PATCH, RETRY_LOOP_PATCH, PATCHES.statusCompletedAfterFinalize, MANAGER_CYCLES_PATCH, MANAGER_STEER_PATCH]);
+  // asked once, here, after the early patches (never right after a local activity): runs parked before keep stale lengths
+  const gauge = patched(HISTORY_GAUGE_PATCH) ? new HistoryGauge() : undefined;
   const clock = new RecordClock();
   const recordNow = () => clock.now().toISOString();
-  // a run recorded by an earlier release stamped its records with workflow time: its replay keeps doing so
-  const settle = (result: unknown) => patches.current && clock.settle(result);
+  // a run recorded by r2 or earlier stamped its records with workflow time: its replay keeps doing so
+  const settle = (result: unknown): void => {
+    if (patches.current) clock.settle(result);
+    gauge?.added();
+  };
   const state = input.carry
     ? RunState.restore(input.carry.state, workflowInfo().workflowId, recordNow, publishStatus, settle)
     : new RunState(freshEnvelope(input), recordNow, publishStatus, settle);
@@ -138,7 +144,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
 
   const limit = input.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  const pause = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > limit;
+  const pause = () => workflowInfo().continueAsNewSuggested || (gauge ? gauge.length() : workflowInfo().historyLength) > limit;
   /**
    * Continue-as-new while a human is awaited (patched in HumanGates and DecisionGate): flush, let handlers
    * finish, and hand over unless the wait ended meanwhile (`waiting`), carrying what the new execution resumes.
@@ -150,9 +156,13 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
     state.emit(EventType.runContinuedAsNew, { next, gate, historyLength: workflowInfo().historyLength });
     await continueAsNew<typeof runPipeline>({ ...input, carry: { boot, state: state.carry(checkpoint()), ...resume } });
   };
-  /** At an open gate: its record, answers, deadline and visit carried; not once its deadline passed while flushing (the gate times out here). */
+  /**
+   * At an open gate: its record, answers, deadline and visit carried; not once its deadline passed while flushing
+   * (the gate times out here). Compared with the record clock that stamps `run.continued_as_new`: right after the
+   * flush (a local activity) it may be ahead of workflow time.
+   */
   const parkAtGate = (gate: GateRecord, visit: number): Promise<void> => {
-    const open = () => !state.gate(gate.id)?.closed && (gate.deadline === undefined || Date.parse(gate.deadline) > new Date().getTime());
+    const open = () => !state.gate(gate.id)?.closed && (gate.deadline === undefined || Date.parse(gate.deadline) > clock.now().getTime());
     return handOver(open, gate.node, gate.id, () => state.pauseAt(gate.node), { gate: { node: gate.node, visit } });
   };
 

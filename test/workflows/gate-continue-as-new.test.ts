@@ -188,7 +188,8 @@ describe('continue-as-new at a human gate', () => {
     expectGapless(events);
     expect(readEvents(result.runDir as string)).toEqual(events);
     const deadline = Date.parse(opened?.deadline ?? '');
-    const lastHandover = Date.parse(of(events, 'run.continued_as_new').pop()?.at ?? '');
+    // the gate's hand-overs (a history-limit continue-as-new may follow once the gate closed: it names no gate)
+    const lastHandover = Date.parse(of(events, 'run.continued_as_new').filter((e) => e.data['gate'] === 'review').pop()?.at ?? '');
     const timedOut = Date.parse(of(events, 'gate.timed_out')[0]?.at ?? '');
     expect(lastHandover).toBeLessThan(deadline);
     // the timer of the latest execution fires at the original deadline (a reset one would wait 8 s more)

@@ -1,8 +1,8 @@
 // Long runs (issue: continue-as-new carrying the checkpoint): a loop pipeline with 5,000 stage executions
 // completes, no execution's history exceeds 10,000 events, and events.jsonl is gapless 1..N.
-// FACTORY_LONG_RUN_STAGES overrides the count. Local stages chain inside one workflow task (the history
-// length a run sees refreshes only when a task starts, about every 8 s), so a count that finishes within one
-// task (500 here) never continues-as-new and this test fails for it: use 2,000 or more.
+// FACTORY_LONG_RUN_STAGES overrides the count. Local stages chain inside one workflow task; the run's
+// history gauge (workflows/history-gauge.ts) counts their markers, so even a loop that fits in one task
+// continues-as-new (test/workflows/history-gauge.test.ts is the fast check of that).
 import { readEvents, expectGapless, pipelineYaml, useRunEnv, workspace } from '../helpers/runs';
 import { runQuery } from '../../workflows/messages';
 
