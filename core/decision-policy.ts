@@ -4,6 +4,7 @@
 
 import type { EvaluationSummary, SignatureCluster } from './evaluation';
 import type { Digests, GateRecord } from './run-model';
+import { answerSize, clip, MAX_ANSWER_CHARS } from './gate-rules';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -100,14 +101,18 @@ export function checkDecision(
   input: DecideInput | null | undefined,
   checks: readonly PolicyCheck[],
   approvers: readonly string[],
+  opts: { maxChars?: number } = {},
 ): { ok: true; decision: Decision; by: string; reason: string; remediation?: string } | { ok: false; reason: string } {
   if (!input || typeof input !== 'object') return { ok: false, reason: 'malformed decision: expected {"decision":"approved"|"rejected","by":"...","reason":"..."}' };
+  const size = answerSize(input);
+  const max = opts.maxChars ?? MAX_ANSWER_CHARS;
+  if (size > max) return { ok: false, reason: `decision too large: ${size} characters; a decision is at most ${max} (keep long reasons in a file and link it)` };
   const { decision, by, reason, remediation } = input;
-  if (decision !== 'approved' && decision !== 'rejected') return { ok: false, reason: `malformed decision: "decision" must be "approved" or "rejected", got ${JSON.stringify(decision ?? null)}` };
+  if (decision !== 'approved' && decision !== 'rejected') return { ok: false, reason: `malformed decision: "decision" must be "approved" or "rejected", got ${typeof decision === 'string' ? `"${clip(decision)}"` : clip(decision ?? null)}` };
   if (typeof by !== 'string' || by.trim() === '') return { ok: false, reason: 'malformed decision: "by" (who decides) is required' };
   if (typeof reason !== 'string' || reason.trim() === '') return { ok: false, reason: 'malformed decision: "reason" is required' };
   if (remediation !== undefined && typeof remediation !== 'string') return { ok: false, reason: 'malformed decision: "remediation" must be a string' };
-  if (approvers.length > 0 && !approvers.includes(by)) return { ok: false, reason: `"${by}" may not decide; approvers: ${approvers.join(', ')}` };
+  if (approvers.length > 0 && !approvers.includes(by)) return { ok: false, reason: `"${clip(by)}" may not decide; approvers: ${approvers.join(', ')}` };
   if (decision === 'approved' && !allowedDecisions(checks).includes('approved')) {
     const failed = checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`);
     return { ok: false, reason: `approved is not allowed: ${failed.join('; ')}; only rejected with a remediation path` };

@@ -85,12 +85,13 @@ export const MAX_ANSWER_CHARS = 16 * 1024;
 const ECHO_CHARS = 64;
 
 /** A caller's value as refusals quote it: at most ECHO_CHARS, never the raw input. */
-function clip(value: unknown): string {
+export function clip(value: unknown): string {
   const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
   return text.length <= ECHO_CHARS ? text : `${text.slice(0, ECHO_CHARS)}…(${text.length} chars)`;
 }
 
-function answerSize(input: object): number {
+/** An answer's size as JSON (infinite when it cannot be serialized): what MAX_ANSWER_CHARS bounds. */
+export function answerSize(input: object): number {
   try {
     return JSON.stringify(input).length;
   } catch {

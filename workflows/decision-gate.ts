@@ -14,6 +14,7 @@ import {
 } from '../core/decision-policy';
 import type { Candidate, EvaluateInput, EvaluationSummary } from '../core/evaluation';
 import { checkGoalGates, findStartNode } from '../core/routing';
+import { answerSize, MAX_ANSWER_CHARS } from '../core/gate-rules';
 import { EventType, FailureDomain, type GateRecord, RunStatus } from '../core/run-model';
 import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
 import { WORKFLOW_TYPES } from '../core/temporal-names';
@@ -33,6 +34,10 @@ export const DECISION_GATE = 'decision';
 
 /** Patch id (docs/upgrading.md): the human decision wait continues-as-new when history grows. */
 export const DECISION_CAN_PATCH = 'factory-decision-continue-as-new';
+/** A `decide` over MAX_ANSWER_CHARS is refused (DECISION_FAILURE); the marker is written only for such a decision. */
+export const DECISION_SIZE_PATCH = 'factory-decision-size-bound';
+
+const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 
 /** What a new execution needs to wait for the same human decision: no second evaluation, no second gate. */
 export interface CarriedDecision {
@@ -97,7 +102,9 @@ export class DecisionGate {
       this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, via, reason: this.decided ? 'a decision was already taken' : 'no decision is awaited' });
       return false;
     }
-    const check = checkDecision(input, this.checks, this.approvers);
+    // runs that took an oversized decision before the bound keep taking it on replay (marker only when oversized)
+    const unbounded = isObject(input) && answerSize(input) > MAX_ANSWER_CHARS && !patched(DECISION_SIZE_PATCH);
+    const check = checkDecision(input, this.checks, this.approvers, unbounded ? { maxChars: Number.POSITIVE_INFINITY } : {});
     if (!check.ok) {
       this.state.emit(EventType.decisionFailed, {
         domain: FailureDomain.decision,

@@ -81,6 +81,22 @@ describe('checkDecision', () => {
     if (!res.ok) expect(res.reason).toMatch(reason);
   });
 
+  it('refuses a decision over 16 KiB before any other check and without quoting it when its reason is huge', () => {
+    const res = checkDecision({ decision: 'approved', by: 'alice', reason: 'x'.repeat(20_000) }, ok, ['alice']);
+    expect(res).toEqual({ ok: false, reason: expect.stringMatching(/^decision too large: 200\d\d characters; a decision is at most 16384/) });
+    if (!res.ok) expect(res.reason).not.toContain('xxxxxxxx');
+  });
+
+  it('quotes at most 64 characters of a hostile decision value or decider when it refuses them', () => {
+    const value = checkDecision({ decision: 'y'.repeat(5000) as never, by: 'a', reason: 'r' }, ok, []);
+    const decider = checkDecision({ decision: 'approved', by: 'm'.repeat(5000), reason: 'r' }, ok, ['alice']);
+    for (const res of [value, decider]) {
+      expect(res.ok).toBe(false);
+      if (!res.ok) expect(res.reason).toMatch(/…\(500\d chars\)/);
+      if (!res.ok) expect(res.reason.length).toBeLessThan(200);
+    }
+  });
+
   it('refuses a decider outside the approvers list', () => {
     const res = checkDecision({ decision: 'approved', by: 'mallory', reason: 'r' }, ok, ['alice']);
     expect(res).toEqual({ ok: false, reason: expect.stringMatching(/may not decide/) });

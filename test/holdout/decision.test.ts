@@ -194,6 +194,7 @@ describe('human decision', () => {
       [{ decision: 'approved', by: 'mallory', reason: 'I say so' }, /"mallory" may not decide; approvers: alice/],
       [{ decision: 'approved', by: 'alice', reason: '  ' }, /"reason" is required/],
       [{ decision: 'rejected', by: 'alice', reason: 'not good enough' }, /rejected needs a remediation path/],
+      [{ decision: 'approved', by: 'alice', reason: 'x'.repeat(20_000) }, /^decision too large: 200\d\d characters/],
     ];
     for (const [input, reason] of invalid) {
       const err = await handle.executeUpdate(decideUpdate, { args: [input as never] }).catch((e: unknown) => e);
@@ -205,6 +206,8 @@ describe('human decision', () => {
       return f.length === invalid.length && f;
     });
     failures.forEach((f, i) => expect(String(f.data['reason'])).toMatch(invalid[i]?.[1] as RegExp));
+    // a refusal never carries the raw input back (the 20,000-character reason above)
+    expect(Math.max(...failures.map((f) => JSON.stringify(f.data).length))).toBeLessThan(400);
     expect(failures.every((f) => f.data['domain'] === 'DECISION_FAILURE')).toBe(true);
     expect((await handle.query(statusQuery)).status).toBe('awaiting_human');
     const desc = await handle.describe();
