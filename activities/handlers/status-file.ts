@@ -1,8 +1,7 @@
 // The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
 // and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
 
-import { readFileSync, rmSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
@@ -62,12 +61,11 @@ export function outcomeFromResponse(text: string): Outcome | undefined {
 export async function readStatusFile(stageDir: string): Promise<Outcome | string | undefined> {
   let text: string;
   try {
-    // read synchronously (no thread-pool round trip) only a regular file: a FIFO planted as status.json
-    // would block the whole worker, so anything else is read the old way
-    const path = statusPath(stageDir);
-    text = statSync(path).isFile() ? readFileSync(path, 'utf8') : await readFile(path, 'utf8');
+    text = readRegularFile(statusPath(stageDir));
   } catch (err) {
-    if ((err as { code?: string }).code === 'ENOENT') return undefined;
+    const code = (err as { code?: string }).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') return 'status.json is a symbolic link: a stage writes its status as a regular file in its own directory';
     return `cannot read status.json: ${(err as Error).message}`;
   }
   try {
@@ -76,6 +74,33 @@ export async function readStatusFile(stageDir: string): Promise<Outcome | string
   } catch (err) {
     return `invalid status.json: ${(err as Error).message}`;
   }
+}
+
+/** Largest status.json read (a status is a few lines; a bigger file is a FAIL, never loaded whole). */
+const MAX_STATUS_BYTES = 1024 * 1024;
+
+/**
+ * Reads a regular file synchronously (no thread-pool round trip) through one descriptor opened without
+ * following a link and without blocking: a FIFO or device planted as status.json is refused, never read
+ * (it would block the stage), and a link is never followed out of the stage directory.
+ */
+function readRegularFile(path: string): string {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw Object.assign(new Error(`status.json is not a regular file (${kindOf(st)})`), { code: 'EFTYPE' });
+    if (st.size > MAX_STATUS_BYTES) throw Object.assign(new Error(`status.json is ${st.size} bytes; at most ${MAX_STATUS_BYTES}`), { code: 'EFBIG' });
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSocket()) return 'a socket';
+  return 'a device';
 }
 
 /** Removes a previous attempt's status.json so a fresh one can only come from this attempt. */

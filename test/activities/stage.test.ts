@@ -1,6 +1,7 @@
 // executeStage's retry semantics, driven through runStage with an explicit attempt number
 // (@temporalio/testing is not installed, so the Temporal Context is replaced by AttemptContext).
 
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
@@ -113,6 +114,27 @@ describe('runStage retry semantics', () => {
     const res = await run({ status: 'success', notes: 'fresh' }, 1, 1);
     expect(res.status).toBe('success');
     expect(JSON.parse(await readFile(join(dir, 's', 'status.json'), 'utf8'))).toMatchObject({ outcome: 'success', notes: 'fresh', attempt: 1 });
+  });
+
+  it('fails the stage without blocking on it when the handler leaves a FIFO as status.json', async () => {
+    const res = await run(async () => {
+      execFileSync('mkfifo', [join(dir, 's', 'status.json')]);
+      return { status: 'success' };
+    }, 1, 1);
+    expect(res).toMatchObject({ status: 'fail', failure_reason: 'cannot read status.json: status.json is not a regular file (a FIFO)' });
+    // the stage's own status.json replaced the FIFO
+    expect(JSON.parse(await readFile(join(dir, 's', 'status.json'), 'utf8'))).toMatchObject({ outcome: 'fail' });
+  });
+
+  it('fails the stage and reads nothing through the link when the handler leaves status.json as a symbolic link', async () => {
+    const outside = join(dir, 'outside.json');
+    await writeFile(outside, JSON.stringify({ outcome: 'success', notes: 'from outside the stage' }));
+    const res = await run(async () => {
+      await symlink(outside, join(dir, 's', 'status.json'));
+      return { status: 'fail', failure_reason: 'the handler failed' };
+    }, 1, 1);
+    expect(res).toMatchObject({ status: 'fail', failure_reason: expect.stringMatching(/^status.json is a symbolic link/) });
+    expect(JSON.parse(await readFile(outside, 'utf8'))).toEqual({ outcome: 'success', notes: 'from outside the stage' });
   });
 
   it('refuses, running no handler, when the stage directory name is a dangling link or a file', async () => {
