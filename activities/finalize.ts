@@ -11,8 +11,9 @@ import { renderRunGraph, RUN_GRAPH_FILE } from '../render';
 import { FailureDomain, RECOVERY_RULES, type Checkpoint, type RunEnvelope, type RunEvent } from '../core/run-model';
 import { sha256 } from '../definitions/load';
 import { RUN_DIR_DIVERGED } from './errors';
-import { FREEZE_MANIFEST, listFrozenFiles, fingerprint, setFileMode, verifyRunDir, type FreezeManifest } from './freeze';
-import { assertRecorded, flushRun, RUN_FILES, writeFileAtomic, writeFilesAtomic } from './run-dir';
+import { FREEZE_MANIFEST, listFrozenFiles, fingerprint, setFileMode, syncFrozen, verifyRunDir, type FreezeManifest } from './freeze';
+import { assertRecorded, flushRun, RUN_FILES } from './run-dir';
+import { fsyncDirs, writeFileAtomic, writeFilesAtomic } from './atomic-files';
 import { renderSummary, type RunSummary } from './summary';
 
 export { FREEZE_MANIFEST, LINEAGE_FILE, verifyRunDir, type FreezeManifest, type VerifyReport } from './freeze';
@@ -88,8 +89,11 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
     heartbeat();
   }
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
-  // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
+  // what the manifest lists is durable before it is, names included; then the manifest (and its name)
+  await syncFrozen(input.runDir, files, heartbeat);
   await writeFileAtomic(manifestPath, text);
+  await fsyncDirs(input.runDir);
+  // the manifest first, then read-only: a retry after a crash here finds the manifest and checks it
   makeReadOnly(input.runDir, files);
   return { freezeDigest: sha256(text), files: files.length };
 }

@@ -4,10 +4,12 @@
 // waits for a turn of the event loop (BENCHMARKS.md, issue 12 third pass), and these are page-cache
 // and metadata calls of microseconds. Every file is opened with O_NOFOLLOW, so a name swapped for a
 // symbolic link between listing and reading is never followed out of the run directory.
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readdirSync, readlinkSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, fsync, openSync, readdirSync, readlinkSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { fsyncDirs } from './atomic-files';
 import { sha256 } from '../definitions/load';
 
 /** The freeze manifest's file name; it lists every other file of the run directory. */
@@ -109,6 +111,37 @@ async function hashLargeFile(path: string): Promise<string> {
     await handle.close();
   }
 }
+
+/**
+ * Makes the frozen set durable before the manifest that lists it: every regular file fsynced (through a
+ * no-follow descriptor; links are names, made durable with their directory) and every directory holding
+ * one. Stage files (prompts, responses, status.json) are written without fsync while the run goes on;
+ * without this an OS crash after the freeze could leave a manifest whose files `verify` calls modified.
+ * At most SYNC_AT_ONCE fsyncs wait in the thread pool at a time.
+ */
+export async function syncFrozen(root: string, files: readonly string[], onFile: () => void = () => undefined): Promise<void> {
+  const dirs = new Set<string>([root]);
+  const queue = [...files];
+  const worker = async (): Promise<void> => {
+    for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
+      const path = join(root, rel);
+      dirs.add(dirname(path));
+      const fd = openNoFollow(path);
+      if (fd === 'link') continue;
+      try {
+        await fsyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      onFile();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, queue.length) }, worker));
+  await fsyncDirs(...dirs);
+}
+
+const SYNC_AT_ONCE = 8;
+const fsyncAsync = promisify(fsync);
 
 /** Sets a regular file's mode bits (through its fd: a link under the name is skipped, never followed). */
 export function setFileMode(path: string, mode: (current: number) => number): void {

@@ -9,7 +9,8 @@ import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
 import { FREEZE_MANIFEST } from './finalize';
-import { flushRun, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from './run-dir';
+import { flushRun, repairTailAndReadLastSeq, RUN_FILES } from './run-dir';
+import { fsyncDirs, writeJsonAtomic } from './atomic-files';
 import { checkpointSigned, runKey } from './signing';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
 
@@ -37,7 +38,7 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     throw bootFailure('run create', [`run directory ${runDir} already holds run ${existing.runId}; choose another run directory or run id`]);
   }
   try {
-    mkdirSync(runDir, { recursive: true });
+    const created = mkdirSync(runDir, { recursive: true });
     // manifest.json restates run.json's ids and digests plus the graph's size; recovery never reads it and
     // a retry rewrites it: atomic but not fsynced (run-dir Durability), beside the run's first flush
     const written = await Promise.allSettled([
@@ -46,12 +47,23 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     ]);
     const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failed) throw failed.reason;
+    // the run's files (and the directories mkdir created) exist after an OS crash, not only their bytes
+    await fsyncDirs(...createdDirs(runDir, created));
   } catch (err) {
     const cause = await unwritable(err, runDir);
     if (cause) throw bootFailure('run create', [cause]);
     throw err;
   }
   return { runDir };
+}
+
+/** The run directory and every parent whose entry this creation added (mkdir's first created directory up). */
+export function createdDirs(runDir: string, firstCreated: string | undefined): string[] {
+  const dirs = [runDir, dirname(runDir)];
+  for (let d = dirname(runDir); firstCreated !== undefined && d !== dirname(d) && d.length >= firstCreated.length; d = dirname(d)) {
+    dirs.push(dirname(d));
+  }
+  return [...new Set(dirs)];
 }
 
 const WHY: Record<string, string> = {

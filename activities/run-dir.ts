@@ -4,13 +4,13 @@
 
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { randomUUID } from 'node:crypto';
-import { closeSync, fdatasync, fstatSync, fsync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { RunEvent } from '../core/run-model';
 import { EVENT_SEQ_GAP, RUN_DIR_DIVERGED, RUN_DIR_LOST } from './errors';
+import { commitStaged, discardStaged, jsonText, stageFile } from './atomic-files';
 import { dropDivergentTail, readLastSeqSync } from './events-tail';
 import { signCheckpoint } from './signing';
 import type { FlushResult, RunDirFlush } from './types';
@@ -29,9 +29,8 @@ const LOCK_FILE = 'events.jsonl.lock';
 /** A lock older than this was left by a dead process and is broken. */
 const STALE_LOCK_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
-/** The only file-system waits of a flush run in the thread pool: the fsyncs (see flushRun). */
+/** The only file-system waits of a flush run in the thread pool: the fsyncs (see flushRun, atomic-files.ts). */
 const fdatasyncAsync = promisify(fdatasync);
-const fsyncAsync = promisify(fsync);
 
 /**
  * Persists a workflow's pending writes; call it as often as you like with overlapping batches.
@@ -255,94 +254,6 @@ export async function readEvents(runDir: string): Promise<RunEvent[]> {
   const lines = text.split('\n');
   if (!text.endsWith('\n')) lines.pop();
   return lines.filter((l) => l !== '').map((l) => JSON.parse(l) as RunEvent);
-}
-
-/**
- * How a replaced file must survive: `durable` (default) fsyncs the temp file before the rename, for
- * files recovery reads (checkpoint.json, run.json); `derived` skips the fsync, for files rebuilt from
- * the record and rewritten on every retry (a stage's status.json, manifest.json): readers still never
- * see a half-written file, and a process crash loses nothing (the page cache survives it); only an OS
- * crash may leave the older copy, which the next attempt rewrites.
- */
-export type Durability = 'durable' | 'derived';
-
-/** Writes JSON via temp file + rename, so readers never see a half-written file. */
-export async function writeJsonAtomic(file: string, value: unknown, durability: Durability = 'durable'): Promise<void> {
-  await writeFileAtomic(file, jsonText(value), durability);
-}
-
-/** Writes text via temp file (+ fsync unless `derived`) + rename in the same directory. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<void> {
-  await (await stageFile(file, data, durability)).commit();
-}
-
-/**
- * Writes several files like writeFileAtomic, their fsyncs concurrent (one wait for all, finalize's
- * summary and picture); each is renamed into place only once every one is durable, so a failure
- * leaves all of them as they were and no temp file behind.
- */
-export async function writeFilesAtomic(files: ReadonlyArray<{ file: string; data: string | Uint8Array }>, durability: Durability = 'durable'): Promise<void> {
-  await commitStaged(await Promise.allSettled(files.map((f) => stageFile(f.file, f.data, durability))));
-}
-
-/** A durable temp copy of a file's next content: commit() renames it into place, discard() removes it. */
-interface StagedFile {
-  commit(): Promise<void>;
-  discard(): Promise<void>;
-}
-
-function jsonText(value: unknown): string {
-  return JSON.stringify(value, null, 2) + '\n';
-}
-
-/** Writes (and fsyncs, when durable) `<file>.<pid>.<random>.tmp`; nothing is left behind when this fails. */
-async function stageFile(file: string, data: string | Uint8Array, durability: Durability = 'durable'): Promise<StagedFile> {
-  const tmp = `${file}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
-  const discard = async () => rmSync(tmp, { force: true });
-  try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeFileSync(fd, data);
-      if (durability === 'durable') await fsyncAsync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch (err) {
-    await discard();
-    throw err;
-  }
-  return {
-    discard,
-    async commit() {
-      try {
-        renameSync(tmp, file);
-      } catch (err) {
-        await discard();
-        throw err;
-      }
-    },
-  };
-}
-
-async function discardStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
-  for (const s of staged) if (s.status === 'fulfilled') await s.value.discard();
-}
-
-/** Renames every staged file into place, in order; if any failed to stage or to rename, the rest are discarded and it throws. */
-async function commitStaged(staged: readonly PromiseSettledResult<StagedFile>[]): Promise<void> {
-  const failed = staged.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-  if (failed) {
-    await discardStaged(staged);
-    throw failed.reason;
-  }
-  for (const [i, s] of staged.entries()) {
-    try {
-      await (s as PromiseFulfilledResult<StagedFile>).value.commit();
-    } catch (err) {
-      await discardStaged(staged.slice(i));
-      throw err;
-    }
-  }
 }
 
 function dedupeBySeq(events: readonly RunEvent[]): RunEvent[] {

@@ -3,7 +3,7 @@
 // so the pipeline side never opens a scenario body (SPEC §5 holdout isolation).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../activities/run-dir';
+import { writeFileAtomic } from '../activities/atomic-files';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { suiteManifestOf, type SuiteManifest } from './suite-manifest';

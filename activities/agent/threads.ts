@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
-import { writeJsonAtomic } from '../run-dir';
+import { writeJsonAtomic } from '../atomic-files';
 
 /** The thread key for a node under `full`: its thread_id, else the previous stage (§5.4 fallback). */
 export function threadKey(node: { thread_id?: string }, context: Readonly<Record<string, unknown>>): string | undefined {

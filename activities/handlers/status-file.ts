@@ -5,7 +5,8 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, type S
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
-import { RUN_FILES, writeJsonAtomic } from '../run-dir';
+import { RUN_FILES } from '../run-dir';
+import { writeJsonAtomic } from '../atomic-files';
 
 /** `status.json` as written: Appendix C fields plus the attempt that produced it. */
 export interface StatusFile {

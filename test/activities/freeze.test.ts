@@ -6,8 +6,9 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { finalizeRun, FREEZE_MANIFEST, verifyRunDir } from '../../activities/finalize';
-import { fingerprint, SYNC_HASH_LIMIT } from '../../activities/freeze';
-import { writeFilesAtomic } from '../../activities/run-dir';
+import { fingerprint, SYNC_HASH_LIMIT, syncFrozen } from '../../activities/freeze';
+import { fsyncDirs, writeFilesAtomic } from '../../activities/atomic-files';
+import { createdDirs } from '../../activities/run-create';
 import type { PipelineGraph } from '../../core/model';
 import { renderRunGraph } from '../../render';
 import { featureGraph } from '../render/fixtures';
@@ -94,5 +95,40 @@ describe('the freeze', () => {
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toBe('old\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(join(dir, 'gone'))).toBe(false);
+  });
+});
+
+describe('durability of the frozen set', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  beforeEach(async () => ({ dir, cleanup } = await tempDir('factory-sync-')));
+  afterEach(() => cleanup());
+
+  it('syncs every listed file and directory, leaving a link as it is (never followed) when the set holds one', async () => {
+    mkdirSync(join(dir, 'plan'));
+    writeFileSync(join(dir, 'plan', 'response.md'), 'done');
+    writeFileSync(join(dir, 'summary.json'), '{}');
+    symlinkSync('/etc/passwd', join(dir, 'plan', 'escape'));
+    let files = 0;
+    await syncFrozen(dir, ['plan/escape', 'plan/response.md', 'summary.json'], () => files++);
+    expect(files).toBe(2);
+    expect(lstatSync(join(dir, 'plan', 'escape')).isSymbolicLink()).toBe(true);
+  });
+
+  it('refuses, without blocking, when a FIFO sits under a listed name', async () => {
+    execFileSync('mkfifo', [join(dir, 'status.json')]);
+    await expect(syncFrozen(dir, ['status.json'])).rejects.toThrow(/neither a regular file nor a symbolic link/);
+  });
+
+  it('fsyncs directories only: a file given as a directory is an ENOTDIR', async () => {
+    writeFileSync(join(dir, 'file'), 'x');
+    await expect(fsyncDirs(dir)).resolves.toBeUndefined();
+    await expect(fsyncDirs(join(dir, 'file'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+  });
+
+  it('names the run directory, its parent and every parent mkdir created for the directory fsyncs of a new run', () => {
+    expect(createdDirs('/r/runs/a/run-1', '/r/runs')).toEqual(['/r/runs/a/run-1', '/r/runs/a', '/r/runs', '/r']);
+    expect(createdDirs('/r/runs/run-1', '/r/runs/run-1')).toEqual(['/r/runs/run-1', '/r/runs']);
+    expect(createdDirs('/r/runs/run-1', undefined)).toEqual(['/r/runs/run-1', '/r/runs']);
   });
 });

@@ -1,6 +1,7 @@
 import { appendFile, readdir, readFile, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES, writeJsonAtomic } from '../../activities/run-dir';
+import { flushRun, readEvents, repairTailAndReadLastSeq, RUN_FILES } from '../../activities/run-dir';
+import { writeJsonAtomic } from '../../activities/atomic-files';
 import { checkpoint, envelope, event, events, failureOf, tempDir } from './helpers';
 
 describe('flushRun', () => {
