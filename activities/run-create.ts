@@ -39,16 +39,19 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   }
   try {
     const created = mkdirSync(runDir, { recursive: true });
+    // the run's files, and the directories mkdir created, exist after an OS crash (not only their bytes):
+    // the parents' entries are final now, the run directory's once the flush has renamed its files in
+    const [, ...parents] = createdDirs(runDir, created);
     // manifest.json restates run.json's ids and digests plus the graph's size; recovery never reads it and
     // a retry rewrites it: atomic but not fsynced (run-dir Durability), beside the run's first flush
     const written = await Promise.allSettled([
+      fsyncDirs(...parents),
       writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph), 'derived'),
       flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } }),
     ]);
     const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failed) throw failed.reason;
-    // the run's files (and the directories mkdir created) exist after an OS crash, not only their bytes
-    await fsyncDirs(...createdDirs(runDir, created));
+    await fsyncDirs(runDir);
   } catch (err) {
     const cause = await unwritable(err, runDir);
     if (cause) throw bootFailure('run create', [cause]);
