@@ -32,7 +32,7 @@ export async function loadBootSpec(kind: 'pipeline' | 'profile', ref: SpecRef, r
       spec = { loaded: resolved.loaded, source: ref.ref };
     } else {
       const path = resolveSpecPath(root, ref.file);
-      spec = { loaded: await loadSpecFile(path), source: path };
+      spec = { loaded: await loadSpecFile(path, { regularOnly: true }), source: path };
     }
   } catch (err) {
     causes.push(`${kind} ${ref.ref ?? ref.file}: ${describeLoadError(err)}`);

@@ -85,7 +85,7 @@ async function suiteManifest(ref: SpecRef, root: string, causes: string[]): Prom
   try {
     if (ref.ref !== undefined) return await openScenarioRegistry(resolve(root, 'scenarios')).lockedManifest(ref.ref);
     const path = resolveSpecPath(root, ref.file);
-    const loaded = await loadSpecFile(path);
+    const loaded = await loadSpecFile(path, { regularOnly: true });
     const before = causes.length;
     pushDiagnostics(loaded.diagnostics, causes);
     if (loaded.kind !== undefined && loaded.kind !== 'ScenarioSuite') causes.push(`suite ${path}: is a ${loaded.kind} document, expected kind: ScenarioSuite`);

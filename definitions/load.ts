@@ -49,6 +49,11 @@ export function sha256(bytes: Uint8Array | string): string {
 /** How a file is named in diagnostics when that differs from the path read (CLI: as the user typed it). */
 export interface LoadSpecOptions {
   displayName?: string;
+  /**
+   * Refuse anything but a regular file (a FIFO, a device) instead of reading it: a worker's boot phase,
+   * where such a read would wait for a writer until the activity times out. The CLI reads them (`<(...)`).
+   */
+  regularOnly?: boolean;
 }
 
 /** Reads and loads one spec file; throws SpecFileError only when the path cannot be read. */
@@ -60,6 +65,7 @@ export async function loadSpecFile(path: string, opts: LoadSpecOptions = {}): Pr
     // async read waits for an event-loop turn, which costs more than the read (boot, BENCHMARKS.md)
     const st = statSync(path);
     if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (opts.regularOnly && !st.isFile()) throw Object.assign(new Error(`is not a regular file (${st.isFIFO() ? 'a FIFO' : 'a device or socket'}); a worker reads specs from regular files only`), { code: 'EFTYPE' });
     if (st.size > MAX_SPEC_BYTES) {
       const digest = await sha256Stream(path);
       return { kind: undefined, file, digest, size: st.size, diagnostics: [tooLarge(file, st.size)] };

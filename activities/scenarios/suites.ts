@@ -3,7 +3,7 @@
 // `scenarios/` holds it works too). Suites by `ref` resolve there; suites by `file` are absolute paths
 // or paths relative to the scenario root. Every read re-hashes the bytes, so a changed suite is seen.
 
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SuiteRefInput } from '../../core/evaluation';
@@ -43,6 +43,8 @@ export class SuiteStore {
     const { name, path, lockDigest } = await this.locate(ref);
     let bytes: Buffer;
     try {
+      // a FIFO or device under the suite's name would hold the read (and the evaluation) until it timed out
+      if (!statSync(path).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
       bytes = await readFile(path);
     } catch (err) {
       throw new SuiteUnavailableError([`suite ${name}: cannot read ${path} on the scenario worker (${(err as { code?: string }).code ?? 'error'})`]);

@@ -1,5 +1,6 @@
 // Boot phases 1-3: every BOOT_FAILURE cause on its own, then all of a phase's causes in one message.
 
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
@@ -231,6 +232,15 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
       await write('p.yaml', pipelineYaml().replace('goal: Say hello', 'goal: Say hello\nbogus_key: 1'));
       const causes = bootCauses(await failureOf(resolve({ file: 'p.yaml' }, undefined, profileFrom(TWIN_PROFILE + 'policy: { require_suite: false }\n'))));
       expect(causes[0]).toMatch(/p\.yaml:5:1 error unknown_key/);
+    });
+
+    it('fails at once naming the FIFO, never waiting on it, when the pipeline and suite files are FIFOs', async () => {
+      execFileSync('mkfifo', [join(root, 'p.yaml'), join(root, 's.yaml')]);
+      const causes = bootCauses(await failureOf(resolve({ file: 'p.yaml' }, { file: 's.yaml' })));
+      expect(causes).toEqual([
+        expect.stringMatching(/^pipeline p\.yaml: .*p\.yaml.*is not a regular file \(a FIFO\)/),
+        expect.stringMatching(/^suite s\.yaml: .*s\.yaml.*is not a regular file \(a FIFO\)/),
+      ]);
     });
 
     it('reports a missing pipeline file and a missing suite together', async () => {

@@ -1,6 +1,7 @@
 // The scenario activities called directly (no Temporal): each kind passes and fails on real
 // processes and a real local HTTP service; infrastructure trouble is thrown; suites resolve by file or
 // registry ref with digest checks; the manifest carries no scenario content.
+import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -207,6 +208,12 @@ describe('suiteManifest', () => {
     const manifest = await acts.suiteManifest({ suite: { file } });
     expect(manifest).toMatchObject({ digest, count: 3 });
     expect(JSON.stringify(manifest)).not.toContain(CANARY);
+  });
+
+  it('throws BOOT_FAILURE at once, never waiting on it, when the suite file is a FIFO', async () => {
+    const fifo = join(new ScenarioRoot().dir, 'suite.yaml');
+    execFileSync('mkfifo', [fifo]);
+    await expect(acts.suiteManifest({ suite: { file: fifo } })).rejects.toMatchObject({ type: 'BOOT_FAILURE', message: expect.stringContaining('(not a regular file)') });
   });
 
   it('throws BOOT_FAILURE listing the published versions when the ref is unknown', async () => {
