@@ -158,8 +158,7 @@ export async function runPipeline(input: RunInput): Promise<RunResult> {
   };
   /**
    * At an open gate: its record, answers, deadline and visit carried; not once its deadline passed while flushing
-   * (the gate times out here). Compared with the record clock that stamps `run.continued_as_new`: right after the
-   * flush (a local activity) it may be ahead of workflow time.
+   * (the gate times out here). Compared on the record clock, the time that stamps `run.continued_as_new`.
    */
   const parkAtGate = (gate: GateRecord, visit: number): Promise<void> => {
     const open = () => !state.gate(gate.id)?.closed && (gate.deadline === undefined || Date.parse(gate.deadline) > clock.now().getTime());
