@@ -121,10 +121,10 @@ async function hashLargeFile(path: string): Promise<string> {
  */
 export async function syncFrozen(root: string, files: readonly string[], onFile: () => void = () => undefined): Promise<void> {
   const dirs = new Set<string>([root]);
-  const queue = [...files];
+  let next = 0;
   const worker = async (): Promise<void> => {
-    for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
-      const path = join(root, rel);
+    for (let i = next++; i < files.length; i = next++) {
+      const path = join(root, files[i] as string);
       dirs.add(dirname(path));
       const fd = openNoFollow(path);
       if (fd === 'link') continue;
@@ -136,7 +136,7 @@ export async function syncFrozen(root: string, files: readonly string[], onFile:
       onFile();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, queue.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(SYNC_AT_ONCE, files.length) }, worker));
   await fsyncDirs(...dirs);
 }
 
