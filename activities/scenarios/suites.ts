@@ -44,9 +44,10 @@ export class SuiteStore {
     let bytes: Buffer;
     try {
       // a FIFO or device under the suite's name would hold the read (and the evaluation) until it timed out
-      if (!statSync(path).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'not a regular file' });
+      if (!statSync(path).isFile()) throw new SuiteUnavailableError([`suite ${name}: ${path} on the scenario worker is not a regular file`]);
       bytes = await readFile(path);
     } catch (err) {
+      if (err instanceof SuiteUnavailableError) throw err;
       throw new SuiteUnavailableError([`suite ${name}: cannot read ${path} on the scenario worker (${(err as { code?: string }).code ?? 'error'})`]);
     }
     const digest = sha256(bytes);

@@ -213,7 +213,7 @@ describe('suiteManifest', () => {
   it('throws BOOT_FAILURE at once, never waiting on it, when the suite file is a FIFO', async () => {
     const fifo = join(new ScenarioRoot().dir, 'suite.yaml');
     execFileSync('mkfifo', [fifo]);
-    await expect(acts.suiteManifest({ suite: { file: fifo } })).rejects.toMatchObject({ type: 'BOOT_FAILURE', message: expect.stringContaining('(not a regular file)') });
+    await expect(acts.suiteManifest({ suite: { file: fifo } })).rejects.toMatchObject({ type: 'BOOT_FAILURE', message: expect.stringContaining('on the scenario worker is not a regular file') });
   });
 
   it('throws BOOT_FAILURE listing the published versions when the ref is unknown', async () => {
