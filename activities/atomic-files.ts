@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { closeSync, constants, fsync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
-const fsyncAsync = promisify(fsync);
+/** fsync in the thread pool: the one file-system wait the writers here make off the event loop. */
+export const fsyncFd = promisify(fsync);
 
 /**
  * Makes the names created or renamed in each directory durable (one fsync of each, concurrently): a file's
@@ -18,7 +19,7 @@ export async function fsyncDirs(...dirs: string[]): Promise<void> {
     dirs.map(async (dir) => {
       const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
       try {
-        await fsyncAsync(fd);
+        await fsyncFd(fd);
       } finally {
         closeSync(fd);
       }
@@ -73,7 +74,7 @@ export async function stageFile(file: string, data: string | Uint8Array, durabil
     const fd = openSync(tmp, 'w');
     try {
       writeFileSync(fd, data);
-      if (durability === 'durable') await fsyncAsync(fd);
+      if (durability === 'durable') await fsyncFd(fd);
     } finally {
       closeSync(fd);
     }

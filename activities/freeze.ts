@@ -4,12 +4,12 @@
 // waits for a turn of the event loop (BENCHMARKS.md, issue 12 third pass), and these are page-cache
 // and metadata calls of microseconds. Every file is opened with O_NOFOLLOW, so a name swapped for a
 // symbolic link between listing and reading is never followed out of the run directory.
-import { closeSync, constants, fchmodSync, fstatSync, fsync, openSync, readdirSync, readlinkSync, readFileSync, existsSync } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, openSync, readdirSync, readlinkSync, readFileSync, existsSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, sep } from 'node:path';
-import { promisify } from 'node:util';
-import { fsyncDirs } from './atomic-files';
+import { fsyncDirs, fsyncFd } from './atomic-files';
+import { NO_FOLLOW_READ } from './no-follow';
 import { sha256 } from '../definitions/load';
 
 /** The freeze manifest's file name; it lists every other file of the run directory. */
@@ -22,8 +22,6 @@ const UNFROZEN = new Set([FREEZE_MANIFEST, LINEAGE_FILE, 'events.jsonl.lock']);
 /** Files up to this size are read in one synchronous call; larger ones in chunks through the thread pool. */
 export const SYNC_HASH_LIMIT = 1 << 20;
 
-// read-only, never through a link; O_NONBLOCK so a FIFO swapped in under a listed name never blocks
-const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export interface FreezeManifest {
   algorithm: 'sha256';
@@ -129,7 +127,7 @@ export async function syncFrozen(root: string, files: readonly string[], onFile:
       const fd = openNoFollow(path);
       if (fd === 'link') continue;
       try {
-        await fsyncAsync(fd);
+        await fsyncFd(fd);
       } finally {
         closeSync(fd);
       }
@@ -141,7 +139,6 @@ export async function syncFrozen(root: string, files: readonly string[], onFile:
 }
 
 const SYNC_AT_ONCE = 8;
-const fsyncAsync = promisify(fsync);
 
 /** Sets a regular file's mode bits (through its fd: a link under the name is skipped, never followed). */
 export function setFileMode(path: string, mode: (current: number) => number): void {

@@ -7,3 +7,6 @@ export const NO_FOLLOW_WRITE = constants.O_WRONLY | constants.O_CREAT | constant
 
 /** Create a new file only (EEXIST when present), never through a link. */
 export const NO_FOLLOW_CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Read only, never through a link; O_NONBLOCK so a FIFO under the name never blocks the open (freeze, status.json). */
+export const NO_FOLLOW_READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;

@@ -40,7 +40,8 @@ export class EarlyPatches {
    * manager's can never share r2's first task), and asking them first would reorder its commands.
    */
   constructor(ids: readonly string[]) {
-    this.current = !workflowInfo().unsafe.isReplaying || ids.every((id) => presentPatches().has(id));
+    const present = workflowInfo().unsafe.isReplaying ? presentPatches() : undefined;
+    this.current = !present || ids.every((id) => present.has(id));
     this.known = this.current ? new Set(ids.filter((id) => patched(id))) : new Set();
   }
 

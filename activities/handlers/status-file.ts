@@ -1,12 +1,13 @@
 // The status-file contract (Attractor Appendix C): `<stage>/status.json` records each stage's outcome,
 // and a tool or agent that writes it (or answers with such a JSON object) decides the outcome itself.
 
-import { closeSync, constants, fstatSync, openSync, readFileSync, rmSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, rmSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { StageStatus } from '../../core/model';
 import { isStageStatus, type Outcome } from '../../core/outcome';
 import { RUN_FILES } from '../run-dir';
 import { writeJsonAtomic } from '../atomic-files';
+import { NO_FOLLOW_READ } from '../no-follow';
 
 /** `status.json` as written: Appendix C fields plus the attempt that produced it. */
 export interface StatusFile {
@@ -86,7 +87,7 @@ const MAX_STATUS_BYTES = 1024 * 1024;
  * (it would block the stage), and a link is never followed out of the stage directory.
  */
 function readRegularFile(path: string): string {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const fd = openSync(path, NO_FOLLOW_READ);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw Object.assign(new Error(`status.json is not a regular file (${kindOf(st)})`), { code: 'EFTYPE' });
