@@ -82,6 +82,26 @@ describe('the run budget inside a stage', () => {
     expect(readFileSync(join(t.dir, USAGE_FILE), 'utf8').trim().split('\n')).toHaveLength(5 + 2);
   });
 
+  it('counts the calls of an attempt cut off mid-conversation in the attempt that resumes it', async () => {
+    t.mock.script('B10', [LOOPING, LOOPING, LOOPING, { text: 'done', usage: { input: 1, output: 1 } }]);
+    const held = t.mock.hold('B10', 2);
+    const abort = new AbortController();
+    mkdirSync(join(t.dir, 'ws'), { recursive: true });
+    const input = stageInput(t.dir, node('code', { prompt: 'B10: build it' }), { provider: provider(), workdir: join(t.dir, 'ws'), maxAttempts: 1, attempt: 1 });
+    const cut = runStage(input, { attempt: 1, heartbeat: () => undefined, signal: abort.signal, activityKey: 'wf-1/code' }, { handlers: createDefaultHandlers(), env: { PATH: process.env.PATH, MOCK_KEY: KEY } }).catch((e: unknown) => e);
+    await held.reached;
+    abort.abort(new Error('worker lost'));
+    expect(await cut).toMatchObject({ message: 'worker lost' });
+    held.release();
+    // the cancelled attempt's two calls are in the journal, reported by no outcome yet
+    expect((await readUsage(t.dir)).filter((l) => l.type === 'call')).toHaveLength(2);
+    const resumed = await attempt('code', 'B10');
+    expect(resumed.status).toBe('success');
+    expect(t.mock.of('B10').map((r) => r.turn)).toEqual([0, 1, 2, 2, 3]);
+    // turns 0 and 1 (cut-off attempt), 2 and 3 (resumed): the held request was never answered, never billed
+    expect(resumed.usage).toEqual({ input_tokens: 301, output_tokens: 61 });
+  });
+
   it('stops a stage whose model repeats the same call after the loop warning, with the reason', async () => {
     t.mock.script('B8', [LOOPING]);
     const out = await attempt('code', 'B8', { limits: { loop_detection_window: 3 } });
