@@ -7,10 +7,11 @@ import { join } from 'node:path';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { runStage } from '../../activities/stage';
 import type { StageInput } from '../../activities/types';
+import { askNodeProvider } from '../../activities/llm/ask';
 import { readUsage, USAGE_FILE } from '../../activities/usage-journal';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
 import type { MockTurn } from '../helpers/llm-mock';
-import { failureOf, node, stageInput, useLlmMockDir } from './helpers';
+import { failureOf, node, stageContext, stageInput, useLlmMockDir } from './helpers';
 
 const KEY = 'sk-mock-key';
 const t = useLlmMockDir(KEY, 'factory-budget-');
@@ -117,5 +118,14 @@ describe('the run budget inside a stage', () => {
     const out = await attempt('code', 'B9');
     expect(out).toMatchObject({ status: 'fail', failure_reason: expect.stringMatching(/the model's final answer \(turn 2, finish reason stop\) was empty/) });
     expect(out.usage).toEqual({ input_tokens: 110, output_tokens: 25 });
+  });
+
+  it('journals a one-shot call (askNodeProvider) and refuses one once the run is over budget', async () => {
+    t.mock.script('B11', [{ text: 'ranked', usage: { input: 700, output: 400 } }]);
+    const stage = stageContext(t.dir, node('rank', { prompt: 'B11' }), { provider: provider(), env: { MOCK_KEY: KEY }, budget: { max_tokens: 1000 } });
+    expect((await askNodeProvider(stage, 'B11: rank these')).text).toBe('ranked');
+    expect(await readUsage(t.dir)).toEqual([expect.objectContaining({ type: 'call', node: 'rank', usage: { input_tokens: 700, output_tokens: 400 } })]);
+    await expect(askNodeProvider(stage, 'B11: again')).rejects.toThrow(/run budget exceeded: 1100 tokens used, policy\.budget\.max_tokens is 1000; no model call made for rank/);
+    expect(t.mock.of('B11')).toHaveLength(1);
   });
 });
