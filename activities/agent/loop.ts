@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
 import type { Budget } from '../../core/usage';
 import type { AgentLimits, LlmProviderConfig } from '../../definitions/schemas/providers';
+import { ProviderRejectedError } from '../errors';
 import { callModel } from '../llm/call';
 import type { BoundModel } from '../llm/models';
 import { addUsage, type Usage } from '../llm/usage';
@@ -140,13 +141,20 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
     }
     for (const m of await newSteering(input.stageDir, s)) await steer(s.turns, m.text, m.source);
     input.heartbeat({ agent: { turn: s.turns + 1, phase: 'model', tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
+    const turn = s.turns + 1;
+    const spent = async (usage: Usage): Promise<void> => {
+      if (input.usage) await appendUsage(input.usage.runDir, { type: 'call', node: input.usage.node, at: now(), attempt: input.usage.attempt, session, turn, provider: input.providerName, model: input.model, usage });
+    };
     const res = await callModel({
       bound: input.bound, provider: input.provider, providerName: input.providerName, system,
       messages: s.messages, ...(sdkTools ? { tools: sdkTools } : {}), ...(input.limits.max_output_tokens ? { maxOutputTokens: input.limits.max_output_tokens } : {}), signal: input.signal,
+    }).catch(async (err: unknown) => {
+      // a refusal that answered (content filter) was billed: journaled before the error ends the stage
+      if (err instanceof ProviderRejectedError && err.usage) await spent(err.usage);
+      throw err;
     });
-    const turn = s.turns + 1;
     // the spend first: a turn cut off before its transcript line is asked again, and billed again
-    if (input.usage) await appendUsage(input.usage.runDir, { type: 'call', node: input.usage.node, at: now(), attempt: input.usage.attempt, session, turn, provider: input.providerName, model: input.model, usage: res.usage });
+    await spent(res.usage);
     await write({ type: 'turn', session, turn, at: now(), text: res.text, tool_calls: res.toolCalls, messages: res.messages, usage: res.usage, finish_reason: res.finishReason });
     s.turns = turn;
     s.usage = addUsage(s.usage, res.usage);

@@ -68,6 +68,14 @@ describe('the run budget inside a stage', () => {
     expect((await attempt('review', 'B6')).usage).toEqual({ input_tokens: 101, output_tokens: 21 });
   });
 
+  it('journals a call the provider billed and then refused (content filter)', async () => {
+    t.mock.script('B12', [LOOPING, { text: 'I cannot help with that', finish: 'content_filter', usage: { input: 7, output: 3 } }]);
+    const thrown = await failureOf(attempt('code', 'B12'));
+    expect(thrown.message).toMatch(/content-filter/);
+    expect((await readUsage(t.dir)).map((l) => l.usage)).toEqual([{ input_tokens: 100, output_tokens: 20 }, { input_tokens: 7, output_tokens: 3 }]);
+    expect(JSON.parse(readFileSync(join(t.dir, 'code', 'status.json'), 'utf8'))).toMatchObject({ usage: { input_tokens: 107, output_tokens: 23 } });
+  });
+
   it("counts a retried stage's earlier attempts in the outcome the workflow keeps, and each call once", async () => {
     t.mock.script('B7', [LOOPING]);
     const first = await attempt('code', 'B7', { n: 1, of: 3, limits: { max_turns: 3 } });
