@@ -15,7 +15,7 @@ import type { BoundModel } from '../llm/models';
 import { addUsage, type Usage } from '../llm/usage';
 import { appendUsage, overBudget } from '../usage-journal';
 import { appendJournal, chooseSession, JOURNAL_OUTPUT_LIMIT, readJournal, sessionLines, type JournalLine } from './journal';
-import { detectLoop, replaySession, signature, toolMessage, type CallRecord, type SessionState } from './replay';
+import { loopStrikes, replaySession, signature, toolMessage, type CallRecord, type SessionState } from './replay';
 import { filteredEnv } from './tools-shell';
 import { runTool, toolSet } from './tools';
 import type { AgentTool } from './tool-types';
@@ -127,7 +127,6 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
   if (s.pending.length) await runCalls(s.turns, s.pending);
   let stopReason: AgentResult['stopReason'] = 'completed';
   let stopDetail: string | undefined;
-  let loopStrikes = 0;
   for (;;) {
     if (input.limits.max_tool_rounds > 0 && s.rounds >= input.limits.max_tool_rounds) { stopReason = 'round_limit'; break; }
     if (input.limits.max_turns > 0 && s.turns >= input.limits.max_turns) { stopReason = 'turn_limit'; break; }
@@ -170,15 +169,16 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
     s.rounds += 1;
     const calls: CallRecord[] = res.toolCalls.map((c) => ({ ...c }));
     for (const c of calls) s.signatures.push(signature(c.name, c.args));
+    s.roundEnds.push(s.signatures.length);
     await runCalls(turn, calls);
     const w = input.limits.loop_detection_window;
-    loopStrikes = detectLoop(s.signatures, w) ? loopStrikes + 1 : 0;
-    if (loopStrikes >= LOOP_STRIKES) {
+    const strikes = loopStrikes(s.signatures, s.roundEnds, w);
+    if (strikes >= LOOP_STRIKES) {
       stopReason = 'loop';
-      stopDetail = `loop detected: the last ${w} tool calls repeated a pattern for ${loopStrikes} rounds in a row, after the model was warned`;
+      stopDetail = `loop detected: the last ${w} tool calls repeated a pattern for ${strikes} rounds in a row, after the model was warned`;
       break;
     }
-    if (loopStrikes === 1) await steer(turn, `Loop detected: the last ${w} tool calls follow a repeating pattern. Try a different approach.`, `loop-detection@${turn}`);
+    if (strikes === 1) await steer(turn, `Loop detected: the last ${w} tool calls follow a repeating pattern. Try a different approach.`, `loop-detection@${turn}`);
   }
   await write({ type: 'end', session, at: now(), reason: stopReason, ...(stopDetail ? { detail: stopDetail } : {}), text: s.lastText, usage: s.usage, turns: s.turns });
   return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, ...(stopDetail ? { stopDetail } : {}), resumed, messages: s.messages };

@@ -121,6 +121,23 @@ describe('the run budget inside a stage', () => {
     expect(out.usage).toEqual({ input_tokens: 500, output_tokens: 100 });
   });
 
+  it('keeps counting loop rounds across a resumed attempt (from the transcript)', async () => {
+    t.mock.script('B13', [LOOPING]);
+    const held = t.mock.hold('B13', 4);
+    const abort = new AbortController();
+    mkdirSync(join(t.dir, 'ws'), { recursive: true });
+    const input = stageInput(t.dir, node('code', { prompt: 'B13: build it' }), { provider: provider({ loop_detection_window: 3 }), workdir: join(t.dir, 'ws'), maxAttempts: 1, attempt: 1 });
+    const cut = runStage(input, { attempt: 1, heartbeat: () => undefined, signal: abort.signal, activityKey: 'wf-1/code' }, { handlers: createDefaultHandlers(), env: { PATH: process.env.PATH, MOCK_KEY: KEY } }).catch((e: unknown) => e);
+    await held.reached;
+    abort.abort(new Error('worker lost'));
+    await cut;
+    held.release();
+    // rounds 3 and 4 fired before the cut: the resumed attempt's first round is the third strike
+    const out = await attempt('code', 'B13', { limits: { loop_detection_window: 3 } });
+    expect(out).toMatchObject({ status: 'fail', failure_reason: expect.stringMatching(/loop detected/) });
+    expect(t.mock.of('B13').map((r) => r.turn)).toEqual([0, 1, 2, 3, 4, 4]);
+  });
+
   it('fails a stage whose model ends with an empty answer, saying so', async () => {
     t.mock.script('B9', [LOOPING, { text: '' }]);
     const out = await attempt('code', 'B9');
