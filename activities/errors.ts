@@ -8,6 +8,7 @@
 import type { ApplicationFailure } from '@temporalio/common';
 import { domainFailure, listedMessage } from '../core/failures';
 import { FailureDomain } from '../core/run-model';
+import type { TokenUsage } from '../core/usage';
 
 /** Failure `type` of every boot-phase failure (SPEC §4). */
 export const BOOT_FAILURE = FailureDomain.boot;
@@ -38,6 +39,8 @@ export class ProviderRejectedError extends StageError {
   constructor(
     message: string,
     readonly status?: number,
+    /** What the refused call was billed (a content-filter refusal answers, and is billed). */
+    readonly usage?: TokenUsage,
   ) {
     super(message);
   }

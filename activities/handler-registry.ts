@@ -3,6 +3,7 @@
 
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
+import type { Budget } from '../core/usage';
 import type { ProviderConfig } from '../definitions/schemas/profile';
 
 /** Everything a handler may use for one attempt of one stage. */
@@ -27,6 +28,8 @@ export interface StageContext {
   activityKey?: string;
   /** Temporal attempt number, 1-based. */
   attempt: number;
+  /** The run's budget (profile policy.budget): the agent loop holds it before every model call. */
+  budget?: Budget;
   /** Aborted on stage timeout or activity cancellation: stop work, kill children. */
   signal: AbortSignal;
   timeoutMs: number;

@@ -19,6 +19,7 @@ import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/sta
 import { loadPlugins } from './plugins';
 import { flushRun } from './run-dir';
 import type { StageInput, StageResult } from './types';
+import { withStageSpent } from './usage-journal';
 
 /** What executeStage takes from Temporal's activity Context; a parameter so tests can drive attempts. */
 export interface AttemptContext {
@@ -133,7 +134,8 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
     if (timedOut) {
       outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
     } else if (isNonRetryable(err, input.nonRetryableErrorTypes ?? [])) {
-      await writeStatusFile(stageDir, node.id, failure(errorMessage(err)), ctx.attempt);
+      // the workflow gets no outcome from a throw: the spend is recorded here and left unreported (usage-journal.ts)
+      await writeStatusFile(stageDir, node.id, await withStageSpent(input.runDir, node.id, failure(errorMessage(err)), false), ctx.attempt);
       throw nonRetryableFailure(err, { node: node.id, attempt: ctx.attempt });
     } else {
       outcome = failure(errorMessage(err));
@@ -147,6 +149,9 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   if (timedOut) outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
 
   const failing = outcome.status === StageStatus.fail || outcome.status === StageStatus.retry;
+  // what the node's model calls spent, this attempt and every earlier one not yet reported (failed, retried,
+  // cut off); marked reported only on the outcome the workflow keeps, not on one it retries
+  outcome = await withStageSpent(input.runDir, node.id, outcome, !(failing && retryable && ctx.attempt < input.maxAttempts));
   if (failing && retryable && ctx.attempt < input.maxAttempts && workflowDriven) {
     await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
     return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryDelayMs !== undefined ? { retryAfterMs: retryDelayMs } : {}) };
@@ -223,6 +228,7 @@ function stageContext(
     ...(input.providers ? { providers: input.providers } : {}),
     ...(ctx.activityKey ? { activityKey: ctx.activityKey } : {}),
     attempt: ctx.attempt,
+    ...(input.budget ? { budget: input.budget } : {}),
     signal,
     timeoutMs,
     env: deps.env,

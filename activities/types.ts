@@ -5,6 +5,7 @@ import type { SourceMap } from '../core/diagnostics';
 import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
+import type { Budget } from '../core/usage';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { SuiteManifest } from '../definitions/suite-manifest';
 
@@ -151,6 +152,8 @@ export interface StageInput {
   plugins?: string[];
   /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
   fidelity?: string;
+  /** The profile's policy.budget: the agent loop checks the run's usage journal against it before every model call. */
+  budget?: Budget;
 }
 
 /** The routed outcome of a stage's last attempt. */

@@ -2,9 +2,8 @@
 // trained on): add, delete, update and move files in one patch. Hunks are located by their context
 // lines (exact, then whitespace-insensitive), after the `@@` hint line when it is found.
 
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { z } from 'zod';
+import { assertWritable, readInside, unlinkInside, writeInside } from './fs-inside';
 import { resolveInside, shown } from './workspace';
 import type { AgentTool } from './tool-types';
 
@@ -92,43 +91,43 @@ function find(file: string[], block: string[], from: number, eq: (a: string, b: 
 
 const patchArgs = z.strictObject({ patch: z.string().min(1).describe('The patch in v4a format (*** Begin Patch … *** End Patch)') });
 
-/** apply_patch: every operation is checked (paths, hunks) before any file is written. */
+/** apply_patch: every operation is checked (paths, hunks) before any file is written; files read are written only if still the same file. */
 export const applyPatchTool: AgentTool<typeof patchArgs> = {
   name: 'apply_patch',
   description: 'Apply code changes using the patch format. Supports creating, deleting, and modifying files in a single operation.',
   schema: patchArgs,
   async run(a, env) {
     const ops = parsePatch(a.patch);
-    const writes: { abs: string; text?: string; remove?: boolean }[] = [];
+    const writes: { path: string; text?: string; remove?: boolean; read?: { dev: number; ino: number } }[] = [];
     const report: string[] = [];
     for (const op of ops) {
       const abs = await resolveInside(env.root, op.path);
       if (op.kind === 'add') {
-        writes.push({ abs, text: op.lines.join('\n') + '\n' });
+        await assertWritable(env.root, op.path);
+        writes.push({ path: op.path, text: op.lines.join('\n') + '\n' });
         report.push(`A ${shown(env.root, abs)}`);
       } else if (op.kind === 'delete') {
-        await readFile(abs).catch(() => Promise.reject(new Error(`cannot delete ${op.path}: no such file`)));
-        writes.push({ abs, remove: true });
+        await readInside(env.root, op.path).catch((err: Error) => Promise.reject(new Error(`cannot delete ${op.path}: ${err.message}`)));
+        writes.push({ path: op.path, remove: true });
         report.push(`D ${shown(env.root, abs)}`);
       } else {
-        const text = await readFile(abs, 'utf8').catch(() => Promise.reject(new Error(`cannot update ${op.path}: no such file`)));
-        const out = applyHunks(text, op.hunks, op.path);
+        const read = await readInside(env.root, op.path).catch((err: Error) => Promise.reject(new Error(`cannot update ${op.path}: ${err.message}`)));
+        if (!op.moveTo) await assertWritable(env.root, op.path);
+        const out = applyHunks(read.buf.toString('utf8'), op.hunks, op.path);
         if (op.moveTo) {
           const dest = await resolveInside(env.root, op.moveTo);
-          writes.push({ abs, remove: true }, { abs: dest, text: out });
+          await assertWritable(env.root, op.moveTo);
+          writes.push({ path: op.path, remove: true }, { path: op.moveTo, text: out });
           report.push(`R ${shown(env.root, abs)} -> ${shown(env.root, dest)}`);
         } else {
-          writes.push({ abs, text: out });
+          writes.push({ path: op.path, text: out, read: { dev: read.dev, ino: read.ino } });
           report.push(`M ${shown(env.root, abs)}`);
         }
       }
     }
     for (const w of writes) {
-      if (w.remove) await rm(w.abs, { force: true });
-      else {
-        await mkdir(dirname(w.abs), { recursive: true });
-        await writeFile(w.abs, w.text ?? '');
-      }
+      if (w.remove) await unlinkInside(env.root, w.path);
+      else await writeInside(env.root, w.path, w.text ?? '', w.read);
     }
     return report.join('\n');
   },

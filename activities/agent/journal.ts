@@ -19,7 +19,7 @@ export type JournalLine =
   | { type: 'turn'; session: string; turn: number; at: string; text: string; tool_calls: { id: string; name: string; args: unknown }[]; messages: ModelMessage[]; usage: Usage; finish_reason: string }
   | { type: 'tool'; session: string; turn: number; at: string; call_id: string; name: string; args: unknown; output: string; for_model: string; is_error: boolean; duration_ms: number; pre_hook?: HookRecord; post_hook?: HookRecord }
   | { type: 'steer'; session: string; turn: number; at: string; text: string; source: string }
-  | { type: 'end'; session: string; at: string; reason: string; text: string; usage: Usage; turns: number };
+  | { type: 'end'; session: string; at: string; reason: string; detail?: string; text: string; usage: Usage; turns: number };
 
 /** The transcript path of a stage. */
 export function transcriptPath(stageDir: string): string {

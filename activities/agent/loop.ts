@@ -1,17 +1,21 @@
 // The coding-agent loop (coding-agent-loop spec §2.5) for one codergen stage: call the model, run the
 // tools it asks for inside the workspace, feed the results back, until it answers with text only or a
 // limit stops it. Every turn and tool call is journaled before the next step, so a retried activity
-// (worker killed, provider down) resumes where the last one stopped.
+// (worker killed, provider down) resumes where the last one stopped. Every call is also appended to
+// the run's usage journal (usage-journal.ts), which is read before each call to hold the run budget.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
+import type { Budget } from '../../core/usage';
 import type { AgentLimits, LlmProviderConfig } from '../../definitions/schemas/providers';
+import { ProviderRejectedError } from '../errors';
 import { callModel } from '../llm/call';
 import type { BoundModel } from '../llm/models';
 import { addUsage, type Usage } from '../llm/usage';
+import { appendUsage, overBudget } from '../usage-journal';
 import { appendJournal, chooseSession, JOURNAL_OUTPUT_LIMIT, readJournal, sessionLines, type JournalLine } from './journal';
-import { detectLoop, replaySession, signature, toolMessage, type CallRecord, type SessionState } from './replay';
+import { loopStrikes, replaySession, signature, toolMessage, type CallRecord, type SessionState } from './replay';
 import { filteredEnv } from './tools-shell';
 import { runTool, toolSet } from './tools';
 import type { AgentTool } from './tool-types';
@@ -19,6 +23,8 @@ import { hookPassed, runHook, type HookRecord, type ToolHooks } from './tool-hoo
 
 /** Where steering messages are dropped while a stage runs (one file per message, injected once). */
 export const STEER_DIR = 'steer';
+/** Consecutive rounds loop detection may fire before the stage stops: the first warns the model, the last ends it. */
+export const LOOP_STRIKES = 3;
 
 /** One stage's agent run. */
 export interface AgentInput {
@@ -41,6 +47,10 @@ export interface AgentInput {
   /** `tool_hooks.pre` / `.post` commands run around each tool call (Attractor §9.7). */
   hooks?: ToolHooks;
   limits: AgentLimits;
+  /** Where the run's usage journal lives, and the node and attempt its lines name. */
+  usage?: { runDir: string; node: string; attempt: number };
+  /** The run's budget (profile policy.budget): checked against the usage journal before every model call. */
+  budget?: Budget;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   heartbeat(details?: unknown): void;
@@ -52,7 +62,9 @@ export interface AgentResult {
   usage: Usage;
   turns: number;
   toolCalls: number;
-  stopReason: 'completed' | 'turn_limit' | 'round_limit';
+  stopReason: 'completed' | 'turn_limit' | 'round_limit' | 'budget' | 'loop' | 'empty_answer';
+  /** Why the loop stopped, for every stop reason but completed. */
+  stopDetail?: string;
   resumed: boolean;
   /** The whole conversation (for threads). */
   messages: ModelMessage[];
@@ -114,34 +126,62 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
 
   if (s.pending.length) await runCalls(s.turns, s.pending);
   let stopReason: AgentResult['stopReason'] = 'completed';
+  let stopDetail: string | undefined;
   for (;;) {
     if (input.limits.max_tool_rounds > 0 && s.rounds >= input.limits.max_tool_rounds) { stopReason = 'round_limit'; break; }
     if (input.limits.max_turns > 0 && s.turns >= input.limits.max_turns) { stopReason = 'turn_limit'; break; }
     if (input.signal.aborted) throw input.signal.reason;
+    // before EVERY call: what the whole run has spent (all stages, attempts and workers) against its budget
+    const over = input.usage ? await overBudget(input.usage.runDir, input.budget) : undefined;
+    if (over) {
+      stopReason = 'budget';
+      stopDetail = `${over}; the agent stopped before model call ${s.turns + 1} of this stage`;
+      break;
+    }
     for (const m of await newSteering(input.stageDir, s)) await steer(s.turns, m.text, m.source);
     input.heartbeat({ agent: { turn: s.turns + 1, phase: 'model', tool_calls: toolCalls, tokens: s.usage.input_tokens + s.usage.output_tokens } });
+    const turn = s.turns + 1;
+    const spent = async (usage: Usage): Promise<void> => {
+      if (input.usage) await appendUsage(input.usage.runDir, { type: 'call', node: input.usage.node, at: now(), attempt: input.usage.attempt, session, turn, provider: input.providerName, model: input.model, usage });
+    };
     const res = await callModel({
       bound: input.bound, provider: input.provider, providerName: input.providerName, system,
       messages: s.messages, ...(sdkTools ? { tools: sdkTools } : {}), ...(input.limits.max_output_tokens ? { maxOutputTokens: input.limits.max_output_tokens } : {}), signal: input.signal,
+    }).catch(async (err: unknown) => {
+      // a refusal that answered (content filter) was billed: journaled before the error ends the stage
+      if (err instanceof ProviderRejectedError && err.usage) await spent(err.usage);
+      throw err;
     });
-    const turn = s.turns + 1;
+    // the spend first: a turn cut off before its transcript line is asked again, and billed again
+    await spent(res.usage);
     await write({ type: 'turn', session, turn, at: now(), text: res.text, tool_calls: res.toolCalls, messages: res.messages, usage: res.usage, finish_reason: res.finishReason });
     s.turns = turn;
     s.usage = addUsage(s.usage, res.usage);
     s.lastText = res.text;
     s.messages.push(...res.messages);
-    if (res.toolCalls.length === 0) break;
+    if (res.toolCalls.length === 0) {
+      if (!res.text.trim()) {
+        stopReason = 'empty_answer';
+        stopDetail = `the model's final answer (turn ${turn}, finish reason ${res.finishReason}) was empty`;
+      }
+      break;
+    }
     s.rounds += 1;
     const calls: CallRecord[] = res.toolCalls.map((c) => ({ ...c }));
     for (const c of calls) s.signatures.push(signature(c.name, c.args));
+    s.roundEnds.push(s.signatures.length);
     await runCalls(turn, calls);
-    if (detectLoop(s.signatures, input.limits.loop_detection_window)) {
-      const w = input.limits.loop_detection_window;
-      await steer(turn, `Loop detected: the last ${w} tool calls follow a repeating pattern. Try a different approach.`, `loop-detection@${turn}`);
+    const w = input.limits.loop_detection_window;
+    const strikes = loopStrikes(s.signatures, s.roundEnds, w);
+    if (strikes >= LOOP_STRIKES) {
+      stopReason = 'loop';
+      stopDetail = `loop detected: the last ${w} tool calls repeated a pattern for ${strikes} rounds in a row, after the model was warned`;
+      break;
     }
+    if (strikes === 1) await steer(turn, `Loop detected: the last ${w} tool calls follow a repeating pattern. Try a different approach.`, `loop-detection@${turn}`);
   }
-  await write({ type: 'end', session, at: now(), reason: stopReason, text: s.lastText, usage: s.usage, turns: s.turns });
-  return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, resumed, messages: s.messages };
+  await write({ type: 'end', session, at: now(), reason: stopReason, ...(stopDetail ? { detail: stopDetail } : {}), text: s.lastText, usage: s.usage, turns: s.turns });
+  return { text: s.lastText, usage: s.usage, turns: s.turns, toolCalls, stopReason, ...(stopDetail ? { stopDetail } : {}), resumed, messages: s.messages };
 }
 
 /** The error the model reads when the pre-hook skipped its call (§9.7). */

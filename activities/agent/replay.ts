@@ -25,6 +25,8 @@ export interface SessionState {
   pending: CallRecord[];
   /** name + args of every tool call, oldest first (loop detection). */
   signatures: string[];
+  /** How many signatures there were at the end of each tool round (loop detection counts rounds). */
+  roundEnds: number[];
   /** Steering sources already injected. */
   steered: Set<string>;
 }
@@ -49,7 +51,7 @@ export function signature(name: string, args: unknown): string {
 
 /** Folds a session's lines (in file order) onto the opening messages. */
 export function replaySession(opening: readonly ModelMessage[], lines: readonly JournalLine[]): SessionState {
-  const s: SessionState = { messages: [...opening], turns: 0, rounds: 0, usage: NO_USAGE, lastText: '', pending: [], signatures: [], steered: new Set() };
+  const s: SessionState = { messages: [...opening], turns: 0, rounds: 0, usage: NO_USAGE, lastText: '', pending: [], signatures: [], roundEnds: [], steered: new Set() };
   let calls: CallRecord[] = [];
   for (const l of lines) {
     if (l.type === 'turn') {
@@ -60,6 +62,7 @@ export function replaySession(opening: readonly ModelMessage[], lines: readonly 
       calls = l.tool_calls.map((c) => ({ ...c }));
       if (calls.length) s.rounds += 1;
       for (const c of calls) s.signatures.push(signature(c.name, c.args));
+      if (calls.length) s.roundEnds.push(s.signatures.length);
     } else if (l.type === 'tool') {
       const c = calls.find((x) => x.id === l.call_id);
       if (c) c.result = { forModel: l.for_model, isError: l.is_error };
@@ -74,6 +77,13 @@ export function replaySession(opening: readonly ModelMessage[], lines: readonly 
   }
   s.pending = calls;
   return s;
+}
+
+/** How many rounds in a row, up to the last, ended with loop detection firing (a resumed session keeps its count). */
+export function loopStrikes(signatures: readonly string[], roundEnds: readonly number[], window: number): number {
+  let n = 0;
+  for (let i = roundEnds.length - 1; i >= 0 && detectLoop(signatures.slice(0, roundEnds[i]), window); i--) n += 1;
+  return n;
 }
 
 /** Spec §2.10: the last `window` calls repeat a pattern of length 1, 2 or 3. */

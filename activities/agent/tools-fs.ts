@@ -1,10 +1,12 @@
 // The agent's file tools (coding-agent-loop spec §3.3, §3.6): read_file, write_file, edit_file, grep,
-// glob, list_dir, with the spec's names and parameters. Every path goes through resolveInside.
+// glob, list_dir, with the spec's names and parameters. Every path goes through resolveInside; files are
+// read and written through fs-inside.ts, which never follows a link and never writes a hard-linked file.
 
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { glob as globFiles } from 'tinyglobby';
 import { z } from 'zod';
+import { openInside, readInside, writeInside } from './fs-inside';
 import { resolveInside, shown } from './workspace';
 import type { AgentTool } from './tool-types';
 
@@ -19,8 +21,7 @@ export const readFileTool: AgentTool<typeof readArgs> = {
   description: 'Read a file from the filesystem. Returns line-numbered content.',
   schema: readArgs,
   async run(a, env) {
-    const abs = await resolveInside(env.root, a.file_path);
-    const buf = await readFile(abs);
+    const { buf } = await readInside(env.root, a.file_path);
     if (buf.subarray(0, 8000).includes(0)) throw new Error(`${a.file_path} is a binary file`);
     const lines = buf.toString('utf8').split('\n');
     const start = (a.offset ?? 1) - 1;
@@ -34,15 +35,14 @@ const writeArgs = z.strictObject({
   file_path: z.string().describe('Path of the file (relative to the workspace, or absolute inside it)'),
   content: z.string().describe('The full file content'),
 });
-/** write_file: creates parent directories. */
+/** write_file: creates parent directories; never through a link, never into a hard-linked file (fs-inside.ts). */
 export const writeFileTool: AgentTool<typeof writeArgs> = {
   name: 'write_file',
   description: 'Write content to a file. Creates the file and parent directories if needed.',
   schema: writeArgs,
   async run(a, env) {
     const abs = await resolveInside(env.root, a.file_path);
-    await mkdir(dirname(abs), { recursive: true });
-    await writeFile(abs, a.content);
+    await writeInside(env.root, a.file_path, a.content);
     return `wrote ${Buffer.byteLength(a.content)} bytes to ${shown(env.root, abs)}`;
   },
 };
@@ -60,13 +60,20 @@ export const editFileTool: AgentTool<typeof editArgs> = {
   schema: editArgs,
   async run(a, env) {
     const abs = await resolveInside(env.root, a.file_path);
-    const text = await readFile(abs, 'utf8');
-    const count = text.split(a.old_string).length - 1;
-    if (count === 0) throw new Error(`old_string not found in ${a.file_path}`);
-    if (count > 1 && !a.replace_all) throw new Error(`old_string occurs ${count} times in ${a.file_path}; add context to make it unique or set replace_all`);
-    const out = a.replace_all ? text.split(a.old_string).join(a.new_string) : text.replace(a.old_string, () => a.new_string);
-    await writeFile(abs, out);
-    return `replaced ${a.replace_all ? count : 1} occurrence${(a.replace_all ? count : 1) === 1 ? '' : 's'} in ${shown(env.root, abs)}`;
+    const f = await openInside(env.root, a.file_path, 'edit');
+    try {
+      const text = (await f.fh.readFile()).toString('utf8');
+      const count = text.split(a.old_string).length - 1;
+      if (count === 0) throw new Error(`old_string not found in ${a.file_path}`);
+      if (count > 1 && !a.replace_all) throw new Error(`old_string occurs ${count} times in ${a.file_path}; add context to make it unique or set replace_all`);
+      const out = a.replace_all ? text.split(a.old_string).join(a.new_string) : text.replace(a.old_string, () => a.new_string);
+      // the same open file, read then rewritten: what was checked is what is written
+      await f.fh.truncate(0);
+      await f.fh.write(out, 0, 'utf8');
+      return `replaced ${a.replace_all ? count : 1} occurrence${(a.replace_all ? count : 1) === 1 ? '' : 's'} in ${shown(env.root, abs)}`;
+    } finally {
+      await f.fh.close();
+    }
   },
 };
 
@@ -112,8 +119,7 @@ export const grepTool: AgentTool<typeof grepArgs> = {
     const hits: string[] = [];
     for (const f of files.sort()) {
       if (hits.length >= max) break;
-      if (!(await resolveInside(env.root, f).catch(() => undefined))) continue;
-      const buf = await readFile(f).catch(() => undefined);
+      const buf = await readInside(env.root, f).then((r) => r.buf, () => undefined);
       if (!buf || buf.subarray(0, 8000).includes(0)) continue;
       const lines = buf.toString('utf8').split('\n');
       for (let i = 0; i < lines.length && hits.length < max; i++) if (re.test(lines[i] as string)) hits.push(`${shown(env.root, f)}:${i + 1}: ${lines[i]}`);

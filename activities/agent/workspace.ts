@@ -1,5 +1,6 @@
 // Confines the agent's file tools to the run's workspace: a relative path resolves inside it; a path
 // outside it, one that climbs out with `..`, or one that reaches outside through a symlink is refused.
+// This is the check by name; fs-inside.ts opens what it allowed without following any link.
 
 import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -11,6 +12,14 @@ export class OutsideWorkspaceError extends Error {
 
 /** Resolves `p` inside `root` (both may not exist yet); throws OutsideWorkspaceError when it escapes. */
 export async function resolveInside(root: string, p: string): Promise<string> {
+  return (await realInside(root, p)).target;
+}
+
+/**
+ * The checks of resolveInside, with the resolved paths: `target` as named, `real` with every existing
+ * link resolved (the missing tail appended as named) and `base`, the workspace's real path.
+ */
+export async function realInside(root: string, p: string): Promise<{ target: string; real: string; base: string }> {
   if (typeof p !== 'string' || p === '') throw new OutsideWorkspaceError('path is empty');
   if (p.includes('\0')) throw new OutsideWorkspaceError('path contains a NUL byte');
   const base = resolve(root);
@@ -19,7 +28,7 @@ export async function resolveInside(root: string, p: string): Promise<string> {
   const realBase = await realpath(base);
   const real = await realpathOfExisting(target);
   if (!within(realBase, real)) throw new OutsideWorkspaceError(`${p} leads outside the workspace through a symbolic link`);
-  return target;
+  return { target, real, base: realBase };
 }
 
 /** The path relative to the workspace, for messages the model reads. */

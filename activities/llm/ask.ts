@@ -7,6 +7,8 @@ import { isLlmProvider } from '../../definitions/schemas/providers';
 import type { StageContext } from '../handler-registry';
 import { createAgentBackend } from '../handlers/backends/agent';
 import { createTwinBackend } from '../handlers/backends/twin';
+import { ProviderRejectedError } from '../errors';
+import { appendUsage, overBudget } from '../usage-journal';
 import { callModel } from './call';
 import { bindModel } from './models';
 import { resolveNodeProvider } from './resolve';
@@ -47,8 +49,22 @@ export async function askNodeProvider(stage: StageContext, prompt: string, opts:
   const p = np.config;
   if (p.kind === 'twin') return { text: (await createTwinBackend().run({ ...stage, provider: p }, prompt)).response };
   if (p.kind === 'agent') return { text: (await createAgentBackend().run({ ...stage, provider: p }, prompt)).response };
-  return askProvider({
+  // the run budget and usage journal hold for one-shot calls as for the agent loop's (usage-journal.ts)
+  const over = await overBudget(stage.runDir, stage.budget);
+  if (over) throw new BudgetExhaustedError(`${over}; no model call made for ${stage.node.id}`);
+  const spent = (usage: Usage) => appendUsage(stage.runDir, { type: 'call', node: stage.node.id, at: new Date().toISOString(), attempt: stage.attempt, provider: np.name, model: np.model ?? p.model, usage });
+  const answer = await askProvider({
     provider: p, providerName: np.name, ...(np.model ? { model: np.model } : {}), ...(np.reasoningEffort ? { reasoningEffort: np.reasoningEffort } : {}),
     ...(opts.system ? { system: opts.system } : {}), prompt, env: stage.env, signal: stage.signal,
+  }).catch(async (err: unknown) => {
+    if (err instanceof ProviderRejectedError && err.usage) await spent(err.usage);
+    throw err;
   });
+  if (answer.usage) await spent(answer.usage);
+  return answer;
+}
+
+/** A one-shot call refused because the run's journaled usage is over its budget. */
+export class BudgetExhaustedError extends Error {
+  override readonly name = 'BudgetExhaustedError';
 }

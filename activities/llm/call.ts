@@ -52,6 +52,8 @@ export async function callModel(input: CallInput): Promise<TurnResult> {
   if (result.finishReason === 'content-filter') {
     throw new ProviderRejectedError(
       `provider ${input.providerName}: the model refused (finish reason content-filter)${result.text ? `: ${result.text.slice(0, 200)}` : ''}; not retried`,
+      undefined,
+      usageOf(result.usage, input.provider),
     );
   }
   return {

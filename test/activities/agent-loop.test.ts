@@ -143,10 +143,11 @@ describe('agent loop on a real provider', () => {
 
   it('warns the model with a steering turn when the same tool call repeats for the whole detection window', async () => {
     t.mock.script('M6', [{ tools: [{ name: 'list_dir', args: {} }] }]);
-    const out = await run('M6', 'chat', { providerExtra: { limits: { max_turns: 5, max_tool_rounds: 0, command_timeout_ms: 1000, max_command_timeout_ms: 2000, loop_detection_window: 3 } } });
+    // max_turns 4 ends it before loop detection's third strike would (test/activities/stage-budget.test.ts)
+    const out = await run('M6', 'chat', { providerExtra: { limits: { max_turns: 4, max_tool_rounds: 0, command_timeout_ms: 1000, max_command_timeout_ms: 2000, loop_detection_window: 3 } } });
     expect(out.status).toBe('fail');
-    expect(out.failure_reason).toMatch(/max_turns \(5\)/);
-    expect(t.mock.of('M6')).toHaveLength(5);
+    expect(out.failure_reason).toMatch(/max_turns \(4\)/);
+    expect(t.mock.of('M6')).toHaveLength(4);
     expect(t.mock.of('M6')[3]?.raw).toContain('Loop detected: the last 3 tool calls');
     expect(t.mock.of('M6')[2]?.raw).not.toContain('Loop detected');
   });

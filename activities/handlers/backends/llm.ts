@@ -57,6 +57,8 @@ export function createLlmBackend(): CodergenBackend {
         tools: toolsOn ? toolsFor(provider.kind) : [],
         hooks: hooksOf(stage.node),
         limits: limitsOf(provider),
+        usage: { runDir: stage.runDir, node: stage.node.id, attempt: stage.attempt },
+        ...(stage.budget ? { budget: stage.budget } : {}),
         env: stage.env,
         signal: stage.signal,
         heartbeat: (d) => stage.heartbeat(d),
@@ -64,13 +66,12 @@ export function createLlmBackend(): CodergenBackend {
       if (stage.carried?.mode === 'full') await writeThread(stage.runDir, threadKey(stage.node, stage.context) ?? stage.node.id, stage.node.id, result.messages);
       const details = { provider: np.name, model, turns: result.turns, tool_calls: result.toolCalls, stop_reason: result.stopReason, transcript: join(stage.stageDir, 'transcript.jsonl') };
       if (result.stopReason !== 'completed') {
-        const limit = result.stopReason === 'turn_limit' ? `max_turns (${limitsOf(provider).max_turns})` : `max_tool_rounds (${limitsOf(provider).max_tool_rounds})`;
-        return {
-          response: result.text,
-          usage: result.usage,
-          details,
-          outcome: { status: 'fail', failure_reason: `agent stopped at ${limit} before the model finished (${result.turns} turns, ${result.toolCalls} tool calls)` },
-        };
+        const limits = limitsOf(provider);
+        const counts = `${result.turns} turns, ${result.toolCalls} tool calls`;
+        const why = result.stopReason === 'turn_limit' || result.stopReason === 'round_limit'
+          ? `agent stopped at ${result.stopReason === 'turn_limit' ? `max_turns (${limits.max_turns})` : `max_tool_rounds (${limits.max_tool_rounds})`} before the model finished (${counts})`
+          : `agent stopped: ${result.stopDetail ?? result.stopReason} (${counts})`;
+        return { response: result.text, usage: result.usage, details, outcome: { status: 'fail', failure_reason: why } };
       }
       return { response: result.text, usage: result.usage, details };
     },
