@@ -7,6 +7,7 @@ import { SpecFileError } from '../definitions/load';
 import { sanitizeText } from '../core/sanitize';
 import { COMMANDS } from './commands';
 import { CliContext, ExitCode, UsageError, processIO, type CliIO } from './context';
+import { NoWorkerError, isServerUnavailable } from './worker-wait';
 
 /** Builds the program with every registered command; exported for help-text tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -56,6 +57,14 @@ function report(err: unknown, io: CliIO): ExitCode {
   if (err instanceof WorkflowNotFoundError) {
     io.err(`factory: ${/already completed/i.test(message) ? `run ${err.workflowId} has already completed` : `no run ${err.workflowId} on this server (check the run id, --address and --namespace)`}`);
     return ExitCode.usage;
+  }
+  if (isServerUnavailable(err)) {
+    io.err(`factory: Temporal server unavailable: ${message}`);
+    return ExitCode.unavailable;
+  }
+  if (err instanceof NoWorkerError) {
+    io.err(`factory: ${message}; nothing was applied`);
+    return ExitCode.noWorker;
   }
   if (err instanceof RegistryError) {
     io.err(`factory: ${message}`);

@@ -8,6 +8,7 @@ import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { processStartTime, recordedProcessGone } from '../infra/process-identity';
 import type { CliIO } from './context';
+import { ServerUnavailableError } from './worker-wait';
 
 /** Connection options a command was given. */
 export interface TargetOptions {
@@ -122,7 +123,7 @@ export async function connectClient(target: { address: string; namespace: string
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s', ...(target.tls ? { tls: target.tls } : {}) });
     return new Client({ connection, namespace: target.namespace });
   } catch (err) {
-    throw new Error(
+    throw new ServerUnavailableError(
       `cannot reach Temporal at ${target.address} (${err instanceof Error ? err.message : String(err)}); ` +
         'pass --address host:port or set TEMPORAL_ADDRESS, or start a run with `factory run` (embedded server)',
     );

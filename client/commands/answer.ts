@@ -6,6 +6,7 @@ import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../
 import { ExitCode, type CliContext } from '../context';
 import { votesLine } from '../gate-text';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { expiringArgs, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface AnswerOptions extends TargetOptions {
@@ -63,7 +64,9 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
       return ExitCode.ok;
     }
     try {
-      const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }] });
+      const waitMs = workerWaitMs(ctx.io.env);
+      const input = expiringArgs({ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }, waitMs);
+      const gate = await withWorkerDeadline(handle, `the ${kind} update`, waitMs, () => handle.executeUpdate(answerGateUpdate, { args: [input] }));
       if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
       else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected || (gate.question === 'freeform' ? 'reply recorded' : 'declined')}` : `gate ${gate.id}: answer recorded (${votesLine(gate)})`);
       return ExitCode.ok;

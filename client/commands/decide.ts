@@ -5,6 +5,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignal, decideUpdate } from '../../workflows/messages';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { expiringArgs, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface DecideOptions extends TargetOptions {
@@ -47,7 +48,9 @@ export function registerDecide(program: Command, ctx: CliContext): void {
           return;
         }
         try {
-          const record = await handle.executeUpdate(decideUpdate, { args: [input] });
+          const waitMs = workerWaitMs(ctx.io.env);
+          const expiring = expiringArgs(input, waitMs);
+          const record = await withWorkerDeadline(handle, 'the decide update', waitMs, () => handle.executeUpdate(decideUpdate, { args: [expiring] }));
           ctx.io.out(opts.json ? JSON.stringify(record, null, 2) : `run ${run}: ${record.decision} by ${record.by} — ${record.reason}`);
         } catch (err) {
           if (!(err instanceof WorkflowUpdateFailedError)) throw err;

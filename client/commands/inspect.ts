@@ -16,6 +16,7 @@ import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingV
 /** How many of the latest events `status` reads to find stages between retry attempts. */
 const RECENT_EVENTS = 200;
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { NoWorkerError, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface ReadOptions extends TargetOptions {
@@ -54,7 +55,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
-              const env = withServerStatus(await handle.query(runQuery), (await handle.describe()).status.name);
+              const env = withServerStatus(await withWorkerDeadline(handle, 'the run query', workerWaitMs(ctx.io.env), () => handle.query(runQuery)), (await handle.describe()).status.name);
               retries = await handle.query(eventsQuery, { after: Math.max(0, env.lastSeq - RECENT_EVENTS), limit: RECENT_EVENTS }).then(retryingStages, () => []);
               return env;
             } catch (err) {
@@ -62,7 +63,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
               const status = sa[SEARCH_ATTRIBUTES.status]?.[0];
               if (status === undefined) throw err;
-              ctx.io.err(`factory: no worker answered the query (${err instanceof Error ? err.message : String(err)}); showing the search attributes`);
+              ctx.io.err(`factory: ${err instanceof NoWorkerError ? err.message : `no worker answered the query (${err instanceof Error ? err.message : String(err)})`}; showing the search attributes`);
               return withServerStatus({ runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [] } as unknown as RunEnvelope, desc.status.name);
             }
           });
@@ -84,13 +85,19 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const dir = runDirOf(ctx.io.cwd, run);
       const events: RunEvent[] = dir
         ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
+        : await withClient(ctx, opts, (client) => {
+            const handle = client.workflow.getHandle(run);
+            return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
+          });
       for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
     });
 
   addTarget(program.command('gates').description('list open human gates: prompt, choices, deadline, who may answer').argument('<run>', 'run id')).action(
     async (run: string, opts: ReadOptions) => {
-      const gates: GateRecord[] = await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(gatesQuery));
+      const gates: GateRecord[] = await withClient(ctx, opts, (client) => {
+        const handle = client.workflow.getHandle(run);
+        return withWorkerDeadline(handle, 'the gates query', workerWaitMs(ctx.io.env), () => handle.query(gatesQuery));
+      });
       if (opts.json) return ctx.io.out(JSON.stringify(gates, null, 2));
       if (gates.length === 0) return ctx.io.out('no open gates');
       for (const g of gates) {
@@ -107,9 +114,15 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .option('--by <name>', 'who answers gates at the prompt', defaultUser(ctx))
     .action(async (run: string, opts: ReadOptions & { by: string }) => {
       await withClient(ctx, opts, async (client) => {
-        const status = await client.workflow.getHandle(run).query(statusQuery);
+        const handle = client.workflow.getHandle(run);
+        // no worker yet is no reason to stop watching: say so and follow (the events query keeps waiting)
+        const status = await withWorkerDeadline(handle, 'the status query', workerWaitMs(ctx.io.env), () => handle.query(statusQuery)).catch((err: unknown) => {
+          if (!(err instanceof NoWorkerError)) throw err;
+          ctx.io.err(`factory: ${err.message}; watching anyway`);
+          return undefined;
+        });
         const target = resolveTarget(ctx.io, opts);
-        if (!opts.json && !ctx.io.tty) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        if (!opts.json && !ctx.io.tty) ctx.io.out(`watching ${run}${status ? ` (${status.pipeline}, ${status.status})` : ''}`);
         const end = await follow(ctx.io, { client, workflowId: run, address: target.address }, { json: opts.json, after: Number(opts.after ?? 0), by: opts.by });
         if (end.kind === 'interrupted') {
           for (const line of comeBackLines(run, end, opts.address ? { address: opts.address } : {})) ctx.io.err(line);
