@@ -151,6 +151,13 @@ export interface StageInput {
   plugins?: string[];
   /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
   fidelity?: string;
+  /**
+   * The parallel branch this attempt runs in (Lane.branch: the branch's first node id); unset on the main
+   * line. Branches reaching one node run at once: each gets its own stage directory (stageDirFor).
+   */
+  branch?: string;
+  /** The node's visit number (1-based) when `branch` is set: a branch that loops back keeps each visit's files apart. */
+  visit?: number;
 }
 
 /** The routed outcome of a stage's last attempt. */
