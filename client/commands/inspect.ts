@@ -10,6 +10,7 @@ import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
+import { envelopeWithEvents } from '../dir-status';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
 
@@ -50,7 +51,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       let pending: PendingView[] = [];
       let retries: StageRetry[] = [];
       const envelope = dir
-        ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
+        ? envelopeWithEvents(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope, readDirEvents(dir))
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
@@ -84,7 +85,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const after = Number(opts.after ?? 0);
       const dir = runDirOf(ctx.io.cwd, run);
       const events: RunEvent[] = dir
-        ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
+        ? readDirEvents(dir).filter((e) => e.seq > after)
         : await withClient(ctx, opts, (client) => {
             const handle = client.workflow.getHandle(run);
             return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
@@ -129,6 +130,22 @@ export function registerInspect(program: Command, ctx: CliContext): void {
           ctx.fail(ExitCode.interrupted);
         }
       });
+    });
+}
+
+/** events.jsonl of a run directory (none when it is missing; a torn last line is left out). */
+function readDirEvents(dir: string): RunEvent[] {
+  const file = join(dir, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as RunEvent];
+      } catch {
+        return [];
+      }
     });
 }
 
