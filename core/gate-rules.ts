@@ -100,12 +100,27 @@ export function answerSize(input: object): number {
   }
 }
 
-/** Validates an answer against the gate and its policy; never mutates. */
+/**
+ * Whether a gate's deadline has passed at `nowMs` (workflow time of the task that delivers the answer). The
+ * workflow cannot see a signal's arrival time, and workflow time is never earlier than it: an answer
+ * delivered at or after the deadline is refused, so the timeout route is the only one taken.
+ */
+export function pastDeadline(gate: GateRecord, nowMs: number): boolean {
+  if (gate.deadline === undefined) return false;
+  const at = Date.parse(gate.deadline);
+  return !Number.isNaN(at) && nowMs >= at;
+}
+
+/**
+ * Validates an answer against the gate and its policy; never mutates. With `opts.now` (workflow time), an
+ * answer to a gate whose deadline has passed is refused as late (workflow code passes it under a patch).
+ */
 export function checkAnswer(
   gates: readonly GateRecord[],
   kind: AnswerKind,
   input: AnswerInput | undefined | null,
   startedBy: string | undefined,
+  opts: { now?: number } = {},
 ): AnswerCheck {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, reason: 'malformed answer: expected a JSON object like {"by":"alice"}' };
@@ -131,6 +146,9 @@ export function checkAnswer(
   if (typeof found === 'string') return { ok: false, reason: found };
   const gate = found;
   if (gate.closed) return { ok: false, reason: `gate "${gate.id}" is closed (late answer)`, gate };
+  if (opts.now !== undefined && pastDeadline(gate, opts.now)) {
+    return { ok: false, reason: `gate "${gate.id}" passed its deadline at ${gate.deadline ?? '?'} (late answer); its timeout route is taken`, gate };
+  }
   if (input.text !== undefined && typeof input.text !== 'string') {
     return { ok: false, reason: 'malformed answer: "text" must be a string', gate };
   }
