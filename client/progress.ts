@@ -6,11 +6,17 @@ import type { GateChoice, RunEvent } from '../core/run-model';
 import { unreachableText } from '../core/gate-rules';
 import { eventsQuery } from '../workflows/messages';
 import type { QuestionType } from '../core/questions';
+import { sanitizeFields, sanitizeLine } from '../core/sanitize';
 import { answerCommands, choicesLine } from './gate-text';
 import { DEFAULT_WORKER_WAIT_MS, isServerUnavailable, NoWorkerError, ServerUnavailableError, serverLost, withWorkerDeadline } from './worker-wait';
 
-/** One line per event (undefined for events not worth a line). */
-export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
+/** Failure fields that list causes on lines of their own: their line breaks stay (control characters are still escaped). */
+const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['message', 'recovery']);
+
+/** One line per event (undefined for events not worth a line). Every field is escaped for one line first: a label or answer cannot fake a line. */
+export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: string; address?: string } = { runId: raw.runId }): string | undefined {
+  const e = sanitizeFields(raw, MULTILINE_FIELDS);
+  const opts = { ...rawOpts, runId: sanitizeLine(rawOpts.runId) };
   const d = e.data;
   const time = e.at.slice(11, 19);
   const line = (text: string) => `${time} #${e.seq} ${text}`;

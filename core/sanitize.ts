@@ -38,3 +38,16 @@ export function hasUnsafeChars(text: string): boolean {
   UNSAFE_LINE.lastIndex = 0;
   return found;
 }
+
+/**
+ * Every string inside a value (an event's data, a gate record, an envelope) sanitised for one line, except
+ * under the keys in `multiline` (failure messages that list causes), which keep their line breaks.
+ */
+export function sanitizeFields<T>(value: T, multiline: ReadonlySet<string> = NO_KEYS, key?: string): T {
+  if (typeof value === 'string') return (key !== undefined && multiline.has(key) ? sanitizeText(value) : sanitizeLine(value)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => sanitizeFields(v, multiline, key)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [sanitizeLine(k), sanitizeFields(v, multiline, k)])) as T;
+}
+
+const NO_KEYS: ReadonlySet<string> = new Set();

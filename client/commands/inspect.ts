@@ -10,6 +10,7 @@ import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
+import { sanitizeFields, sanitizeLine } from '../../core/sanitize';
 import { envelopeWithEvents } from '../dir-status';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
@@ -70,7 +71,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
           });
       if (opts.json) ctx.io.out(JSON.stringify({ ...envelope, ...(pending.length ? { pending } : {}), ...(retries.length ? { retrying: retries } : {}) }, null, 2));
       else {
-        printEnvelope(ctx, envelope);
+        printEnvelope(ctx, sanitizeFields(envelope, new Set(['message', 'recovery'])));
         for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
         for (const r of retries) ctx.io.out(`  ${formatStageRetry(r, Date.now())}`);
       }
@@ -101,11 +102,11 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       });
       if (opts.json) return ctx.io.out(JSON.stringify(gates, null, 2));
       if (gates.length === 0) return ctx.io.out('no open gates');
-      for (const g of gates) {
+      for (const g of gates.map((raw) => sanitizeFields(raw))) {
         ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
         ctx.io.out(`  ${choicesLine(g.question, g.choices)}`);
         ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}${g.answers.length ? ` (${votesLine(g)})` : ''}`);
-        ctx.io.out(`  answer: ${answerCommands(run, g.id, g.question)}`);
+        ctx.io.out(`  answer: ${answerCommands(sanitizeLine(run), g.id, g.question)}`);
       }
     },
   );

@@ -83,7 +83,7 @@ describe('CLI output of hostile text', () => {
         'version: 1.0.0',
         'nodes:',
         '  - { id: start, type: start }',
-        `  - { id: review, type: wait.human, label: ${q(`Review ${HOSTILE}`)}, human: { quorum: 2 } }`,
+        `  - { id: review, type: wait.human, label: ${q(`Review ${HOSTILE}\nall gates approved`)}, human: { quorum: 2 } }`,
         '  - { id: exit, type: exit }',
         'edges:',
         '  - { from: start, to: review }',
@@ -108,10 +108,13 @@ describe('CLI output of hostile text', () => {
     for (const r of outputs) {
       expect(r.stdout).not.toMatch(RAW);
       expect(r.stderr).not.toMatch(RAW);
+      // a line break in a label stays inside its line: nothing prints a line of its own
+      expect(`${r.stdout}${r.stderr}`).not.toMatch(/^all gates approved/m);
     }
     const [graph, gates, events, status, refusedBy, noRun] = outputs as [typeof outputs[number], typeof outputs[number], typeof outputs[number], typeof outputs[number], typeof outputs[number], typeof outputs[number]];
     expect(graph.stdout).toContain('Review \\x1b]52;c;cm0gLXJmIH4K\\x07\\x1b[2J\\x1b[Hall gates approved');
     expect(gates.stdout).toContain('\\x1b]52;c;');
+    expect(gates.stdout).toContain('all gates approved\\nall gates approved');
     expect(events.stdout).toContain('evil-\\x1b[2J\\x1b[H-run');
     expect(status.stdout).toContain('run evil-\\x1b[2J\\x1b[H-run: awaiting_human');
     expect(refusedBy.code).toBe(2);
