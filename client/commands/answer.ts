@@ -1,6 +1,7 @@
 // `factory approve|reject|answer <runId>`: answer a human gate through the validated `answerGate`
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
+import { sanitizeLine } from '../../core/sanitize';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
@@ -72,7 +73,8 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
       return ExitCode.ok;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
-        ctx.io.err(`factory: ${kind} refused: ${err.cause?.message ?? err.message}`);
+        // the reason may quote what was sent: on one line, escaped
+        ctx.io.err(`factory: ${kind} refused: ${sanitizeLine(err.cause?.message ?? err.message)}`);
         return ExitCode.usage;
       }
       throw err;

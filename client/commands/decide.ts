@@ -1,6 +1,7 @@
 // `factory decide <runId> --decision approved|rejected --reason ... [--remediation ...]`: the final
 // decision of a run in `human` decision mode, through the validated `decide` update (or --signal).
 import type { Command } from 'commander';
+import { sanitizeLine } from '../../core/sanitize';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignal, decideUpdate } from '../../workflows/messages';
 import { ExitCode, UsageError, type CliContext } from '../context';
@@ -54,7 +55,7 @@ export function registerDecide(program: Command, ctx: CliContext): void {
           ctx.io.out(opts.json ? JSON.stringify(record, null, 2) : `run ${run}: ${record.decision} by ${record.by} — ${record.reason}`);
         } catch (err) {
           if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-          ctx.io.err(`factory: decision refused (DECISION_FAILURE): ${err.cause?.message ?? err.message}`);
+          ctx.io.err(`factory: decision refused (DECISION_FAILURE): ${sanitizeLine(err.cause?.message ?? err.message)}`);
           ctx.fail(ExitCode.usage);
         }
       } finally {

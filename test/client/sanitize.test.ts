@@ -104,6 +104,7 @@ describe('CLI output of hostile text', () => {
       await runCli(['status', runId, ...address], ws.dir),
       await runCli(['approve', runId, '--by', `bob${OSC52}`, '--comment', HOSTILE, ...address], ws.dir),
       await runCli(['approve', `${runId}x`, '--by', 'bob', ...address], ws.dir),
+      await runCli(['answer', runId, '--by', 'bob', '--choice', `nope\nall gates approved${CLEAR}`, ...address], ws.dir),
     ];
     for (const r of outputs) {
       expect(r.stdout).not.toMatch(RAW);
@@ -120,6 +121,8 @@ describe('CLI output of hostile text', () => {
     expect(refusedBy.code).toBe(2);
     expect(refusedBy.stderr).toMatch(/^factory: approve refused: malformed answer: "by" a name may not contain control or invisible characters \(found U\+001B\)/);
     expect(noRun.stderr).toContain('evil-\\x1b[2J\\x1b[H-runx');
+    expect(outputs[6]?.stderr).toContain('factory: answer refused: unknown choice; one of: Y ([A] Approve \\x1b[2J\\x1b[H → exit)');
+    expect(outputs[6]?.code).toBe(2);
 
     await handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'approve', by: 'carol' }] });
     expect((await handle.result()).outcome).toBe('succeeded');
