@@ -34,8 +34,11 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   const { envelope } = input;
   const runDir = resolve(input.runDir ?? join(input.runRoot, runDirName(envelope.runId)));
   const existing = await readJson<RunEnvelope>(join(runDir, RUN_FILES.envelope));
-  if (existing && existing.runId !== envelope.runId) {
-    throw bootFailure('run create', [`run directory ${runDir} already holds run ${existing.runId}; choose another run directory or run id`]);
+  const frozen = existing !== undefined && (await readJson(join(runDir, FREEZE_MANIFEST))) !== undefined;
+  // a retry of this very creation carries the same envelope (createdAt is the workflow's start time);
+  // anything else there is another run, finished or not, and a run id names one run forever
+  if (existing && (frozen || existing.runId !== envelope.runId || existing.createdAt !== envelope.createdAt || existing.workflowId !== envelope.workflowId)) {
+    throw bootFailure('run create', [takenRunDirText(runDir, existing, frozen)]);
   }
   try {
     const created = mkdirSync(runDir, { recursive: true });
@@ -58,6 +61,12 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     throw err;
   }
   return { runDir };
+}
+
+/** Why a run directory cannot take a new run: the run it holds, and whether that one is finished and frozen. */
+export function takenRunDirText(runDir: string, holder: Pick<RunEnvelope, 'runId' | 'createdAt' | 'status'> & { outcome?: string }, frozen: boolean): string {
+  const what = frozen ? `finished run ${holder.runId} (outcome ${holder.outcome ?? 'unknown'}, frozen)` : `run ${holder.runId} (started ${holder.createdAt}, status ${holder.status})`;
+  return `run directory ${runDir} already holds ${what}; a run id and its directory name one run forever: choose another run id or run directory (\`factory rerun\` starts a linked new run)`;
 }
 
 /** The run directory and every parent whose entry this creation added (mkdir's first created directory up). */

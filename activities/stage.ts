@@ -46,7 +46,8 @@ export function createExecuteStage(deps: StageDeps): (input: StageInput) => Prom
     const ctx = Context.current();
     // the run's workflow id + node: stable across Temporal retries AND workflow-driven attempts, so a killed
     // worker's unfinished agent conversation is resumed by whichever attempt runs next
-    const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}`;
+    // parallel branches at one node are different conversations: the branch is part of the key
+    const activityKey = `${ctx.info.workflowExecution?.workflowId ?? input.runId}/${input.node.id}${input.branch !== undefined ? `@${input.branch}` : ''}`;
     // A local activity has no heartbeat (its worker's workflow task stands for it); beats would go nowhere.
     const heartbeat = ctx.info.isLocal ? () => undefined : (d: unknown) => ctx.heartbeat(d);
     return runStage(input, { attempt: ctx.info.attempt, heartbeat, signal: ctx.cancellationSignal, activityKey }, deps);
@@ -95,7 +96,7 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   // inside a local activity flushRun treats the writes as speculative by itself (run-dir inLocalActivity)
   await flushRun({ ...writes, runDir: input.runDir });
   const { node } = input;
-  const stageDir = join(input.runDir, stageDirName(node.id));
+  const stageDir = join(input.runDir, stageDirFor(node.id, input.branch, input.visit));
   await prepareStageDir(stageDir);
 
   const timeoutMs = node.timeout_ms ?? input.stageTimeoutMs;
@@ -194,6 +195,16 @@ export function retriesExhausted(outcome: Outcome, allowPartial: boolean, attemp
 /** The stage directory name: the node id when it is a safe file name, else its URI encoding. */
 export function stageDirName(nodeId: string): string {
   return /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(nodeId) ? nodeId : encodeURIComponent(nodeId).replace(/\./g, '%2E');
+}
+
+/**
+ * The stage directory's name for one attempt: the node's on the main line (as always); on a parallel branch
+ * `<node>@<branch>` (and `@v<visit>` past the first visit), so branches that reach one node at once never
+ * share files or a status.json. stageDirName always encodes `@`, so no node id can collide with these.
+ */
+export function stageDirFor(nodeId: string, branch?: string, visit?: number): string {
+  if (branch === undefined) return stageDirName(nodeId);
+  return `${stageDirName(nodeId)}@${stageDirName(branch)}${visit !== undefined && visit > 1 ? `@v${visit}` : ''}`;
 }
 
 /** A status.json the command/agent wrote itself decides the outcome; an unreadable one is a FAIL. */

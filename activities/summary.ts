@@ -1,6 +1,7 @@
 // The run summary published at finalize (seed step 9): summary.json for tools, summary.md for people.
 import type { DecisionRecord } from '../core/decision-policy';
 import type { RunEnvelope } from '../core/run-model';
+import { sanitizeLine, sanitizeText } from '../core/sanitize';
 import type { TokenUsage } from '../core/usage';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
@@ -8,6 +9,10 @@ export interface RunSummary {
   envelope: RunEnvelope;
   decision?: DecisionRecord;
 }
+
+/** A field from the graph, an answer or the run id, as one markdown line: control characters escaped, pipes kept out of tables. */
+const f = (value: string | undefined): string => sanitizeLine(value ?? '');
+const cell = (value: string | undefined): string => f(value).replace(/\|/g, '\\|');
 
 /** Renders both forms; holds counts and signatures only (no scenario content ever reaches here). */
 export function renderSummary(s: RunSummary): { json: Record<string, unknown>; markdown: string } {
@@ -32,19 +37,19 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     rerunOf: e.rerunOf ?? null,
   };
   const lines = [
-    `# Run ${e.runId}: ${e.outcome ?? e.status}`,
+    `# Run ${f(e.runId)}: ${e.outcome ?? e.status}`,
     '',
-    `- pipeline: \`${e.pipeline.id}@${e.pipeline.version}\` (sha256 ${e.digests.pipeline.slice(0, 12)}…)`,
-    `- profile: \`${e.profile.id}@${e.profile.version}\``,
-    ...(e.suite ? [`- holdout suite: \`${e.suite.id}@${e.suite.version}\` (${e.suite.count} scenarios)`] : ['- holdout suite: none']),
+    `- pipeline: \`${f(e.pipeline.id)}@${f(e.pipeline.version)}\` (sha256 ${e.digests.pipeline.slice(0, 12)}…)`,
+    `- profile: \`${f(e.profile.id)}@${f(e.profile.version)}\``,
+    ...(e.suite ? [`- holdout suite: \`${f(e.suite.id)}@${f(e.suite.version)}\` (${e.suite.count} scenarios)`] : ['- holdout suite: none']),
     `- started ${e.createdAt}, finished ${e.updatedAt}`,
-    ...(e.rerunOf ? [`- rerun of ${e.rerunOf}`] : []),
+    ...(e.rerunOf ? [`- rerun of ${f(e.rerunOf)}`] : []),
     '',
     '## Stages',
     '',
     '| node | type | status | runs | attempts | tokens in/out | cost |',
     '|---|---|---|---|---|---|---|',
-    ...stages.map((st) => `| ${st.node} | ${st.type} | ${st.status ?? '-'} | ${st.executions} | ${st.attempts} | ${usageCells(st.usage)} |`),
+    ...stages.map((st) => `| ${cell(st.node)} | ${cell(st.type)} | ${cell(st.status ?? '-')} | ${st.executions} | ${st.attempts} | ${usageCells(st.usage)} |`),
     '',
     ...(e.usage ? [`Tokens: ${e.usage.input_tokens} in, ${e.usage.output_tokens} out${e.usage.cost_usd !== undefined ? `; cost $${e.usage.cost_usd.toFixed(4)}` : ''}.`, ''] : []),
   ];
@@ -54,15 +59,15 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
   }
   if (s.decision) {
     const d = s.decision;
-    lines.push('## Decision', '', `**${d.decision}** by ${d.by} (${d.mode}) at ${d.at}: ${d.reason}`, '');
+    lines.push('## Decision', '', `**${d.decision}** by ${f(d.by)} (${d.mode}) at ${d.at}: ${f(d.reason)}`, '');
     if (d.remediation) {
-      lines.push(`Remediation: rerun from \`${d.remediation.rerun_from}\`; failed checks: ${d.remediation.failed_checks.join(', ') || 'none'}.`);
-      for (const c of d.remediation.signatures) lines.push(`- ${c.signature} × ${c.count} (${c.kind})`);
-      if (d.remediation.notes) lines.push('', d.remediation.notes);
+      lines.push(`Remediation: rerun from \`${f(d.remediation.rerun_from)}\`; failed checks: ${f(d.remediation.failed_checks.join(', ')) || 'none'}.`);
+      for (const c of d.remediation.signatures) lines.push(`- ${f(c.signature)} × ${c.count} (${f(c.kind)})`);
+      if (d.remediation.notes) lines.push('', sanitizeText(d.remediation.notes));
       lines.push('');
     }
   }
-  if (e.failure) lines.push('## Failure', '', `${e.failure.domain}: ${e.failure.message}`, '', `Recovery: ${e.failure.recovery}`, '');
+  if (e.failure) lines.push('## Failure', '', `${e.failure.domain}: ${f(e.failure.message)}`, '', `Recovery: ${f(e.failure.recovery)}`, '');
   return { json, markdown: `${lines.join('\n')}\n` };
 }
 

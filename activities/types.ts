@@ -154,6 +154,13 @@ export interface StageInput {
   fidelity?: string;
   /** The profile's policy.budget: the agent loop checks the run's usage journal against it before every model call. */
   budget?: Budget;
+  /**
+   * The parallel branch this attempt runs in (Lane.branch: the branch's first node id); unset on the main
+   * line. Branches reaching one node run at once: each gets its own stage directory (stageDirFor).
+   */
+  branch?: string;
+  /** The node's visit number (1-based) when `branch` is set: a branch that loops back keeps each visit's files apart. */
+  visit?: number;
 }
 
 /** The routed outcome of a stage's last attempt. */

@@ -4,8 +4,10 @@ import { Command, CommanderError } from 'commander';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { RegistryError } from '../definitions/registry';
 import { SpecFileError } from '../definitions/load';
+import { sanitizeText } from '../core/sanitize';
 import { COMMANDS } from './commands';
 import { CliContext, ExitCode, UsageError, processIO, type CliIO } from './context';
+import { NoWorkerError, isServerUnavailable } from './worker-wait';
 
 /** Builds the program with every registered command; exported for help-text tests. */
 export function buildProgram(ctx: CliContext): Command {
@@ -24,7 +26,8 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /** Runs one invocation (`argv` without node and script) and returns its exit code. */
-export async function main(argv: readonly string[] = process.argv.slice(2), io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[] = process.argv.slice(2), rawIO: CliIO = processIO()): Promise<number> {
+  const io = sanitizingIO(rawIO);
   const ctx = new CliContext(io);
   const program = buildProgram(ctx);
   if (argv.length === 0) {
@@ -55,12 +58,29 @@ function report(err: unknown, io: CliIO): ExitCode {
     io.err(`factory: ${/already completed/i.test(message) ? `run ${err.workflowId} has already completed` : `no run ${err.workflowId} on this server (check the run id, --address and --namespace)`}`);
     return ExitCode.usage;
   }
+  if (isServerUnavailable(err)) {
+    io.err(`factory: Temporal server unavailable: ${message}`);
+    return ExitCode.unavailable;
+  }
+  if (err instanceof NoWorkerError) {
+    io.err(`factory: ${message}; nothing was applied`);
+    return ExitCode.noWorker;
+  }
   if (err instanceof RegistryError) {
     io.err(`factory: ${message}`);
     return ExitCode.failed;
   }
   io.err(`factory: internal error: ${message} (set FACTORY_DEBUG=1 for the stack)`);
   return ExitCode.failed;
+}
+
+/**
+ * Every line a command prints goes through the output sanitiser: run ids, gate labels, answers and
+ * reasons reach the terminal with their control characters escaped, whichever command prints them.
+ * Raw tty writes (the live view's redraws) are left alone: the live view sanitises its own lines.
+ */
+export function sanitizingIO(io: CliIO): CliIO {
+  return { ...io, out: (line) => io.out(sanitizeText(line)), err: (line) => io.err(sanitizeText(line)) };
 }
 
 function packageVersion(): string {

@@ -9,6 +9,10 @@ export const ExitCode = {
   failed: 1,
   /** Bad invocation: unknown command/option, missing argument, unreadable path. */
   usage: 2,
+  /** The Temporal server could not be reached or was lost mid-command; the run itself is untouched (sysexits EX_UNAVAILABLE). */
+  unavailable: 69,
+  /** No worker took the update or answered the query in time; nothing was applied (sysexits EX_TEMPFAIL). */
+  noWorker: 75,
   /** Ctrl-C while following a run: the run itself is untouched (128 + SIGINT, as shells report it). */
   interrupted: 130,
 } as const;

@@ -11,6 +11,7 @@ import { PlainProgress } from './plain-progress';
 import { AgentLines } from './agent-progress';
 import { followEvents, formatEvent } from './progress';
 import { snapshot } from './run-monitor';
+import { expiringArgs, NoWorkerError, withWorkerDeadline, workerWaitMs } from './worker-wait';
 
 /** Which run to follow and how to name it in commands printed for the operator. */
 export interface FollowTarget {
@@ -39,7 +40,7 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
   const handle = client.workflow.getHandle(workflowId);
   const print = (line: string) => !opts.quiet && io.out(line);
   const live = io.tty && !opts.json && !opts.quiet ? new LiveView(io.tty, workflowId, { ...(target.address ? { address: target.address } : {}), ...(target.uiUrl ? { uiUrl: target.uiUrl } : {}) }) : undefined;
-  const prompter = live && io.tty?.prompts ? new GatePrompter(answerer(client, workflowId, opts.by), live) : undefined;
+  const prompter = live && io.tty?.prompts ? new GatePrompter(answerer(client, workflowId, opts.by, workerWaitMs(io.env)), live) : undefined;
   const plain = !live && !opts.json && !opts.quiet ? new PlainProgress() : undefined;
   let interrupted: FollowEnd | undefined;
   let runDir: string | undefined;
@@ -47,13 +48,15 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
   process.once('SIGINT', onSigint);
   void prompter?.interrupted.then((gate) => (interrupted = { kind: 'interrupted', gate, ...(runDir ? { runDir } : {}) }));
 
-  let polling = false;
+  let polling: Promise<void> | undefined;
   // one describe per period serves the live view, the plain progress and the agent lines (turns, tool calls)
   const agentLines = new AgentLines();
   const monitor = live || plain ? setInterval(() => {
     if (polling) return;
-    polling = true;
-    void snapshot(client, workflowId)
+    // bounded by a deadline and awaited before the connection closes: the SDK retries an unreachable
+    // server's calls on timers, and a retry firing after close would crash the process
+    polling = client.connection
+      .withDeadline(Date.now() + 10_000, () => snapshot(client, workflowId))
       .then((s) => {
         if (!s) return;
         live?.onSnapshot(s);
@@ -63,7 +66,8 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
           else print(line);
         }
       })
-      .finally(() => (polling = false));
+      .catch(() => undefined)
+      .finally(() => (polling = undefined));
     for (const line of plain?.tick(Date.now()) ?? []) print(line);
   }, opts.monitorMs ?? 2000) : undefined;
   monitor?.unref();
@@ -83,11 +87,17 @@ export async function follow(io: CliIO, target: FollowTarget, opts: FollowOption
         }
         prompter?.onEvent(e);
       },
-      { ...(opts.after ? { after: opts.after } : {}), stop: () => interrupted !== undefined },
+      {
+        ...(opts.after ? { after: opts.after } : {}),
+        stop: () => interrupted !== undefined,
+        waitMs: workerWaitMs(io.env),
+        onWaiting: (line) => (live ? live.note(line) : opts.json ? io.err(line) : print(line)),
+      },
     );
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (monitor) clearInterval(monitor);
+    await polling;
     prompter?.stop();
     live?.stop();
   }
@@ -109,16 +119,24 @@ export function comeBackLines(workflowId: string, end: Extract<FollowEnd, { kind
   ];
 }
 
-/** Answers from the prompt go through the validated updates, so a refused answer never reaches history. */
-function answerer(client: Client, workflowId: string, by: string): GateAnswerer {
+/**
+ * Answers from the prompt go through the validated updates, so a refused answer never reaches history;
+ * each waits at most `waitMs` for a worker and expires then (a worker that comes later refuses it as stale).
+ */
+function answerer(client: Client, workflowId: string, by: string, waitMs: number): GateAnswerer {
   const handle = client.workflow.getHandle(workflowId);
   const refusal = (err: unknown): string => {
     if (err instanceof WorkflowUpdateFailedError) return err.cause?.message ?? err.message;
+    if (err instanceof NoWorkerError) return err.message;
     throw err;
   };
   return {
     // `text` is for free-text questions; the update's validator decides what this gate accepts
-    answer: (gate, a) => handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'answer', gate, by, ...a } as GateUpdateInput] }).then(() => undefined, refusal),
-    decide: (input) => handle.executeUpdate(decideUpdate, { args: [{ ...input, by }] }).then(() => undefined, refusal),
+    answer: (gate, a) =>
+      withWorkerDeadline(handle, 'the answer', waitMs, () => handle.executeUpdate(answerGateUpdate, { args: [expiringArgs({ kind: 'answer', gate, by, ...a } as GateUpdateInput, waitMs)] })).then(
+        () => undefined,
+        refusal,
+      ),
+    decide: (input) => withWorkerDeadline(handle, 'the decision', waitMs, () => handle.executeUpdate(decideUpdate, { args: [expiringArgs({ ...input, by }, waitMs)] })).then(() => undefined, refusal),
   };
 }

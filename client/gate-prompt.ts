@@ -4,6 +4,7 @@
 import { confirm, input, select } from '@inquirer/prompts';
 import type { PolicyCheck } from '../core/decision-policy';
 import { AnswerValue, QUESTION_TYPES, QuestionType, type Question, type QuestionOption } from '../core/questions';
+import { sanitizeLine } from '../core/sanitize';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { DecideSignalInput } from '../workflows/messages';
 
@@ -142,12 +143,12 @@ export class GatePrompter {
     const ctx = { signal, clearPromptOnDone: true, ...this.streams };
     let refusal: string | undefined;
     for (;;) {
-      const header = refusal ? `refused: ${refusal}\n` : '';
+      const header = refusal ? `refused: ${sanitizeLine(refusal)}\n` : '';
       if (gate.decision) {
         const decision = await select(
           {
-            message: `${header}Decide this run (${gate.decision.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')})`,
-            choices: gate.decision.allowed.map((d) => ({ name: d, value: d })),
+            message: `${header}Decide this run (${sanitizeLine(gate.decision.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', '))})`,
+            choices: gate.decision.allowed.map((d) => ({ name: sanitizeLine(d), value: d })),
           },
           ctx,
         );
@@ -156,7 +157,7 @@ export class GatePrompter {
         refusal = await this.answerer.decide({ decision: decision as 'approved' | 'rejected', reason, ...(remediation ? { remediation } : {}) });
         if (!refusal) return `decision ${decision} sent from this terminal`;
       } else {
-        const answer = await askQuestion(questionOf(gate), `${header}gate ${gate.gate}: `, ctx);
+        const answer = await askQuestion(questionOf(gate), `${header}gate ${sanitizeLine(gate.gate)}: `, ctx);
         refusal = await this.answerer.answer(gate.gate, answer);
         if (!refusal) return `gate ${gate.gate}: answered ${answer.choice ?? JSON.stringify(answer.text)} from this terminal`;
       }
@@ -168,7 +169,8 @@ type PromptContext = { signal: AbortSignal; clearPromptOnDone: boolean } & Promp
 
 /** Asks one question with the prompt that fits its type. */
 async function askQuestion(q: Question, prefix: string, ctx: PromptContext): Promise<PromptAnswer> {
-  const message = `${prefix}${q.text}`;
+  // the prompt writes straight to the terminal: the graph's text is escaped here, not by the CLI's output sink
+  const message = `${prefix}${sanitizeLine(q.text)}`;
   if (q.type === QuestionType.freeform) {
     const text = await input({ message, validate: (v) => v.trim() !== '' || 'an answer is required' }, ctx);
     return { text };
@@ -178,7 +180,7 @@ async function askQuestion(q: Question, prefix: string, ctx: PromptContext): Pro
     const option = q.options.find((o) => o.value === (yes ? AnswerValue.yes : AnswerValue.no));
     return { choice: option ? choiceOf(option) : yes ? 'Y' : 'N' };
   }
-  const choice = await select({ message, choices: q.options.map((o) => ({ name: o.label, value: choiceOf(o), description: o.to ? `→ ${o.to}` : '' })) }, ctx);
+  const choice = await select({ message, choices: q.options.map((o) => ({ name: sanitizeLine(o.label), value: choiceOf(o), description: o.to ? `→ ${sanitizeLine(o.to)}` : '' })) }, ctx);
   return { choice };
 }
 

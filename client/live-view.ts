@@ -2,6 +2,7 @@
 // current stage and how long it has run, what is retrying (from describe), the holdout progress bar,
 // open gates with the exact command to answer them. Pauses while a gate prompt owns the terminal.
 import type { QuestionType } from '../core/questions';
+import { sanitizeLine } from '../core/sanitize';
 import { answerCommands, choicesLine } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { PromptScreen } from './gate-prompt';
@@ -220,7 +221,11 @@ export class LiveView implements PromptScreen {
   private render(): void {
     if (this.paused) return;
     const width = Math.max(40, this.tty.columns - 1);
-    const clipped = this.frame().map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    // frame lines carry gate labels, answers and run ids: escaped before the view adds its own escapes
+    const clipped = this.frame().map((raw) => {
+      const l = sanitizeLine(raw);
+      return l.length > width ? `${l.slice(0, width - 1)}…` : l;
+    });
     const up = this.lines > 0 ? `\x1b[${this.lines}F` : '';
     this.tty.write(`${up}${clipped.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
     this.lines = clipped.length;

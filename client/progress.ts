@@ -6,10 +6,17 @@ import type { GateChoice, RunEvent } from '../core/run-model';
 import { unreachableText } from '../core/gate-rules';
 import { eventsQuery } from '../workflows/messages';
 import type { QuestionType } from '../core/questions';
+import { sanitizeFields, sanitizeLine } from '../core/sanitize';
 import { answerCommands, choicesLine } from './gate-text';
+import { DEFAULT_WORKER_WAIT_MS, isServerUnavailable, NoWorkerError, ServerUnavailableError, serverLost, withWorkerDeadline } from './worker-wait';
 
-/** One line per event (undefined for events not worth a line). */
-export function formatEvent(e: RunEvent, opts: { runId: string; uiUrl?: string; address?: string } = { runId: e.runId }): string | undefined {
+/** Failure fields that list causes on lines of their own: their line breaks stay (control characters are still escaped). */
+const MULTILINE_FIELDS: ReadonlySet<string> = new Set(['message', 'recovery']);
+
+/** One line per event (undefined for events not worth a line). Every field is escaped for one line first: a label or answer cannot fake a line. */
+export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: string; address?: string } = { runId: raw.runId }): string | undefined {
+  const e = sanitizeFields(raw, MULTILINE_FIELDS);
+  const opts = { ...rawOpts, runId: sanitizeLine(rawOpts.runId) };
   const d = e.data;
   const time = e.at.slice(11, 19);
   const line = (text: string) => `${time} #${e.seq} ${text}`;
@@ -123,19 +130,29 @@ const DESCRIBE_EVERY = 5;
 export async function followEvents(
   handle: WorkflowHandle,
   onEvent: (e: RunEvent) => void,
-  opts: { after?: number; intervalMs?: number; stop?: () => boolean } = {},
+  opts: { after?: number; intervalMs?: number; stop?: () => boolean; waitMs?: number; onWaiting?: (line: string) => void } = {},
 ): Promise<number> {
   let cursor = opts.after ?? 0;
   let idle = 0;
   let closed = false;
+  let waiting = false;
+  // a lost server ends the follower with its own error (exit 69), never as an internal error
+  const lost = (err: unknown): Error =>
+    isServerUnavailable(err) ? new ServerUnavailableError(`lost the Temporal server while following run ${handle.workflowId}; the run is durable and untouched: follow it again when the server is back (factory watch ${handle.workflowId})`) : (err as Error);
+  const lostUnlessAnswering = async (err: unknown): Promise<Error> => (isServerUnavailable(err) || (await serverLost(handle)) ? lost(new ServerUnavailableError('')) : (err as Error));
   for (;;) {
     let batch: RunEvent[] = [];
     try {
-      batch = await handle.query(eventsQuery, { after: cursor, limit: 500 });
+      batch = await withWorkerDeadline(handle, 'the events query', opts.waitMs ?? DEFAULT_WORKER_WAIT_MS, () => handle.query(eventsQuery, { after: cursor, limit: 500 }));
+      waiting = false;
     } catch (err) {
-      const desc = await handle.describe().catch(() => undefined);
+      // bounded: the SDK retries an unreachable server's calls for long, and a follower should say so soon
+      const desc = await handle.client.connection.withDeadline(Date.now() + 5000, () => handle.describe()).catch(() => undefined);
       if (desc && desc.status.name !== 'RUNNING') return cursor;
-      if (!desc) throw err;
+      if (!desc) throw await lostUnlessAnswering(err);
+      // no worker for now: say so once and keep following (the run waits for a worker; Ctrl-C leaves it parked)
+      if (err instanceof NoWorkerError && !waiting) opts.onWaiting?.(`still following: ${err.message}`);
+      waiting = err instanceof NoWorkerError;
     }
     for (const e of batch) {
       cursor = e.seq;
@@ -149,7 +166,7 @@ export async function followEvents(
     }
     // closed and drained: the events query answered from the closed workflow has nothing more
     if (closed) return cursor;
-    if (++idle % DESCRIBE_EVERY === 1) closed = (await handle.describe()).status.name !== 'RUNNING';
+    if (++idle % DESCRIBE_EVERY === 1) closed = (await handle.describe().catch((err: unknown) => Promise.reject(lost(err)))).status.name !== 'RUNNING';
     if (!closed) await new Promise((r) => setTimeout(r, opts.intervalMs ?? 300));
   }
 }

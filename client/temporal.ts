@@ -1,6 +1,7 @@
 // Where the CLI finds Temporal: --address, TEMPORAL_ADDRESS, the profile, or the embedded dev
 // server that `factory run` started (recorded in .factory/server.json so other commands find it).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
@@ -8,6 +9,7 @@ import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { processStartTime, recordedProcessGone } from '../infra/process-identity';
 import type { CliIO } from './context';
+import { ServerUnavailableError } from './worker-wait';
 
 /** Connection options a command was given. */
 export interface TargetOptions {
@@ -120,13 +122,28 @@ export function resolveTarget(io: CliIO, opts: TargetOptions, profileTls?: TlsFi
 export async function connectClient(target: { address: string; namespace: string; tls?: TlsConfig }): Promise<Client> {
   try {
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s', ...(target.tls ? { tls: target.tls } : {}) });
-    return new Client({ connection, namespace: target.namespace });
+    return new Client({ connection, namespace: target.namespace, identity: cliIdentity() });
   } catch (err) {
-    throw new Error(
+    throw new ServerUnavailableError(
       `cannot reach Temporal at ${target.address} (${err instanceof Error ? err.message : String(err)}); ` +
         'pass --address host:port or set TEMPORAL_ADDRESS, or start a run with `factory run` (embedded server)',
     );
   }
+}
+
+/**
+ * The identity the server records with every signal, update and start this CLI sends (history's
+ * `identity` fields): the OS user, host and pid, beside the answer's self-declared `by`. Self-asserted
+ * like `by`; with mTLS the server also knows which certificate connected.
+ */
+export function cliIdentity(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (containers): keep "unknown"
+  }
+  return `factory-cli ${user}@${hostname()} pid ${process.pid}`;
 }
 
 /** Starts the embedded dev server and records it for other commands; stop() removes the record. */

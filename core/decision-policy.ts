@@ -5,6 +5,7 @@
 import type { EvaluationSummary, SignatureCluster } from './evaluation';
 import type { Digests, GateRecord } from './run-model';
 import { answerSize, clip, MAX_ANSWER_CHARS } from './gate-rules';
+import { identityKey, normalizeIdentity, sameIdentityIn } from './identity';
 
 export type Decision = 'approved' | 'rejected';
 
@@ -73,7 +74,7 @@ export function policyChecks(p: PolicyInputs): PolicyCheck[] {
     const answers = g.answers.filter((a) => a.choice === g.selected);
     if (answers.length === 0) return [`${g.id}: closed without an answer`];
     return answers
-      .filter((a) => a.via === 'timeout' || (p.approvers.length > 0 && !p.approvers.includes(a.by)))
+      .filter((a) => a.via === 'timeout' || (p.approvers.length > 0 && !sameIdentityIn(p.approvers, a.by)))
       .map((a) => `${g.id}: answered by ${a.via === 'timeout' ? 'timeout' : `"${a.by}"`}, not an allowed approver`);
   });
   const twins = Object.entries(p.dependencies).filter(([, mode]) => mode === 'twin').map(([name]) => name);
@@ -96,12 +97,21 @@ export function allowedDecisions(checks: readonly PolicyCheck[]): Decision[] {
   return checks.every((c) => c.ok) ? ['approved', 'rejected'] : ['rejected'];
 }
 
+/** What checkDecision may also enforce: the size bound, and who may not decide their own run. */
+export interface DecisionCheckOptions {
+  maxChars?: number;
+  /** The run's starter; with allowSelfApproval false, they may not decide it (normalised names compare). */
+  startedBy?: string;
+  /** Default true (the behaviour before the option existed); the workflow passes the profile's allow_self_approval. */
+  allowSelfApproval?: boolean;
+}
+
 /** Validates a human decision; the reason is recorded as a DECISION_FAILURE when invalid. */
 export function checkDecision(
   input: DecideInput | null | undefined,
   checks: readonly PolicyCheck[],
   approvers: readonly string[],
-  opts: { maxChars?: number } = {},
+  opts: DecisionCheckOptions = {},
 ): { ok: true; decision: Decision; by: string; reason: string; remediation?: string } | { ok: false; reason: string } {
   if (!input || typeof input !== 'object') return { ok: false, reason: 'malformed decision: expected {"decision":"approved"|"rejected","by":"...","reason":"..."}' };
   const size = answerSize(input);
@@ -110,9 +120,14 @@ export function checkDecision(
   const { decision, by, reason, remediation } = input;
   if (decision !== 'approved' && decision !== 'rejected') return { ok: false, reason: `malformed decision: "decision" must be "approved" or "rejected", got ${typeof decision === 'string' ? `"${clip(decision)}"` : clip(decision ?? null)}` };
   if (typeof by !== 'string' || by.trim() === '') return { ok: false, reason: 'malformed decision: "by" (who decides) is required' };
+  const identity = normalizeIdentity(by);
+  if (!identity.ok) return { ok: false, reason: `malformed decision: "by" ${identity.reason}` };
   if (typeof reason !== 'string' || reason.trim() === '') return { ok: false, reason: 'malformed decision: "reason" is required' };
   if (remediation !== undefined && typeof remediation !== 'string') return { ok: false, reason: 'malformed decision: "remediation" must be a string' };
-  if (approvers.length > 0 && !approvers.includes(by)) return { ok: false, reason: `"${clip(by)}" may not decide; approvers: ${approvers.join(', ')}` };
+  if (approvers.length > 0 && !sameIdentityIn(approvers, identity.name)) return { ok: false, reason: `"${clip(identity.name)}" may not decide; approvers: ${approvers.join(', ')}` };
+  if (opts.allowSelfApproval === false && opts.startedBy !== undefined && identityKey(opts.startedBy) === identity.name) {
+    return { ok: false, reason: `self-approval is not allowed: "${clip(identity.name)}" started this run` };
+  }
   if (decision === 'approved' && !allowedDecisions(checks).includes('approved')) {
     const failed = checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`);
     return { ok: false, reason: `approved is not allowed: ${failed.join('; ')}; only rejected with a remediation path` };
@@ -120,7 +135,7 @@ export function checkDecision(
   if (decision === 'rejected' && (typeof remediation !== 'string' || remediation.trim() === '')) {
     return { ok: false, reason: 'rejected needs a remediation path: "remediation" (what to fix and where to rerun from)' };
   }
-  return { ok: true, decision, by: by.trim(), reason: reason.trim(), ...(typeof remediation === 'string' ? { remediation: remediation.trim() } : {}) };
+  return { ok: true, decision, by: identity.name, reason: reason.trim(), ...(typeof remediation === 'string' ? { remediation: remediation.trim() } : {}) };
 }
 
 /** The remediation path of a rejection: failing signatures, failed checks and a rerun point. */

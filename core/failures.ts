@@ -83,6 +83,21 @@ function detailsOf(failure: ApplicationFailure, domain: FailureDomain): DomainFa
   };
 }
 
+/**
+ * A failed freeze as the run's failure (issue 24 item 6): whatever finalizeRun threw after its retries (a
+ * diverged or removed run directory, a full disk), as FINALIZE_FAILURE with its own recovery text, never
+ * an EXEC_FAILURE with advice to fix a stage. Workflow code calls it where finalize fails.
+ */
+export function finalizeFailureOf(err: unknown, runDir: string): RunFailure {
+  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type ? `${err.cause.type}: ${err.cause.message}` : errorMessage(err);
+  return {
+    domain: FailureDomain.finalize,
+    message: `the run directory ${runDir} could not be frozen`,
+    causes: [cause],
+    recovery: RECOVERY_RULES[FailureDomain.finalize],
+  };
+}
+
 /** Any thrown value's message, without a stack (for causes that are not domain failures). */
 export function errorMessage(err: unknown): string {
   if (err instanceof ActivityFailure || err instanceof ChildWorkflowFailure) return err.cause?.message ?? err.message;

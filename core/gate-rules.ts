@@ -2,6 +2,7 @@
 // The workflow applies these to signals (invalid → recorded, nothing changes) and to update
 // validators (invalid → rejected before history).
 
+import { identityKey, normalizeIdentity, sameIdentityIn } from './identity';
 import { normalizeLabel } from './labels';
 import { AnswerValue, QuestionType, resolveAnswer, type Question } from './questions';
 import { matchHumanChoice } from './routing';
@@ -99,12 +100,27 @@ export function answerSize(input: object): number {
   }
 }
 
-/** Validates an answer against the gate and its policy; never mutates. */
+/**
+ * Whether a gate's deadline has passed at `nowMs` (workflow time of the task that delivers the answer). The
+ * workflow cannot see a signal's arrival time, and workflow time is never earlier than it: an answer
+ * delivered at or after the deadline is refused, so the timeout route is the only one taken.
+ */
+export function pastDeadline(gate: GateRecord, nowMs: number): boolean {
+  if (gate.deadline === undefined) return false;
+  const at = Date.parse(gate.deadline);
+  return !Number.isNaN(at) && nowMs >= at;
+}
+
+/**
+ * Validates an answer against the gate and its policy; never mutates. With `opts.now` (workflow time), an
+ * answer to a gate whose deadline has passed is refused as late (workflow code passes it under a patch).
+ */
 export function checkAnswer(
   gates: readonly GateRecord[],
   kind: AnswerKind,
   input: AnswerInput | undefined | null,
   startedBy: string | undefined,
+  opts: { now?: number } = {},
 ): AnswerCheck {
   if (!input || typeof input !== 'object' || Array.isArray(input)) {
     return { ok: false, reason: 'malformed answer: expected a JSON object like {"by":"alice"}' };
@@ -122,11 +138,17 @@ export function checkAnswer(
   if (input.comment !== undefined && typeof input.comment !== 'string') {
     return { ok: false, reason: 'malformed answer: "comment" must be a string' };
   }
-  const by = input.by.trim();
+  const identity = normalizeIdentity(input.by);
+  if (!identity.ok) return { ok: false, reason: `malformed answer: "by" ${identity.reason}` };
+  // the normalised name is what is checked and recorded: `Alice` and `alice` are one approver
+  const by = identity.name;
   const found = targetGate(gates, input.gate);
   if (typeof found === 'string') return { ok: false, reason: found };
   const gate = found;
   if (gate.closed) return { ok: false, reason: `gate "${gate.id}" is closed (late answer)`, gate };
+  if (opts.now !== undefined && pastDeadline(gate, opts.now)) {
+    return { ok: false, reason: `gate "${gate.id}" passed its deadline at ${gate.deadline ?? '?'} (late answer); its timeout route is taken`, gate };
+  }
   if (input.text !== undefined && typeof input.text !== 'string') {
     return { ok: false, reason: 'malformed answer: "text" must be a string', gate };
   }
@@ -150,13 +172,13 @@ export function checkAnswer(
       return { ok: false, reason: `gate "${gate.id}" has no ${kind} choice; ${how}`, gate };
     }
   }
-  if (gate.approvers.length > 0 && !gate.approvers.includes(by)) {
+  if (gate.approvers.length > 0 && !sameIdentityIn(gate.approvers, by)) {
     return { ok: false, reason: `"${clip(by)}" may not answer gate "${gate.id}"; approvers: ${gate.approvers.join(', ')}`, gate };
   }
-  if (!gate.allowSelfApproval && startedBy !== undefined && by === startedBy) {
+  if (!gate.allowSelfApproval && startedBy !== undefined && identityKey(startedBy) === by) {
     return { ok: false, reason: `self-approval is not allowed: "${clip(by)}" started this run`, gate };
   }
-  if (gate.answers.some((a) => a.by === by)) {
+  if (gate.answers.some((a) => identityKey(a.by) === by)) {
     return { ok: false, reason: `duplicate answer: "${clip(by)}" already answered gate "${gate.id}"`, gate };
   }
   const comment = typeof input.comment === 'string' ? input.comment : undefined;
@@ -214,8 +236,9 @@ export interface QuorumUnreachable {
  */
 export function quorumUnreachable(gate: GateRecord, startedBy: string | undefined): QuorumUnreachable | undefined {
   if (gate.closed || gate.approvers.length === 0) return undefined;
-  const answered = new Set(gate.answers.map((a) => a.by));
-  const eligible = [...new Set(gate.approvers)].filter((a) => !answered.has(a) && (gate.allowSelfApproval || startedBy === undefined || a !== startedBy));
+  const answered = new Set(gate.answers.map((a) => identityKey(a.by)));
+  const starter = startedBy === undefined ? undefined : identityKey(startedBy);
+  const eligible = [...new Set(gate.approvers.map(identityKey))].filter((a) => !answered.has(a) && (gate.allowSelfApproval || a !== starter));
   const votes: Record<string, number> = {};
   for (const a of gate.answers) votes[a.choice] = (votes[a.choice] ?? 0) + 1;
   // a freeform gate counts every reply toward one quorum; other gates count per choice

@@ -67,6 +67,8 @@ export const FailureDomain = {
   exec: 'EXEC_FAILURE',
   eval: 'EVAL_FAILURE',
   decision: 'DECISION_FAILURE',
+  /** The run's work ended, but its directory could not be frozen (finalizeRun gave up): the history is the record. */
+  finalize: 'FINALIZE_FAILURE',
 } as const;
 export type FailureDomain = (typeof FailureDomain)[keyof typeof FailureDomain];
 
@@ -76,6 +78,8 @@ export const RECOVERY_RULES: Readonly<Record<FailureDomain, string>> = {
   EXEC_FAILURE: 'retry per policy or route to failure handler; fix the stage and rerun',
   EVAL_FAILURE: 'no approval path; remediate and rerun',
   DECISION_FAILURE: 'closure blocked until a valid decision is recorded',
+  FINALIZE_FAILURE:
+    'the stages ran and the workflow history holds what happened, but the run directory is not a frozen record (factory verify will not pass): fix the cause named (disk space, permissions, files changed or removed under the run directory), then rerun for a verifiable record; do not change the stages',
 };
 
 export interface RunFailure {

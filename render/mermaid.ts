@@ -64,9 +64,12 @@ function shapeText(n: NodeView): string {
   return `${open}${text(n.lines)}${close}`;
 }
 
-/** A quoted mermaid label: `#`, quotes and markup characters as numeric entity codes, lines joined by `<br/>`. */
+/**
+ * A quoted mermaid label: `#`, quotes and markup characters as numeric entity codes, lines joined by
+ * `<br/>`; a line break inside a label is a `<br/>` too, so a label can never start a line of its own.
+ */
 function text(lines: readonly string[]): string {
-  const escaped = lines.map((l) =>
+  const escaped = lines.flatMap((l) => l.split(/\r\n|\r|\n/)).map((l) =>
     l.replace(/[#"&<>|]/g, (c) => `#${c.charCodeAt(0)};`),
   );
   return `"${escaped.join('<br/>')}"`;

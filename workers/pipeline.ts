@@ -22,6 +22,9 @@ export interface PipelineWorkerOptions {
 /** The pipeline worker's workflow bundle entry: the run workflow, no scenario code. */
 export const PIPELINE_WORKFLOWS = require.resolve('../workflows/bundle-pipeline');
 
+/** Workflow interceptor modules bundled with it: stale operator commands are refused (issue 24). Prebuilt bundles must include them. */
+export const PIPELINE_WORKFLOW_INTERCEPTORS: readonly string[] = [require.resolve('../core/command-expiry-interceptor')];
+
 /**
  * Worker options chosen by measurement (bench/tuning.ts, BENCHMARKS.md "Worker tuning"): as many
  * non-sticky as sticky workflow-task pollers (20 concurrent chains 0.82x the default's time, a single
@@ -37,7 +40,9 @@ export async function createPipelineWorker(opts: PipelineWorkerOptions): Promise
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',
     taskQueue: opts.taskQueue ?? TASK_QUEUES.pipeline,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: PIPELINE_WORKFLOWS, bundlerOptions: {} }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: PIPELINE_WORKFLOWS, bundlerOptions: {}, interceptors: { workflowModules: [...PIPELINE_WORKFLOW_INTERCEPTORS] } }),
     activities,
     ...PIPELINE_WORKER_TUNING,
     ...(opts.maxConcurrentActivityTaskExecutions ? { maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions } : {}),

@@ -1,11 +1,13 @@
 // `factory approve|reject|answer <runId>`: answer a human gate through the validated `answerGate`
 // update (refused answers exit 2 with the reason, and never reach history), or with --signal.
 import type { Command } from 'commander';
+import { sanitizeLine } from '../../core/sanitize';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { answerGateUpdate, answerSignal, approveSignal, rejectSignal } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
 import { votesLine } from '../gate-text';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { expiringArgs, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface AnswerOptions extends TargetOptions {
@@ -63,13 +65,16 @@ async function answer(ctx: CliContext, kind: Kind, run: string, opts: AnswerOpti
       return ExitCode.ok;
     }
     try {
-      const gate = await handle.executeUpdate(answerGateUpdate, { args: [{ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }] });
+      const waitMs = workerWaitMs(ctx.io.env);
+      const input = expiringArgs({ kind, ...base, ...(opts.choice ? { choice: opts.choice } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}) }, waitMs);
+      const gate = await withWorkerDeadline(handle, `the ${kind} update`, waitMs, () => handle.executeUpdate(answerGateUpdate, { args: [input] }));
       if (opts.json) ctx.io.out(JSON.stringify(gate, null, 2));
       else ctx.io.out(gate.closed ? `gate ${gate.id} closed: ${gate.selected || (gate.question === 'freeform' ? 'reply recorded' : 'declined')}` : `gate ${gate.id}: answer recorded (${votesLine(gate)})`);
       return ExitCode.ok;
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError) {
-        ctx.io.err(`factory: ${kind} refused: ${err.cause?.message ?? err.message}`);
+        // the reason may quote what was sent: on one line, escaped
+        ctx.io.err(`factory: ${kind} refused: ${sanitizeLine(err.cause?.message ?? err.message)}`);
         return ExitCode.usage;
       }
       throw err;

@@ -1,10 +1,12 @@
 // `factory decide <runId> --decision approved|rejected --reason ... [--remediation ...]`: the final
 // decision of a run in `human` decision mode, through the validated `decide` update (or --signal).
 import type { Command } from 'commander';
+import { sanitizeLine } from '../../core/sanitize';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideSignal, decideUpdate } from '../../workflows/messages';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { expiringArgs, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface DecideOptions extends TargetOptions {
@@ -47,11 +49,13 @@ export function registerDecide(program: Command, ctx: CliContext): void {
           return;
         }
         try {
-          const record = await handle.executeUpdate(decideUpdate, { args: [input] });
+          const waitMs = workerWaitMs(ctx.io.env);
+          const expiring = expiringArgs(input, waitMs);
+          const record = await withWorkerDeadline(handle, 'the decide update', waitMs, () => handle.executeUpdate(decideUpdate, { args: [expiring] }));
           ctx.io.out(opts.json ? JSON.stringify(record, null, 2) : `run ${run}: ${record.decision} by ${record.by} — ${record.reason}`);
         } catch (err) {
           if (!(err instanceof WorkflowUpdateFailedError)) throw err;
-          ctx.io.err(`factory: decision refused (DECISION_FAILURE): ${err.cause?.message ?? err.message}`);
+          ctx.io.err(`factory: decision refused (DECISION_FAILURE): ${sanitizeLine(err.cause?.message ?? err.message)}`);
           ctx.fail(ExitCode.usage);
         }
       } finally {

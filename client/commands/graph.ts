@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { sanitizeText } from '../../core/sanitize';
 import { formatDiagnostic } from '../../core/diagnostics';
 import type { RunEnvelope } from '../../core/run-model';
 import { FORMAT_EXTENSIONS, PngUnavailableError, RENDER_FORMATS, renderGraph, type RenderFormat } from '../../render';
@@ -61,6 +62,8 @@ async function graph(ctx: CliContext, arg: string, opts: GraphOptions): Promise<
   let output: string | Uint8Array;
   try {
     output = await renderGraph(drawn.graph, format, envelope);
+    // text formats (mermaid, dot) carry the graph's labels into a terminal or a markdown file: escaped
+    if (typeof output === 'string') output = sanitizeText(output);
   } catch (err) {
     if (err instanceof PngUnavailableError) throw new UsageError(err.message);
     throw err;

@@ -10,12 +10,15 @@ import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
+import { sanitizeFields, sanitizeLine } from '../../core/sanitize';
+import { envelopeWithEvents } from '../dir-status';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
 
 /** How many of the latest events `status` reads to find stages between retry attempts. */
 const RECENT_EVENTS = 200;
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { NoWorkerError, withWorkerDeadline, workerWaitMs } from '../worker-wait';
 import { defaultUser } from './run';
 
 interface ReadOptions extends TargetOptions {
@@ -49,12 +52,12 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       let pending: PendingView[] = [];
       let retries: StageRetry[] = [];
       const envelope = dir
-        ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
+        ? envelopeWithEvents(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope, readDirEvents(dir))
         : await withClient(ctx, opts, async (client) => {
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
-              const env = withServerStatus(await handle.query(runQuery), (await handle.describe()).status.name);
+              const env = withServerStatus(await withWorkerDeadline(handle, 'the run query', workerWaitMs(ctx.io.env), () => handle.query(runQuery)), (await handle.describe()).status.name);
               retries = await handle.query(eventsQuery, { after: Math.max(0, env.lastSeq - RECENT_EVENTS), limit: RECENT_EVENTS }).then(retryingStages, () => []);
               return env;
             } catch (err) {
@@ -62,13 +65,13 @@ export function registerInspect(program: Command, ctx: CliContext): void {
               const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
               const status = sa[SEARCH_ATTRIBUTES.status]?.[0];
               if (status === undefined) throw err;
-              ctx.io.err(`factory: no worker answered the query (${err instanceof Error ? err.message : String(err)}); showing the search attributes`);
+              ctx.io.err(`factory: ${err instanceof NoWorkerError ? err.message : `no worker answered the query (${err instanceof Error ? err.message : String(err)})`}; showing the search attributes`);
               return withServerStatus({ runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [] } as unknown as RunEnvelope, desc.status.name);
             }
           });
       if (opts.json) ctx.io.out(JSON.stringify({ ...envelope, ...(pending.length ? { pending } : {}), ...(retries.length ? { retrying: retries } : {}) }, null, 2));
       else {
-        printEnvelope(ctx, envelope);
+        printEnvelope(ctx, sanitizeFields(envelope, new Set(['message', 'recovery'])));
         for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
         for (const r of retries) ctx.io.out(`  ${formatStageRetry(r, Date.now())}`);
       }
@@ -83,21 +86,27 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const after = Number(opts.after ?? 0);
       const dir = runDirOf(ctx.io.cwd, run);
       const events: RunEvent[] = dir
-        ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
+        ? readDirEvents(dir).filter((e) => e.seq > after)
+        : await withClient(ctx, opts, (client) => {
+            const handle = client.workflow.getHandle(run);
+            return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
+          });
       for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
     });
 
   addTarget(program.command('gates').description('list open human gates: prompt, choices, deadline, who may answer').argument('<run>', 'run id')).action(
     async (run: string, opts: ReadOptions) => {
-      const gates: GateRecord[] = await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(gatesQuery));
+      const gates: GateRecord[] = await withClient(ctx, opts, (client) => {
+        const handle = client.workflow.getHandle(run);
+        return withWorkerDeadline(handle, 'the gates query', workerWaitMs(ctx.io.env), () => handle.query(gatesQuery));
+      });
       if (opts.json) return ctx.io.out(JSON.stringify(gates, null, 2));
       if (gates.length === 0) return ctx.io.out('no open gates');
-      for (const g of gates) {
+      for (const g of gates.map((raw) => sanitizeFields(raw))) {
         ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
         ctx.io.out(`  ${choicesLine(g.question, g.choices)}`);
         ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}${g.answers.length ? ` (${votesLine(g)})` : ''}`);
-        ctx.io.out(`  answer: ${answerCommands(run, g.id, g.question)}`);
+        ctx.io.out(`  answer: ${answerCommands(sanitizeLine(run), g.id, g.question)}`);
       }
     },
   );
@@ -107,15 +116,37 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .option('--by <name>', 'who answers gates at the prompt', defaultUser(ctx))
     .action(async (run: string, opts: ReadOptions & { by: string }) => {
       await withClient(ctx, opts, async (client) => {
-        const status = await client.workflow.getHandle(run).query(statusQuery);
+        const handle = client.workflow.getHandle(run);
+        // no worker yet is no reason to stop watching: say so and follow (the events query keeps waiting)
+        const status = await withWorkerDeadline(handle, 'the status query', workerWaitMs(ctx.io.env), () => handle.query(statusQuery)).catch((err: unknown) => {
+          if (!(err instanceof NoWorkerError)) throw err;
+          ctx.io.err(`factory: ${err.message}; watching anyway`);
+          return undefined;
+        });
         const target = resolveTarget(ctx.io, opts);
-        if (!opts.json && !ctx.io.tty) ctx.io.out(`watching ${run} (${status.pipeline}, ${status.status})`);
+        if (!opts.json && !ctx.io.tty) ctx.io.out(`watching ${run}${status ? ` (${status.pipeline}, ${status.status})` : ''}`);
         const end = await follow(ctx.io, { client, workflowId: run, address: target.address }, { json: opts.json, after: Number(opts.after ?? 0), by: opts.by });
         if (end.kind === 'interrupted') {
           for (const line of comeBackLines(run, end, opts.address ? { address: opts.address } : {})) ctx.io.err(line);
           ctx.fail(ExitCode.interrupted);
         }
       });
+    });
+}
+
+/** events.jsonl of a run directory (none when it is missing; a torn last line is left out). */
+function readDirEvents(dir: string): RunEvent[] {
+  const file = join(dir, 'events.jsonl');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as RunEvent];
+      } catch {
+        return [];
+      }
     });
 }
 

@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
+import { runDirName } from '../../activities/run-create';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
@@ -18,6 +19,7 @@ import { workflowUrl } from '../temporal';
 import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage } from '../processes';
+import { ONE_RUN_PER_ID, refuseFinishedResume, refuseTakenRunDir, refuseWhileOpen, startRefusal } from '../run-guards';
 
 interface RunOptions {
   profile: string;
@@ -87,12 +89,21 @@ export function registerRun(program: Command, ctx: CliContext): void {
 async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOptions): Promise<ExitCode> {
   const io = ctx.io;
   const sources = await runSources(io.cwd, pipelineArg, opts);
-  const temporal = (await localProfile(sources.profile, sources.root))?.environment.temporal;
+  const local = await localProfile(sources.profile, sources.root);
+  const temporal = local?.environment.temporal;
+  const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
+  const { resumed, previous, oldRunDir } = sources;
+  const runId = resumed?.runId ?? opts.runId ?? `run-${randomUUID().slice(0, 8)}`;
+  // a run id names one run forever: refused here, before a server starts or a file is written
+  if (resumed) refuseFinishedResume(resolve(io.cwd, opts.resume as string), resumed);
+  else if (opts.runDir) refuseTakenRunDir(resolve(io.cwd, opts.runDir));
+  // the embedded worker resolves run_root against this checkout; a remote worker's createRun checks its own
+  else if (!configured && local) refuseTakenRunDir(join(resolve(sources.root, local.environment.run_root), runDirName(runId)));
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
   const taskQueue = opts.taskQueue ?? temporal?.task_queue ?? TASK_QUEUES.pipeline;
   const print = (line: string) => !opts.quiet && !opts.json && io.out(line);
   const stack = await openRunStack(io, {
-    configured: opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address,
+    configured,
     namespace,
     taskQueue,
     temporal,
@@ -101,17 +112,21 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     print,
   });
   try {
-    const { resumed, previous, oldRunDir } = sources;
     if (resumed) await refuseWhileOpen(stack.client, resumed);
-    const runId = resumed?.runId ?? opts.runId ?? `run-${randomUUID().slice(0, 8)}`;
-    if (oldRunDir && previous) recordLineage(oldRunDir, previous.runId, runId);
     const workflowId = resumed ? `${runId}-resume-${Date.now().toString(36)}` : runId;
-    const handle = await stack.client.workflow.start(WORKFLOW_TYPES.run, {
-      taskQueue,
-      workflowId,
-      args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
-      searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
-    });
+    const handle = await stack.client.workflow
+      .start(WORKFLOW_TYPES.run, {
+        taskQueue,
+        workflowId,
+        ...ONE_RUN_PER_ID,
+        args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
+        searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
+      })
+      .catch(async (err: unknown) => {
+        throw (await startRefusal(err, stack.client, workflowId)) ?? err;
+      });
+    // lineage is written once the new run exists: a refused start leaves the old run's directory as it was
+    if (oldRunDir && previous) recordLineage(oldRunDir, previous.runId, runId);
     const ui = workflowUrl(stack.target.uiUrl, namespace, workflowId);
     print(`run ${runId} started (workflow ${workflowId})${ui ? `\n  UI: ${ui}` : ''}`);
     const end = await follow(io, { client: stack.client, workflowId, address: stack.target.address, ...(ui ? { uiUrl: ui } : {}) }, { json: opts.json, quiet: opts.quiet, by: opts.by ?? defaultUser(ctx) });
@@ -259,23 +274,4 @@ function pipelineName(ref: SpecRef): string {
 
 export function defaultUser(ctx: CliContext): string {
   return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
-}
-
-/** A resume while the run's workflow is still open would put two workflows on one run directory: refuse (exit 2). */
-async function refuseWhileOpen(client: Client, envelope: RunEnvelope): Promise<void> {
-  for (const id of new Set([envelope.workflowId, envelope.runId])) {
-    const desc = await client.workflow
-      .getHandle(id)
-      .describe()
-      .catch((err: unknown) => {
-        if (err instanceof WorkflowNotFoundError) return undefined;
-        throw err;
-      });
-    if (desc?.status.name === 'RUNNING') {
-      throw new UsageError(
-        `run ${envelope.runId} is still open in workflow ${id}: answer its gates or follow it with \`factory watch ${id}\`; ` +
-          `resume only a run whose workflow has ended (cancel it first: temporal workflow cancel --workflow-id ${id})`,
-      );
-    }
-  }
 }

@@ -109,6 +109,24 @@ describe('createRun', () => {
     expect(causes[0]).toContain('already holds run someone-else');
   });
 
+  it('refuses a new run with the same id when the directory holds that id\'s finished, frozen run', async () => {
+    const { runDir } = await createRun(input());
+    await writeFile(join(runDir, 'run.json'), JSON.stringify({ ...envelope('run-7'), status: 'completed', outcome: 'succeeded', runDir }));
+    await writeFile(join(runDir, 'artifacts.sha256.json'), '{}');
+    const before = await readFile(join(runDir, 'run.json'), 'utf8');
+    const causes = bootCauses(await failureOf(createRun(input())));
+    expect(causes[0]).toContain(`run directory ${runDir} already holds finished run run-7 (outcome succeeded, frozen)`);
+    expect(await readFile(join(runDir, 'run.json'), 'utf8')).toBe(before);
+  });
+
+  it('refuses a second workflow with the same run id (another start time) but takes a retry of the first', async () => {
+    const { runDir } = await createRun(input());
+    await createRun(input());
+    const later = { ...envelope('run-7'), createdAt: '2024-02-02T00:00:00.000Z' };
+    const causes = bootCauses(await failureOf(createRun(input({ envelope: later }))));
+    expect(causes[0]).toContain(`run directory ${runDir} already holds run run-7 (started 2024-01-01T00:00:00.000Z, status booting)`);
+  });
+
   test.each([
     ['run-1', 'run-1'],
     ['a/b', 'a%2Fb'],

@@ -27,10 +27,10 @@ export function spawnCmd(cmd: string, args: readonly string[], cwd = REPO): Prom
   });
 }
 
-/** Runs main() in-process with captured output. */
-export async function runCli(args: readonly string[], cwd = REPO): Promise<CliResult> {
+/** Runs main() in-process with captured output (`env`: the environment the command sees; default empty). */
+export async function runCli(args: readonly string[], cwd = REPO, env: Record<string, string> = {}): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (l) => void out.push(l), err: (l) => void err.push(l), cwd, env: {} });
+  const code = await main(args, { out: (l) => void out.push(l), err: (l) => void err.push(l), cwd, env });
   return { code, stdout: out.map((l) => `${l}\n`).join(''), stderr: err.map((l) => `${l}\n`).join('') };
 }

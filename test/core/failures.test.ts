@@ -4,7 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, RetryState } from '@temporalio/common';
 import { ScenarioConfigError, StageConfigError } from '../../activities/errors';
 import { RECOVERY_RULES } from '../../core/run-model';
-import { decodeFailure, domainFailure, listedMessage, NON_RETRYABLE_SCENARIO_ERRORS, NON_RETRYABLE_STAGE_ERRORS } from '../../core/failures';
+import { decodeFailure, domainFailure, finalizeFailureOf, listedMessage, NON_RETRYABLE_SCENARIO_ERRORS, NON_RETRYABLE_STAGE_ERRORS } from '../../core/failures';
 
 const built = domainFailure('EXEC_FAILURE', 'stage "a" failed and has no failure route: boom', ['boom'], { node: 'a' });
 const expected = { domain: 'EXEC_FAILURE', message: 'stage "a" failed and has no failure route: boom', causes: ['boom'], recovery: RECOVERY_RULES.EXEC_FAILURE, node: 'a' };
@@ -58,5 +58,28 @@ describe('non-retryable failure types', () => {
     expect(NON_RETRYABLE_STAGE_ERRORS).toContain(new StageConfigError('x').name);
     expect(NON_RETRYABLE_SCENARIO_ERRORS).toContain(new ScenarioConfigError('x').name);
     expect(NON_RETRYABLE_SCENARIO_ERRORS).toContain('EVAL_FAILURE');
+  });
+});
+
+describe('finalizeFailureOf', () => {
+  const activityFailure = (cause: Error) => new ActivityFailure('activity failed', 'finalizeRun', '7', RetryState.NON_RETRYABLE_FAILURE, undefined, cause);
+
+  it('names a failed freeze FINALIZE_FAILURE with its own recovery, not EXEC_FAILURE with stage advice, when the frozen directory diverged', () => {
+    const diverged = ApplicationFailure.create({ type: 'RUN_DIR_DIVERGED', nonRetryable: true, message: '/runs/r is frozen but no longer matches its freeze manifest (modified plan/status.json)' });
+    const f = finalizeFailureOf(activityFailure(diverged), '/runs/r');
+    expect(f).toEqual({
+      domain: 'FINALIZE_FAILURE',
+      message: 'the run directory /runs/r could not be frozen',
+      causes: ['RUN_DIR_DIVERGED: /runs/r is frozen but no longer matches its freeze manifest (modified plan/status.json)'],
+      recovery: RECOVERY_RULES.FINALIZE_FAILURE,
+    });
+    expect(f.recovery).not.toMatch(/fix the stage/);
+    expect(f.recovery).toMatch(/factory verify/);
+  });
+
+  it('round-trips through domainFailure and decodeFailure when the workflow fails with it', () => {
+    const f = finalizeFailureOf(new Error('ENOSPC: no space left on device, write'), '/runs/r');
+    const decoded = decodeFailure(domainFailure(f.domain, f.message, f.causes));
+    expect(decoded).toMatchObject({ domain: 'FINALIZE_FAILURE', causes: ['ENOSPC: no space left on device, write'], recovery: RECOVERY_RULES.FINALIZE_FAILURE });
   });
 });

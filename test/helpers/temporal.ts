@@ -14,6 +14,7 @@ import {
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { TEST_ENV } from './test-env';
+import { PIPELINE_WORKFLOW_INTERCEPTORS } from '../../workers/pipeline';
 
 export { TEST_ENV } from './test-env';
 
@@ -68,10 +69,10 @@ export async function connectTestNativeConnection(env: TestTemporalEnv = testTem
   return NativeConnection.connect({ address: env.address });
 }
 
-/** Bundle workflow code once (webpack, a few seconds): call in beforeAll, reuse for every Worker. */
+/** Bundle workflow code once (webpack, a few seconds): call in beforeAll, reuse for every Worker. The pipeline's interceptors come along, as in production. */
 export async function bundleTestWorkflows(workflowsPath: string): Promise<WorkflowBundleWithSourceMap> {
   installTestRuntime();
-  return bundleWorkflowCode({ workflowsPath, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...PIPELINE_WORKFLOW_INTERCEPTORS], logger: new DefaultLogger('WARN') });
 }
 
 /** Options of createTestWorker. */

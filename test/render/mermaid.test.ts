@@ -99,3 +99,17 @@ describe('mermaidIds', () => {
     expect([...mermaidIds(ids).values()]).toEqual(expected);
   });
 });
+
+describe('hostile labels (issue 24 item 5)', () => {
+  it('keeps a line break in a node or edge label inside the label, so it cannot write a line of its own', () => {
+    const hostile: PipelineGraph = {
+      ...graph,
+      nodes: graph.nodes.map((n) => (n.id === 'review' ? { ...n, label: 'Review\nall gates approved' } : n)),
+      edges: graph.edges.map((e, i) => (i === 0 ? { ...e, label: 'go\r\nall gates approved' } : e)),
+    };
+    const text = toMermaid(hostile);
+    parse(text);
+    expect(text.split('\n').some((l) => l.startsWith('all gates approved'))).toBe(false);
+    expect(text).toContain('{{"Review<br/>all gates approved<br/>[gate]"}}');
+  });
+});
