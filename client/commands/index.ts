@@ -11,6 +11,7 @@ import { registerRun } from './run';
 import { registerRuns } from './runs';
 import { registerScenarioWorker } from './scenario-worker';
 import { registerSchema } from './schema';
+import { registerServer } from './server';
 import { registerVerify } from './verify';
 import { registerWorker } from './worker';
 
@@ -26,6 +27,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerDecide,
   registerVerify,
   registerWorker,
+  registerServer,
   registerScenarioWorker,
   registerLint,
   registerGraph,

@@ -1,5 +1,6 @@
-// `factory run <id@version | file>`: boots a run. With no Temporal address configured it starts the
-// embedded dev server and an in-process pipeline worker; otherwise it connects to the configured one.
+// `factory run <id@version | file>`: boots a run. With no Temporal address configured it uses the
+// project's local dev server (found or started; it persists) and an in-process pipeline worker;
+// otherwise it connects to the configured server.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -45,7 +46,7 @@ interface RunOptions {
 export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('boot and run a pipeline to completion (embedded Temporal dev server unless an address is configured)')
+    .description('boot and run a pipeline to completion (on the local Temporal dev server unless an address is configured)')
     .argument('[pipeline]', 'id@version from the registry, or a .yaml/.dot file')
     .option('-p, --profile <profile>', 'FactoryProfile: id, id@version or file', 'local')
     .option('-s, --suite <suite>', 'ScenarioSuite: id, id@version or file')
@@ -56,12 +57,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--by <name>', 'who starts the run (self-approval rules)', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
     .option('--quiet', 'print only the result')
-    .option('--address <host:port>', 'Temporal frontend (default: profile, TEMPORAL_ADDRESS, else embedded)')
+    .option('--address <host:port>', 'Temporal frontend (default: profile, TEMPORAL_ADDRESS, else the local server in .factory/)')
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
-    .option('--keep-server', 'embedded mode: keep the dev server and its Web UI up after the run until Ctrl-C')
+    .option('--keep-server', 'no longer needed: the local server and its Web UI stay up after every run (`factory server stop`)')
     .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));
@@ -122,7 +123,6 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     try {
       const result = (await handle.result()) as RunResult;
       report(ctx, opts, result, ui);
-      if (stack.server && opts.keepServer) await untilInterrupted(io, stack.server.uiUrl);
       return result.outcome === 'succeeded' || result.outcome === 'approved' ? ExitCode.ok : ExitCode.failed;
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
@@ -227,17 +227,6 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
     return undefined;
   }
 }
-
-/** Keeps the embedded server (and its UI) up for a person to look around, until Ctrl-C. */
-async function untilInterrupted(io: RunIO, uiUrl: string | undefined): Promise<void> {
-  io.out(`Temporal dev server and Web UI stay up${uiUrl ? ` at ${uiUrl}` : ''}; press Ctrl-C to stop.`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
-}
-
-type RunIO = CliContext['io'];
 
 function runDirArg(cwd: string, arg: string): string {
   const dir = resolve(cwd, arg);
