@@ -15,6 +15,7 @@ import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingV
 
 /** How many of the latest events `status` reads to find stages between retry attempts. */
 const RECENT_EVENTS = 200;
+import { endedEnvelope } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { defaultUser } from './run';
 
@@ -51,6 +52,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const envelope = dir
         ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope)
         : await withClient(ctx, opts, async (client) => {
+            const ended = await endedEnvelope(client, run, ctx.io.cwd);
+            if (ended) return withServerStatus(ended, ended.temporalStatus);
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
