@@ -85,9 +85,15 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .action(async (run: string, opts: ReadOptions) => {
       const after = Number(opts.after ?? 0);
       const dir = runDirOf(ctx.io.cwd, run);
+      const fromDir = (d: string): RunEvent[] => readFileSync(join(d, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after);
       const events: RunEvent[] = dir
-        ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
+        ? fromDir(dir)
+        : await withClient(ctx, opts, async (client) => {
+            // an ended run's events are in its finalized directory: no worker needs to answer a query
+            const endedDir = (await endedEnvelope(client, run, ctx.io.cwd))?.runDir;
+            if (endedDir && existsSync(join(endedDir, 'events.jsonl'))) return fromDir(endedDir);
+            return client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 });
+          });
       for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
     });
 

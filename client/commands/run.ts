@@ -70,7 +70,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('rerun')
     .description('start a new run of the same pipeline, profile and suite, linked to the old one (lineage in both)')
-    .argument('<run>', 'run directory (or run id under ./runs)')
+    .argument('<run>', 'run directory, or run id (its directory under ./runs)')
     .option('--auto-approve', 'answer every human gate with its first choice')
     .option('--by <name>', 'who starts the run', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
