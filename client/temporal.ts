@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { recordedProcessGone } from '../infra/process-identity';
 import { UsageError, type CliIO } from './context';
@@ -173,7 +173,9 @@ export async function runWorkerUntilStopped(
   create: (connection: NativeConnection) => Promise<Worker>,
   announce: () => void,
 ): Promise<void> {
-  const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
+  // the worker SDK (native core) is loaded only by the commands that run a worker
+  const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const connection = await Native.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
   try {
     const worker = await create(connection);
     const stop = () => worker.shutdown();

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
-import { ExitCode, type CliContext } from '../context';
+import { ExitCode, type CliContext, defaultUser } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
@@ -17,7 +17,6 @@ import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingV
 const RECENT_EVENTS = 200;
 import { endedEnvelope } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
-import { defaultUser } from './run';
 
 interface ReadOptions extends TargetOptions {
   json?: boolean;

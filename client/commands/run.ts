@@ -13,7 +13,7 @@ import { loadSpecFile } from '../../definitions/load';
 import { compareSemver, openRegistries } from '../../definitions/registry';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
-import { ExitCode, UsageError, type CliContext } from '../context';
+import { defaultUser, ExitCode, UsageError, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { workflowUrl } from '../temporal';
 import { openRunStack } from '../run-stack';
@@ -246,9 +246,8 @@ function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
 }
 
-export function defaultUser(ctx: CliContext): string {
-  return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
-}
+/** Kept here for importers of run.ts; lives in context.ts so reading commands need not load run.ts. */
+export { defaultUser };
 
 /** A resume while the run's workflow is still open would put two workflows on one run directory: refuse (exit 2). */
 async function refuseWhileOpen(client: Client, envelope: RunEnvelope): Promise<void> {
