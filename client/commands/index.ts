@@ -19,6 +19,7 @@ export const COMMANDS: readonly CommandModule[] = [
   { names: ['runs'], load: lazy(() => require('./runs') as typeof import('./runs'), (m) => m.registerRuns) },
   { names: ['status', 'events', 'gates', 'watch'], load: lazy(() => require('./inspect') as typeof import('./inspect'), (m) => m.registerInspect) },
   { names: ['answer', 'approve', 'reject'], load: lazy(() => require('./answer') as typeof import('./answer'), (m) => m.registerAnswer) },
+  { names: ['logs'], load: lazy(() => require('./logs') as typeof import('./logs'), (m) => m.registerLogs) },
   { names: ['cancel'], load: lazy(() => require('./cancel') as typeof import('./cancel'), (m) => m.registerCancel) },
   { names: ['decide'], load: lazy(() => require('./decide') as typeof import('./decide'), (m) => m.registerDecide) },
   { names: ['verify'], load: lazy(() => require('./verify') as typeof import('./verify'), (m) => m.registerVerify) },
