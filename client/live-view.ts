@@ -8,6 +8,9 @@ import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
 import { duration, formatPending, formatStageRetry, isRetrying, progressBar, retryingStages, type MonitorSnapshot, type StageRetry } from './run-monitor';
 
+/** Frame lines that hold a command to copy (answer a gate, signal it): shown whole, never cut at the terminal's width. */
+const COMMAND_LINE = /^\s+(factory|temporal) /;
+
 interface StageRow {
   node: string;
   type: string;
@@ -220,9 +223,10 @@ export class LiveView implements PromptScreen {
   private render(): void {
     if (this.paused) return;
     const width = Math.max(40, this.tty.columns - 1);
-    const clipped = this.frame().map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l));
+    // a command to copy is never cut: it wraps, and the redraw counts the rows it takes
+    const lines = this.frame().map((l) => (l.length > width && !COMMAND_LINE.test(l) ? `${l.slice(0, width - 1)}…` : l));
     const up = this.lines > 0 ? `\x1b[${this.lines}F` : '';
-    this.tty.write(`${up}${clipped.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
-    this.lines = clipped.length;
+    this.tty.write(`${up}\x1b[J${lines.join('\n')}\n`);
+    this.lines = lines.reduce((rows, l) => rows + Math.max(1, Math.ceil(l.length / Math.max(1, this.tty.columns))), 0);
   }
 }
