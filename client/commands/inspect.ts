@@ -15,6 +15,7 @@ import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingV
 
 /** How many of the latest events `status` reads to find stages between retry attempts. */
 const RECENT_EVENTS = 200;
+import { paintOutcome, palette } from '../colour';
 import { endedEnvelope } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 
@@ -138,7 +139,8 @@ export function withServerStatus(env: RunEnvelope, server: string): RunEnvelope 
 
 function printEnvelope(ctx: CliContext, env: RunEnvelope & { temporalStatus?: string; lastRecordedStatus?: string }): void {
   const out = ctx.io.out;
-  out(`run ${env.runId}: ${env.status}${env.outcome ? ` (${env.outcome})` : ''}`);
+  const paint = palette(ctx.io);
+  out(`run ${env.runId}: ${paintOutcome(paint, String(env.status))}${env.outcome ? ` (${paintOutcome(paint, env.outcome)})` : ''}`);
   if (env.lastRecordedStatus) out(`  the server ended the workflow (${env.temporalStatus}) while the run said ${env.lastRecordedStatus}`);
   out(`  pipeline: ${env.pipeline.id}@${env.pipeline.version}   profile: ${env.profile?.id ?? '?'}@${env.profile?.version ?? '?'}`);
   if (env.currentNode) out(`  current node: ${env.currentNode}`);

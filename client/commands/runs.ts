@@ -8,6 +8,7 @@ import { RunStatus } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES, WORKFLOW_TYPES } from '../../core/temporal-names';
 import { statusQuery } from '../../workflows/messages';
 import { UsageError, type CliContext } from '../context';
+import { paintOutcome, palette, type Palette } from '../colour';
 import { closedOutcome, ENDED_OUTCOMES, outcomeByStatus } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 
@@ -88,13 +89,18 @@ export function matchesStatus(row: RunRow, status: string | undefined): boolean 
   return row.outcome === status;
 }
 
-/** The table `factory runs` prints: the outcome; a closed execution whose FactoryStatus still says it is live shows both. */
-export function formatRuns(rows: readonly RunRow[]): string[] {
+/** The table `factory runs` prints: the outcome (coloured by `paint`, after padding); a closed execution whose FactoryStatus still says it is live shows both. */
+export function formatRuns(rows: readonly RunRow[], paint: Palette = palette({ env: {} })): string[] {
   if (rows.length === 0) return ['no runs'];
   const status = (r: RunRow) => (r.temporalStatus !== 'RUNNING' && LIVE.has(r.status) ? `${r.outcome} (was ${r.status})` : r.outcome);
   const table = [['RUN', 'STATUS', 'PIPELINE', 'STARTED', 'STAGE'], ...rows.map((r) => [r.runId, status(r), r.pipeline, r.started.slice(0, 19).replace('T', ' '), r.currentStage ?? (r.temporalStatus === 'RUNNING' ? '?' : '-')])];
   const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
-  return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '));
+  return table.map((row, r) => {
+    const cells = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)));
+    const rowOfRun = rows[r - 1];
+    if (rowOfRun) cells[1] = paintOutcome(paint, rowOfRun.outcome, cells[1] as string);
+    return r === 0 ? paint.bold(cells.join('  ')) : cells.join('  ');
+  });
 }
 
 /** Registers `runs`. */
@@ -123,7 +129,7 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         }
         if (opts.stage) await Promise.all(rows.map((r) => addStage(client, r)));
         if (opts.json) ctx.io.out(JSON.stringify(rows, null, 2));
-        else for (const line of formatRuns(rows)) ctx.io.out(line);
+        else for (const line of formatRuns(rows, palette(ctx.io))) ctx.io.out(line);
       } finally {
         await client.connection.close();
       }

@@ -8,6 +8,7 @@ import { verifyRunDir } from '../../activities/finalize';
 import type { RunEnvelope } from '../../core/run-model';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { recordedFreezeDigest } from '../freeze-digest';
+import { palette } from '../colour';
 import { localRunDir, serverRunDir } from '../run-outcome';
 import { connectClient, resolveTarget, TemporalUnreachableError } from '../temporal';
 
@@ -55,7 +56,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
       else {
         for (const line of diffLines(report)) ctx.io.out(line);
         const filesMatch = report.modified.length + report.missing.length + report.added.length === 0;
-        ctx.io.out(report.ok ? `ok: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})` : filesMatch ? `FAILED: ${runDir}: see the problem above` : `FAILED: ${runDir} does not match its freeze manifest`);
+        const paint = palette(ctx.io);
+        ctx.io.out(report.ok ? `${paint.good('ok')}: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})` : `${paint.bad('FAILED')}: ${runDir}${filesMatch ? ': see the problem above' : ' does not match its freeze manifest'}`);
       }
       if (!report.ok) ctx.fail(ExitCode.failed);
     });
