@@ -11,11 +11,13 @@ RUN apt-get update \
 WORKDIR /app
 ENV NODE_ENV=production
 
-# Dependencies first, so code changes reuse this layer. tsx (a dependency) runs the TypeScript.
+# Dependencies first, so code changes reuse this layer.
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
 COPY . .
+# The CLI and workers run the JavaScript compiled into dist/ (swc, shipped with @temporalio/worker).
+RUN node scripts/build.js --force
 
 # The run root (a shared volume in compose) and the example workdir must be writable by the worker user.
 RUN mkdir -p runs && chown -R node:node runs examples/workspace

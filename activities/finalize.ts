@@ -15,6 +15,7 @@ import { FREEZE_MANIFEST, listFrozenFiles, fingerprint, setFileMode, syncFrozen,
 import { assertRecorded, flushRun, RUN_FILES } from './run-dir';
 import { fsyncDirs, writeFileAtomic, writeFilesAtomic } from './atomic-files';
 import { renderSummary, type RunSummary } from './summary';
+import { runEvents } from './summary-story';
 
 export { FREEZE_MANIFEST, LINEAGE_FILE, verifyRunDir, type FreezeManifest, type VerifyReport } from './freeze';
 
@@ -72,7 +73,7 @@ export async function finalizeRun(input: FinalizeInput): Promise<{ freezeDigest:
   // summary files and the picture are fsynced together: one wait, all durable before the manifest
   const flushing = flushRun({ runDir: input.runDir, events: input.events, envelope: input.envelope, ...(input.checkpoint ? { checkpoint: input.checkpoint } : {}) });
   flushing.catch(() => undefined); // awaited below; never an unhandled rejection while rendering
-  const { json, markdown } = renderSummary(input.summary);
+  const { json, markdown } = renderSummary(input.summary, runEvents(input.runDir, input.events));
   // temp file + rename: a symbolic link planted under these names is replaced, never followed
   const derived = [
     { file: join(input.runDir, 'summary.json'), data: `${JSON.stringify(json, null, 2)}\n` },

@@ -7,6 +7,8 @@ import type { HandlerRegistry } from './handler-registry';
 import { preflight } from './preflight';
 import { resolveProfile } from './profile';
 import { flushRun } from './run-dir';
+import { notifyGatesOpened } from './gate-webhook';
+import { Context } from '@temporalio/activity';
 import { steerChild } from './steer';
 import { createRun, loadRun } from './run-create';
 import { resolveSpecs } from './specs';
@@ -64,7 +66,13 @@ export function createActivities(deps: ActivityDeps) {
     /** Resume: read a run directory back. */
     loadRun: (input: LoadRunInput): Promise<LoadedRun> => finished(loadRun(input)),
     /** Idempotent persistence of events (by seq), checkpoint and envelope. */
-    flushRun: (input: RunDirFlush): Promise<FlushResult> => flushRun(input),
+    flushRun: async (input: RunDirFlush): Promise<FlushResult> => {
+      const result = await flushRun(input);
+      // a gate it opened is announced to the profile's webhook, detached: the activity never waits for it
+      const warn = activityWarn();
+      void notifyGatesOpened(input, result, { registryRoot, warn });
+      return result;
+    },
     /** Manager loop steer: an instruction into the child run's active stage (`<stage>/steer/`). */
     steerChild,
     /** Decision gate: decision.json written once (DECISION_FAILURE if a different one exists). */
@@ -84,3 +92,13 @@ export { NON_RETRYABLE_STAGE_ERRORS };
 export { HandlerRegistry } from './handler-registry';
 export type { Handler, StageContext } from './handler-registry';
 export { createDefaultHandlers } from './handlers';
+
+/** The running activity's logger (warn), else stderr: a detached delivery outlives its activity. */
+function activityWarn(): (message: string) => void {
+  try {
+    const log = Context.current().log;
+    return (message) => log.warn(message);
+  } catch {
+    return (message) => void process.stderr.write(`${message}\n`);
+  }
+}

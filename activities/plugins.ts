@@ -49,7 +49,8 @@ async function loadOne(path: string): Promise<PluginSet> {
   }
   let mod: Record<string, unknown>;
   try {
-    // require first: the CLI's tsx hook and jest compile a .ts plugin on the way in; import() for ESM-only files
+    // require first: a .ts plugin is compiled on the way in (tsx's hook, registered on first need; jest's own
+    // transform in tests); import() for ESM-only files
     mod = /\.m[jt]s$/.test(path) ? ((await import(pathToFileURL(path).href)) as Record<string, unknown>) : requireModule(path);
   } catch (err) {
     throw new PluginError(`plugin ${path} failed to load: ${(err as Error).message}`);
@@ -83,7 +84,13 @@ async function loadOne(path: string): Promise<PluginSet> {
   return { handlers, transforms, lintRules };
 }
 
+let tsHook = false;
 function requireModule(path: string): Record<string, unknown> {
+  // the compiled CLI has no TypeScript hook: register tsx's only when a .ts plugin is loaded
+  if (/\.[cm]?tsx?$/.test(path) && !tsHook && !(require as NodeJS.Require).extensions['.ts']) {
+    tsHook = true;
+    (require('tsx/cjs/api') as { register: () => void }).register();
+  }
   return require(path) as Record<string, unknown>;
 }
 

@@ -2,7 +2,9 @@
 import type { DecisionRecord } from '../core/decision-policy';
 import type { RunEnvelope } from '../core/run-model';
 import { sanitizeLine, sanitizeText } from '../core/sanitize';
+import type { RunEvent } from '../core/run-model';
 import type { TokenUsage } from '../core/usage';
+import { gateLines, timelineLines } from './summary-story';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
 export interface RunSummary {
@@ -14,8 +16,8 @@ export interface RunSummary {
 const f = (value: string | undefined): string => sanitizeLine(value ?? '');
 const cell = (value: string | undefined): string => f(value).replace(/\|/g, '\\|');
 
-/** Renders both forms; holds counts and signatures only (no scenario content ever reaches here). */
-export function renderSummary(s: RunSummary): { json: Record<string, unknown>; markdown: string } {
+/** Renders both forms; holds counts and signatures only (no scenario content ever reaches here). `events`: the run's, for who answered its gates. */
+export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): { json: Record<string, unknown>; markdown: string } {
   const e = s.envelope;
   const stages = Object.values(e.stages);
   const json = {
@@ -27,7 +29,7 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     outcome: e.outcome ?? null,
     createdAt: e.createdAt,
     finishedAt: e.updatedAt,
-    stages: stages.map((st) => ({ node: st.node, type: st.type, status: st.status ?? null, executions: st.executions, attempts: st.attempts, ...(st.usage ? { usage: st.usage } : {}) })),
+    stages: stages.map((st) => ({ node: st.node, type: st.type, status: st.status ?? null, executions: st.executions, attempts: st.attempts, startedAt: st.startedAt ?? null, finishedAt: st.finishedAt ?? null, ...(st.usage ? { usage: st.usage } : {}) })),
     usage: e.usage ?? null,
     evaluation: e.evaluation ?? null,
     decision: s.decision
@@ -52,6 +54,8 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     ...stages.map((st) => `| ${cell(st.node)} | ${cell(st.type)} | ${cell(st.status ?? '-')} | ${st.executions} | ${st.attempts} | ${usageCells(st.usage)} |`),
     '',
     ...(e.usage ? [`Tokens: ${e.usage.input_tokens} in, ${e.usage.output_tokens} out${e.usage.cost_usd !== undefined ? `; cost $${e.usage.cost_usd.toFixed(4)}` : ''}.`, ''] : []),
+    ...timelineLines(e),
+    ...gateLines(events),
   ];
   if (e.evaluation) {
     const ev = e.evaluation;

@@ -1,16 +1,18 @@
 // The `factory` command line: one commander program, one file per command under client/commands/.
 // main() never throws and never exits the process: it returns the exit code for bin/factory to set.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { WorkflowNotFoundError } from '@temporalio/client';
-import { RegistryError } from '../definitions/registry';
-import { SpecFileError } from '../definitions/load';
 import { sanitizeText } from '../core/sanitize';
+import { projectRoot } from '../infra/project-root';
 import { COMMANDS } from './commands';
 import { CliContext, ExitCode, UsageError, processIO, type CliIO } from './context';
-import { NoWorkerError, isServerUnavailable } from './worker-wait';
 
-/** Builds the program with every registered command; exported for help-text tests. */
-export function buildProgram(ctx: CliContext): Command {
+/**
+ * Builds the program with every command (exported for help-text tests), or, given the first argument,
+ * with only the commands it can name: `factory status` loads what status needs, `--version` nothing.
+ */
+export function buildProgram(ctx: CliContext, first?: string): Command {
   const program = new Command('factory')
     .description('Run software-factory pipelines as durable Temporal workflows')
     .version(packageVersion(), '-V, --version')
@@ -21,7 +23,9 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.io.err(s.replace(/\n$/, '')),
       outputError: (s, write) => write(`factory: ${s.replace(/^error: /, '')}`),
     });
-  for (const register of COMMANDS) register(program, ctx);
+  const named = first === undefined ? undefined : COMMANDS.find((c) => c.names.includes(first));
+  const versionOnly = first === '-V' || first === '--version';
+  for (const module of named ? [named] : versionOnly ? [] : COMMANDS) module.load()(program, ctx);
   return program;
 }
 
@@ -29,7 +33,7 @@ export function buildProgram(ctx: CliContext): Command {
 export async function main(argv: readonly string[] = process.argv.slice(2), rawIO: CliIO = processIO()): Promise<number> {
   const io = sanitizingIO(rawIO);
   const ctx = new CliContext(io);
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, argv[0]);
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return ExitCode.usage;
@@ -50,6 +54,11 @@ function report(err: unknown, io: CliIO): ExitCode {
   }
   const message = err instanceof Error ? err.message : String(err);
   if (io.env.FACTORY_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+  // the error classes come from modules the failing command has loaded already: require them only here
+  const { SpecFileError } = require('../definitions/load') as typeof import('../definitions/load');
+  const { RegistryError } = require('../definitions/registry') as typeof import('../definitions/registry');
+  const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { NoWorkerError, isServerUnavailable } = require('./worker-wait') as typeof import('./worker-wait');
   if (err instanceof SpecFileError || err instanceof UsageError) {
     io.err(`factory: ${message}`);
     return ExitCode.usage;
@@ -85,7 +94,7 @@ export function sanitizingIO(io: CliIO): CliIO {
 
 function packageVersion(): string {
   try {
-    return (require('../package.json') as { version: string }).version;
+    return (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '0.0.0';
   }

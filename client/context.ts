@@ -45,6 +45,11 @@ export class CliContext {
   }
 }
 
+/** Who a command acts as when --by is not given: FACTORY_USER, the login name, else `cli`. */
+export function defaultUser(ctx: { io: CliIO }): string {
+  return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
+}
+
 /** Thrown by a command for a bad invocation the parser could not catch; printed as `factory: <message>`, exit 2. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -109,8 +109,8 @@ export function comeBackLines(workflowId: string, end: Extract<FollowEnd, { kind
   const where = end.gate ? ` at gate ${end.gate}` : '';
   if (opts.embedded) {
     return [
-      `stopped following run ${workflowId}${where}; nothing was cancelled, but the embedded dev server stops with this process.`,
-      `  continue it from its checkpoint: factory run --resume ${end.runDir ?? '<run directory>'}`,
+      `stopped following run ${workflowId}${where}; nothing was cancelled: it stays parked on the local server, but its worker stopped with this process.`,
+      `  come back with: factory worker (in another terminal), then factory watch ${workflowId}`,
     ];
   }
   return [

@@ -9,6 +9,9 @@ import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
 import { duration, formatPending, formatStageRetry, isRetrying, progressBar, retryingStages, type MonitorSnapshot, type StageRetry } from './run-monitor';
 
+/** Frame lines that hold a command to copy (answer a gate, signal it): shown whole, never cut at the terminal's width. */
+const COMMAND_LINE = /^\s+(factory|temporal) /;
+
 interface StageRow {
   node: string;
   type: string;
@@ -221,13 +224,14 @@ export class LiveView implements PromptScreen {
   private render(): void {
     if (this.paused) return;
     const width = Math.max(40, this.tty.columns - 1);
-    // frame lines carry gate labels, answers and run ids: escaped before the view adds its own escapes
-    const clipped = this.frame().map((raw) => {
+    // frame lines carry gate labels, answers and run ids: escaped before the view adds its own escapes;
+    // a command to copy is never cut: it wraps, and the redraw counts the rows it takes
+    const lines = this.frame().map((raw) => {
       const l = sanitizeLine(raw);
-      return l.length > width ? `${l.slice(0, width - 1)}…` : l;
+      return l.length > width && !COMMAND_LINE.test(l) ? `${l.slice(0, width - 1)}…` : l;
     });
     const up = this.lines > 0 ? `\x1b[${this.lines}F` : '';
-    this.tty.write(`${up}${clipped.map((l) => `\x1b[2K${l}`).join('\n')}\n\x1b[J`);
-    this.lines = clipped.length;
+    this.tty.write(`${up}\x1b[J${lines.join('\n')}\n`);
+    this.lines = lines.reduce((rows, l) => rows + Math.max(1, Math.ceil(l.length / Math.max(1, this.tty.columns))), 0);
   }
 }

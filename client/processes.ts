@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { guardChild } from '../infra/process-guard';
 import type { CliIO } from './context';
+import { projectRoot } from '../infra/project-root';
 
 /** How long the scenario worker may take to stop after SIGTERM before it is SIGKILLed. */
 const STOP_GRACE_MS = 10_000;
@@ -25,7 +26,7 @@ export function startScenarioWorkerProcess(
   mkdirSync(dir, { recursive: true });
   const log = join(dir, 'scenario-worker.log');
   const fd = openSync(log, 'a');
-  const bin = resolve(__dirname, '..', 'bin', 'factory');
+  const bin = join(projectRoot(), 'bin', 'factory');
   const args = [bin, 'scenario-worker', '--address', opts.address, '--namespace', opts.namespace, '--task-queue', opts.taskQueue, '--scenarios-root', opts.scenariosRoot];
   const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], cwd: io.cwd, env: { ...process.env } });
   // dies with this process, even when it is SIGKILLed (the dev server's guard: hooks plus a watchdog)

@@ -1,22 +1,23 @@
-// The Temporal side of `factory run`: either the configured server, or an embedded stack (dev server,
-// in-process pipeline worker, and a scenario-worker process when the run has a suite). One object with
-// one stop(), so a failure half-way through starting still stops what did start.
+// The Temporal side of `factory run`: either the configured server, or an embedded stack (the project's
+// persistent local dev server, found or started, plus an in-process pipeline worker and a scenario-worker
+// process when the run has a suite). One object with one stop(), so a failure half-way through starting
+// still stops what did start; the local server is not ours to stop and stays up for later commands.
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import type { DevServer } from '../infra/dev-server';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import { TASK_QUEUES } from '../core/temporal-names';
 import { createPipelineWorker } from '../workers/pipeline';
 import type { CliIO } from './context';
 import { startScenarioWorkerProcess, type ScenarioWorkerProcess } from './processes';
-import { connectClient, resolveTarget, startEmbeddedServer } from './temporal';
+import { ensureLocalServer, type LocalServer } from './local-server';
+import { connectClient, resolveTarget } from './temporal';
 
 /** Where a run goes and what must be stopped after it. */
 export interface RunStack {
   readonly client: Client;
   readonly target: { address: string; namespace: string; uiUrl?: string };
-  /** Set in embedded mode. */
-  readonly server?: DevServer;
+  /** Set in embedded mode: the local server this run uses (it outlives the run). */
+  readonly server?: LocalServer;
   stop(): Promise<void>;
 }
 
@@ -40,10 +41,10 @@ export async function openRunStack(io: CliIO, opts: RunStackOptions): Promise<Ru
     for (const s of stops.reverse()) await s().catch(() => undefined);
   };
   try {
-    const server = opts.configured ? undefined : await startEmbeddedServer(io, opts.namespace);
+    const server = opts.configured ? undefined : await ensureLocalServer(io.cwd, opts.namespace);
     if (server) {
-      stops.push(() => server.stop());
-      opts.print(`embedded Temporal dev server at ${server.address}, UI ${server.uiUrl ?? '(off)'}`);
+      const how = server.started ? 'started the local Temporal server' : 'local Temporal server';
+      opts.print(`${how} at ${server.address}, UI ${server.uiUrl} (state in ${server.dbFilename ?? '?'}; it stays up: \`factory server stop\`)`);
     }
     const target = server
       ? { address: server.address, namespace: opts.namespace, ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}) }
@@ -59,7 +60,7 @@ export async function openRunStack(io: CliIO, opts: RunStackOptions): Promise<Ru
 }
 
 /** The in-process pipeline worker and, when asked, the scenario-worker process, on the embedded server. */
-async function startEmbeddedWorkers(io: CliIO, server: DevServer, opts: RunStackOptions, stops: (() => Promise<void>)[]): Promise<void> {
+async function startEmbeddedWorkers(io: CliIO, server: LocalServer, opts: RunStackOptions, stops: (() => Promise<void>)[]): Promise<void> {
   const native = await NativeConnection.connect({ address: server.address });
   stops.push(() => native.close());
   const worker: Worker = await createPipelineWorker({ connection: native, namespace: opts.namespace, taskQueue: opts.taskQueue, registryRoot: opts.registryRoot });

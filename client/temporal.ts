@@ -1,15 +1,14 @@
-// Where the CLI finds Temporal: --address, TEMPORAL_ADDRESS, the profile, or the embedded dev
-// server that `factory run` started (recorded in .factory/server.json so other commands find it).
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Where the CLI finds Temporal: --address, TEMPORAL_ADDRESS, the profile, or the project's local dev
+// server (client/local-server.ts; recorded in .factory/server.json so every command finds it).
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
-import { startDevServer, type DevServer } from '../infra/dev-server';
-import { processStartTime, recordedProcessGone } from '../infra/process-identity';
-import type { CliIO } from './context';
-import { ServerUnavailableError } from './worker-wait';
+import { recordedProcessGone } from '../infra/process-identity';
+import { UsageError, type CliIO } from './context';
 
 /** Connection options a command was given. */
 export interface TargetOptions {
@@ -51,17 +50,22 @@ export function tlsConfig(env: Readonly<Record<string, string | undefined>>, cwd
   };
 }
 
-/** What `factory run` writes while its embedded server lives. */
+/** What the local server's starter writes while the server lives. */
 export interface ServerRecord {
   address: string;
   namespace: string;
+  /** Every namespace the server was started with (older records: only `namespace`). */
+  namespaces?: string[];
+  /** Its SQLite state file (older, in-memory embedded servers: none). */
+  dbFilename?: string;
   uiUrl?: string;
   pid: number;
   /** The server process's start time (/proc/<pid>/stat): a later process reusing the pid is not it. */
   pidStart?: string;
 }
 
-const STATE_DIR = '.factory';
+/** The directory under the project that holds the local server's state, record, lock and log. */
+export const STATE_DIR = '.factory';
 
 function serverFile(cwd: string): string {
   return join(cwd, STATE_DIR, 'server.json');
@@ -118,15 +122,39 @@ export function resolveTarget(io: CliIO, opts: TargetOptions, profileTls?: TlsFi
   return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(tls ? { tls } : {}) };
 }
 
-/** Connects a Client; the error names the address and how to point the CLI elsewhere. */
+/** Temporal cannot be reached: one line naming the address and what to run; exit 2 like any bad invocation. */
+export class TemporalUnreachableError extends UsageError {}
+
+/** Refused or silent TCP port: fail in well under a second instead of the SDK's 5 s connect deadline. */
+function tcpProbe(address: string, timeoutMs = 1500): Promise<string | undefined> {
+  const at = address.lastIndexOf(':');
+  const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+  const port = Number(address.slice(at + 1));
+  if (at < 0 || !Number.isInteger(port)) return Promise.resolve(undefined);
+  return new Promise((done) => {
+    const socket = tcpConnect({ host, port });
+    const finish = (why: string | undefined): void => {
+      socket.destroy();
+      done(why);
+    };
+    socket.setTimeout(timeoutMs, () => finish(undefined)); // slow is not refused: let the SDK decide
+    socket.once('connect', () => finish(undefined));
+    socket.once('error', (err: NodeJS.ErrnoException) => finish(err.code ?? err.message));
+  });
+}
+
+/** Connects a Client; when that fails, says in one line where it looked and what to run (TemporalUnreachableError). */
 export async function connectClient(target: { address: string; namespace: string; tls?: TlsConfig }): Promise<Client> {
+  const refused = await tcpProbe(target.address);
   try {
+    if (refused) throw new Error(refused);
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s', ...(target.tls ? { tls: target.tls } : {}) });
     return new Client({ connection, namespace: target.namespace, identity: cliIdentity() });
   } catch (err) {
-    throw new ServerUnavailableError(
-      `cannot reach Temporal at ${target.address} (${err instanceof Error ? err.message : String(err)}); ` +
-        'pass --address host:port or set TEMPORAL_ADDRESS, or start a run with `factory run` (embedded server)',
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    throw new TemporalUnreachableError(
+      `cannot reach Temporal at ${target.address} (${why}): start the local server with \`factory server start\`, ` +
+        'or pass --address host:port / set TEMPORAL_ADDRESS',
     );
   }
 }
@@ -146,24 +174,6 @@ export function cliIdentity(): string {
   return `factory-cli ${user}@${hostname()} pid ${process.pid}`;
 }
 
-/** Starts the embedded dev server and records it for other commands; stop() removes the record. */
-export async function startEmbeddedServer(io: CliIO, namespace: string): Promise<DevServer> {
-  const dir = join(io.cwd, STATE_DIR);
-  mkdirSync(dir, { recursive: true });
-  const server = await startDevServer({ namespace, ui: true });
-  const pidStart = processStartTime(server.pid);
-  const record: ServerRecord = { address: server.address, namespace, pid: server.pid, ...(pidStart ? { pidStart } : {}), ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}) };
-  writeFileSync(serverFile(io.cwd), `${JSON.stringify(record, null, 2)}\n`);
-  return {
-    ...server,
-    outputTail: () => server.outputTail(),
-    stop: async () => {
-      removeServerRecord(io.cwd, server.pid);
-      await server.stop();
-    },
-  };
-}
-
 /** The Temporal UI page of one workflow. */
 export function workflowUrl(uiUrl: string | undefined, namespace: string, workflowId: string): string | undefined {
   if (!uiUrl) return undefined;
@@ -179,7 +189,9 @@ export async function runWorkerUntilStopped(
   create: (connection: NativeConnection) => Promise<Worker>,
   announce: () => void,
 ): Promise<void> {
-  const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
+  // the worker SDK (native core) is loaded only by the commands that run a worker
+  const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
+  const connection = await Native.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
   try {
     const worker = await create(connection);
     const stop = () => worker.shutdown();

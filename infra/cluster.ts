@@ -8,8 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { guardChild, type ChildGuard } from './process-guard';
+import { projectRoot } from './project-root';
 
-const SCRIPT = join(__dirname, '..', 'scripts', 'cluster.sh');
+const SCRIPT = join(projectRoot(), 'scripts', 'cluster.sh');
 const TAIL_CHARS = 16_384;
 
 /** Settings `cluster.sh` wrote to <dir>/cluster.env: address, UI URL, TLS files, roots, users. */

@@ -64,7 +64,8 @@ export class DevServerStartError extends Error {
   }
 }
 
-const HOST = '127.0.0.1';
+/** Every dev server listens on loopback only. */
+export const HOST = '127.0.0.1';
 const TAIL_BYTES = 8192;
 // Temporal's IndexedValueType enum numbers (temporal.api.enums.v1), by our type names.
 const INDEXED_VALUE_TYPE: Record<SearchAttributeTypeName, number> = {
@@ -86,7 +87,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   }
 }
 
-function buildArgs(opts: DevServerOptions, ports: number[], namespaces: readonly string[]): string[] {
+/** The `temporal server start-dev` arguments for these options and ports (gRPC, UI, HTTP, metrics). */
+export function buildArgs(opts: DevServerOptions, ports: number[], namespaces: readonly string[]): string[] {
   const [port, uiPort, httpPort, metricsPort] = ports;
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--http-port', String(httpPort)];
   args.push('--metrics-port', String(metricsPort), '--log-level', opts.logLevel ?? 'error');
@@ -150,7 +152,8 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   };
 }
 
-interface ReadyProbe {
+/** What waitReady watches: the child (exited = failed start) and the endpoints that must answer. */
+export interface ReadyProbe {
   child: ChildProcess;
   address: string;
   uiUrl: string | undefined;
@@ -160,7 +163,8 @@ interface ReadyProbe {
   outputTail: () => string;
 }
 
-async function waitReady(p: ReadyProbe): Promise<void> {
+/** Resolves once gRPC, our search attributes in every namespace and the UI (when on) answer; else throws DevServerStartError. */
+export async function waitReady(p: ReadyProbe): Promise<void> {
   const deadline = p.started + (p.opts.startupTimeoutMs ?? 60_000);
   const wanted = allSearchAttributes(p.opts);
   let lastProblem = 'not probed yet';

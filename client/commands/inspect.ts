@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
-import { ExitCode, type CliContext } from '../context';
+import { ExitCode, type CliContext, defaultUser } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { sanitizeFields, sanitizeLine } from '../../core/sanitize';
 import { envelopeWithEvents } from '../dir-status';
@@ -17,9 +17,10 @@ import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingV
 
 /** How many of the latest events `status` reads to find stages between retry attempts. */
 const RECENT_EVENTS = 200;
+import { paintOutcome, palette } from '../colour';
+import { endedEnvelope } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
 import { NoWorkerError, withWorkerDeadline, workerWaitMs } from '../worker-wait';
-import { defaultUser } from './run';
 
 interface ReadOptions extends TargetOptions {
   json?: boolean;
@@ -54,6 +55,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const envelope = dir
         ? envelopeWithEvents(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope, readDirEvents(dir))
         : await withClient(ctx, opts, async (client) => {
+            const ended = await endedEnvelope(client, run, ctx.io.cwd);
+            if (ended) return withServerStatus(ended, ended.temporalStatus);
             const handle = client.workflow.getHandle(run);
             pending = (await snapshot(client, run))?.pending ?? [];
             try {
@@ -87,7 +90,10 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       const dir = runDirOf(ctx.io.cwd, run);
       const events: RunEvent[] = dir
         ? readDirEvents(dir).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, (client) => {
+        : await withClient(ctx, opts, async (client) => {
+            // an ended run's events are in its finalized directory: no worker needs to answer a query
+            const endedDir = (await endedEnvelope(client, run, ctx.io.cwd))?.runDir;
+            if (endedDir && existsSync(join(endedDir, 'events.jsonl'))) return readDirEvents(endedDir).filter((e) => e.seq > after);
             const handle = client.workflow.getHandle(run);
             return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
           });
@@ -161,7 +167,8 @@ export function withServerStatus(env: RunEnvelope, server: string): RunEnvelope 
 
 function printEnvelope(ctx: CliContext, env: RunEnvelope & { temporalStatus?: string; lastRecordedStatus?: string }): void {
   const out = ctx.io.out;
-  out(`run ${env.runId}: ${env.status}${env.outcome ? ` (${env.outcome})` : ''}`);
+  const paint = palette(ctx.io);
+  out(`run ${env.runId}: ${paintOutcome(paint, String(env.status))}${env.outcome ? ` (${paintOutcome(paint, env.outcome)})` : ''}`);
   if (env.lastRecordedStatus) out(`  the server ended the workflow (${env.temporalStatus}) while the run said ${env.lastRecordedStatus}`);
   out(`  pipeline: ${env.pipeline.id}@${env.pipeline.version}   profile: ${env.profile?.id ?? '?'}@${env.profile?.version ?? '?'}`);
   if (env.currentNode) out(`  current node: ${env.currentNode}`);

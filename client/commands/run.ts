@@ -1,5 +1,6 @@
-// `factory run <id@version | file>`: boots a run. With no Temporal address configured it starts the
-// embedded dev server and an in-process pipeline worker; otherwise it connects to the configured one.
+// `factory run <id@version | file>`: boots a run. With no Temporal address configured it uses the
+// project's local dev server (found or started; it persists) and an in-process pipeline worker;
+// otherwise it connects to the configured server.
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import { loadSpecFile } from '../../definitions/load';
 import { compareSemver, openRegistries } from '../../definitions/registry';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
-import { ExitCode, UsageError, type CliContext } from '../context';
+import { defaultUser, ExitCode, UsageError, type CliContext } from '../context';
 import { comeBackLines, follow } from '../follow';
 import { workflowUrl } from '../temporal';
 import { openRunStack } from '../run-stack';
@@ -47,7 +48,7 @@ interface RunOptions {
 export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('run')
-    .description('boot and run a pipeline to completion (embedded Temporal dev server unless an address is configured)')
+    .description('boot and run a pipeline to completion (on the local Temporal dev server unless an address is configured)')
     .argument('[pipeline]', 'id@version from the registry, or a .yaml/.dot file')
     .option('-p, --profile <profile>', 'FactoryProfile: id, id@version or file', 'local')
     .option('-s, --suite <suite>', 'ScenarioSuite: id, id@version or file')
@@ -58,12 +59,12 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--by <name>', 'who starts the run (self-approval rules)', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
     .option('--quiet', 'print only the result')
-    .option('--address <host:port>', 'Temporal frontend (default: profile, TEMPORAL_ADDRESS, else embedded)')
+    .option('--address <host:port>', 'Temporal frontend (default: profile, TEMPORAL_ADDRESS, else the local server in .factory/)')
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
-    .option('--keep-server', 'embedded mode: keep the dev server and its Web UI up after the run until Ctrl-C')
+    .option('--keep-server', 'no longer needed: the local server and its Web UI stay up after every run (`factory server stop`)')
     .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));
@@ -71,7 +72,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('rerun')
     .description('start a new run of the same pipeline, profile and suite, linked to the old one (lineage in both)')
-    .argument('<run>', 'run directory (or run id under ./runs)')
+    .argument('<run>', 'run directory, or run id (its directory under ./runs)')
     .option('--auto-approve', 'answer every human gate with its first choice')
     .option('--by <name>', 'who starts the run', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
@@ -137,7 +138,6 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
     try {
       const result = (await handle.result()) as RunResult;
       report(ctx, opts, result, ui);
-      if (stack.server && opts.keepServer) await untilInterrupted(io, stack.server.uiUrl);
       return result.outcome === 'succeeded' || result.outcome === 'approved' ? ExitCode.ok : ExitCode.failed;
     } catch (err) {
       if (!(err instanceof WorkflowFailedError)) throw err;
@@ -243,17 +243,6 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
   }
 }
 
-/** Keeps the embedded server (and its UI) up for a person to look around, until Ctrl-C. */
-async function untilInterrupted(io: RunIO, uiUrl: string | undefined): Promise<void> {
-  io.out(`Temporal dev server and Web UI stay up${uiUrl ? ` at ${uiUrl}` : ''}; press Ctrl-C to stop.`);
-  await new Promise<void>((done) => {
-    process.once('SIGINT', () => done());
-    process.once('SIGTERM', () => done());
-  });
-}
-
-type RunIO = CliContext['io'];
-
 function runDirArg(cwd: string, arg: string): string {
   const dir = resolve(cwd, arg);
   if (existsSync(join(dir, 'run.json'))) return dir;
@@ -272,6 +261,6 @@ function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
 }
 
-export function defaultUser(ctx: CliContext): string {
-  return ctx.io.env.FACTORY_USER ?? ctx.io.env.USER ?? ctx.io.env.USERNAME ?? 'cli';
-}
+/** Kept here for importers of run.ts; lives in context.ts so reading commands need not load run.ts. */
+export { defaultUser };
+

@@ -70,6 +70,10 @@ const humanGatePolicy = z
     quorum: z.int().min(1).default(1).describe('Answers needed to close a gate'),
     allow_self_approval: z.boolean().default(false).describe('May the run starter answer'),
     auto_answer: z.boolean().default(false).describe('Answer gates with their default choice (tests, demos)'),
+    webhook: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('POST a JSON notice here when a gate opens (sent by the worker that records the gate; a failed delivery never affects the run)'),
   })
   .transform(renameMs('timeout'));
 

@@ -36,6 +36,20 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
+  it('never cuts a command to copy at the terminal\'s width: it wraps, and the next frame moves up over every row it took', () => {
+    const writes: string[] = [];
+    const view = new LiveView({ write: (t) => void writes.push(t), columns: 50 }, 'run-with-a-long-identifier-0123456789', { address: '127.0.0.1:7233', now: () => Date.parse('2026-11-26T10:01:05.000Z') });
+    view.onEvent(ev('run.awaiting_human', { gate: 'review', prompt: 'Review the change: a prompt long enough to be cut at fifty columns', choices: [{ key: 'A', label: '[A] Approve', to: 'exit' }] }));
+    const frame = (writes[writes.length - 1] ?? '').replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    const lines = frame.replace(/\n$/, '').split('\n');
+    expect(frame).toContain('factory approve run-with-a-long-identifier-0123456789 --gate review   |   factory answer run-with-a-long-identifier-0123456789 --gate review --choice <choice>');
+    expect(frame).toContain("--workflow-id run-with-a-long-identifier-0123456789 --name approve --input '{\"by\":\"you\"}'");
+    expect(lines.find((l) => l.includes('⏸ gate review'))).toMatch(/…$/); // prose is still cut
+    const rows = lines.reduce((n, l) => n + Math.max(1, Math.ceil(l.length / 50)), 0);
+    view.onEvent(ev('gate.closed', { gate: 'review', selected: 'exit' }));
+    expect(writes[writes.length - 1]).toMatch(new RegExp(`^\\x1b\\[${rows}F`));
+  });
+
   it('says executing again and names the deadlock when a gate ends because its quorum can no longer be reached', () => {
     const { view, last } = screen();
     view.onEvent(ev('run.awaiting_human', { gate: 'review', prompt: 'Ship it?', choices: [{ key: 'A', label: '[A] Approve', to: 'exit' }] }));

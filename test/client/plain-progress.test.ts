@@ -109,10 +109,10 @@ describe('comeBackLines', () => {
     ]);
   });
 
-  it('names factory run --resume with the run directory when the embedded dev server stops with this process', () => {
+  it('names factory worker and factory watch when the run stays on the local server but its in-process worker stopped', () => {
     expect(comeBackLines('run-x', { kind: 'interrupted', runDir: '/tmp/runs/run-x' }, { embedded: true })).toEqual([
-      'stopped following run run-x; nothing was cancelled, but the embedded dev server stops with this process.',
-      '  continue it from its checkpoint: factory run --resume /tmp/runs/run-x',
+      'stopped following run run-x; nothing was cancelled: it stays parked on the local server, but its worker stopped with this process.',
+      '  come back with: factory worker (in another terminal), then factory watch run-x',
     ]);
   });
 });

@@ -14,10 +14,12 @@ const target = () => ['--address', testTemporalEnv().address, '--namespace', tes
 
 describe('runsQuery', () => {
   it.each([
-    [{}, 'WorkflowType = "runPipeline"'],
+    [{}, 'WorkflowType = "runPipeline" AND ExecutionStatus != "ContinuedAsNew"'],
     [{ status: 'awaiting_human' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "awaiting_human" AND ExecutionStatus = "Running"'],
-    [{ status: 'completed' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "completed"'],
-    [{ pipeline: 'feature-pipeline', status: 'failed' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "failed" AND FactoryPipeline = "feature-pipeline"'],
+    [{ status: 'completed' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Completed"'],
+    [{ status: 'approved' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Completed"'],
+    [{ status: 'cancelled' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Canceled"'],
+    [{ pipeline: 'feature-pipeline', status: 'failed' }, 'WorkflowType = "runPipeline" AND (ExecutionStatus = "Failed" OR ExecutionStatus = "Completed") AND FactoryPipeline = "feature-pipeline"'],
   ])('builds the visibility query when the filters are %j', (filters, query) => {
     expect(runsQuery(filters)).toBe(query);
   });
@@ -31,10 +33,10 @@ describe('runsQuery', () => {
 });
 
 describe('formatRuns', () => {
-  const row = (over: Partial<RunRow>): RunRow => ({ runId: 'run-1', status: 'executing', temporalStatus: 'RUNNING', pipeline: 'p', started: '2026-11-30T10:00:00.000Z', ...over });
+  const row = (over: Partial<RunRow>): RunRow => ({ runId: 'run-1', status: 'executing', outcome: 'executing', temporalStatus: 'RUNNING', pipeline: 'p', started: '2026-11-30T10:00:00.000Z', ...over });
 
   it('shows a closed execution whose FactoryStatus still says live as closed, never as live', () => {
-    const [, line] = formatRuns([row({ status: 'awaiting_human', temporalStatus: 'TERMINATED' })]);
+    const [, line] = formatRuns([row({ status: 'awaiting_human', outcome: 'terminated', temporalStatus: 'TERMINATED' })]);
     expect(line).toMatch(/^run-1\s+terminated \(was awaiting_human\)\s+p\s+2026-11-30 10:00:00\s+-$/);
   });
 
@@ -52,7 +54,7 @@ describe('formatRuns', () => {
       closeTime: new Date('2026-11-30T10:05:00.000Z'),
       searchAttributes: { FactoryStatus: ['completed'], FactoryPipeline: ['feature'] },
     } as unknown as WorkflowExecutionInfo;
-    expect(rowOf(info)).toEqual({ runId: 'run-9', status: 'completed', temporalStatus: 'COMPLETED', pipeline: 'feature', started: '2026-11-30T10:00:00.000Z', closed: '2026-11-30T10:05:00.000Z' });
+    expect(rowOf(info)).toEqual({ runId: 'run-9', status: 'completed', outcome: 'completed', temporalStatus: 'COMPLETED', pipeline: 'feature', started: '2026-11-30T10:00:00.000Z', closed: '2026-11-30T10:05:00.000Z' });
   });
 });
 

@@ -40,11 +40,24 @@ describe('factory verify against the server record', () => {
     expect(offline.stderr).toContain('--offline: the freeze manifest itself was not checked');
   });
 
-  it('fails naming the reason when the server cannot be reached and no digest is given', async () => {
+  it('says the server is unreachable, runs the offline check, and still exits 1 when no digest is given', async () => {
     const ws = workspace(pipelineYaml('verify2', [], ['{ from: start, to: exit }']));
     const result = await (await env.start(ws)).result();
     const r = await runCli(['verify', result.runDir as string, '--address', '127.0.0.1:1']);
-    expect(r.stdout).toMatch(/problem: the freeze digest could not be checked against the server's record of workflow .*pass --digest/);
+    expect(r.stderr).toMatch(/^factory: cannot reach Temporal at 127\.0\.0\.1:1 .*factory server start/);
+    expect(r.stderr).toContain('ran the offline check only: the freeze manifest itself was NOT checked');
+    expect(r.stdout).toMatch(/^offline ok: \d+ files match the freeze manifest \(sha256 [0-9a-f]{64}\); not verified against the server$/m);
+    expect(r.stdout).not.toContain('does not match');
     expect(r.code).toBe(1);
+  });
+
+  it('takes a run id: ./runs/<id> or the directory the server recorded', async () => {
+    const ws = workspace(pipelineYaml('verify3', [], ['{ from: start, to: exit }']));
+    const result = await (await env.start(ws)).result();
+    const byId = await runCli(['verify', result.runId, '--address', testTemporalEnv().address]);
+    expect(byId.stdout).toMatch(/^ok: \d+ files match/m);
+    expect(byId.code).toBe(0);
+    const unknown = await runCli(['verify', 'run-nobody-knows', '--address', testTemporalEnv().address]);
+    expect(unknown.code).toBe(2);
   });
 });

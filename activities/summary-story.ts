@@ -1,0 +1,95 @@
+// The parts of summary.md that tell the run's story in time: each stage's start offset and duration as
+// a timeline, and who answered each human gate (or that it timed out), read from the run's events.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunEnvelope, RunEvent } from '../core/run-model';
+import { NO_FOLLOW_READ } from './no-follow';
+
+const BAR = 24;
+const MAX_EVENTS_BYTES = 64 * 1024 * 1024;
+
+/** `1h02m`, `3m05s`, `12.3s`, `850ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The stage timeline: start offset from the run's start, duration, and a bar placed on the run's span. */
+export function timelineLines(e: RunEnvelope): string[] {
+  const start = Date.parse(e.createdAt);
+  const end = Date.parse(e.updatedAt);
+  const stages = Object.values(e.stages)
+    .filter((st) => st.startedAt !== undefined)
+    .map((st) => ({ st, from: Date.parse(st.startedAt as string), to: Date.parse(st.finishedAt ?? e.updatedAt) }))
+    .filter((x) => Number.isFinite(x.from) && Number.isFinite(x.to))
+    .sort((a, b) => a.from - b.from);
+  if (stages.length === 0 || !Number.isFinite(start)) return [];
+  const span = Math.max(1, (Number.isFinite(end) ? end : Math.max(...stages.map((x) => x.to))) - start);
+  const lines = ['## Timeline', '', `Run took ${formatDuration(span)}.`, '', '| node | starts at | duration | |', '|---|---|---|---|'];
+  for (const { st, from, to } of stages) {
+    const a = Math.min(BAR - 1, Math.floor(((from - start) / span) * BAR));
+    const b = Math.max(a + 1, Math.min(BAR, Math.ceil(((to - start) / span) * BAR)));
+    lines.push(`| ${st.node} | +${formatDuration(from - start)} | ${formatDuration(to - from)}${st.finishedAt ? '' : ' (unfinished)'} | \`${'·'.repeat(a)}${'█'.repeat(b - a)}${'·'.repeat(BAR - b)}\` |`);
+  }
+  return [...lines, ''];
+}
+
+/** A value from an answer (a person typed it): one line, no markup, at most 64 characters. */
+function clean(v: unknown): string {
+  const s = String(v).replace(/[\u0000-\u001f\u007f`*_|<>[\]]/g, ' ').trim();
+  return s.length > 64 ? `${s.slice(0, 63)}…` : s;
+}
+
+/** Who answered each human gate, how, and what won; timeouts too. Empty when the run had no gate. */
+export function gateLines(events: readonly RunEvent[]): string[] {
+  const rows: string[] = [];
+  for (const ev of events) {
+    const d = ev.data as Record<string, unknown>;
+    if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${d.via ? ` (${clean(d.via)})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
+    else if (ev.type === 'gate.timed_out') rows.push(`- gate ${clean(d.gate)}: timed out at ${clean(ev.at)}${d.defaultChoice ? `; default choice ${clean(d.defaultChoice)}` : ''}`);
+  }
+  return rows.length ? ['## Gates', '', ...rows, ''] : [];
+}
+
+/** The run's events: events.jsonl (read without following a link) plus those not flushed yet, by seq. */
+export function runEvents(runDir: string, pending: readonly RunEvent[]): RunEvent[] {
+  const bySeq = new Map<number, RunEvent>();
+  for (const ev of readEventsFile(join(runDir, 'events.jsonl'))) bySeq.set(ev.seq, ev);
+  for (const ev of pending) bySeq.set(ev.seq, ev);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
+
+function readEventsFile(file: string): RunEvent[] {
+  let fd: number;
+  try {
+    fd = openSync(file, NO_FOLLOW_READ);
+  } catch {
+    return [];
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_EVENTS_BYTES) return [];
+    const buf = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < st.size) {
+      const n = readSync(fd, buf, got, st.size - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    const out: RunEvent[] = [];
+    for (const line of buf.subarray(0, got).toString('utf8').split('\n')) {
+      if (!line) continue;
+      try {
+        out.push(JSON.parse(line) as RunEvent);
+      } catch {
+        // a torn last line: the pending events carry it
+      }
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
