@@ -7,6 +7,7 @@ import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { SuiteManifest } from '../definitions/suite-manifest';
+import type { SandboxPolicy } from './sandbox/policy';
 
 /** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
 export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
@@ -151,6 +152,8 @@ export interface StageInput {
   plugins?: string[];
   /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
   fidelity?: string;
+  /** The profile's `sandbox` setting; unset (older workflow code, runs from before): bubblewrap, network off. */
+  sandbox?: SandboxPolicy;
 }
 
 /** The routed outcome of a stage's last attempt. */

@@ -13,6 +13,7 @@ import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
 import { resolveNodeProvider } from '../../llm/resolve';
 import { isLlmProvider } from '../../../definitions/schemas/providers';
+import { stageSandbox } from '../../sandbox/stage';
 import type { BackendResult, CodergenBackend } from './types';
 
 /** Node attribute (`attrs.system`) appended to the system prompt. */
@@ -58,6 +59,7 @@ export function createLlmBackend(): CodergenBackend {
         hooks: hooksOf(stage.node),
         limits: limitsOf(provider),
         env: stage.env,
+        ...(toolsOn ? { sandbox: await stageSandbox(stage) } : {}),
         signal: stage.signal,
         heartbeat: (d) => stage.heartbeat(d),
       });
