@@ -285,6 +285,34 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
       expect(causes).toEqual([expect.stringContaining(cause)]);
     });
 
+    describe('sandbox', () => {
+      const missing = async () => ({ ok: false as const, reason: '/usr/bin/bwrap not found' });
+      const REAL = 'provider: { kind: openai, api_key_env: OPENAI_API_KEY, model: m-1 }\n';
+      const withProbe = (body: string, probe = missing) =>
+        preflight({ graph: graphOf(pipelineYaml()), profile: profileFrom(profileYaml(body)), workflowTypes: WORKFLOW_NODE_TYPES }, { handlers: createDefaultHandlers(), probeSandbox: probe });
+
+      it('refuses a real-model run with BOOT_FAILURE naming bubblewrap when it does not work here', async () => {
+        const causes = bootCauses(await failureOf(withProbe(REAL)));
+        expect(causes).toEqual([expect.stringContaining('bubblewrap does not work on this worker (/usr/bin/bwrap not found)')]);
+        expect(causes[0]).toContain('sandbox: none');
+      });
+
+      it('lets a real-model run through without bubblewrap only with `sandbox: none`, and warns that it is unconfined', async () => {
+        const res = await withProbe(`${REAL}sandbox: none\n`);
+        expect(res.warnings).toEqual([expect.stringContaining('sandbox: none (profile)')]);
+      });
+
+      it('lets a twin-only run through without bubblewrap and says it runs unsandboxed', async () => {
+        const res = await withProbe('provider: { kind: twin }\n');
+        expect(res.warnings).toEqual([expect.stringContaining('twin-only run runs commands unsandboxed')]);
+      });
+
+      it('passes a real-model run silently where bubblewrap works (this machine)', async () => {
+        const res = await preflight({ graph: graphOf(pipelineYaml()), profile: profileFrom(profileYaml(REAL)), workflowTypes: WORKFLOW_NODE_TYPES }, { handlers: createDefaultHandlers() });
+        expect(res.warnings).toEqual([]);
+      });
+    });
+
     it('lists lint errors, uncovered types and policy violations in one BOOT_FAILURE', async () => {
       const text = pipelineYaml({ extraNodes: '\n  - { id: d, type: custom.x, prompt: x }', extraEdges: '\n  - { from: work, to: d }\n  - { from: d, to: nowhere }' });
       const profile = profileFrom(profileYaml('provider: { kind: twin }\nenvironment: { allowed_dependency_modes: [real] }\ndependencies: { github: twin }\n'));
