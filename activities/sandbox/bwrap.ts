@@ -70,7 +70,11 @@ export function bwrapArgs(box: Box, cwd: string, env: Record<string, string>): s
   return a;
 }
 
-/** The paths a stage's sandbox hides inside its workspace: the run root when it lies there, and `.factory/`. */
+/**
+ * The paths a stage's sandbox hides inside its workspace: the run root when it lies there, `.factory/`
+ * (server address, scenario worker log) and a scenario registry (`scenarios/` holding registry.lock.json),
+ * for a workspace that is the factory's own project root (workdir `.`).
+ */
 export function hiddenInWorkspace(workspace: string, runDir: string | undefined): string[] {
   const ws = abs(workspace);
   const out: string[] = [];
@@ -80,6 +84,8 @@ export function hiddenInWorkspace(workspace: string, runDir: string | undefined)
   }
   const dotFactory = resolve(ws, '.factory');
   if (existsSync(dotFactory)) out.push(dotFactory);
+  const scenarios = resolve(ws, 'scenarios');
+  if (existsSync(resolve(scenarios, 'registry.lock.json'))) out.push(scenarios);
   return out;
 }
 
