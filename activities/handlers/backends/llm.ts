@@ -37,7 +37,8 @@ export function createLlmBackend(): CodergenBackend {
       const bound = bindModel(provider, np.name, model, stage.env, np.reasoningEffort);
       const toolsOn = provider.tools !== false && stage.node.attrs[TOOLS_ATTR] !== false && stage.node.attrs[TOOLS_ATTR] !== 'false';
       const nodeSystem = stage.node.attrs[SYSTEM_ATTR];
-      const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
+      const sandbox = toolsOn ? await stageSandbox(stage) : undefined;
+      const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(sandbox ? { sandbox } : {}), ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
       // fidelity full continues the thread's conversation; any other mode carries the projected context instead
       const thread = stage.carried?.mode === 'full' ? threadKey(stage.node, stage.context) : undefined;
       const prior = thread ? await readThread(stage.runDir, thread) : [];
@@ -59,7 +60,7 @@ export function createLlmBackend(): CodergenBackend {
         hooks: hooksOf(stage.node),
         limits: limitsOf(provider),
         env: stage.env,
-        ...(toolsOn ? { sandbox: await stageSandbox(stage) } : {}),
+        ...(sandbox ? { sandbox } : {}),
         signal: stage.signal,
         heartbeat: (d) => stage.heartbeat(d),
       });
