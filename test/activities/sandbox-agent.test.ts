@@ -160,4 +160,17 @@ describe('a tool stage (the agent\'s code, e.g. npm test) in its sandbox', () =>
     while (survivors().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(survivors()).toEqual([]);
   });
+
+  it('hides the run root, .factory/ and a scenario registry when the workspace is the project root (workdir .)', async () => {
+    const R = t.dir;
+    const { runDir } = layout(R);
+    writeFileSync(join(R, 'scenarios', 'registry.lock.json'), '{}');
+    mkdirSync(join(runDir, 't'), { recursive: true });
+    const command = `cat scenarios/holdout.yaml .factory/scenario-worker.log runs/other-run/checkpoint.json; ls runs runs/run-1; echo '{"outcome":"success"}' > "$FACTORY_STATUS_FILE"; echo root-ran`;
+    const out = await toolHandler.execute(stageContext(runDir, node('t', { type: 'tool', tool_command: command }), { env: workerEnv(R), workdir: R }));
+    const output = String(out.context_updates?.['tool.output'] ?? '');
+    expect(output).toContain('root-ran');
+    for (const canary of [HOLDOUT, OTHER_RUN, 'other-run', 'run-listed-only-by-ls']) expect(output).not.toContain(canary);
+    expect(readFileSync(join(runDir, 't', 'status.json'), 'utf8')).toContain('success');
+  });
 });
