@@ -3,6 +3,7 @@
 // a private /tmp and HOME, a fresh /proc, the environment from an allow-list, killed with its parent.
 
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ProcessSpec } from '../handlers/process';
 import type { ResolvedSandbox } from './policy';
@@ -84,6 +85,9 @@ export function hiddenInWorkspace(workspace: string, runDir: string | undefined)
   }
   const dotFactory = resolve(ws, '.factory');
   if (existsSync(dotFactory)) out.push(dotFactory);
+  // a workspace holding the worker's HOME (workdir ~ or /) must still not show ~/.factory/run-key
+  const homeFactory = resolve(homedir(), '.factory');
+  if (homeFactory !== dotFactory && within(ws, homeFactory) && existsSync(homeFactory)) out.push(homeFactory);
   const scenarios = resolve(ws, 'scenarios');
   if (existsSync(resolve(scenarios, 'registry.lock.json'))) out.push(scenarios);
   return out;
