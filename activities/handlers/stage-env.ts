@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageContext } from '../handler-registry';
 import { statusPath } from './status-file';
+import { NO_FOLLOW_WRITE } from '../no-follow';
 
 /** Prefix of the per-key context variables. */
 export const CONTEXT_ENV_PREFIX = 'FACTORY_CTX_';
@@ -41,7 +42,8 @@ export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 /** Writes `<stage>/context.json` and returns the FACTORY_* variables alone (what a sandboxed command is given by name). */
 export async function stageVars(stage: StageContext): Promise<Record<string, string>> {
   const contextFile = join(stage.stageDir, CONTEXT_FILE);
-  await writeFile(contextFile, JSON.stringify(stage.context, null, 2) + '\n');
+  // never through a link: a sandboxed tool command may write its own stage directory between attempts
+  await writeFile(contextFile, JSON.stringify(stage.context, null, 2) + '\n', { flag: NO_FOLLOW_WRITE });
   const env: Record<string, string> = {};
   for (const key of Object.keys(stage.context).sort()) {
     const value = contextEnvValue(stage.context[key]);

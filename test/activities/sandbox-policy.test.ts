@@ -1,7 +1,7 @@
 // The sandbox module without a model: how the policy resolves on a machine with and without
 // bubblewrap, what the bwrap command line hides and passes, and that a policy reaching a stage is
 // honoured (network on, none); a shell call that times out takes its background jobs with it.
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bwrapArgs, confine, hiddenInWorkspace, sandboxEnv } from '../../activities/sandbox/bwrap';
 import { DEFAULT_SANDBOX, resolveSandbox } from '../../activities/sandbox/policy';
@@ -102,5 +102,17 @@ describe('a stage\'s policy reaches its processes', () => {
     while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     for (const p of alive()) process.kill(Number(p), 'SIGKILL');
     expect(alive()).toEqual([]);
+  });
+
+  it('never writes the next attempt\'s context.json through a link the sandboxed command left in its stage directory', async () => {
+    const outside = join(dir, 'outside.txt');
+    writeFileSync(outside, 'untouched\n');
+    mkdirSync(join(dir, 'ws'));
+    mkdirSync(join(dir, 'runs', 'r1', 't'), { recursive: true });
+    const n = node('t', { type: 'tool', tool_command: `ln -sf ${outside} "$FACTORY_CONTEXT_FILE"; exit 1` });
+    const ctx = stageContext(join(dir, 'runs', 'r1'), n, { workdir: join(dir, 'ws'), context: { 'a.b': 'from the run' } });
+    expect((await toolHandler.execute(ctx)).status).toBe('fail');
+    await expect(toolHandler.execute({ ...ctx, attempt: 2 })).rejects.toThrow(/ELOOP|symbolic link/);
+    expect(readFileSync(outside, 'utf8')).toBe('untouched\n');
   });
 });
