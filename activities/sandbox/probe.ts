@@ -1,5 +1,6 @@
-// Whether bubblewrap works here: one tiny sandbox with the namespaces every real one uses, run once
-// per process (preflight and the first stage ask; later calls reuse the answer).
+// Whether bubblewrap works here: one tiny sandbox with the namespaces every real one uses. A working
+// answer is kept for the process's life; a failure is asked again next time (a probe that timed out on
+// a loaded machine must not refuse every later run).
 
 import { execFile } from 'node:child_process';
 
@@ -11,7 +12,7 @@ export type BwrapProbe = { ok: true } | { ok: false; reason: string };
 
 const cached = new Map<string, Promise<BwrapProbe>>();
 
-/** Runs `bwrap … /bin/true` with fresh PID/IPC/UTS/network namespaces; cached per binary path. */
+/** Runs `bwrap … /bin/true` with fresh PID/IPC/UTS/network namespaces; a success is cached per binary path. */
 export function probeBwrap(bin: string = BWRAP): Promise<BwrapProbe> {
   let p = cached.get(bin);
   if (!p) {
@@ -21,6 +22,7 @@ export function probeBwrap(bin: string = BWRAP): Promise<BwrapProbe> {
         if (!err) return resolve({ ok: true });
         const code = (err as { code?: unknown }).code;
         const why = code === 'ENOENT' ? `${bin} not found` : `${bin} failed: ${String(stderr).trim().split('\n').pop() || err.message}`;
+        cached.delete(bin);
         resolve({ ok: false, reason: why.slice(0, 300) });
       });
     });

@@ -5,6 +5,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bwrapArgs, confine, hiddenInWorkspace, sandboxEnv } from '../../activities/sandbox/bwrap';
 import { DEFAULT_SANDBOX, resolveSandbox } from '../../activities/sandbox/policy';
+import { probeBwrap } from '../../activities/sandbox/probe';
 import { StageConfigError } from '../../activities/errors';
 import { toolHandler } from '../../activities/handlers/tool';
 import { shellTool } from '../../activities/agent/tools-shell';
@@ -28,6 +29,14 @@ describe('resolveSandbox', () => {
     const never = () => Promise.reject(new Error('not asked'));
     expect(await resolveSandbox({ ...DEFAULT_SANDBOX, mode: 'none' }, false, never)).toMatchObject({ mode: 'none', note: expect.stringContaining('profile') });
     expect(await resolveSandbox(undefined, false)).toEqual(DEFAULT_SANDBOX);
+  });
+});
+
+describe('probeBwrap', () => {
+  it('names a missing binary and a failing one, and answers yes for the real one', async () => {
+    expect(await probeBwrap('/nonexistent/bwrap')).toEqual({ ok: false, reason: '/nonexistent/bwrap not found' });
+    expect(await probeBwrap('/bin/false')).toMatchObject({ ok: false, reason: expect.stringContaining('/bin/false failed') });
+    expect(await probeBwrap()).toEqual({ ok: true });
   });
 });
 
