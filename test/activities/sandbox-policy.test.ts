@@ -1,6 +1,7 @@
 // The sandbox module without a model: how the policy resolves on a machine with and without
 // bubblewrap, what the bwrap command line hides and passes, and that a policy reaching a stage is
 // honoured (network on, none); a shell call that times out takes its background jobs with it.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bwrapArgs, confine, hiddenInWorkspace, sandboxEnv } from '../../activities/sandbox/bwrap';
@@ -11,6 +12,19 @@ import { toolHandler } from '../../activities/handlers/tool';
 import { shellTool } from '../../activities/agent/tools-shell';
 import type { ProcessSpec } from '../../activities/handlers/process';
 import { node, stageContext, tempDir } from './helpers';
+import { eventually } from '../helpers/runs';
+
+/** Host pids of `sleep <token>…` processes (the program itself, not a shell or bwrap naming it). */
+function sleepers(token: string): string[] {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try {
+      const [prog, arg] = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      return prog === 'sleep' && (arg ?? '').startsWith(token);
+    } catch {
+      return false;
+    }
+  });
+}
 
 const missing = async () => ({ ok: false as const, reason: '/usr/bin/bwrap not found' });
 
@@ -100,17 +114,10 @@ describe('a stage\'s policy reaches its processes', () => {
       defaultTimeoutMs: 300, maxTimeoutMs: 300, callId: 'c1', heartbeat: () => undefined,
     });
     expect(out).toContain('Command timed out after 300ms');
-    const alive = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').includes(`sleep ${token}`);
-      } catch {
-        return false;
-      }
-    });
     const deadline = Date.now() + 15_000;
-    while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    for (const p of alive()) process.kill(Number(p), 'SIGKILL');
-    expect(alive()).toEqual([]);
+    while (sleepers(token).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    for (const p of sleepers(token)) process.kill(Number(p), 'SIGKILL');
+    expect(sleepers(token)).toEqual([]);
   });
 
   it('never writes the next attempt\'s context.json through a link the sandboxed command left in its stage directory', async () => {
@@ -124,4 +131,16 @@ describe('a stage\'s policy reaches its processes', () => {
     await expect(toolHandler.execute({ ...ctx, attempt: 2 })).rejects.toThrow(/ELOOP|symbolic link/);
     expect(readFileSync(outside, 'utf8')).toBe('untouched\n');
   });
+
+  it('leaves nothing of a sandboxed command running when the worker running it is SIGKILLed', async () => {
+    mkdirSync(join(dir, 'ws'));
+    const token = '8643';
+    const worker = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, '..', 'fixtures', 'sandbox-process-main.ts'), dir, token], { stdio: 'ignore' });
+    await eventually(async () => readFileSync(join(dir, 'stdout.log'), 'utf8').includes('ready') || undefined, 30_000);
+    expect(sleepers(token).length).toBe(4);
+    worker.kill('SIGKILL');
+    const gone = await eventually(async () => sleepers(token).length === 0 || undefined, 15_000).catch(() => false);
+    for (const p of sleepers(token)) process.kill(Number(p), 'SIGKILL');
+    expect(gone).toBe(true);
+  }, 60_000);
 });
