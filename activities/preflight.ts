@@ -59,10 +59,17 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
 export async function sandboxCheck(profile: FactoryProfile, probe: () => Promise<BwrapProbe>): Promise<{ causes: string[]; warnings: string[] }> {
   // a profile parsed by an older worker has no sandbox field: the default applies
   if (profile.sandbox?.mode === 'none') return { causes: [], warnings: ['sandbox: none (profile): agent commands, tool stages, hooks run unconfined, as the worker\'s user, with its files and network (docs/security.md)'] };
+  const secrets = secretsPassed(profile);
   const found = await probe();
-  if (found.ok) return { causes: [], warnings: [] };
-  if (twinOnly(profile.provider, profile.providers)) return { causes: [], warnings: [`bubblewrap unavailable (${found.reason}): this twin-only run runs commands unsandboxed`] };
-  return { causes: [bwrapMissing(found.reason)], warnings: [] };
+  if (found.ok) return { causes: secrets, warnings: [] };
+  if (twinOnly(profile.provider, profile.providers)) return { causes: secrets, warnings: [`bubblewrap unavailable (${found.reason}): this twin-only run runs commands unsandboxed`] };
+  return { causes: [bwrapMissing(found.reason), ...secrets], warnings: [] };
+}
+
+/** `sandbox.env` naming the run key or a provider's key variable: those never enter a sandbox. */
+function secretsPassed(profile: FactoryProfile): string[] {
+  const keys = new Set(['FACTORY_RUN_KEY', ...[profile.provider, ...Object.values(profile.providers ?? {})].flatMap((p) => ('api_key_env' in p && p.api_key_env ? [p.api_key_env] : []))]);
+  return (profile.sandbox?.env ?? []).filter((n) => keys.has(n)).map((n) => `sandbox.env names ${n}, the run key or a provider's key: secrets never enter the sandbox (remove it from sandbox.env)`);
 }
 
 /** One cause per node type that neither the workflow nor a registered handler runs, naming its nodes. */
