@@ -3,9 +3,11 @@
 # keeps scenarios/ down to its lock (manifests only); scenario workers mount their scenarios at run time.
 FROM node:20-bookworm-slim
 
-# git for stages that use it; ca-certificates for HTTPS providers and registries.
+# git for stages that use it; ca-certificates for HTTPS providers and registries; bubblewrap: the sandbox
+# for agent commands, tool stages, hooks and command scenarios (docs/security.md; inside a container it
+# needs user namespaces or CAP_SYS_ADMIN — see docs/deployment.md).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends git ca-certificates fonts-dejavu-core \
+ && apt-get install -y --no-install-recommends git ca-certificates fonts-dejavu-core bubblewrap \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

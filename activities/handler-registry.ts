@@ -5,6 +5,7 @@ import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Budget } from '../core/usage';
 import type { ProviderConfig } from '../definitions/schemas/profile';
+import type { SandboxPolicy } from './sandbox/policy';
 
 /** Everything a handler may use for one attempt of one stage. */
 export interface StageContext {
@@ -35,6 +36,8 @@ export interface StageContext {
   timeoutMs: number;
   /** The worker's environment: the base of every child process's env. */
   env: NodeJS.ProcessEnv;
+  /** The profile's `sandbox` setting (absent: DEFAULT_SANDBOX, bubblewrap with the network off). */
+  sandbox?: SandboxPolicy;
   /** Reports liveness; executeStage already heartbeats on a timer. */
   heartbeat(details?: unknown): void;
 }

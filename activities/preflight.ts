@@ -1,5 +1,6 @@
 // Boot phase 3, Preflight: lint errors block, every node type must be run by the workflow or a registered
-// handler, and every external dependency's mode (real | twin) must be allowed in this environment.
+// handler, every external dependency's mode (real | twin) must be allowed in this environment, and a
+// run with a real model needs a working bubblewrap sandbox unless the profile says `sandbox: none`.
 
 import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
 import { loadPlugins, type PluginSet } from './plugins';
@@ -11,10 +12,15 @@ import { throwIfCauses } from './errors';
 import { unknownProviders } from './llm/resolve';
 import type { HandlerRegistry } from './handler-registry';
 import type { PreflightInput, PreflightReport } from './types';
+import { bwrapMissing } from './sandbox/policy';
+import { probeBwrap, type BwrapProbe } from './sandbox/probe';
+import { twinOnly } from './sandbox/stage';
 
 /** The worker's handler registry, whose types preflight checks coverage against. */
 export interface PreflightDeps {
   handlers: HandlerRegistry;
+  /** Whether bubblewrap works on this worker (default: probeBwrap; tests stand in a machine without it). */
+  probeSandbox?: () => Promise<BwrapProbe>;
 }
 
 /** Runs every preflight check and throws one BOOT_FAILURE listing all failures; returns lint warnings. */
@@ -34,14 +40,36 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
     ...(input.source !== undefined ? { file: input.source } : {}),
     ...(input.sourceMap !== undefined ? { sourceMap: input.sourceMap } : {}),
   });
+  const sandbox = await sandboxCheck(input.profile, deps.probeSandbox ?? (() => probeBwrap()));
   const causes = [
     ...diags.filter((d) => d.severity === 'error').map(describe),
     ...uncoveredTypes(input.graph, workflowTypes, handlerTypes),
     ...dependencyViolations(input.profile),
     ...unknownProviders(input.graph.nodes, input.profile.provider, input.profile.providers),
+    ...sandbox.causes,
   ];
   throwIfCauses('preflight', causes);
-  return { warnings: diags.filter((d) => d.severity !== 'error').map(describe), handlerTypes };
+  return { warnings: [...diags.filter((d) => d.severity !== 'error').map(describe), ...sandbox.warnings], handlerTypes };
+}
+
+/**
+ * The sandbox on this worker: `sandbox: none` is a warning (the run is unconfined by choice); no working
+ * bubblewrap refuses a run with any real model and warns for a twin-only run, which then runs unsandboxed.
+ */
+export async function sandboxCheck(profile: FactoryProfile, probe: () => Promise<BwrapProbe>): Promise<{ causes: string[]; warnings: string[] }> {
+  // a profile parsed by an older worker has no sandbox field: the default applies
+  if (profile.sandbox?.mode === 'none') return { causes: [], warnings: ['sandbox: none (profile): agent commands, tool stages, hooks run unconfined, as the worker\'s user, with its files and network (docs/security.md)'] };
+  const secrets = secretsPassed(profile);
+  const found = await probe();
+  if (found.ok) return { causes: secrets, warnings: [] };
+  if (twinOnly(profile.provider, profile.providers)) return { causes: secrets, warnings: [`bubblewrap unavailable (${found.reason}): this twin-only run runs commands unsandboxed`] };
+  return { causes: [bwrapMissing(found.reason), ...secrets], warnings: [] };
+}
+
+/** `sandbox.env` naming the run key or a provider's key variable: those never enter a sandbox. */
+function secretsPassed(profile: FactoryProfile): string[] {
+  const keys = new Set(['FACTORY_RUN_KEY', ...[profile.provider, ...Object.values(profile.providers ?? {})].flatMap((p) => ('api_key_env' in p && p.api_key_env ? [p.api_key_env] : []))]);
+  return (profile.sandbox?.env ?? []).filter((n) => keys.has(n)).map((n) => `sandbox.env names ${n}, the run key or a provider's key: secrets never enter the sandbox (remove it from sandbox.env)`);
 }
 
 /** One cause per node type that neither the workflow nor a registered handler runs, naming its nodes. */

@@ -243,6 +243,7 @@ function stageContext(
     signal,
     timeoutMs,
     env: deps.env,
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
     heartbeat: (details) => {
       if (details !== null && typeof details === 'object' && !Array.isArray(details)) setProgress(details as Record<string, unknown>);
       beat();

@@ -8,6 +8,7 @@ import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
 import type { Budget } from '../core/usage';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { SuiteManifest } from '../definitions/suite-manifest';
+import type { SandboxPolicy } from './sandbox/policy';
 
 /** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
 export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
@@ -161,6 +162,8 @@ export interface StageInput {
   branch?: string;
   /** The node's visit number (1-based) when `branch` is set: a branch that loops back keeps each visit's files apart. */
   visit?: number;
+  /** The profile's `sandbox` setting; unset (older workflow code, runs from before): bubblewrap, network off. */
+  sandbox?: SandboxPolicy;
 }
 
 /** The routed outcome of a stage's last attempt. */

@@ -5,6 +5,7 @@ import { bootBenchmark } from './run-boot';
 import { gateBenchmark } from './run-gate';
 import { lintBenchmark } from './lint';
 import { loadBenchmark } from './load';
+import { sandboxBenchmark } from './sandbox';
 import { scenariosBenchmark } from './scenarios';
 import { stagesBenchmark } from './run-stages';
 import { stageIoBenchmark } from './stage-io';
@@ -14,7 +15,7 @@ import { closeTemporalBenchEnv } from './temporal-env';
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark, sandboxBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createScenarioActivities } from '../activities/scenarios';
 import { TASK_QUEUES } from '../core/temporal-names';
+import type { SandboxPolicy } from '../activities/sandbox/policy';
 
 export interface ScenarioWorkerOptions {
   connection: NativeConnection;
@@ -18,6 +19,8 @@ export interface ScenarioWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Environment scenario commands inherit (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The sandbox candidate code runs in (default bubblewrap, network off; `factory scenario-worker --no-sandbox` sets mode none). */
+  sandbox?: SandboxPolicy;
   /** Scenario activities this worker runs at once (Temporal default otherwise). */
   maxConcurrentActivityTaskExecutions?: number;
 }
@@ -31,7 +34,7 @@ export async function createScenarioWorker(opts: ScenarioWorkerOptions): Promise
   if (taskQueue === TASK_QUEUES.pipeline) {
     throw new Error(`a scenario worker must not poll the pipeline task queue "${taskQueue}"; use ${TASK_QUEUES.scenarios} or the profile's scenario_task_queue`);
   }
-  const activities = createScenarioActivities({ scenariosRoot: resolve(opts.scenariosRoot), ...(opts.env ? { env: opts.env } : {}) });
+  const activities = createScenarioActivities({ scenariosRoot: resolve(opts.scenariosRoot), ...(opts.env ? { env: opts.env } : {}), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}) });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

@@ -20,6 +20,7 @@ import { filteredEnv } from './tools-shell';
 import { runTool, toolSet } from './tools';
 import type { AgentTool } from './tool-types';
 import { hookPassed, runHook, type HookRecord, type ToolHooks } from './tool-hooks';
+import type { ResolvedSandbox } from '../sandbox/policy';
 
 /** Where steering messages are dropped while a stage runs (one file per message, injected once). */
 export const STEER_DIR = 'steer';
@@ -52,6 +53,8 @@ export interface AgentInput {
   /** The run's budget (profile policy.budget): checked against the usage journal before every model call. */
   budget?: Budget;
   env: NodeJS.ProcessEnv;
+  /** The stage's sandbox for the shell tool and hooks (absent: the default, bubblewrap with the network off). */
+  sandbox?: ResolvedSandbox;
   signal: AbortSignal;
   heartbeat(details?: unknown): void;
 }
@@ -100,14 +103,14 @@ export async function runAgent(input: AgentInput): Promise<AgentResult> {
       const started = Date.now();
       const callId = `t${turn}-${safe(c.id)}`;
       const hook = (phase: 'pre' | 'post', command: string, result?: { output: string; is_error: boolean }): Promise<HookRecord> => runHook({
-        phase, command, cwd: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
+        phase, command, cwd: input.workdir, stageDir: input.stageDir, env: shellEnv, ...(input.sandbox ? { sandbox: input.sandbox } : {}), signal: input.signal,
         timeoutMs: input.limits.command_timeout_ms, callId, tool: { name: c.name, call_id: c.id, args: c.args, ...(result ? { result } : {}) },
       });
       const pre = input.hooks?.pre ? await hook('pre', input.hooks.pre) : undefined;
       const r = pre && !hookPassed(pre)
         ? vetoed(c.name, pre)
         : await runTool(tools, c.name, c.args, {
-          root: input.workdir, stageDir: input.stageDir, env: shellEnv, signal: input.signal,
+          root: input.workdir, stageDir: input.stageDir, env: shellEnv, ...(input.sandbox ? { sandbox: input.sandbox } : {}), signal: input.signal,
           defaultTimeoutMs: input.limits.command_timeout_ms, maxTimeoutMs: input.limits.max_command_timeout_ms,
           callId, heartbeat: () => input.heartbeat(),
         });

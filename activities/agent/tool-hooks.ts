@@ -1,10 +1,13 @@
 // Tool call hooks (Attractor §9.7): `tool_hooks.pre` / `tool_hooks.post` shell commands run around each
-// agent tool call, confined like the shell tool (workspace cwd, own process group, secrets filtered,
-// a timeout). Pre exit 0 = proceed, non-zero = the call is skipped; post failures are recorded only.
+// agent tool call, confined like the shell tool (the stage's bubblewrap sandbox, workspace cwd, a
+// timeout): a hook sees the agent's arguments and workspace, so it is treated as untrusted too. Pre exit 0 = proceed, non-zero = the call is skipped; post failures are recorded only.
 
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runProcess } from '../handlers/process';
+import { confine } from '../sandbox/bwrap';
+import { resolveSandbox, type ResolvedSandbox } from '../sandbox/policy';
+import { stageBox } from '../sandbox/stage';
 import type { PipelineNode } from '../../core/model';
 
 /** The node attribute keys (graph-level hooks are copied onto nodes by the tool_hook_inheritance transform). */
@@ -45,6 +48,8 @@ export interface HookCall {
   cwd: string;
   stageDir: string;
   env: NodeJS.ProcessEnv;
+  /** The stage's sandbox; absent: the default (bubblewrap, network off). */
+  sandbox?: ResolvedSandbox;
   signal: AbortSignal;
   timeoutMs: number;
   callId: string;
@@ -57,16 +62,19 @@ export async function runHook(h: HookCall): Promise<HookRecord> {
   await mkdir(dir, { recursive: true });
   const stdoutFile = join(dir, `${h.callId}.${h.phase}-hook.stdout.log`);
   const stderrFile = join(dir, `${h.callId}.${h.phase}-hook.stderr.log`);
-  const r = await runProcess({
+  const vars: Record<string, string> = { FACTORY_HOOK_PHASE: h.phase, FACTORY_TOOL_NAME: h.tool.name, FACTORY_TOOL_CALL_ID: h.tool.call_id, ...(h.tool.result ? { FACTORY_TOOL_IS_ERROR: String(h.tool.result.is_error) } : {}) };
+  const sandbox = h.sandbox ?? (await resolveSandbox(undefined, false));
+  const spec = {
     argv: ['/bin/sh', '-c', h.command],
     cwd: h.cwd,
-    env: { ...h.env, FACTORY_HOOK_PHASE: h.phase, FACTORY_TOOL_NAME: h.tool.name, FACTORY_TOOL_CALL_ID: h.tool.call_id, ...(h.tool.result ? { FACTORY_TOOL_IS_ERROR: String(h.tool.result.is_error) } : {}) },
+    env: { ...h.env, ...vars },
     stdin: JSON.stringify({ phase: h.phase, tool_name: h.tool.name, call_id: h.tool.call_id, arguments: h.tool.args, ...(h.tool.result ? { result: h.tool.result } : {}) }),
     signal: h.signal,
     timeoutMs: h.timeoutMs,
     stdoutFile,
     stderrFile,
-  });
+  };
+  const r = await runProcess(confine(spec, stageBox(sandbox, h.cwd, dirname(h.stageDir)), Object.keys(vars)));
   if (r.aborted) throw h.signal.reason ?? new Error('aborted');
   const stderr = await readFile(stderrFile, 'utf8').catch(() => r.stderrTail);
   let output = [r.stdout.trimEnd(), stderr.trimEnd()].filter(Boolean).join('\n');

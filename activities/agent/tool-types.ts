@@ -2,13 +2,16 @@
 // arguments (validated before it runs), and the function that runs it in the workspace.
 
 import type { z } from 'zod';
+import type { ResolvedSandbox } from '../sandbox/policy';
 
 /** Where a tool runs: the workspace root, the stage's directory, limits, the abort signal. */
 export interface ToolEnv {
   root: string;
   stageDir: string;
-  /** Environment for shell commands, secrets filtered out. */
+  /** Environment for shell commands, secrets filtered out (sandboxed: only ENV_ALLOW and the profile's names reach them). */
   env: NodeJS.ProcessEnv;
+  /** The stage's sandbox; absent: the default (bubblewrap, network off), refused when bubblewrap is missing. */
+  sandbox?: ResolvedSandbox;
   signal: AbortSignal;
   defaultTimeoutMs: number;
   maxTimeoutMs: number;

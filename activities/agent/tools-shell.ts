@@ -1,17 +1,21 @@
-// The agent's shell tool (coding-agent-loop spec §3.3, §5.4): /bin/sh -c in the workspace, its own
-// process group, a default timeout the call may raise up to the maximum, TERM then KILL on timeout,
-// and an environment without secrets (keys, tokens, passwords).
+// The agent's shell tool (coding-agent-loop spec §3.3, §5.4): /bin/sh -c in the workspace inside the
+// stage's bubblewrap sandbox (activities/sandbox: only the workspace visible and writable, no network,
+// environment from an allow-list, every process killed when the command ends), a default timeout the
+// call may raise up to the maximum, TERM then KILL on timeout.
 
 import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { runProcess } from '../handlers/process';
+import { confine } from '../sandbox/bwrap';
+import { resolveSandbox } from '../sandbox/policy';
+import { stageBox } from '../sandbox/stage';
 import type { AgentTool } from './tool-types';
 
 /** Environment variable names never passed to the agent's shell. */
 export const SECRET_ENV = /(API_?KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL|PRIVATE_KEY)/i;
 
-/** The environment with secrets removed (spec §4 environment filtering). */
+/** The environment with secrets removed (spec §4 environment filtering; with `sandbox: none` the only filter). */
 export function filteredEnv(env: NodeJS.ProcessEnv, alsoDrop: readonly string[] = []): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (!SECRET_ENV.test(k) && !alsoDrop.includes(k)) out[k] = v;
@@ -33,8 +37,9 @@ export const shellTool: AgentTool<typeof shellArgs> = {
     const timeoutMs = Math.min(a.timeout_ms ?? env.defaultTimeoutMs, env.maxTimeoutMs);
     const dir = join(env.stageDir, 'tools');
     await mkdir(dir, { recursive: true });
+    const sandbox = env.sandbox ?? (await resolveSandbox(undefined, false));
     const started = Date.now();
-    const r = await runProcess({
+    const spec = {
       argv: ['/bin/sh', '-c', a.command],
       cwd: env.root,
       env: env.env,
@@ -43,7 +48,8 @@ export const shellTool: AgentTool<typeof shellArgs> = {
       stdoutFile: join(dir, `${env.callId}.stdout.log`),
       stderrFile: join(dir, `${env.callId}.stderr.log`),
       onOutput: () => env.heartbeat(),
-    });
+    };
+    const r = await runProcess(confine(spec, stageBox(sandbox, env.root, dirname(env.stageDir))));
     if (r.aborted) throw env.signal.reason ?? new Error('aborted');
     if (r.spawnError) throw new Error(`cannot run /bin/sh: ${r.spawnError}`);
     const stderr = await readFile(join(dir, `${env.callId}.stderr.log`), 'utf8').catch(() => r.stderrTail);

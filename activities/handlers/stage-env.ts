@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { StageContext } from '../handler-registry';
 import { statusPath } from './status-file';
+import { NO_FOLLOW_WRITE } from '../no-follow';
 
 /** Prefix of the per-key context variables. */
 export const CONTEXT_ENV_PREFIX = 'FACTORY_CTX_';
@@ -28,15 +29,27 @@ export function contextEnvValue(value: unknown): string | undefined {
 
 /** Writes `<stage>/context.json` and returns the child env: worker env + FACTORY_* variables. */
 export async function stageEnv(stage: StageContext): Promise<NodeJS.ProcessEnv> {
+  return { ...workerEnv(stage.env), ...(await stageVars(stage)) };
+}
+
+/** The worker's environment without stale FACTORY_CTX_* variables (a worker started by a stage). */
+export function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (!k.startsWith(CONTEXT_ENV_PREFIX)) out[k] = v;
+  return out;
+}
+
+/** Writes `<stage>/context.json` and returns the FACTORY_* variables alone (what a sandboxed command is given by name). */
+export async function stageVars(stage: StageContext): Promise<Record<string, string>> {
   const contextFile = join(stage.stageDir, CONTEXT_FILE);
-  await writeFile(contextFile, JSON.stringify(stage.context, null, 2) + '\n');
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(stage.env)) if (!k.startsWith(CONTEXT_ENV_PREFIX)) env[k] = v;
+  // never through a link: a sandboxed tool command may write its own stage directory between attempts
+  await writeFile(contextFile, JSON.stringify(stage.context, null, 2) + '\n', { flag: NO_FOLLOW_WRITE });
+  const env: Record<string, string> = {};
   for (const key of Object.keys(stage.context).sort()) {
     const value = contextEnvValue(stage.context[key]);
     if (value !== undefined) env[contextEnvName(key)] = value;
   }
-  Object.assign(env, {
+  return Object.assign(env, {
     FACTORY_RUN_ID: stage.runId,
     FACTORY_RUN_DIR: stage.runDir,
     FACTORY_STAGE_DIR: stage.stageDir,
@@ -48,5 +61,4 @@ export async function stageEnv(stage: StageContext): Promise<NodeJS.ProcessEnv> 
     FACTORY_CONTEXT_FILE: contextFile,
     FACTORY_STATUS_FILE: statusPath(stage.stageDir),
   });
-  return env;
 }

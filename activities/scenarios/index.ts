@@ -23,6 +23,7 @@ import { runHttpScenario } from './http';
 import { runJudgeScenario } from './judge';
 import { modifiedCause, SuiteStore, type LoadedSuite } from './suites';
 import type { RunContext, Verdict } from './types';
+import type { SandboxPolicy } from '../sandbox/policy';
 
 /** What a scenario worker binds its activities to. */
 export interface ScenarioActivityDeps {
@@ -32,6 +33,8 @@ export interface ScenarioActivityDeps {
   env?: NodeJS.ProcessEnv;
   /** HTTP client for http scenarios and the openai judge (default global fetch). */
   fetch?: typeof fetch;
+  /** The sandbox command scenarios run the candidate in (default: bubblewrap, network off; `none` only by the operator's choice). */
+  sandbox?: SandboxPolicy;
 }
 
 /** Builds the scenario activities; pass the result to Worker.create({ activities }). */
@@ -85,6 +88,7 @@ export function createScenarioActivities(deps: ScenarioActivityDeps) {
         env,
         signal: cancellationSignal(),
         fetch: fetchImpl,
+        ...(deps.sandbox ? { sandbox: deps.sandbox } : {}),
       };
       const verdict = await runOne(scenario, ctx, input.index);
       if (verdict.pass) return { status: 'pass' };

@@ -1,6 +1,7 @@
 // What a scenario runner gets and returns. A failed check is a Verdict; infrastructure trouble is
 // thrown (ScenarioInfraError → retried; ScenarioConfigError → not).
 
+import type { SandboxPolicy } from '../sandbox/policy';
 import type { Candidate } from '../../core/evaluation';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
 import type { Scenario } from '../../definitions/schemas/suite';
@@ -20,6 +21,8 @@ export interface RunContext {
   signal: AbortSignal;
   /** HTTP client (tests inject transport failures). */
   fetch: typeof fetch;
+  /** The sandbox command scenarios run the candidate in (absent: bubblewrap, network off). */
+  sandbox?: SandboxPolicy;
 }
 
 /** Runs one kind of scenario. */

@@ -5,12 +5,15 @@ import type { Command } from 'commander';
 import { TASK_QUEUES } from '../../core/temporal-names';
 import { scenarioRegistryRoot } from '../../activities/scenarios/suites';
 import { createScenarioWorker } from '../../workers/scenarios';
+import { DEFAULT_SANDBOX } from '../../activities/sandbox/policy';
 import { type CliContext } from '../context';
 import { resolveTarget, runWorkerUntilStopped, type TargetOptions } from '../temporal';
 
 interface ScenarioWorkerOptions extends TargetOptions {
   taskQueue: string;
   scenariosRoot: string;
+  /** false with --no-sandbox. */
+  sandbox: boolean;
 }
 
 /** Registers `scenario-worker`. */
@@ -22,14 +25,16 @@ export function registerScenarioWorker(program: Command, ctx: CliContext): void 
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'scenario task queue', TASK_QUEUES.scenarios)
     .option('--scenarios-root <dir>', 'scenario registry folder (holding registry.lock.json) or a project root with scenarios/', 'scenarios')
+    .option('--no-sandbox', 'run command scenarios\' candidate code unconfined (no bubblewrap): it can then read this worker\'s scenarios, environment and log (docs/security.md)')
     .action(async (opts: ScenarioWorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
       const root = resolve(ctx.io.cwd, opts.scenariosRoot);
+      const sandbox = opts.sandbox ? DEFAULT_SANDBOX : { ...DEFAULT_SANDBOX, mode: 'none' as const };
       await runWorkerUntilStopped(
         target,
-        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root }),
+        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root, sandbox }),
         () =>
-          ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}`),
+          ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}${opts.sandbox ? '' : '; --no-sandbox: candidate code runs unconfined'}`),
       );
     });
 }

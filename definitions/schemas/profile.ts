@@ -94,6 +94,17 @@ const policySchema = z
   })
   .transform(renameMs('stage_timeout'));
 
+/** `sandbox`: how agent commands, tool stages, hooks and command scenarios are confined (docs/security.md). */
+const SANDBOX_MODES = ['bwrap', 'none'] as const;
+const sandboxObject = z.strictObject({
+  mode: z.enum(SANDBOX_MODES).default('bwrap').describe('bwrap: bubblewrap sandbox; none: no sandbox'),
+  network: z.enum(['off', 'on']).default('off').describe('off: loopback only; on: the worker\'s whole network, Temporal included (no per-host allow-list)'),
+  env: stringList.describe('Worker environment variables passed into the sandbox besides PATH, LANG, LC_*, TZ, TERM, NO_COLOR, CI'),
+});
+/** The profile's `sandbox`. */
+// `sandbox: none` is shorthand for `{ mode: none }`; any other word stays a word and is reported on `sandbox` itself
+export const sandboxSchema = z.preprocess((v) => ((SANDBOX_MODES as readonly unknown[]).includes(v) ? { mode: v } : v), sandboxObject).prefault({}).describe('OS sandbox for everything that runs agent-written commands or code (docs/security.md)');
+
 /** The whole FactoryProfile document. */
 export const profileSchema = z
   .strictObject({
@@ -106,6 +117,7 @@ export const profileSchema = z
     environment: environmentSchema.prefault({}).describe('Where and how runs execute'),
     dependencies: z.record(z.string(), dependencyMode).default({}).describe('External dependency → real | twin'),
     policy: policySchema.prefault({}).describe('Run policy defaults'),
+    sandbox: sandboxSchema,
     plugins: z
       .array(z.string().min(1))
       .optional()

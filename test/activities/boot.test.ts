@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { preflight } from '../../activities/preflight';
+import type { BwrapProbe } from '../../activities/sandbox/probe';
 import { resolveProfile } from '../../activities/profile';
 import { resolveSpecs } from '../../activities/specs';
 import type { SpecRef } from '../../activities/types';
@@ -283,6 +284,39 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
     ])('fails when %s', async (_label, body, cause) => {
       const causes = bootCauses(await failureOf(run(pipelineYaml(), profileFrom(profileYaml(body)))));
       expect(causes).toEqual([expect.stringContaining(cause)]);
+    });
+
+    describe('sandbox', () => {
+      const missing = async (): Promise<BwrapProbe> => ({ ok: false, reason: '/usr/bin/bwrap not found' });
+      const REAL = 'provider: { kind: openai, api_key_env: OPENAI_API_KEY, model: m-1 }\n';
+      const withProbe = (body: string, probe = missing) =>
+        preflight({ graph: graphOf(pipelineYaml()), profile: profileFrom(profileYaml(body)), workflowTypes: WORKFLOW_NODE_TYPES }, { handlers: createDefaultHandlers(), probeSandbox: probe });
+
+      it('refuses a real-model run with BOOT_FAILURE naming bubblewrap when it does not work here', async () => {
+        const causes = bootCauses(await failureOf(withProbe(REAL)));
+        expect(causes).toEqual([expect.stringContaining('bubblewrap does not work on this worker (/usr/bin/bwrap not found)')]);
+        expect(causes[0]).toContain('sandbox: none');
+      });
+
+      it('lets a real-model run through without bubblewrap only with `sandbox: none`, and warns that it is unconfined', async () => {
+        const res = await withProbe(`${REAL}sandbox: none\n`);
+        expect(res.warnings).toEqual([expect.stringContaining('sandbox: none (profile)')]);
+      });
+
+      it('lets a twin-only run through without bubblewrap and says it runs unsandboxed', async () => {
+        const res = await withProbe('provider: { kind: twin }\n');
+        expect(res.warnings).toEqual([expect.stringContaining('twin-only run runs commands unsandboxed')]);
+      });
+
+      it('refuses sandbox.env naming the run key or the provider key variable', async () => {
+        const causes = bootCauses(await failureOf(withProbe(`${REAL}sandbox: { env: [NPM_CONFIG_REGISTRY, OPENAI_API_KEY, FACTORY_RUN_KEY] }\n`, async (): Promise<BwrapProbe> => ({ ok: true }))));
+        expect(causes).toEqual([expect.stringContaining('sandbox.env names OPENAI_API_KEY'), expect.stringContaining('sandbox.env names FACTORY_RUN_KEY')]);
+      });
+
+      it('passes a real-model run silently where bubblewrap works (this machine)', async () => {
+        const res = await preflight({ graph: graphOf(pipelineYaml()), profile: profileFrom(profileYaml(REAL)), workflowTypes: WORKFLOW_NODE_TYPES }, { handlers: createDefaultHandlers() });
+        expect(res.warnings).toEqual([]);
+      });
     });
 
     it('lists lint errors, uncovered types and policy violations in one BOOT_FAILURE', async () => {

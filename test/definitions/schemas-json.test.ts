@@ -39,7 +39,7 @@ const BY_KIND: Record<string, Schema> = { PipelineSpec: schemas.pipeline, Factor
 describe('jsonSchemas', () => {
   test.each([
     ['pipeline', 'PipelineSpec', ['kind', 'id', 'version', 'goal', 'label', 'model_stylesheet', 'capabilities', 'exports', 'default_max_retries', 'retry_target', 'fallback_retry_target', 'default_fidelity', 'stack', 'tool_hooks', 'attrs', 'nodes', 'edges']],
-    ['profile', 'FactoryProfile', ['kind', 'id', 'version', 'provider', 'providers', 'default_provider', 'environment', 'dependencies', 'policy', 'plugins']],
+    ['profile', 'FactoryProfile', ['kind', 'id', 'version', 'provider', 'providers', 'default_provider', 'environment', 'dependencies', 'policy', 'sandbox', 'plugins']],
     ['suite', 'ScenarioSuite', ['kind', 'id', 'version', 'pipeline_id', 'pipeline_major', 'capabilities', 'pass_bar', 'scenarios']],
   ] as const)('describes the %s document as a closed object with every top-level key', (name, title, keys) => {
     const s = schemas[name];

@@ -14,6 +14,7 @@ describe('FactoryProfile schema', () => {
       version: '0.0.0',
       provider: { kind: 'twin' },
       providers: { twin: { kind: 'twin' } },
+      sandbox: { mode: 'bwrap', network: 'off', env: [] },
       environment: {
         name: 'local',
         temporal: { namespace: 'default', task_queue: 'factory-pipeline', scenario_task_queue: 'factory-scenarios' },
@@ -121,5 +122,18 @@ describe('FactoryProfile retry presets (Attractor §3.6)', () => {
   it('reports an unknown preset at its line when the name is misspelt', () => {
     const { diagnostics } = loadProfileYaml(withRetry('{ preset: agressive }'), 'p.yaml');
     expect(diagnostics).toEqual([expect.objectContaining({ path: 'policy.retry.preset', line: 5 })]);
+  });
+
+  it('reads `sandbox: none` as the mode and reports a wrong word on sandbox at its line', () => {
+    const none = loadProfileYaml(`${MIN}sandbox: none\n`, 'p.yaml');
+    expect(none.diagnostics).toEqual([]);
+    expect(none.profile?.sandbox).toEqual({ mode: 'none', network: 'off', env: [] });
+    const open = loadProfileYaml(`${MIN}sandbox: { network: on, env: [NPM_CONFIG_REGISTRY] }\n`, 'p.yaml');
+    expect(open.profile?.sandbox).toEqual({ mode: 'bwrap', network: 'on', env: ['NPM_CONFIG_REGISTRY'] });
+    const bad = loadProfileYaml(`${MIN}sandbox: nope\n`, 'p.yaml');
+    expect(bad.diagnostics).toEqual([expect.objectContaining({ path: 'sandbox', line: 4 })]);
+    const badMode = loadProfileYaml(`${MIN}sandbox: { mode: nope }\n`, 'p.yaml');
+    expect(badMode.diagnostics).toEqual([expect.objectContaining({ path: 'sandbox.mode', line: 4 })]);
+    expect(badMode.diagnostics[0]?.message).toContain('bwrap');
   });
 });

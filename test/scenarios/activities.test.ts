@@ -48,9 +48,10 @@ describe('command scenarios', () => {
     expect((await runOne(scenario)).status).toBe(status);
   });
 
-  it('sees the candidate environment when it runs', async () => {
-    const run = 'test "$FACTORY_EXPORT_CANDIDATE_URL" = "$U" && test "$FACTORY_EXPORT_ANSWER" = 42 && test "$FACTORY_CANDIDATE_PATH" = "$P" && test -n "$FACTORY_CANDIDATE_REF"';
-    const acts2 = createScenarioActivities({ scenariosRoot: root.dir, env: { ...process.env, U: service.url, P: candidatePath } });
+  it('sees the candidate environment when it runs, and none of the worker\'s own variables', async () => {
+    // the worker's variables stay outside the sandbox (allow-list): U is set for the worker, not for the command
+    const run = `test "$FACTORY_EXPORT_CANDIDATE_URL" = '${service.url}' && test "$FACTORY_EXPORT_ANSWER" = 42 && test "$FACTORY_CANDIDATE_PATH" = '${candidatePath}' && test -n "$FACTORY_CANDIDATE_REF" && test -z "$U"`;
+    const acts2 = createScenarioActivities({ scenariosRoot: root.dir, env: { ...process.env, U: service.url } });
     const { file, digest } = root.write('env', [{ id: 'e', kind: 'command', run }]);
     await expect(acts2.runScenario({ suite: { file }, expectedDigest: digest, index: 0, candidate, provider: twin })).resolves.toEqual({ status: 'pass' });
   });

@@ -1,7 +1,7 @@
 // evaluateSuite on the real dev server with a scenario worker on its own task queue: pass/fail per
 // kind, clusters, pass bar, EVAL_FAILURE (digest, empty suite, infrastructure), bounded parallelism,
 // and holdout isolation (a canary in every scenario field never reaches the summary or the history).
-import { readFileSync, appendFileSync } from 'node:fs';
+import { readdirSync, readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Candidate } from '../../core/evaluation';
 import { createScenarioActivities } from '../../activities/scenarios';
@@ -120,18 +120,32 @@ describe('evaluateSuite', () => {
   });
 
   it('runs at most maxParallel scenarios at once when given a bound', async () => {
-    const { candidate: c, dir } = candidateDir({}, {});
-    const log = join(dir, 'log.txt');
-    const slow = (i: number): ScenarioDoc => ({ id: `slow-${i}`, kind: 'command', run: 'echo start >> log.txt; sleep 0.5; echo end >> log.txt' });
+    // the candidate is read-only inside its sandbox and shares nothing with its siblings, so the running
+    // scenarios are counted from outside: host processes `sleep <unusual length>`, sampled until the end
+    const { candidate: c } = candidateDir({}, {});
+    const LENGTH = '1.50731';
+    const slow = (i: number): ScenarioDoc => ({ id: `slow-${i}`, kind: 'command', run: `sleep ${LENGTH}` });
     const { file, digest } = env.root.write('parallel', [0, 1, 2, 3, 4, 5].map(slow));
-    const out = await env.settle(await env.start({ suite: { file }, expectedDigest: digest, candidate: c, maxParallel: 2 }));
-    expect(out).toMatchObject({ ok: true, summary: { passed: 6 } });
-    let live = 0;
+    const running = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        const [prog, arg] = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return prog === 'sleep' && arg === LENGTH;
+      } catch {
+        return false;
+      }
+    }).length;
     let peak = 0;
-    for (const line of readFileSync(log, 'utf8').trim().split('\n')) {
-      live += line === 'start' ? 1 : -1;
-      peak = Math.max(peak, live);
-    }
+    let done = false;
+    const sampling = (async () => {
+      while (!done) {
+        peak = Math.max(peak, running());
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const out = await env.settle(await env.start({ suite: { file }, expectedDigest: digest, candidate: c, maxParallel: 2 }));
+    done = true;
+    await sampling;
+    expect(out).toMatchObject({ ok: true, summary: { passed: 6 } });
     expect(peak).toBe(2);
   });
 

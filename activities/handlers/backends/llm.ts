@@ -13,6 +13,7 @@ import type { StageContext } from '../../handler-registry';
 import { bindModel, limitsOf } from '../../llm/models';
 import { resolveNodeProvider } from '../../llm/resolve';
 import { isLlmProvider } from '../../../definitions/schemas/providers';
+import { stageSandbox } from '../../sandbox/stage';
 import type { BackendResult, CodergenBackend } from './types';
 
 /** Node attribute (`attrs.system`) appended to the system prompt. */
@@ -36,7 +37,8 @@ export function createLlmBackend(): CodergenBackend {
       const bound = bindModel(provider, np.name, model, stage.env, np.reasoningEffort);
       const toolsOn = provider.tools !== false && stage.node.attrs[TOOLS_ATTR] !== false && stage.node.attrs[TOOLS_ATTR] !== 'false';
       const nodeSystem = stage.node.attrs[SYSTEM_ATTR];
-      const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
+      const sandbox = toolsOn ? await stageSandbox(stage) : undefined;
+      const system = await buildSystemPrompt({ workdir: stage.workdir, model, toolsOn, ...(sandbox ? { sandbox } : {}), ...(typeof nodeSystem === 'string' ? { nodeSystem } : {}) });
       // fidelity full continues the thread's conversation; any other mode carries the projected context instead
       const thread = stage.carried?.mode === 'full' ? threadKey(stage.node, stage.context) : undefined;
       const prior = thread ? await readThread(stage.runDir, thread) : [];
@@ -60,6 +62,7 @@ export function createLlmBackend(): CodergenBackend {
         usage: { runDir: stage.runDir, node: stage.node.id, attempt: stage.attempt },
         ...(stage.budget ? { budget: stage.budget } : {}),
         env: stage.env,
+        ...(sandbox ? { sandbox } : {}),
         signal: stage.signal,
         heartbeat: (d) => stage.heartbeat(d),
       });
