@@ -1,0 +1,121 @@
+// A run's own workspace: a local clone of the base at the pinned commit (or a copy of a plain directory)
+// under the run root, on the run's branch `factory/<runId>`. Measured against `git worktree add`
+// (BENCHMARKS.md, issue 21): `clone --local --no-checkout` + `checkout` costs the same, and unlike a
+// worktree it writes nothing into the base (no worktree metadata, no branch, no objects: they are
+// hardlinked, so a later gc of the base cannot take them away either). The git directory lives beside
+// the work tree, not in it: stages (the agent) see plain files, and factory always names both paths.
+
+import { execFile } from 'node:child_process';
+import { cp, lstat, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { BaseRecord, WorkspaceKeep, WorkspaceRecord } from '../../core/workspace';
+import { writeJsonAtomic } from '../atomic-files';
+import { bootFailure } from '../errors';
+import { runDirName } from '../run-create';
+import { inspectBase, type BaseRequest, type DirtyPath } from './base';
+import { git, resolveCommit, runBranch, treeOf } from './git';
+
+/** Where a run root keeps factory's own git state: workspaces and the default candidate remote. */
+export const FACTORY_DIR = '.factory';
+/** The record a workspace directory holds about itself (a retried createRun reuses a complete one). */
+const RECORD = 'workspace.json';
+
+/** The workspace directory of a run under its run root. */
+export function workspaceHome(runRoot: string, runId: string): string {
+  return join(runRoot, FACTORY_DIR, 'workspaces', runDirName(runId));
+}
+
+/**
+ * Creates the run's workspace from its base; BOOT_FAILURE for what the profile must fix (the base is
+ * missing, dirty, or the ref names no commit). Idempotent: a retry returns the workspace a previous
+ * attempt finished, and replaces one it left half made.
+ */
+export async function createWorkspace(input: { runId: string; runRoot: string; base: BaseRequest }): Promise<WorkspaceRecord> {
+  const home = workspaceHome(input.runRoot, input.runId);
+  const done = await readRecord(home);
+  if (done && (await resolveCommit(done.branch, { gitDir: done.gitDir }).catch(() => undefined))) return done;
+  const { base, causes } = await inspectBase(input.base);
+  if (!base) throw bootFailure('workspace', causes);
+  await rm(home, { recursive: true, force: true });
+  await mkdir(home, { recursive: true });
+  const dir = join(home, 'tree');
+  const gitDir = join(home, 'git');
+  const branch = runBranch(input.runId);
+  const at = { gitDir, workTree: dir };
+  let record: BaseRecord;
+  if (base.kind === 'git') {
+    await git(['clone', '--quiet', '--local', '--no-checkout', `--separate-git-dir=${gitDir}`, '--', base.path, dir]);
+    await rm(join(dir, '.git'), { force: true });
+    await git(['remote', 'remove', 'origin'], at);
+    await configure(gitDir);
+    await git(['checkout', '--quiet', '-B', branch, base.commit], at);
+    record = { kind: 'git', path: base.path, commit: base.commit, ...(base.ref !== undefined ? { ref: base.ref } : {}) };
+    if (base.dirty.length > 0) {
+      await copyDirty(base.path, dir, base.dirty);
+      const commit = await commitAll(at, `factory: run ${input.runId} dirty base snapshot (${base.dirty.length} path(s))`);
+      record.dirty = { files: base.dirty.map((d) => d.path), commit, tree: await treeOf(commit, at) };
+    }
+  } else {
+    await git(['init', '--quiet', `--initial-branch=${branch}`, `--separate-git-dir=${gitDir}`, dir]);
+    await rm(join(dir, '.git'), { force: true });
+    await configure(gitDir);
+    await copyTree(base.path, dir);
+    const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
+    record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
+  }
+  const start = (await resolveCommit('HEAD', at)) as string;
+  const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record };
+  await writeJsonAtomic(join(home, RECORD), ws);
+  return ws;
+}
+
+/** The workspace a previous createRun finished, if its record is there. */
+async function readRecord(home: string): Promise<WorkspaceRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(join(home, RECORD), 'utf8')) as WorkspaceRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The workspace repository's own settings: no background gc (snapshots stay until the workspace goes), fast status on big trees. */
+async function configure(gitDir: string): Promise<void> {
+  for (const [k, v] of [['gc.auto', '0'], ['core.untrackedCache', 'true'], ['core.bare', 'false'], ['commit.gpgSign', 'false']] as const) {
+    await git(['config', k, v], { gitDir });
+  }
+}
+
+/** Stages every path of the work tree and commits it; returns the commit (HEAD when nothing changed). */
+export async function commitAll(at: { gitDir: string; workTree: string }, message: string, addFlags: string[] = []): Promise<string> {
+  await git(['add', '--all', ...addFlags, '--', '.'], at);
+  await git(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], at);
+  return (await resolveCommit('HEAD', at)) as string;
+}
+
+/** Copies a plain directory's contents (symbolic links as links, modes and times kept). */
+async function copyTree(from: string, to: string): Promise<void> {
+  await promisify(execFile)('cp', ['-a', '--', `${from}/.`, `${to}/`]);
+}
+
+/** Brings the base's uncommitted state into the workspace: changed and new paths copied, deleted ones removed. */
+async function copyDirty(base: string, dir: string, dirty: readonly DirtyPath[]): Promise<void> {
+  for (const d of dirty) {
+    const target = join(dir, d.path);
+    if (d.deleted) {
+      await rm(target, { recursive: true, force: true });
+      continue;
+    }
+    if (!(await lstat(join(base, d.path)).catch(() => undefined))) continue;
+    await mkdir(dirname(target), { recursive: true });
+    await cp(join(base, d.path), target, { recursive: true, force: true, verbatimSymlinks: true, preserveTimestamps: true });
+  }
+}
+
+/** After finalize: removes the workspace unless the policy keeps it (`on_failure`: kept when the run did not succeed). */
+export async function releaseWorkspace(input: { runRoot: string; runId: string; keep: WorkspaceKeep; succeeded: boolean }): Promise<{ removed: boolean; dir: string }> {
+  const home = workspaceHome(input.runRoot, input.runId);
+  const keep = input.keep === 'always' || (input.keep === 'on_failure' && !input.succeeded);
+  if (!keep) await rm(home, { recursive: true, force: true });
+  return { removed: !keep, dir: home };
+}
