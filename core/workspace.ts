@@ -2,6 +2,16 @@
 // it writes, the snapshots its stages end with, and the published candidate. Plain JSON that crosses
 // between activities and workflow code; every field a workflow carries is optional in older runs.
 
+/** What the workflow asks of the base (from the profile's environment section). */
+export interface BaseRequest {
+  /** environment.workdir, absolute. */
+  path: string;
+  /** A branch, tag or commit of the base repository; HEAD when absent. */
+  ref?: string;
+  /** environment.allow_dirty_base: use uncommitted changes (snapshotted and recorded) instead of refusing. */
+  allowDirty?: boolean;
+}
+
 /** The base a run was made from: a git commit of a repository, or a plain directory's content digest. */
 export type BaseRecord =
   | {

@@ -3,17 +3,10 @@
 // without optional locks, so not even the base's index is refreshed.
 
 import { realpath, stat } from 'node:fs/promises';
+import type { BaseRequest } from '../../core/workspace';
 import { git, GitError, resolveCommit } from './git';
 
-/** What the workflow asks of the base (from the profile's environment section). */
-export interface BaseRequest {
-  /** environment.workdir, absolute. */
-  path: string;
-  /** A branch, tag or commit of the base repository; HEAD when absent. */
-  ref?: string;
-  /** environment.allow_dirty_base: use uncommitted changes (snapshotted and recorded) instead of refusing. */
-  allowDirty?: boolean;
-}
+export type { BaseRequest };
 
 /** The base as found: a repository with the commit to start from and its uncommitted paths, or a plain directory. */
 export type InspectedBase =

@@ -12,7 +12,6 @@ import { promisify } from 'node:util';
 import type { BaseRecord, WorkspaceKeep, WorkspaceRecord } from '../../core/workspace';
 import { writeJsonAtomic } from '../atomic-files';
 import { bootFailure } from '../errors';
-import { runDirName } from '../run-create';
 import { inspectBase, type BaseRequest, type DirtyPath } from './base';
 import { git, resolveCommit, runBranch, treeOf } from './git';
 
@@ -23,7 +22,7 @@ const RECORD = 'workspace.json';
 
 /** The workspace directory of a run under its run root. */
 export function workspaceHome(runRoot: string, runId: string): string {
-  return join(runRoot, FACTORY_DIR, 'workspaces', runDirName(runId));
+  return join(runRoot, FACTORY_DIR, 'workspaces', runBranch(runId).slice('factory/'.length));
 }
 
 /**
