@@ -18,6 +18,8 @@ export interface ScenarioWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Environment scenario commands inherit (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** This worker's own directory for candidates fetched from their git remote (default <tmpdir>/factory-candidates). */
+  scratchRoot?: string;
   /** Scenario activities this worker runs at once (Temporal default otherwise). */
   maxConcurrentActivityTaskExecutions?: number;
 }
@@ -31,7 +33,11 @@ export async function createScenarioWorker(opts: ScenarioWorkerOptions): Promise
   if (taskQueue === TASK_QUEUES.pipeline) {
     throw new Error(`a scenario worker must not poll the pipeline task queue "${taskQueue}"; use ${TASK_QUEUES.scenarios} or the profile's scenario_task_queue`);
   }
-  const activities = createScenarioActivities({ scenariosRoot: resolve(opts.scenariosRoot), ...(opts.env ? { env: opts.env } : {}) });
+  const activities = createScenarioActivities({
+    scenariosRoot: resolve(opts.scenariosRoot),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.scratchRoot ? { scratchRoot: resolve(opts.scratchRoot) } : {}),
+  });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

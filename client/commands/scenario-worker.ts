@@ -11,6 +11,7 @@ import { resolveTarget, runWorkerUntilStopped, type TargetOptions } from '../tem
 interface ScenarioWorkerOptions extends TargetOptions {
   taskQueue: string;
   scenariosRoot: string;
+  scratchRoot?: string;
 }
 
 /** Registers `scenario-worker`. */
@@ -22,12 +23,13 @@ export function registerScenarioWorker(program: Command, ctx: CliContext): void 
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--task-queue <queue>', 'scenario task queue', TASK_QUEUES.scenarios)
     .option('--scenarios-root <dir>', 'scenario registry folder (holding registry.lock.json) or a project root with scenarios/', 'scenarios')
+    .option('--scratch-root <dir>', 'where pinned candidates are fetched from their git remote (default <tmpdir>/factory-candidates)')
     .action(async (opts: ScenarioWorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
       const root = resolve(ctx.io.cwd, opts.scenariosRoot);
       await runWorkerUntilStopped(
         target,
-        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root }),
+        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root, ...(opts.scratchRoot ? { scratchRoot: resolve(ctx.io.cwd, opts.scratchRoot) } : {}) }),
         () =>
           ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}`),
       );
