@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { registerAnswer } from './answer';
 import { registerDecide } from './decide';
+import { registerDiff } from './diff';
 import { registerGraph } from './graph';
 import { registerInspect } from './inspect';
 import { registerLint } from './lint';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerAnswer,
   registerDecide,
   registerVerify,
+  registerDiff,
   registerWorker,
   registerScenarioWorker,
   registerLint,
