@@ -8,10 +8,8 @@ import { git, GitError, resolveCommit } from './git';
 
 export type { BaseRequest };
 
-/** The base as found: a repository with the commit to start from and its uncommitted paths, or a plain directory. */
-export type InspectedBase =
-  | { kind: 'git'; path: string; commit: string; ref?: string; dirty: DirtyPath[] }
-  | { kind: 'directory'; path: string };
+/** The base as found: a repository with the commit to start from, or a plain directory. */
+export type LocatedBase = { kind: 'git'; path: string; commit: string; ref?: string } | { kind: 'directory'; path: string };
 
 /** One uncommitted path of the base: changed or new (copy it), or deleted (remove it). */
 export interface DirtyPath {
@@ -23,10 +21,11 @@ export interface DirtyPath {
 const LISTED = 20;
 
 /**
- * Inspects the base; returns causes (for a BOOT_FAILURE) instead of throwing for what the profile must fix:
- * a missing base, a ref that names no commit, a ref on a plain directory, a dirty base not allowed.
+ * Finds the base and the commit to start from; returns causes (for a BOOT_FAILURE) instead of throwing for
+ * what the profile must fix: a missing base, a ref that names no commit, a ref on a plain directory.
+ * Whether a repository is dirty is asked separately (dirtyPaths), so it can overlap the clone.
  */
-export async function inspectBase(req: BaseRequest): Promise<{ base?: InspectedBase; causes: string[] }> {
+export async function locateBase(req: BaseRequest): Promise<{ base?: LocatedBase; causes: string[] }> {
   const st = await stat(req.path).catch(() => undefined);
   if (!st?.isDirectory()) return { causes: [`environment.workdir ${req.path} (the run's base) is not a directory`] };
   const path = await realpath(req.path);
@@ -40,18 +39,17 @@ export async function inspectBase(req: BaseRequest): Promise<{ base?: InspectedB
   if (rev.startsWith('-')) return { causes: [`environment.ref ${JSON.stringify(rev)} is not a ref name`] };
   const commit = await resolveCommit(rev, { cwd: path });
   if (!commit) return { causes: [`${req.ref === undefined ? 'HEAD' : `environment.ref ${JSON.stringify(rev)}`} names no commit in the base repository ${path}`] };
-  const dirty = await dirtyPaths(path);
-  if (dirty.length > 0 && !req.allowDirty) {
-    const names = dirty.slice(0, LISTED).map((d) => JSON.stringify(d.path)).join(', ');
-    const more = dirty.length > LISTED ? ` and ${dirty.length - LISTED} more` : '';
-    return {
-      causes: [
-        `the base repository ${path} has ${dirty.length} uncommitted path(s): ${names}${more}; commit or stash them, ` +
-          'or set environment.allow_dirty_base: true in the profile to run on them (they are then snapshotted and recorded)',
-      ],
-    };
-  }
-  return { base: { kind: 'git', path, commit, ...(req.ref !== undefined ? { ref: req.ref } : {}), dirty }, causes: [] };
+  return { base: { kind: 'git', path, commit, ...(req.ref !== undefined ? { ref: req.ref } : {}) }, causes: [] };
+}
+
+/** The BOOT_FAILURE cause for a dirty base the profile does not allow: the files by name, and the setting. */
+export function dirtyCause(path: string, dirty: readonly DirtyPath[]): string {
+  const names = dirty.slice(0, LISTED).map((d) => JSON.stringify(d.path)).join(', ');
+  const more = dirty.length > LISTED ? ` and ${dirty.length - LISTED} more` : '';
+  return (
+    `the base repository ${path} has ${dirty.length} uncommitted path(s): ${names}${more}; commit or stash them, ` +
+    'or set environment.allow_dirty_base: true in the profile to run on them (they are then snapshotted and recorded)'
+  );
 }
 
 /** Uncommitted paths of a repository's work tree (changed, staged, deleted, untracked; not ignored), sorted. */

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import type { BaseRecord, WorkspaceKeep, WorkspaceRecord } from '../../core/workspace';
 import { writeJsonAtomic } from '../atomic-files';
 import { bootFailure } from '../errors';
-import { inspectBase, type BaseRequest, type DirtyPath } from './base';
+import { dirtyCause, dirtyPaths, locateBase, type BaseRequest, type DirtyPath } from './base';
 import { git, resolveCommit, runBranch, treeOf } from './git';
 
 /** Where a run root keeps factory's own git state: workspaces and the default candidate remote. */
@@ -34,7 +34,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   const home = workspaceHome(input.runRoot, input.runId);
   const done = await readRecord(home);
   if (done && (await resolveCommit(done.branch, { gitDir: done.gitDir }).catch(() => undefined))) return done;
-  const { base, causes } = await inspectBase(input.base);
+  const { base, causes } = await locateBase(input.base);
   if (!base) throw bootFailure('workspace', causes);
   await rm(home, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
@@ -44,16 +44,19 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   const at = { gitDir, workTree: dir };
   let record: BaseRecord;
   if (base.kind === 'git') {
-    await git(['clone', '--quiet', '--local', '--no-checkout', `--separate-git-dir=${gitDir}`, '--', base.path, dir]);
-    await rm(join(dir, '.git'), { force: true });
-    await git(['remote', 'remove', 'origin'], at);
-    await configure(gitDir);
-    await git(['checkout', '--quiet', '-B', branch, base.commit], at);
+    // the base's status (a scan of its work tree) overlaps the clone and checkout: both only read the base
+    const [dirty, cloned] = await Promise.allSettled([dirtyPaths(base.path), cloneAt(base.path, base.commit, at, branch)]);
+    if (dirty.status === 'rejected' || cloned.status === 'rejected' || (dirty.value.length > 0 && !input.base.allowDirty)) {
+      await rm(home, { recursive: true, force: true });
+      if (dirty.status === 'rejected') throw dirty.reason;
+      if (cloned.status === 'rejected') throw cloned.reason;
+      throw bootFailure('workspace', [dirtyCause(base.path, dirty.value)]);
+    }
     record = { kind: 'git', path: base.path, commit: base.commit, ...(base.ref !== undefined ? { ref: base.ref } : {}) };
-    if (base.dirty.length > 0) {
-      await copyDirty(base.path, dir, base.dirty);
-      const commit = await commitAll(at, `factory: run ${input.runId} dirty base snapshot (${base.dirty.length} path(s))`);
-      record.dirty = { files: base.dirty.map((d) => d.path), commit, tree: await treeOf(commit, at) };
+    if (dirty.value.length > 0) {
+      await copyDirty(base.path, dir, dirty.value);
+      const commit = await commitAll(at, `factory: run ${input.runId} dirty base snapshot (${dirty.value.length} path(s))`);
+      record.dirty = { files: dirty.value.map((d) => d.path), commit, tree: await treeOf(commit, at) };
     }
   } else {
     await git(['init', '--quiet', `--initial-branch=${branch}`, `--separate-git-dir=${gitDir}`, dir]);
@@ -79,8 +82,21 @@ async function readRecord(home: string): Promise<WorkspaceRecord | undefined> {
 }
 
 /** The workspace repository's own settings: no background gc (snapshots stay until the workspace goes), fast status on big trees. */
+const WORKSPACE_CONFIG = ['gc.auto=0', 'core.untrackedCache=true', 'commit.gpgSign=false', 'checkout.workers=0'];
+
+/** clone --local (objects hardlinked, config set in the same call), then the commit checked out on the run's branch. */
+async function cloneAt(base: string, commit: string, at: { gitDir: string; workTree: string }, branch: string): Promise<void> {
+  const config = WORKSPACE_CONFIG.flatMap((c) => ['--config', c]);
+  await git(['clone', '--quiet', '--local', '--no-checkout', ...config, `--separate-git-dir=${at.gitDir}`, '--', base, at.workTree]);
+  await rm(join(at.workTree, '.git'), { force: true });
+  await git(['remote', 'remove', 'origin'], at);
+  await git(['checkout', '--quiet', '-B', branch, commit], at);
+}
+
+/** A fresh repository's settings (the plain-directory case; a clone gets them with --config). */
 async function configure(gitDir: string): Promise<void> {
-  for (const [k, v] of [['gc.auto', '0'], ['core.untrackedCache', 'true'], ['core.bare', 'false'], ['commit.gpgSign', 'false']] as const) {
+  for (const c of WORKSPACE_CONFIG) {
+    const [k, v] = c.split('=') as [string, string];
     await git(['config', k, v], { gitDir });
   }
 }
