@@ -2,6 +2,7 @@
 import type { DecisionRecord } from '../core/decision-policy';
 import type { RunEnvelope } from '../core/run-model';
 import type { TokenUsage } from '../core/usage';
+import type { BaseRecord } from '../core/workspace';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
 export interface RunSummary {
@@ -13,6 +14,7 @@ export interface RunSummary {
 export function renderSummary(s: RunSummary): { json: Record<string, unknown>; markdown: string } {
   const e = s.envelope;
   const stages = Object.values(e.stages);
+  const candidate = s.decision?.candidate ?? e.candidate;
   const json = {
     runId: e.runId,
     pipeline: e.pipeline,
@@ -30,6 +32,8 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
       : null,
     failure: e.failure ?? null,
     rerunOf: e.rerunOf ?? null,
+    ...(e.workspace ? { base: e.workspace.base } : {}),
+    ...(candidate ? { candidate } : {}),
   };
   const lines = [
     `# Run ${e.runId}: ${e.outcome ?? e.status}`,
@@ -39,6 +43,8 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
     ...(e.suite ? [`- holdout suite: \`${e.suite.id}@${e.suite.version}\` (${e.suite.count} scenarios)`] : ['- holdout suite: none']),
     `- started ${e.createdAt}, finished ${e.updatedAt}`,
     ...(e.rerunOf ? [`- rerun of ${e.rerunOf}`] : []),
+    ...(e.workspace ? [`- base: ${baseLine(e.workspace.base)}`] : []),
+    ...(candidate ? [`- candidate: commit \`${candidate.commit}\` (tree ${candidate.tree}) in ${candidate.remote}`] : []),
     '',
     '## Stages',
     '',
@@ -69,4 +75,10 @@ export function renderSummary(s: RunSummary): { json: Record<string, unknown>; m
 function usageCells(u: TokenUsage | undefined): string {
   if (!u) return '- | -';
   return `${u.input_tokens}/${u.output_tokens} | ${u.cost_usd !== undefined ? `$${u.cost_usd.toFixed(4)}` : '-'}`;
+}
+
+function baseLine(b: BaseRecord): string {
+  if (b.kind === 'directory') return `directory ${b.path} (content tree ${b.tree})`;
+  const dirty = b.dirty ? `, with ${b.dirty.files.length} uncommitted path(s) snapshotted as \`${b.dirty.commit}\`` : '';
+  return `\`${b.commit}\`${b.ref !== undefined ? ` (${b.ref})` : ''} of ${b.path}${dirty}`;
 }

@@ -1,10 +1,14 @@
-// `factory verify <run-dir>`: checks a finalized run directory against its sha256 freeze manifest, and
-// the manifest against the digest the Temporal server recorded when the run froze it (or --digest).
+// `factory verify <run-dir>`: checks a finalized run directory against its sha256 freeze manifest, the
+// manifest against the digest the Temporal server recorded when the run froze it (or --digest), and the
+// candidate decision.json names against its git remote.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { verifyRunDir } from '../../activities/finalize';
+import type { DecisionRecord } from '../../core/decision-policy';
 import type { RunEnvelope } from '../../core/run-model';
+import type { CandidateSnapshot } from '../../core/workspace';
+import { checkPublished } from '../../activities/workspace/check-candidate';
 import { ExitCode, type CliContext } from '../context';
 import { recordedFreezeDigest } from '../freeze-digest';
 import { connectClient, resolveTarget } from '../temporal';
@@ -36,6 +40,13 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         report.problems.push(anchor.problem);
         report.ok = false;
       }
+      // the decision names what was decided on: its commit must still be what the candidate remote holds
+      const candidate = decidedCandidate(dir);
+      if (candidate) {
+        const problems = await checkPublished(candidate);
+        report.problems.push(...problems);
+        if (problems.length) report.ok = false;
+      }
       if (opts.offline && !opts.digest) ctx.io.err('factory: --offline: the freeze manifest itself was not checked against the server\'s record');
       if (opts.json) ctx.io.out(JSON.stringify(report, null, 2));
       else {
@@ -43,7 +54,7 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         for (const f of report.modified) ctx.io.out(`modified: ${f}`);
         for (const f of report.missing) ctx.io.out(`missing:  ${f}`);
         for (const f of report.added) ctx.io.out(`added:    ${f}`);
-        ctx.io.out(report.ok ? `ok: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})` : `FAILED: ${runDir} does not match its freeze manifest`);
+        ctx.io.out(report.ok ? `ok: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})${candidate ? `; candidate commit ${candidate.commit} is in ${candidate.remote}` : ''}` : `FAILED: ${runDir} does not match its freeze manifest${candidate ? ' or its decided candidate' : ''}`);
       }
       if (!report.ok) ctx.fail(ExitCode.failed);
     });
@@ -68,5 +79,14 @@ async function serverDigest(ctx: CliContext, dir: string, opts: VerifyOptions): 
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     return { problem: `the freeze digest could not be checked against the server's record of workflow ${workflowId} (${why}); pass --digest <sha256> from the run's summary, or --offline` };
+  }
+}
+
+/** The candidate decision.json names (runs decided since issue 21), if any. */
+function decidedCandidate(dir: string): CandidateSnapshot | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'decision.json'), 'utf8')) as DecisionRecord).candidate;
+  } catch {
+    return undefined;
   }
 }
