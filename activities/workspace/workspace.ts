@@ -66,7 +66,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
     const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
     record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
   }
-  const start = (await resolveCommit('HEAD', at)) as string;
+  const start = record.kind === 'git' ? (record.dirty?.commit ?? record.commit) : record.commit;
   const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record };
   await writeJsonAtomic(join(home, RECORD), ws);
   return ws;
