@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
+import { resolveProfile } from '../../activities/profile';
 import { RUN_FILES } from '../../activities/run-dir';
 import { createRun, loadRun, WORKSPACE_FILE } from '../../activities/run-create';
 import { runStage, SNAPSHOT_FILE, type AttemptContext } from '../../activities/stage';
@@ -197,5 +198,15 @@ describe('run workspaces', () => {
     expect(await releaseWorkspace({ runRoot, runId: 'bad', keep: 'on_failure', succeeded: false })).toMatchObject({ removed: false });
     expect(existsSync(ok.dir)).toBe(false);
     expect(existsSync(bad.dir)).toBe(true);
+  });
+
+  test.each([
+    ['candidates.git', (root: string) => join(root, 'candidates.git')],
+    ['ssh://git.example.com/factory/candidates.git', () => 'ssh://git.example.com/factory/candidates.git'],
+    ['git@git.example.com:factory/candidates.git', () => 'git@git.example.com:factory/candidates.git'],
+  ])('resolves the candidate remote %s like workdir when it is a path, and keeps URLs', async (remote, expected) => {
+    await writeFile(join(dir, 'p.yaml'), `kind: FactoryProfile\nid: p\nprovider: { kind: twin }\nenvironment: { workspace: { remote: "${remote}" } }\n`);
+    const { profile } = await resolveProfile({ profile: { file: 'p.yaml' } }, { registryRoot: dir, env: {} });
+    expect(profile.environment.workspace.remote).toBe(expected(dir));
   });
 });
