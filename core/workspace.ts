@@ -10,6 +10,11 @@ export interface BaseRequest {
   ref?: string;
   /** environment.allow_dirty_base: use uncommitted changes (snapshotted and recorded) instead of refusing. */
   allowDirty?: boolean;
+  /**
+   * `rerun --from <node>`: start at the snapshot the earlier run in `runDir` had before `node` (instead of the
+   * base's commit; the base's uncommitted state is then not used).
+   */
+  from?: { runDir: string; node: string };
 }
 
 /** The base a run was made from: a git commit of a repository, or a plain directory's content digest. */
@@ -48,6 +53,8 @@ export interface WorkspaceRef {
 /** What createRun records about the workspace (run.json `workspace`, workspace.json). */
 export interface WorkspaceRecord extends WorkspaceRef {
   base: BaseRecord;
+  /** A rerun's start: the earlier run's snapshot before `node` (then `start` is that commit). */
+  from?: { runDir: string; node: string; commit: string };
 }
 
 /** One snapshot: the commit a stage attempt ended at, and the commit it started from. */

@@ -6,13 +6,10 @@ import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CandidateSnapshot, WorkspaceRef } from '../../core/workspace';
 import { evalFailure, StageConfigError } from '../errors';
-import { FACTORY_DIR } from './workspace';
-import { git, GitError, isObjectId, resolveCommit, runBranch, treeOf } from './git';
+import { defaultRemote } from './paths';
 
-/** The default candidate remote: a bare repository under the run root. */
-export function defaultRemote(runRoot: string): string {
-  return join(runRoot, FACTORY_DIR, 'candidates.git');
-}
+export { defaultRemote };
+import { git, GitError, isObjectId, resolveCommit, runBranch, treeOf } from './git';
 
 /** The ref a run's candidate commit is published under: one per commit, never moved. */
 export function candidateRef(runId: string, commit: string): string {

@@ -13,17 +13,14 @@ import type { BaseRecord, WorkspaceKeep, WorkspaceRecord } from '../../core/work
 import { writeJsonAtomic } from '../atomic-files';
 import { bootFailure } from '../errors';
 import { dirtyCause, dirtyPaths, locateBase, type BaseRequest, type DirtyPath } from './base';
+import { fetchSnapshot, rerunSource, type RerunFrom } from './from-run';
 import { git, resolveCommit, runBranch, treeOf } from './git';
+import { workspaceHome } from './paths';
 
-/** Where a run root keeps factory's own git state: workspaces and the default candidate remote. */
-export const FACTORY_DIR = '.factory';
+export { workspaceHome };
+
 /** The record a workspace directory holds about itself (a retried createRun reuses a complete one). */
 const RECORD = 'workspace.json';
-
-/** The workspace directory of a run under its run root. */
-export function workspaceHome(runRoot: string, runId: string): string {
-  return join(runRoot, FACTORY_DIR, 'workspaces', runBranch(runId).slice('factory/'.length));
-}
 
 /**
  * Creates the run's workspace from its base; BOOT_FAILURE for what the profile must fix (the base is
@@ -44,14 +41,15 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   const at = { gitDir, workTree: dir };
   let record: BaseRecord;
   if (base.kind === 'git') {
-    // the base's status (a scan of its work tree) overlaps the clone and checkout: both only read the base
-    const [dirty, cloned] = await Promise.allSettled([dirtyPaths(base.path), cloneAt(base.path, base.commit, at, branch)]);
+    // the base's status (a scan of its work tree) overlaps the clone: both only read the base; a rerun ignores it
+    const [dirty, cloned] = await Promise.allSettled([input.base.from ? Promise.resolve([]) : dirtyPaths(base.path), cloneInto(base.path, at)]);
     if (dirty.status === 'rejected' || cloned.status === 'rejected' || (dirty.value.length > 0 && !input.base.allowDirty)) {
       await rm(home, { recursive: true, force: true });
       if (dirty.status === 'rejected') throw dirty.reason;
       if (cloned.status === 'rejected') throw cloned.reason;
       throw bootFailure('workspace', [dirtyCause(base.path, dirty.value)]);
     }
+    await git(['checkout', '--quiet', '-B', branch, base.commit], at);
     record = { kind: 'git', path: base.path, commit: base.commit, ...(base.ref !== undefined ? { ref: base.ref } : {}) };
     if (dirty.value.length > 0) {
       await copyDirty(base.path, dir, dirty.value);
@@ -66,8 +64,14 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
     const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
     record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
   }
-  const start = record.kind === 'git' ? (record.dirty?.commit ?? record.commit) : record.commit;
-  const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record };
+  // a rerun moves the fresh workspace to the earlier run's snapshot (only the files that differ are written)
+  const from = input.base.from ? await fetchRerunStart(input.base.from, at, home) : undefined;
+  if (from) {
+    await git(['checkout', '--quiet', '--force', '-B', branch, from.commit], at);
+    await git(['clean', '--quiet', '-ffd'], at);
+  }
+  const start = from?.commit ?? (record.kind === 'git' ? (record.dirty?.commit ?? record.commit) : record.commit);
+  const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record, ...(from ? { from } : {}) };
   await writeJsonAtomic(join(home, RECORD), ws);
   return ws;
 }
@@ -84,13 +88,25 @@ async function readRecord(home: string): Promise<WorkspaceRecord | undefined> {
 /** The workspace repository's own settings: no background gc (snapshots stay until the workspace goes), fast status on big trees. */
 const WORKSPACE_CONFIG = ['gc.auto=0', 'core.untrackedCache=true', 'commit.gpgSign=false', 'checkout.workers=0'];
 
-/** clone --local (objects hardlinked, config set in the same call), then the commit checked out on the run's branch. */
-async function cloneAt(base: string, commit: string, at: { gitDir: string; workTree: string }, branch: string): Promise<void> {
+/** clone --local (objects hardlinked, config set in the same call), without a checkout or a remote. */
+async function cloneInto(base: string, at: { gitDir: string; workTree: string }): Promise<void> {
   const config = WORKSPACE_CONFIG.flatMap((c) => ['--config', c]);
   await git(['clone', '--quiet', '--local', '--no-checkout', ...config, `--separate-git-dir=${at.gitDir}`, '--', base, at.workTree]);
   await rm(join(at.workTree, '.git'), { force: true });
   await git(['remote', 'remove', 'origin'], at);
-  await git(['checkout', '--quiet', '-B', branch, commit], at);
+}
+
+/** A rerun's start commit, fetched from the earlier run's workspace or candidate remote; BOOT_FAILURE when neither has it. */
+async function fetchRerunStart(from: RerunFrom, at: { gitDir: string }, home: string): Promise<{ runDir: string; node: string; commit: string }> {
+  const source = rerunSource(from);
+  const found = source.commit !== undefined && (await fetchSnapshot(at.gitDir, source.commit, source.repos));
+  if (source.commit === undefined || !found) {
+    await rm(home, { recursive: true, force: true });
+    throw bootFailure('workspace', source.causes.length ? source.causes : [
+      `rerun from ${from.node}: snapshot ${source.commit} of the run in ${from.runDir} is neither in its workspace nor in its candidate remote (removed, or never published)`,
+    ]);
+  }
+  return { runDir: from.runDir, node: from.node, commit: source.commit };
 }
 
 /** A fresh repository's settings (the plain-directory case; a clone gets them with --config). */

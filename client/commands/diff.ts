@@ -3,12 +3,12 @@
 // workspace repository while it is kept, else the candidate remote under the run root.
 
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { WORKSPACE_FILE } from '../../activities/run-create';
 import { SNAPSHOT_FILE, stageDirName } from '../../activities/stage';
 import { git, GitError, isObjectId, resolveCommit } from '../../activities/workspace/git';
-import { defaultRemote } from '../../activities/workspace/publish';
+import { defaultRemote, runRootOf } from '../../activities/workspace/paths';
 import type { SnapshotRecord, WorkspaceRecord } from '../../core/workspace';
 import { ExitCode, UsageError, type CliContext } from '../context';
 
@@ -87,7 +87,7 @@ async function runRange(ws: WorkspaceRecord, repo: string): Promise<Range> {
 
 /** The candidate remote beside a workspace: `<run_root>/.factory/candidates.git` (workspaces live in `<run_root>/.factory/workspaces/<id>/`). */
 function remoteOf(ws: WorkspaceRecord): string {
-  return defaultRemote(dirname(dirname(dirname(dirname(ws.gitDir)))));
+  return defaultRemote(runRootOf(ws.gitDir));
 }
 
 function parseNumstat(out: string): { path: string; added: number | null; deleted: number | null }[] {

@@ -10,6 +10,7 @@ import { RUN_FILES } from '../../activities/run-dir';
 import { createRun, loadRun, WORKSPACE_FILE } from '../../activities/run-create';
 import { runStage, SNAPSHOT_FILE, type AttemptContext } from '../../activities/stage';
 import type { StageInput } from '../../activities/types';
+import { publishCandidate } from '../../activities/workspace/publish';
 import { releaseWorkspace } from '../../activities/workspace/workspace';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope } from '../../core/run-model';
@@ -22,7 +23,7 @@ const graph: PipelineGraph = {
   nodes: [node('start', { type: 'start' }), node('work'), node('exit', { type: 'exit' })], edges: [],
 };
 /** A first attempt with its own cancellation signal (runs in parallel must not share one). */
-const first = (): AttemptContext => ({ attempt: 1, heartbeat: () => undefined, signal: new AbortController().signal });
+const first_ = (): AttemptContext => ({ attempt: 1, heartbeat: () => undefined, signal: new AbortController().signal });
 
 /** A registry whose `write` handler writes what the node's `file`/`text` attrs say, and records what it read first. */
 function writer(seen: Record<string, string | undefined> = {}): HandlerRegistry {
@@ -61,7 +62,7 @@ describe('run workspaces', () => {
       ids.map(async (id) => {
         const created = await create(id);
         const ws = created.workspace as WorkspaceRecord;
-        const res = await runStage(stage(created.runDir, ws, 'implement', { file: 'same.txt', text: `written by ${id}\n` }), first(), { env: process.env, handlers: writer() });
+        const res = await runStage(stage(created.runDir, ws, 'implement', { file: 'same.txt', text: `written by ${id}\n` }), first_(), { env: process.env, handlers: writer() });
         return { id, created, ws, res };
       }),
     );
@@ -149,10 +150,10 @@ describe('run workspaces', () => {
     const ws = workspace as WorkspaceRecord;
     const seen: Record<string, string | undefined> = {};
     const deps = { env: process.env, handlers: writer(seen) };
-    const a = await runStage(stage(runDir, ws, 'a', { file: 'x.txt', text: 'one\n' }), first(), deps);
-    await runStage(stage(runDir, ws, 'b', { file: 'x.txt', text: 'two\n' }), first(), deps);
+    const a = await runStage(stage(runDir, ws, 'a', { file: 'x.txt', text: 'one\n' }), first_(), deps);
+    await runStage(stage(runDir, ws, 'b', { file: 'x.txt', text: 'two\n' }), first_(), deps);
     await writeFile(join(ws.dir, 'stray.txt'), 'left behind by a failed attempt\n');
-    const c = await runStage(stage(runDir, { ...ws }, 'c', { file: 'x.txt' }, { workspace: { ...ws, restoreTo: a.snapshot?.commit as string } }), first(), deps);
+    const c = await runStage(stage(runDir, { ...ws }, 'c', { file: 'x.txt' }, { workspace: { ...ws, restoreTo: a.snapshot?.commit as string } }), first_(), deps);
     expect(seen['c']).toBe('one\n');
     expect(seen['c:workdir']).toBe(ws.dir);
     expect(existsSync(join(ws.dir, 'stray.txt'))).toBe(false);
@@ -182,12 +183,37 @@ describe('run workspaces', () => {
       },
     });
     for (const id of ['redirect', 'hooks']) {
-      const res = await runStage(stage(runDir, ws, id, {}), first(), { env: process.env, handlers: hostile });
+      const res = await runStage(stage(runDir, ws, id, {}), first_(), { env: process.env, handlers: hostile });
       expect(res.snapshot?.changed).toBe(true);
       expect(gitIn(base, `--git-dir=${ws.gitDir}`, 'show', `${res.snapshot?.commit}:work.txt`)).toBe(`${id}\n`);
     }
     expect(existsSync(marker)).toBe(false);
     expect(baseState(base)).toEqual(before);
+  });
+
+  it('starts a rerun from the snapshot before the named stage, fetched from the candidate remote once the first run\'s workspace is gone', async () => {
+    const runRoot = join(dir, 'runs');
+    const first = await create('first');
+    const ws = first.workspace as WorkspaceRecord;
+    const deps = { env: process.env, handlers: writer() };
+    const setup = await runStage(stage(first.runDir, ws, 'setup', { file: 'setup.txt', text: 'set up\n' }), first_(), deps);
+    await runStage(stage(first.runDir, ws, 'implement', { file: 'impl.txt', text: 'implemented\n' }), first_(), deps);
+    await runStage(stage(first.runDir, ws, 'docs', { file: 'docs.txt', text: 'documented\n' }), first_(), deps);
+    await publishCandidate({ runId: 'first', runRoot, workspace: ws });
+    await releaseWorkspace({ runRoot, runId: 'first', keep: 'never', succeeded: true });
+
+    const rerun = (await create('second', { workspace: { path: base, from: { runDir: first.runDir, node: 'implement' } } })).workspace as WorkspaceRecord;
+    expect(rerun.start).toBe(setup.snapshot?.commit);
+    expect(rerun.from).toEqual({ runDir: first.runDir, node: 'implement', commit: setup.snapshot?.commit });
+    expect(await readFile(join(rerun.dir, 'setup.txt'), 'utf8')).toBe('set up\n');
+    expect(existsSync(join(rerun.dir, 'impl.txt'))).toBe(false);
+    expect(gitIn(base, `--git-dir=${rerun.gitDir}`, 'rev-parse', rerun.branch).trim()).toBe(setup.snapshot?.commit);
+
+    const never = bootCauses(await failureOf(create('third', { workspace: { path: base, from: { runDir: first.runDir, node: 'deploy' } } })));
+    expect(never[0]).toContain('has no snapshot of stage "deploy"');
+    await rm(join(runRoot, '.factory', 'candidates.git'), { recursive: true });
+    const gone = bootCauses(await failureOf(create('fourth', { workspace: { path: base, from: { runDir: first.runDir, node: 'implement' } } })));
+    expect(gone[0]).toContain(`snapshot ${setup.snapshot?.commit} of the run in ${first.runDir} is neither in its workspace nor in its candidate remote`);
   });
 
   it('keeps a failed run\'s workspace and removes a succeeded one under the on_failure policy', async () => {
