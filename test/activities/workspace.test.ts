@@ -216,6 +216,18 @@ describe('run workspaces', () => {
     expect(gone[0]).toContain(`snapshot ${setup.snapshot?.commit} of the run in ${first.runDir} is neither in its workspace nor in its candidate remote`);
   });
 
+  it('takes the snapshots of parallel branches in one workspace one at a time, each on top of the other', async () => {
+    const { runDir, workspace } = await create('lanes');
+    const ws = workspace as WorkspaceRecord;
+    const deps = { env: process.env, handlers: writer() };
+    const lanes = await Promise.all(['left', 'right', 'middle'].map((id) => runStage(stage(runDir, ws, id, { file: `${id}.txt`, text: `${id}\n` }), first_(), deps)));
+    const snaps = lanes.map((l) => l.snapshot);
+    const head = gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-parse', ws.branch).trim();
+    const chain = gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-list', `${ws.start}..${head}`).trim().split('\n');
+    for (const s of snaps) if (s?.changed) expect(chain).toContain(s.commit);
+    for (const id of ['left', 'right', 'middle']) expect(gitIn(base, `--git-dir=${ws.gitDir}`, 'show', `${head}:${id}.txt`)).toBe(`${id}\n`);
+  });
+
   it('keeps a failed run\'s workspace and removes a succeeded one under the on_failure policy', async () => {
     const runRoot = join(dir, 'runs');
     const ok = (await create('ok')).workspace as WorkspaceRecord;
