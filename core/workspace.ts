@@ -82,6 +82,8 @@ export interface CandidateSnapshot {
   ref: string;
   commit: string;
   tree: string;
+  /** What the run changed: files and +/- lines from the workspace's start to `commit` (for gates and prompts). */
+  change?: { from: string; files: number; added: number; deleted: number };
 }
 
 /** What happens to a run's workspace after finalize (environment.workspace.keep). */

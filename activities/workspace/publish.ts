@@ -10,6 +10,7 @@ import { defaultRemote } from './paths';
 
 export { defaultRemote };
 import { git, GitError, isObjectId, resolveCommit, runBranch, treeOf } from './git';
+import { diffStat } from './snapshot';
 
 /** The ref a run's candidate commit is published under: one per commit, never moved. */
 export function candidateRef(runId: string, commit: string): string {
@@ -39,7 +40,8 @@ export async function publishCandidate(input: PublishInput): Promise<CandidateSn
     if (err instanceof GitError) throw evalFailure([`candidate commit ${commit} could not be published to ${remote} as ${ref}: ${err.stderr.trim().split('\n')[0] ?? err.message}`]);
     throw err;
   }
-  return { remote, ref, commit, tree: await treeOf(commit, opts) };
+  const change = { from: input.workspace.start, ...(await diffStat(input.workspace.gitDir, input.workspace.start, commit)) };
+  return { remote, ref, commit, tree: await treeOf(commit, opts), change };
 }
 
 /** On approval (environment.workspace.publish_branch): pushes the approved commit as a branch; never moves an existing branch elsewhere. */

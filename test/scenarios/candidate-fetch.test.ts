@@ -59,6 +59,7 @@ describe('pinned candidates on the scenario side', () => {
   it('evaluates the commit fetched into its own scratch root after the pipeline side removed its workspace', async () => {
     expect(published.remote).toBe(join(runRoot, '.factory', 'candidates.git'));
     expect(published.ref).toBe(`refs/factory/candidates/cand-1/${published.commit}`);
+    expect(published.change).toEqual({ from: ws.start, files: 1, added: 1, deleted: 1 });
     await releaseWorkspace({ runRoot, runId: 'cand-1', keep: 'never', succeeded: true });
     expect(existsSync(ws.dir)).toBe(false);
     const scratch = join(scenarioSide, 'scratch');
