@@ -13,6 +13,8 @@ import { steerChild } from './steer';
 import { createRun, loadRun } from './run-create';
 import { resolveSpecs } from './specs';
 import { createExecuteStage } from './stage';
+import { publishApproved, publishCandidate } from './workspace/publish';
+import { releaseWorkspace } from './workspace/workspace';
 import type {
   CreateRunInput,
   CreateRunResult,
@@ -81,6 +83,12 @@ export function createActivities(deps: ActivityDeps) {
     finalizeRun,
     /** One attempt of one stage through the handler registry. */
     executeStage: (input: StageInput): Promise<StageResult> => finished(executeStage(input)),
+    /** Before evaluation: the final snapshot pushed to the candidate remote (EVAL_FAILURE naming the commit when it cannot be). */
+    publishCandidate,
+    /** On approval, when environment.workspace.publish_branch is set: the approved commit pushed as a branch. */
+    publishApproved,
+    /** After finalize: the run's workspace removed or kept (environment.workspace.keep). */
+    releaseWorkspace,
   };
 }
 

@@ -68,6 +68,7 @@ export function withResolvedPaths(profile: FactoryProfile, profileDir: string, r
       ...profile.environment,
       run_root: resolve(root, profile.environment.run_root),
       workdir: resolve(root, profile.environment.workdir),
+      workspace: withRemoteResolved(profile.environment.workspace, root),
       temporal: { ...profile.environment.temporal, ...(tlsResolved ? { tls: tlsResolved } : {}) },
     },
   };
@@ -127,4 +128,11 @@ async function isReadable(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** A candidate remote given as a path resolves against the registry root like workdir; URLs (scheme:// or scp-like host:path) stay. */
+function withRemoteResolved(ws: FactoryProfile['environment']['workspace'], root: string): FactoryProfile['environment']['workspace'] {
+  const remote = ws.remote;
+  if (remote === undefined || /^[a-z][a-z0-9+.-]*:\/\//i.test(remote) || /^[^/]+:/.test(remote)) return ws;
+  return { ...ws, remote: resolve(root, remote) };
 }

@@ -12,7 +12,12 @@ import { FREEZE_MANIFEST } from './finalize';
 import { flushRun, repairTailAndReadLastSeq, RUN_FILES } from './run-dir';
 import { fsyncDirs, writeJsonAtomic } from './atomic-files';
 import { checkpointSigned, runKey } from './signing';
+import type { WorkspaceRecord } from '../core/workspace';
+import { createWorkspace } from './workspace/workspace';
 import type { CreateRunInput, CreateRunResult, LoadedRun, LoadRunInput } from './types';
+
+/** The run directory's record of its workspace and pinned base (frozen with the run; `factory diff` reads it). */
+export const WORKSPACE_FILE = 'workspace.json';
 
 /** manifest.json: what ran, with which inputs, from when. */
 export interface RunManifest {
@@ -40,6 +45,8 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
   if (existing && (frozen || existing.runId !== envelope.runId || existing.createdAt !== envelope.createdAt || existing.workflowId !== envelope.workflowId)) {
     throw bootFailure('run create', [takenRunDirText(runDir, existing, frozen)]);
   }
+  // the workspace first: a dirty base or an unknown ref is a BOOT_FAILURE before any run file exists
+  const workspace = input.workspace ? await createWorkspace({ runId: envelope.runId, runRoot: resolve(input.runRoot), base: input.workspace }) : undefined;
   try {
     const created = mkdirSync(runDir, { recursive: true });
     // the run's files, and the directories mkdir created, exist after an OS crash (not only their bytes):
@@ -50,7 +57,8 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     const written = await Promise.allSettled([
       fsyncDirs(...parents),
       writeJsonAtomic(join(runDir, RUN_FILES.manifest), runManifest(envelope, input.graph), 'derived'),
-      flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir } }),
+      flushRun({ runDir, events: input.events, checkpoint: input.checkpoint, envelope: { ...envelope, runDir, ...(workspace ? { workspace } : {}) } }),
+      ...(workspace ? [writeJsonAtomic(join(runDir, WORKSPACE_FILE), workspace)] : []),
     ]);
     const failed = written.find((w): w is PromiseRejectedResult => w.status === 'rejected');
     if (failed) throw failed.reason;
@@ -60,7 +68,7 @@ export async function createRun(input: CreateRunInput): Promise<CreateRunResult>
     if (cause) throw bootFailure('run create', [cause]);
     throw err;
   }
-  return { runDir };
+  return { runDir, ...(workspace ? { workspace } : {}) };
 }
 
 /** Why a run directory cannot take a new run: the run it holds, and whether that one is finished and frozen. */
@@ -131,7 +139,8 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
       `run ${envelope.runId} in ${runDir} was finalized (outcome ${envelope.outcome ?? 'unknown'}) and its files are frozen; only an interrupted run can be resumed: start a rerun instead`,
     ]);
   }
-  return { envelope, checkpoint, lastSeq: await repairTailAndReadLastSeq(join(runDir, RUN_FILES.events)) };
+  const workspace = await readJson<WorkspaceRecord>(join(runDir, WORKSPACE_FILE));
+  return { envelope, checkpoint, lastSeq: await repairTailAndReadLastSeq(join(runDir, RUN_FILES.events)), ...(workspace ? { workspace } : {}) };
 }
 
 /** The manifest for a new run (pure: a retry writes the same bytes). */

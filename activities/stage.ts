@@ -20,6 +20,12 @@ import { loadPlugins } from './plugins';
 import { flushRun } from './run-dir';
 import type { StageInput, StageResult } from './types';
 import { withStageSpent } from './usage-journal';
+import type { SnapshotRecord, WorkspaceRef } from '../core/workspace';
+import { writeJsonAtomic } from './atomic-files';
+import { restoreWorkspace, snapshotWorkspace } from './workspace/snapshot';
+
+/** Where a stage's snapshot is recorded in its stage directory. */
+export const SNAPSHOT_FILE = 'snapshot.json';
 
 /** What executeStage takes from Temporal's activity Context; a parameter so tests can drive attempts. */
 export interface AttemptContext {
@@ -99,6 +105,8 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   const stageDir = join(input.runDir, stageDirFor(node.id, input.branch, input.visit));
   await prepareStageDir(stageDir);
 
+  if (input.workspace?.restoreTo !== undefined) await restoreWorkspace(input.workspace, input.workspace.restoreTo);
+
   const timeoutMs = node.timeout_ms ?? input.stageTimeoutMs;
   const abort = new AbortController();
   let timedOut = false;
@@ -170,7 +178,15 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   }
   if (outcome.status === StageStatus.retry) outcome = retriesExhausted(outcome, node.allow_partial, ctx.attempt);
   await writeStatusFile(stageDir, node.id, outcome, ctx.attempt);
-  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }) };
+  const snapshot = input.workspace ? await snapshotStage(input, stageDir, ctx.attempt) : undefined;
+  return { ...outcome, attempts: ctx.attempt, durationMs: Date.now() - started, ...(retryable ? {} : { retryable: false }), ...(snapshot ? { snapshot } : {}) };
+}
+
+/** The stage's last attempt ends with a snapshot of the workspace, recorded beside status.json (`factory diff` reads it). */
+async function snapshotStage(input: StageInput, stageDir: string, attempt: number): Promise<SnapshotRecord> {
+  const snapshot = await snapshotWorkspace(input.workspace as WorkspaceRef, { runId: input.runId, node: input.node.id, attempt });
+  await writeJsonAtomic(join(stageDir, SNAPSHOT_FILE), snapshot);
+  return snapshot;
 }
 
 /**
@@ -229,7 +245,7 @@ function stageContext(
     runId: input.runId,
     runDir: input.runDir,
     stageDir,
-    workdir: input.workdir,
+    workdir: input.workspace?.dir ?? input.workdir,
     node: input.node,
     goal: input.goal,
     pipelineId: input.pipelineId,

@@ -5,6 +5,7 @@ import { sanitizeLine, sanitizeText } from '../core/sanitize';
 import type { RunEvent } from '../core/run-model';
 import type { TokenUsage } from '../core/usage';
 import { gateLines, timelineLines } from './summary-story';
+import type { BaseRecord } from '../core/workspace';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
 export interface RunSummary {
@@ -20,6 +21,7 @@ const cell = (value: string | undefined): string => f(value).replace(/\|/g, '\\|
 export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): { json: Record<string, unknown>; markdown: string } {
   const e = s.envelope;
   const stages = Object.values(e.stages);
+  const candidate = s.decision?.candidate ?? e.candidate;
   const json = {
     runId: e.runId,
     pipeline: e.pipeline,
@@ -37,6 +39,8 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
       : null,
     failure: e.failure ?? null,
     rerunOf: e.rerunOf ?? null,
+    ...(e.workspace ? { base: e.workspace.base } : {}),
+    ...(candidate ? { candidate } : {}),
   };
   const lines = [
     `# Run ${f(e.runId)}: ${e.outcome ?? e.status}`,
@@ -46,6 +50,8 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
     ...(e.suite ? [`- holdout suite: \`${f(e.suite.id)}@${f(e.suite.version)}\` (${e.suite.count} scenarios)`] : ['- holdout suite: none']),
     `- started ${e.createdAt}, finished ${e.updatedAt}`,
     ...(e.rerunOf ? [`- rerun of ${f(e.rerunOf)}`] : []),
+    ...(e.workspace ? [`- base: ${baseLine(e.workspace.base)}`] : []),
+    ...(candidate ? [`- candidate: commit \`${candidate.commit}\` (tree ${candidate.tree}) in ${candidate.remote}`] : []),
     '',
     '## Stages',
     '',
@@ -78,4 +84,10 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
 function usageCells(u: TokenUsage | undefined): string {
   if (!u) return '- | -';
   return `${u.input_tokens}/${u.output_tokens} | ${u.cost_usd !== undefined ? `$${u.cost_usd.toFixed(4)}` : '-'}`;
+}
+
+function baseLine(b: BaseRecord): string {
+  if (b.kind === 'directory') return `directory ${b.path} (content tree ${b.tree})`;
+  const dirty = b.dirty ? `, with ${b.dirty.files.length} uncommitted path(s) snapshotted as \`${b.dirty.commit}\`` : '';
+  return `\`${b.commit}\`${b.ref !== undefined ? ` (${b.ref})` : ''} of ${b.path}${dirty}`;
 }

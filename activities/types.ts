@@ -6,6 +6,7 @@ import type { PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
 import type { Budget } from '../core/usage';
+import type { BaseRequest, SnapshotRecord, WorkspaceRecord, WorkspaceRef } from '../core/workspace';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { SuiteManifest } from '../definitions/suite-manifest';
 import type { SandboxPolicy } from './sandbox/policy';
@@ -79,11 +80,19 @@ export interface CreateRunInput {
   /** Explicit run directory; else `<run_root>/<runId>`. */
   runDir?: string;
   runRoot: string;
+  /**
+   * The run's base (environment.workdir, environment.ref or `--ref`, environment.allow_dirty_base): when
+   * set, createRun makes the run's own workspace from it. Unset (runs booted by older workflow code):
+   * no workspace, stages run in environment.workdir as before.
+   */
+  workspace?: BaseRequest;
 }
 
-/** What createRun allocated: the absolute run directory (also recorded as envelope.runDir). */
+/** What createRun allocated: the absolute run directory (also recorded as envelope.runDir), and the workspace when asked for. */
 export interface CreateRunResult {
   runDir: string;
+  /** The run's workspace and pinned base (also in run.json's first write and `<runDir>/workspace.json`). */
+  workspace?: WorkspaceRecord;
 }
 
 /** loadRun's input: the run directory to resume. */
@@ -96,6 +105,8 @@ export interface LoadedRun {
   envelope: RunEnvelope;
   checkpoint: Checkpoint;
   lastSeq: number;
+  /** The run's workspace (`<runDir>/workspace.json`), for runs created with one. */
+  workspace?: WorkspaceRecord;
 }
 
 /** What every write to the run directory carries: idempotent by event seq. */
@@ -164,6 +175,20 @@ export interface StageInput {
   visit?: number;
   /** The profile's `sandbox` setting; unset (older workflow code, runs from before): bubblewrap, network off. */
   sandbox?: SandboxPolicy;
+  /**
+   * The run's workspace (CreateRunResult.workspace): the stage runs in `workspace.dir` instead of `workdir`,
+   * and its final attempt ends with a snapshot (StageResult.snapshot). Unset: `workdir`, no snapshot.
+   */
+  workspace?: StageWorkspace;
+}
+
+/** The workspace a stage runs in, and where it starts from. */
+export interface StageWorkspace extends WorkspaceRef {
+  /**
+   * Put the workspace at this snapshot before the handler runs (a retry's first-attempt start, a goal_gate
+   * detour's target, `rerun --from`'s snapshot). Unset: the stage starts from what the workspace holds.
+   */
+  restoreTo?: string;
 }
 
 /** The routed outcome of a stage's last attempt. */
@@ -174,4 +199,6 @@ export interface StageResult extends Outcome {
   retryable?: boolean;
   /** A provider asked to wait this long before the next attempt (Retry-After). */
   retryAfterMs?: number;
+  /** The snapshot the stage ended with (only when the input had a workspace; every returned outcome has one). */
+  snapshot?: SnapshotRecord;
 }

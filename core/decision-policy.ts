@@ -2,6 +2,7 @@
 // human `decide`, and the DecisionRecord. `approved` only when evaluation and every policy check pass;
 // otherwise only `rejected` with a remediation path.
 
+import type { CandidateSnapshot } from './workspace';
 import type { EvaluationSummary, SignatureCluster } from './evaluation';
 import type { Digests, GateRecord } from './run-model';
 import { answerSize, clip, MAX_ANSWER_CHARS } from './gate-rules';
@@ -41,6 +42,8 @@ export interface DecisionRecord {
   at: string;
   reason: string;
   remediation?: Remediation;
+  /** What was decided on: the pinned candidate (commit and tree in its remote); absent before issue 21. `factory verify` checks it. */
+  candidate?: CandidateSnapshot;
   evidence: {
     digests: Digests;
     evaluation?: EvaluationSummary;

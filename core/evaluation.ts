@@ -5,6 +5,7 @@
 import type { ProviderConfig } from '../definitions/schemas/profile';
 import { FailureDomain } from './run-model';
 import { signatureOf } from './signatures';
+import type { CandidateSnapshot } from './workspace';
 
 /** The run's result as scenarios see it: an artifact reference plus the exported context keys. */
 export interface Candidate {
@@ -12,6 +13,12 @@ export interface Candidate {
   ref: string;
   /** Context keys the pipeline spec exports (graph.exports) with their values. */
   exports: Record<string, unknown>;
+  /**
+   * The pinned candidate (issue 21): the run's final snapshot published to a git remote. When set, scenario
+   * workers fetch exactly this commit and check its tree instead of opening a file:// `ref`; an http(s)
+   * `ref` or `candidate.url` export still names the service http scenarios call. Absent in older runs.
+   */
+  snapshot?: CandidateSnapshot;
 }
 
 /** Which suite: a registry `id@version` (scenario worker's registry) or a suite file path. */

@@ -1,6 +1,7 @@
 // The Run as the outside world sees it: statuses, events, envelope, gates, checkpoint, failures.
 // Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
 
+import type { CandidateSnapshot, WorkspaceRecord } from './workspace';
 import type { StageStatus } from './model';
 import type { QuestionType } from './questions';
 import type { TokenUsage } from './usage';
@@ -199,6 +200,10 @@ export interface RunEnvelope {
   decision?: { decision: 'approved' | 'rejected'; by: string; at: string; mode: 'auto' | 'human' };
   /** sha256 of the freeze manifest written at finalize (`factory verify` checks the run directory against it). */
   freezeDigest?: string;
+  /** The run's workspace and the base it was made from (issue 21); absent on runs from before. */
+  workspace?: WorkspaceRecord;
+  /** The pinned candidate evaluated and decided on (the last one published); absent on runs from before. */
+  candidate?: CandidateSnapshot;
 }
 
 /** The small `status` query answer. */

@@ -21,6 +21,8 @@ export interface ScenarioWorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** The sandbox candidate code runs in (default bubblewrap, network off; `factory scenario-worker --no-sandbox` sets mode none). */
   sandbox?: SandboxPolicy;
+  /** This worker's own directory for candidates fetched from their git remote (default <tmpdir>/factory-candidates). */
+  scratchRoot?: string;
   /** Scenario activities this worker runs at once (Temporal default otherwise). */
   maxConcurrentActivityTaskExecutions?: number;
 }
@@ -34,7 +36,12 @@ export async function createScenarioWorker(opts: ScenarioWorkerOptions): Promise
   if (taskQueue === TASK_QUEUES.pipeline) {
     throw new Error(`a scenario worker must not poll the pipeline task queue "${taskQueue}"; use ${TASK_QUEUES.scenarios} or the profile's scenario_task_queue`);
   }
-  const activities = createScenarioActivities({ scenariosRoot: resolve(opts.scenariosRoot), ...(opts.env ? { env: opts.env } : {}), ...(opts.sandbox ? { sandbox: opts.sandbox } : {}) });
+  const activities = createScenarioActivities({
+    scenariosRoot: resolve(opts.scenariosRoot),
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+    ...(opts.scratchRoot ? { scratchRoot: resolve(opts.scratchRoot) } : {}),
+  });
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace ?? 'default',

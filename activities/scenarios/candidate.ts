@@ -1,5 +1,6 @@
-// The candidate as scenarios see it: an artifact reference (file:// on shared storage, or http(s)://)
-// plus the pipeline's exported context keys. Nothing else of the run reaches a scenario.
+// The candidate as scenarios see it: a pinned snapshot fetched from its git remote (issue 21), or an
+// artifact reference (file:// on shared storage, or http(s)://), plus the pipeline's exported context
+// keys. Nothing else of the run reaches a scenario.
 
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Candidate } from '../../core/evaluation';
 import { ScenarioConfigError, ScenarioInfraError } from '../errors';
+import { fetchCandidate } from './fetch-candidate';
+
+/** Where a scenario worker fetches candidates when its deps name no scratch root. */
+export function defaultScratchRoot(): string {
+  return join(tmpdir(), 'factory-candidates');
+}
 
 /** The export key whose value is the candidate service's base URL (http scenarios). */
 export const CANDIDATE_URL_EXPORT = 'candidate.url';
@@ -16,14 +23,23 @@ export const MAX_CANDIDATE_TEXT = 1024 * 1024;
 /** Where a candidate lives on this worker: a file or directory for file:// refs, nothing for URLs. */
 export interface CandidateView {
   ref: string;
-  /** Absolute path of a file:// candidate. */
+  /** Absolute path of a file:// candidate, or of this scenario's copy of a fetched snapshot. */
   path?: string;
   isDirectory: boolean;
+  /** Removes what viewing made (a fetched snapshot's copy); call when the scenario is done. */
+  release?: () => Promise<void>;
 }
 
-/** Resolves the candidate ref; a file:// candidate missing on this worker is an infrastructure error (shared storage). */
-export async function viewCandidate(candidate: Candidate): Promise<CandidateView> {
+/**
+ * Resolves the candidate: a snapshot is fetched into `scratchRoot` and checked (EVAL_FAILURE naming the commit
+ * when it cannot be); a file:// candidate missing on this worker is an infrastructure error (shared storage).
+ */
+export async function viewCandidate(candidate: Candidate, scratchRoot: string = defaultScratchRoot()): Promise<CandidateView> {
   const ref = candidate.ref;
+  if (candidate.snapshot) {
+    const fetched = await fetchCandidate(candidate.snapshot, scratchRoot);
+    return { ref, path: fetched.dir, isDirectory: true, release: fetched.release };
+  }
   if (/^https?:\/\//i.test(ref)) return { ref, isDirectory: false };
   let path: string;
   try {
@@ -44,6 +60,10 @@ export async function viewCandidate(candidate: Candidate): Promise<CandidateView
 export function candidateEnv(candidate: Candidate, view: CandidateView, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, FACTORY_CANDIDATE_REF: candidate.ref };
   if (view.path !== undefined) env.FACTORY_CANDIDATE_PATH = view.path;
+  if (candidate.snapshot) {
+    env.FACTORY_CANDIDATE_COMMIT = candidate.snapshot.commit;
+    env.FACTORY_CANDIDATE_TREE = candidate.snapshot.tree;
+  }
   for (const [key, value] of Object.entries(candidate.exports)) {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (text !== undefined && !text.includes('\u0000')) env[`FACTORY_EXPORT_${exportEnvName(key)}`] = text;
@@ -79,7 +99,7 @@ export async function inCandidateDir<T>(view: CandidateView, fn: (dir: string) =
  * file directly in the directory (sorted, each under a `=== name ===` header), cut at MAX_CANDIDATE_TEXT.
  */
 export async function candidateText(candidate: Candidate, view: CandidateView): Promise<string> {
-  const parts = [`ref: ${candidate.ref}`, `exports: ${JSON.stringify(candidate.exports)}`];
+  const parts = [`ref: ${candidate.ref}`, ...(candidate.snapshot ? [`commit: ${candidate.snapshot.commit}`] : []), `exports: ${JSON.stringify(candidate.exports)}`];
   let size = parts.join('\n').length;
   const push = (text: string): boolean => {
     const room = MAX_CANDIDATE_TEXT - size;

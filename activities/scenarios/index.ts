@@ -15,7 +15,7 @@ import { failureSignature } from '../../core/signatures';
 import type { SuiteManifest } from '../../definitions/registry';
 import type { Scenario } from '../../definitions/schemas/suite';
 import { bootFailure } from '../errors';
-import { viewCandidate } from './candidate';
+import { defaultScratchRoot, viewCandidate } from './candidate';
 import { runCommandScenario } from './command';
 import { cancellationSignal, keepAlive, scenarioLog } from './context';
 import { evalFailure, ScenarioConfigError, ScenarioInfraError, SuiteUnavailableError } from '../errors';
@@ -35,6 +35,8 @@ export interface ScenarioActivityDeps {
   fetch?: typeof fetch;
   /** The sandbox command scenarios run the candidate in (default: bubblewrap, network off; `none` only by the operator's choice). */
   sandbox?: SandboxPolicy;
+  /** This worker's own directory for fetched candidates (default <tmpdir>/factory-candidates). */
+  scratchRoot?: string;
 }
 
 /** Builds the scenario activities; pass the result to Worker.create({ activities }). */
@@ -42,6 +44,7 @@ export function createScenarioActivities(deps: ScenarioActivityDeps) {
   const store = new SuiteStore(deps.scenariosRoot);
   const env = deps.env ?? process.env;
   const fetchImpl = deps.fetch ?? fetch;
+  const scratchRoot = deps.scratchRoot ?? defaultScratchRoot();
   return {
     /** Boot (seed step 2): the suite manifest only; BOOT_FAILURE when the suite is unusable. */
     async suiteManifest(input: SuiteManifestInput): Promise<SuiteManifest> {
@@ -81,16 +84,22 @@ export function createScenarioActivities(deps: ScenarioActivityDeps) {
       const { suite } = await loadForEvaluation(store, input.suite, input.expectedDigest);
       const scenario = suite.scenarios[input.index];
       if (!scenario) throw evalFailure([`suite ${suite.id}@${suite.version} has ${suite.scenarios.length} scenarios; index ${input.index} does not exist`]);
+      const view = await viewCandidate(input.candidate, scratchRoot);
       const ctx: RunContext = {
         candidate: input.candidate,
-        view: await viewCandidate(input.candidate),
+        view,
         provider: input.provider,
         env,
         signal: cancellationSignal(),
         fetch: fetchImpl,
         ...(deps.sandbox ? { sandbox: deps.sandbox } : {}),
       };
-      const verdict = await runOne(scenario, ctx, input.index);
+      let verdict: Verdict;
+      try {
+        verdict = await runOne(scenario, ctx, input.index);
+      } finally {
+        await view.release?.();
+      }
       if (verdict.pass) return { status: 'pass' };
       scenarioLog('info', `scenario ${scenario.id} failed: ${verdict.reason}`, { index: input.index, kind: scenario.kind });
       return { status: 'fail', signature: failureSignature('fail', scenario.kind, verdict.reason) };

@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandModule[] = [
   { names: ['logs'], load: lazy(() => require('./logs') as typeof import('./logs'), (m) => m.registerLogs) },
   { names: ['cancel'], load: lazy(() => require('./cancel') as typeof import('./cancel'), (m) => m.registerCancel) },
   { names: ['decide'], load: lazy(() => require('./decide') as typeof import('./decide'), (m) => m.registerDecide) },
+  { names: ['diff'], load: lazy(() => require('./diff') as typeof import('./diff'), (m) => m.registerDiff) },
   { names: ['verify'], load: lazy(() => require('./verify') as typeof import('./verify'), (m) => m.registerVerify) },
   { names: ['worker'], load: lazy(() => require('./worker') as typeof import('./worker'), (m) => m.registerWorker) },
   { names: ['server'], load: lazy(() => require('./server') as typeof import('./server'), (m) => m.registerServer) },

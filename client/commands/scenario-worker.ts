@@ -14,6 +14,7 @@ interface ScenarioWorkerOptions extends TargetOptions {
   scenariosRoot: string;
   /** false with --no-sandbox. */
   sandbox: boolean;
+  scratchRoot?: string;
 }
 
 /** Registers `scenario-worker`. */
@@ -26,13 +27,22 @@ export function registerScenarioWorker(program: Command, ctx: CliContext): void 
     .option('--task-queue <queue>', 'scenario task queue', TASK_QUEUES.scenarios)
     .option('--scenarios-root <dir>', 'scenario registry folder (holding registry.lock.json) or a project root with scenarios/', 'scenarios')
     .option('--no-sandbox', 'run command scenarios\' candidate code unconfined (no bubblewrap): it can then read this worker\'s scenarios, environment and log (docs/security.md)')
+    .option('--scratch-root <dir>', 'where pinned candidates are fetched from their git remote (default <tmpdir>/factory-candidates)')
     .action(async (opts: ScenarioWorkerOptions) => {
       const target = resolveTarget(ctx.io, opts);
       const root = resolve(ctx.io.cwd, opts.scenariosRoot);
       const sandbox = opts.sandbox ? DEFAULT_SANDBOX : { ...DEFAULT_SANDBOX, mode: 'none' as const };
       await runWorkerUntilStopped(
         target,
-        (connection) => createScenarioWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, scenariosRoot: root, sandbox }),
+        (connection) =>
+          createScenarioWorker({
+            connection,
+            namespace: target.namespace,
+            taskQueue: opts.taskQueue,
+            scenariosRoot: root,
+            sandbox,
+            ...(opts.scratchRoot ? { scratchRoot: resolve(ctx.io.cwd, opts.scratchRoot) } : {}),
+          }),
         () =>
           ctx.io.out(`scenario worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, scenarios from ${scenarioRegistryRoot(root)}${opts.sandbox ? '' : '; --no-sandbox: candidate code runs unconfined'}`),
       );

@@ -1,11 +1,15 @@
 // `factory verify <run-dir | run-id>`: checks a finalized run directory against its sha256 freeze manifest,
-// and the manifest against the digest the Temporal server recorded when the run froze it (or --digest).
-// With the server unreachable it says so, runs the offline check, and still exits 1: nothing anchored it.
+// the manifest against the digest the Temporal server recorded when the run froze it (or --digest), and the
+// candidate decision.json names against its git remote. With the server unreachable it says so, runs the
+// offline check, and still exits 1: nothing anchored it.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { verifyRunDir } from '../../activities/finalize';
+import type { DecisionRecord } from '../../core/decision-policy';
 import type { RunEnvelope } from '../../core/run-model';
+import type { CandidateSnapshot } from '../../core/workspace';
+import { checkPublished } from '../../activities/workspace/check-candidate';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { recordedFreezeDigest } from '../freeze-digest';
 import { palette } from '../colour';
@@ -51,13 +55,20 @@ export function registerVerify(program: Command, ctx: CliContext): void {
         report.problems.push(anchor.problem);
         report.ok = false;
       }
+      // the decision names what was decided on: its commit must still be what the candidate remote holds
+      const candidate = decidedCandidate(dir);
+      if (candidate) {
+        const problems = await checkPublished(candidate);
+        report.problems.push(...problems);
+        if (problems.length) report.ok = false;
+      }
       if (opts.offline && !opts.digest) ctx.io.err('factory: --offline: the freeze manifest itself was not checked against the server\'s record');
       if (opts.json) ctx.io.out(JSON.stringify(report, null, 2));
       else {
         for (const line of diffLines(report)) ctx.io.out(line);
         const filesMatch = report.modified.length + report.missing.length + report.added.length === 0;
         const paint = palette(ctx.io);
-        ctx.io.out(report.ok ? `${paint.good('ok')}: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})` : `${paint.bad('FAILED')}: ${runDir}${filesMatch ? ': see the problem above' : ' does not match its freeze manifest'}`);
+        ctx.io.out(report.ok ? `${paint.good('ok')}: ${report.files} files match (freeze manifest sha256 ${report.freezeDigest})${candidate ? `; candidate commit ${candidate.commit} is in ${candidate.remote}` : ''}` : `${paint.bad('FAILED')}: ${runDir}${filesMatch ? ': see the problem above' : ' does not match its freeze manifest'}`);
       }
       if (!report.ok) ctx.fail(ExitCode.failed);
     });
@@ -109,5 +120,14 @@ async function serverDigest(ctx: CliContext, dir: string, opts: VerifyOptions): 
     const why = err instanceof Error ? err.message : String(err);
     if (err instanceof TemporalUnreachableError) return { unreachable: why };
     return { problem: `the freeze digest could not be checked against the server's record of workflow ${workflowId} (${why}); pass --digest <sha256> from the run's summary, or --offline` };
+  }
+}
+
+/** The candidate decision.json names (runs decided since issue 21), if any. */
+function decidedCandidate(dir: string): CandidateSnapshot | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'decision.json'), 'utf8')) as DecisionRecord).candidate;
+  } catch {
+    return undefined;
   }
 }

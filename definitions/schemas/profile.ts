@@ -1,6 +1,7 @@
 // The FactoryProfile document: provider, execution environment, dependency policy and run policy
 // defaults. Parsing fills every default and turns durations into `_ms` fields.
 import { z } from 'zod';
+import { WORKSPACE_KEEP } from '../../core/workspace';
 import { RETRY_PRESET_NAMES, RETRY_PRESETS, type RetryPreset } from '../../core/retry';
 import { duration, renameMs, ruleIssue, semver, specId, stringList } from './common';
 import { budgetSchema, providerSchema, providersSchema, type ProviderConfig } from './providers';
@@ -26,11 +27,20 @@ const temporalSchema = z.strictObject({
   tls: tlsSchema.optional(),
 });
 
+const workspaceSchema = z.strictObject({
+  keep: z.enum(WORKSPACE_KEEP).default('on_failure').describe('After finalize: never keep the run\'s workspace, keep it when the run did not succeed, or always keep it'),
+  remote: z.string().min(1).optional().describe('Git remote candidates are published to (URL or path); default: a bare repository under run_root'),
+  publish_branch: z.string().min(1).optional().describe('On approval, push the approved commit as this branch ({runId} is replaced); unset: no branch is pushed'),
+});
+
 const environmentSchema = z.strictObject({
   name: z.string().min(1).default('local').describe('Environment name'),
   temporal: temporalSchema.prefault({}),
   run_root: z.string().min(1).default('runs').describe('Directory run folders are created in'),
-  workdir: z.string().min(1).default('.').describe('Working directory of stages'),
+  workdir: z.string().min(1).default('.').describe('The base each run starts from: a git repository (its HEAD or `ref`) or a plain directory; every run works in its own copy (docs/deployment.md)'),
+  ref: z.string().min(1).optional().describe('Branch, tag or commit of the base repository a run starts from (default HEAD; `factory run --ref` overrides)'),
+  allow_dirty_base: z.boolean().default(false).describe('Run on a base repository with uncommitted changes (snapshotted and recorded) instead of refusing it'),
+  workspace: workspaceSchema.prefault({}).describe('Where runs publish candidates and what becomes of their workspaces'),
   required_env: stringList.describe('Environment variables that must be set'),
   capabilities: stringList.describe('Capabilities this environment offers'),
   allowed_dependency_modes: z.array(dependencyMode).default(['real', 'twin']).describe('Dependency modes allowed here'),

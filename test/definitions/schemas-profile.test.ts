@@ -20,6 +20,8 @@ describe('FactoryProfile schema', () => {
         temporal: { namespace: 'default', task_queue: 'factory-pipeline', scenario_task_queue: 'factory-scenarios' },
         run_root: 'runs',
         workdir: '.',
+        allow_dirty_base: false,
+        workspace: { keep: 'on_failure' },
         required_env: [],
         capabilities: [],
         allowed_dependency_modes: ['real', 'twin'],

@@ -1,0 +1,72 @@
+// Stage snapshots: after a stage, what it left in the workspace becomes a commit on the run's branch;
+// restoring puts the work tree (and the branch) back at an earlier snapshot for a retry, a goal_gate
+// detour or a rerun from a node. Ignored files (.gitignore: build outputs, node_modules) are neither
+// snapshotted nor removed by a restore.
+
+import type { SnapshotRecord, WorkspaceRef } from '../../core/workspace';
+import { snapshotMessage } from '../../core/workspace';
+import { StageConfigError } from '../errors';
+import { git, resolveCommit } from './git';
+
+/** One git operation at a time per workspace in this process (parallel lanes share the run's index). */
+const queues = new Map<string, Promise<unknown>>();
+function serialized<T>(gitDir: string, fn: () => Promise<T>): Promise<T> {
+  const prev = queues.get(gitDir) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const settled = next.catch(() => undefined);
+  queues.set(gitDir, settled);
+  void settled.then(() => {
+    if (queues.get(gitDir) === settled) queues.delete(gitDir);
+  });
+  return next;
+}
+
+/**
+ * Commits what changed since the branch head; a stage that changed nothing gets `changed: false` and the
+ * head itself. Plumbing, not `git commit`: one scan of the work tree (`add --all`) instead of two (commit
+ * refreshes the index again), and the tree compared by id instead of a `diff --cached` (BENCHMARKS.md).
+ */
+export function snapshotWorkspace(ws: WorkspaceRef, at: { runId: string; node: string; attempt: number }): Promise<SnapshotRecord> {
+  return serialized(ws.gitDir, async () => {
+    const opts = { gitDir: ws.gitDir, workTree: ws.dir };
+    const head = await git(['rev-parse', 'HEAD', 'HEAD^{tree}'], { ...opts, okCodes: [128] });
+    const [parent, parentTree] = head.stdout.trim().split('\n');
+    if (head.code !== 0 || !parent || !parentTree) throw new StageConfigError(`the run's workspace ${ws.dir} has no HEAD commit (git directory ${ws.gitDir}); it was removed or damaged`);
+    await git(['add', '--all', '--', '.'], opts);
+    const tree = (await git(['write-tree'], opts)).stdout.trim();
+    const base = { node: at.node, attempt: at.attempt, parent };
+    if (tree === parentTree) return { ...base, commit: parent, tree, changed: false, files: 0, added: 0, deleted: 0 };
+    const commit = (await git(['commit-tree', tree, '-p', parent, '-m', snapshotMessage(at.runId, at.node, at.attempt)], opts)).stdout.trim();
+    // HEAD is the run's branch: move it from the parent only (a concurrent writer makes this fail, not lose a commit)
+    await git(['update-ref', '-m', 'factory snapshot', `refs/heads/${ws.branch}`, commit, parent], opts);
+    return { ...base, commit, tree, changed: true, ...(await diffStat(ws.gitDir, parentTree, tree)) };
+  });
+}
+
+/** Puts the work tree and the run's branch at `commit` (a snapshot of this run); uncommitted changes are dropped. */
+export function restoreWorkspace(ws: WorkspaceRef, commit: string): Promise<{ commit: string }> {
+  return serialized(ws.gitDir, async () => {
+    const opts = { gitDir: ws.gitDir, workTree: ws.dir };
+    const target = await resolveCommit(commit, opts);
+    if (!target) throw new StageConfigError(`cannot restore the run's workspace to ${commit}: no such commit in ${ws.gitDir}`);
+    await git(['checkout', '--quiet', '--force', '-B', ws.branch, target], opts);
+    await git(['clean', '--quiet', '-ffd'], opts);
+    return { commit: target };
+  });
+}
+
+/** Files changed and lines added/deleted between two commits or trees (binary files count as changed, no lines). */
+export async function diffStat(gitDir: string, from: string, to: string): Promise<{ files: number; added: number; deleted: number }> {
+  const out = (await git(['diff-tree', '-r', '--numstat', '--no-renames', from, to], { gitDir })).stdout;
+  let files = 0;
+  let added = 0;
+  let deleted = 0;
+  for (const line of out.split('\n')) {
+    const [a, d] = line.split('\t');
+    if (a === undefined || d === undefined) continue;
+    files++;
+    added += Number(a) || 0;
+    deleted += Number(d) || 0;
+  }
+  return { files, added, deleted };
+}
