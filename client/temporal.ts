@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { startDevServer, type DevServer } from '../infra/dev-server';
 import { processStartTime, recordedProcessGone } from '../infra/process-identity';
@@ -157,10 +157,10 @@ export function workflowUrl(uiUrl: string | undefined, namespace: string, workfl
  * Connects a NativeConnection, builds a worker on it and runs it until SIGINT/SIGTERM; used by
  * `factory worker` and `factory scenario-worker`.
  */
-export async function runWorkerUntilStopped(
+export async function runWorkerUntilStopped<W extends { run(): Promise<void>; shutdown(): void }>(
   target: { address: string; tls?: TlsConfig },
-  create: (connection: NativeConnection) => Promise<Worker>,
-  announce: () => void,
+  create: (connection: NativeConnection) => Promise<W>,
+  announce: (worker: W) => void | Promise<void>,
 ): Promise<void> {
   const connection = await NativeConnection.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
   try {
@@ -168,8 +168,9 @@ export async function runWorkerUntilStopped(
     const stop = () => worker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    announce();
-    await worker.run();
+    const running = worker.run();
+    // announced once the worker is ready (a pipeline worker: its version current); a failure stops it
+    await Promise.all([running, Promise.resolve().then(() => announce(worker)).catch((err: unknown) => (worker.shutdown(), Promise.reject(err)))]);
   } finally {
     await connection.close();
   }

@@ -1,0 +1,98 @@
+// Worker Deployment Versioning (docs/upgrading.md): a run is pinned to the version it started on. Version N
+// parks a run at a gate, version N+1 (a change non-deterministic for N's history) becomes current, the gate
+// is answered, and the run completes on N while new runs start on N+1.
+import type { Client } from '@temporalio/client';
+import { decodeVersioningBehavior } from '@temporalio/common';
+import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createDefaultHandlers } from '../../activities/handlers';
+import { approveSignal, statusQuery } from '../../workflows/messages';
+import { createPipelineWorker, PIPELINE_WORKFLOWS, type PipelineWorker } from '../../workers/pipeline';
+import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startRun, workspace, type Workspace } from '../helpers/runs';
+
+let client: Client;
+let native: NativeConnection;
+let current: WorkflowBundleWithSourceMap;
+let next: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  [client, native, current, next] = await Promise.all([
+    connectTestClient(),
+    connectTestNativeConnection(),
+    bundleTestWorkflows(PIPELINE_WORKFLOWS),
+    bundleTestWorkflows(require.resolve('../fixtures/workflows/next-version')),
+  ]);
+}, 180_000);
+afterAll(async () => {
+  await native?.close();
+  await client?.connection.close();
+});
+
+const gated = pipelineYaml(
+  'versioned',
+  ['{ id: build, type: test.script }', '{ id: review, type: wait.human, prompt: "Ship it?" }', '{ id: ship, type: test.script }'],
+  ['{ from: start, to: build }', '{ from: build, to: review }', '{ from: review, to: ship, label: "[A] Approve" }', '{ from: review, to: exit, label: "[R] Reject" }', '{ from: ship, to: exit }'],
+);
+
+/** A pipeline worker of `bundle` on `taskQueue`, running (its version current) until stop(). */
+async function startWorker(ws: Workspace, taskQueue: string, bundle: WorkflowBundleWithSourceMap, script: ReturnType<typeof scriptHandler>) {
+  const handlers = createDefaultHandlers();
+  handlers.register('test.script', script.handler);
+  const worker: PipelineWorker = await createPipelineWorker({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, registryRoot: ws.dir, handlers, workflowBundle: bundle });
+  const running = worker.run();
+  await worker.ready();
+  return { worker, stop: () => (worker.shutdown(), running) };
+}
+
+/** The versioning info `temporal workflow describe` shows. */
+async function versioningOf(workflowId: string) {
+  const d = await client.workflow.getHandle(workflowId).describe();
+  const v = d.raw.workflowExecutionInfo?.versioningInfo;
+  return { behavior: decodeVersioningBehavior(v?.behavior), buildId: v?.deploymentVersion?.buildId ?? undefined };
+}
+
+const awaitingReview = (h: Awaited<ReturnType<typeof startRun>>) =>
+  eventually(async () => {
+    const s = await h.query(statusQuery);
+    return s.status === 'awaiting_human' && s.openGates.includes('review');
+  }, 60_000);
+
+describe('worker versioning', () => {
+  it('completes a run parked at a gate on version N after N+1 became current, and starts new runs on N+1', async () => {
+    const script = scriptHandler();
+    const ws = workspace(gated);
+    const taskQueue = uniqueId('versioned');
+    const n = await startWorker(ws, taskQueue, current, script);
+    let m: Awaited<ReturnType<typeof startWorker>> | undefined;
+    try {
+      const parked = await startRun(client, taskQueue, ws);
+      await awaitingReview(parked);
+      expect(await versioningOf(parked.workflowId)).toEqual({ behavior: 'PINNED', buildId: n.worker.version.buildId });
+
+      m = await startWorker(ws, taskQueue, next, script);
+      expect(m.worker.version.buildId).not.toBe(n.worker.version.buildId);
+      // N+1 cannot replay N's history: without the pin, answering the gate would break the run
+      const history = await parked.fetchHistory();
+      await expect(Worker.runReplayHistory({ workflowBundle: next }, history, parked.workflowId)).rejects.toMatchObject({ name: 'DeterminismViolationError' });
+
+      const fresh = await startRun(client, taskQueue, ws);
+      await awaitingReview(fresh);
+      expect(await versioningOf(fresh.workflowId)).toEqual({ behavior: 'PINNED', buildId: m.worker.version.buildId });
+
+      await parked.signal(approveSignal, { gate: 'review', by: 'upgrader' });
+      const result = await parked.result();
+      expect(result.outcome).toBe('succeeded');
+      expect(await versioningOf(parked.workflowId)).toEqual({ behavior: 'PINNED', buildId: n.worker.version.buildId });
+      const events = await allEvents(parked);
+      expectGapless(events);
+      expect(readEvents(result.runDir as string)).toEqual(events);
+      expect(script.of(result.runId).map((c) => c.node)).toEqual(['build', 'ship']);
+
+      await fresh.signal(approveSignal, { gate: 'review', by: 'upgrader' });
+      expect((await fresh.result()).outcome).toBe('succeeded');
+    } finally {
+      await m?.stop();
+      await n.stop();
+    }
+  }, 240_000);
+});
