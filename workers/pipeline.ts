@@ -82,7 +82,7 @@ export class PipelineWorker {
 
   private async activate(): Promise<void> {
     if (this.legacy?.pin.length) await pinRuns(this.connection, this.namespace, this.legacy.pin, legacyVersion(this.version.deploymentName));
-    await activateVersion(this.connection, this.namespace, this.version);
+    await activateVersion(this.connection, this.namespace, this.version, [LEGACY_BUILD_ID]);
   }
 }
 
