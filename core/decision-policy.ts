@@ -96,12 +96,21 @@ export function allowedDecisions(checks: readonly PolicyCheck[]): Decision[] {
   return checks.every((c) => c.ok) ? ['approved', 'rejected'] : ['rejected'];
 }
 
+/** What checkDecision may also enforce: the size bound, and who may not decide their own run. */
+export interface DecisionCheckOptions {
+  maxChars?: number;
+  /** The run's starter; with allowSelfApproval false, they may not decide it. */
+  startedBy?: string;
+  /** Default true (the behaviour before the option existed); the workflow passes the profile's allow_self_approval. */
+  allowSelfApproval?: boolean;
+}
+
 /** Validates a human decision; the reason is recorded as a DECISION_FAILURE when invalid. */
 export function checkDecision(
   input: DecideInput | null | undefined,
   checks: readonly PolicyCheck[],
   approvers: readonly string[],
-  opts: { maxChars?: number } = {},
+  opts: DecisionCheckOptions = {},
 ): { ok: true; decision: Decision; by: string; reason: string; remediation?: string } | { ok: false; reason: string } {
   if (!input || typeof input !== 'object') return { ok: false, reason: 'malformed decision: expected {"decision":"approved"|"rejected","by":"...","reason":"..."}' };
   const size = answerSize(input);
@@ -113,6 +122,9 @@ export function checkDecision(
   if (typeof reason !== 'string' || reason.trim() === '') return { ok: false, reason: 'malformed decision: "reason" is required' };
   if (remediation !== undefined && typeof remediation !== 'string') return { ok: false, reason: 'malformed decision: "remediation" must be a string' };
   if (approvers.length > 0 && !approvers.includes(by)) return { ok: false, reason: `"${clip(by)}" may not decide; approvers: ${approvers.join(', ')}` };
+  if (opts.allowSelfApproval === false && opts.startedBy !== undefined && opts.startedBy.trim() === by.trim()) {
+    return { ok: false, reason: `self-approval is not allowed: "${clip(by.trim())}" started this run` };
+  }
   if (decision === 'approved' && !allowedDecisions(checks).includes('approved')) {
     const failed = checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`);
     return { ok: false, reason: `approved is not allowed: ${failed.join('; ')}; only rejected with a remediation path` };
