@@ -40,31 +40,36 @@ async function retrying<T>(what: string, timeoutMs: number, fn: () => Promise<T>
   }
 }
 
-/** The deployment's current version, and whether `version` is the newest one that ever polled it (`ignore`: the legacy one). */
-async function routing(svc: Service, namespace: string, version: WorkerDeploymentVersion, ignore: readonly string[]): Promise<{ current?: string; newest: boolean }> {
+/** The deployment's current version, whether `version` is the newest one that ever polled it (`ignore`: the legacy one), and whether a routing change is still reaching the task queues. */
+async function routing(svc: Service, namespace: string, version: WorkerDeploymentVersion, ignore: readonly string[]): Promise<{ current?: string; newest: boolean; propagating: boolean }> {
   const { workerDeploymentInfo: info } = await svc.describeWorkerDeployment({ namespace, deploymentName: version.deploymentName });
   const summaries = (info?.versionSummaries ?? []).filter((s) => !ignore.includes(s.deploymentVersion?.buildId ?? ''));
   const mine = summaries.find((s) => s.deploymentVersion?.buildId === version.buildId);
   if (!mine) throw new Error(`version ${version.buildId} has not polled deployment ${version.deploymentName} yet`);
   const created = (s: (typeof summaries)[number]) => Number(s.createTime?.seconds ?? 0) * 1e9 + (s.createTime?.nanos ?? 0);
   const current = info?.routingConfig?.currentDeploymentVersion?.buildId ?? undefined;
-  return { ...(current ? { current } : {}), newest: summaries.every((s) => s === mine || created(s) <= created(mine)) };
+  const propagating = info?.routingConfigUpdateState === temporal.api.enums.v1.RoutingConfigUpdateState.ROUTING_CONFIG_UPDATE_STATE_IN_PROGRESS;
+  return { ...(current ? { current } : {}), newest: summaries.every((s) => s === mine || created(s) <= created(mine)), propagating };
 }
 
 /**
  * Makes `version` the deployment's current version once its workers poll, so new runs start on it. Only
  * the newest version to register takes over (versions in `ignore` do not count): an older release's worker
  * restarting never takes current back (roll back with `temporal worker deployment set-current-version`).
- * Returns whether it is current.
+ * Returns whether it is current, once the change reached the task queues (runs waiting on the old
+ * version see `targetWorkerDeploymentVersionChanged` from then on).
  */
 export async function activateVersion(connection: NativeConnection, namespace: string, version: WorkerDeploymentVersion, ignore: readonly string[] = [], timeoutMs = 60_000): Promise<boolean> {
   const svc = connection.workflowService;
   return retrying(`making ${version.deploymentName}/${version.buildId} the current version`, timeoutMs, async () => {
     const r = await routing(svc, namespace, version, ignore);
-    if (r.current === version.buildId) return true;
+    if (r.current === version.buildId) {
+      if (r.propagating) throw new Error('the routing change is still reaching the task queues');
+      return true;
+    }
     if (r.current !== undefined && !r.newest) return false;
     await svc.setWorkerDeploymentCurrentVersion({ namespace, deploymentName: version.deploymentName, buildId: version.buildId, identity: 'factory worker' });
-    return true;
+    throw new Error('set current; waiting for the routing change to reach the task queues');
   });
 }
 

@@ -95,4 +95,35 @@ describe('worker versioning', () => {
       await n.stop();
     }
   }, 240_000);
+
+  it('moves a run parked at a gate to N+1 at its continue-as-new hand-over once N+1 is current, and completes it there', async () => {
+    const script = scriptHandler();
+    const ws = workspace(gated);
+    const taskQueue = uniqueId('handover');
+    const n = await startWorker(ws, taskQueue, current, script);
+    let m: Awaited<ReturnType<typeof startWorker>> | undefined;
+    try {
+      const parked = await startRun(client, taskQueue, ws);
+      await awaitingReview(parked);
+      const first = (await parked.describe()).runId;
+      m = await startWorker(ws, taskQueue, next, script);
+      // any workflow task of the waiting gate now sees the new target version: a refused answer is one
+      await parked.signal(approveSignal, { gate: 'no-such-gate', by: 'upgrader' });
+      await eventually(async () => (await parked.describe()).runId !== first && (await versioningOf(parked.workflowId)).buildId === m?.worker.version.buildId, 60_000);
+      await awaitingReview(parked);
+      await parked.signal(approveSignal, { gate: 'review', by: 'upgrader' });
+      const result = await parked.result();
+      expect(result.outcome).toBe('succeeded');
+      expect(await versioningOf(parked.workflowId)).toEqual({ behavior: 'PINNED', buildId: m.worker.version.buildId });
+      const events = await allEvents(parked);
+      expectGapless(events);
+      expect(readEvents(result.runDir as string)).toEqual(events);
+      expect(events.filter((e) => e.type === 'run.continued_as_new').map((e) => e.data['gate'])).toEqual(['review']);
+      expect(events.filter((e) => e.type === 'gate.opened')).toHaveLength(1);
+      expect(script.of(result.runId).map((c) => c.node)).toEqual(['build', 'ship']);
+    } finally {
+      await m?.stop();
+      await n.stop();
+    }
+  }, 240_000);
 });
