@@ -126,4 +126,25 @@ describe('worker versioning', () => {
       await n.stop();
     }
   }, 240_000);
+
+  it('keeps the newer version current when a worker of an older version restarts (no accidental rollback)', async () => {
+    const script = scriptHandler();
+    const ws = workspace(gated);
+    const taskQueue = uniqueId('restart');
+    const currentBuildId = async () =>
+      (await native.workflowService.describeWorkerDeployment({ namespace: testTemporalEnv().namespace, deploymentName: taskQueue })).workerDeploymentInfo?.routingConfig?.currentDeploymentVersion?.buildId;
+    const n = await startWorker(ws, taskQueue, current, script);
+    expect(await currentBuildId()).toBe(n.worker.version.buildId);
+    const m = await startWorker(ws, taskQueue, next, script);
+    expect(await currentBuildId()).toBe(m.worker.version.buildId);
+    await n.stop();
+    const restarted = await startWorker(ws, taskQueue, current, script);
+    try {
+      expect(restarted.worker.version.buildId).toBe(n.worker.version.buildId);
+      expect(await currentBuildId()).toBe(m.worker.version.buildId);
+    } finally {
+      await restarted.stop();
+      await m.stop();
+    }
+  }, 240_000);
 });
