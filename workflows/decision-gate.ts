@@ -43,6 +43,8 @@ export interface CarriedDecision {
 /** How the human decision wait hands over to a new execution (run.ts); `carried`: this execution took it over. */
 export interface DecisionHandover {
   pause: () => boolean;
+  /** A newer version is current and this execution may move to it (pipeline-run.ts upgradeDue). */
+  upgrade?: () => boolean;
   /** Continues as new carrying the decision; returns only when a decision arrived meanwhile. */
   park: (decision: CarriedDecision) => Promise<void>;
   carried?: CarriedDecision;
@@ -203,7 +205,7 @@ export class DecisionGate {
     }
     const base = this.base(evaluation);
     const parking = handover;
-    const due = handOverDue(parking?.pause ?? (() => false));
+    const due = handOverDue(parking?.pause ?? (() => false), parking?.upgrade);
     for (;;) {
       if (!parking) await condition(() => this.decided !== undefined);
       else {

@@ -19,19 +19,21 @@ const PARK_AFTER_EVENTS = 10;
 
 /**
  * When a gate or the decision waiting from now may hand over to a new execution, with no message handler
- * running: a newer version of the workflow became current (the run moves to it at the hand-over), or
+ * running: `upgrade` (a newer version of the workflow is current: the run moves to it at the hand-over), or
  * history grew (the server's suggestion, or `pause` by count only after PARK_AFTER_EVENTS of this wait's
  * own, so a limit below what an execution needs to take a gate over never loops).
  */
-export function handOverDue(pause: () => boolean): () => boolean {
+export function handOverDue(pause: () => boolean, upgrade: () => boolean = () => false): () => boolean {
   const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
   const grown = () => pause() && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from);
-  return () => (workflowInfo().targetWorkerDeploymentVersionChanged || grown()) && allHandlersFinished();
+  return () => (upgrade() || grown()) && allHandlersFinished();
 }
 
 /** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
 export interface GateParking {
   pause: () => boolean;
+  /** A newer version is current and this execution may move to it (pipeline-run.ts upgradeDue). */
+  upgrade: () => boolean;
   /** Continues as new with the open gate carried; returns only when the gate closed meanwhile. */
   park: (gate: GateRecord, visit: number) => Promise<void>;
 }
@@ -168,7 +170,7 @@ export class HumanGates {
   private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
     const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
-    const due = handOverDue(parking.pause);
+    const due = handOverDue(parking.pause, parking.upgrade);
     const wake = () => isClosed() || due();
     for (;;) {
       if (isClosed()) return true;

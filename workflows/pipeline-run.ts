@@ -47,7 +47,7 @@ export class PipelineRun {
     this.boot = input.carry?.boot;
     this.decision = new DecisionGate(this.state);
     const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() };
-    const parking = { pause: () => this.pause(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
+    const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }
 
@@ -106,7 +106,7 @@ export class PipelineRun {
   /** Seed steps 7–8: evaluation and the decision (undefined for a run without a suite); the outcome recorded. */
   private async decide(boot: BootResult): Promise<DecisionRecord | undefined> {
     const carried = this.input.carry?.decision;
-    const handover = { pause: () => this.pause(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
+    const handover = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
     const record = await this.decision.run(this.input, boot, () => this.flush(), handover);
     if (!record) {
       this.state.setOutcome('succeeded');
@@ -169,6 +169,11 @@ export class PipelineRun {
   /** History passed the run's limit (or the server suggests continuing as new). */
   private pause(): boolean {
     return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (this.input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  }
+
+  /** A newer version of the workflow is this run's target (current, and no pin override keeps the run here). */
+  private upgradeDue(): boolean {
+    return workflowInfo().targetWorkerDeploymentVersionChanged;
   }
 
   /**

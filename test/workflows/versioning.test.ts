@@ -7,6 +7,7 @@ import { Worker, type NativeConnection, type WorkflowBundleWithSourceMap } from 
 import { createDefaultHandlers } from '../../activities/handlers';
 import { approveSignal, statusQuery } from '../../workflows/messages';
 import { createPipelineWorker, PIPELINE_WORKFLOWS, type PipelineWorker } from '../../workers/pipeline';
+import { pinRuns } from '../../workers/deployment';
 import { bundleTestWorkflows, connectTestClient, connectTestNativeConnection, testTemporalEnv, uniqueId } from '../helpers/temporal';
 import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startRun, workspace, type Workspace } from '../helpers/runs';
 
@@ -145,6 +146,34 @@ describe('worker versioning', () => {
     } finally {
       await restarted.stop();
       await m.stop();
+    }
+  }, 240_000);
+
+  it('keeps a run pinned to N by an override on N, without a hand-over, after N+1 became current', async () => {
+    const script = scriptHandler();
+    const ws = workspace(gated);
+    const taskQueue = uniqueId('override');
+    const n = await startWorker(ws, taskQueue, current, script);
+    let m: Awaited<ReturnType<typeof startWorker>> | undefined;
+    try {
+      const parked = await startRun(client, taskQueue, ws);
+      await awaitingReview(parked);
+      const first = (await parked.describe()).runId;
+      // the operator pins the run to N (temporal workflow update-options --versioning-override-behavior pinned)
+      await pinRuns(native, testTemporalEnv().namespace, [{ workflowId: parked.workflowId, runId: first }], n.worker.version);
+      m = await startWorker(ws, taskQueue, next, script);
+      await parked.signal(approveSignal, { gate: 'no-such-gate', by: 'upgrader' });
+      await eventually(async () => (await allEvents(parked)).some((e) => e.type === 'gate.answer_rejected'), 60_000);
+      expect((await parked.describe()).runId).toBe(first);
+      await parked.signal(approveSignal, { gate: 'review', by: 'upgrader' });
+      const result = await parked.result();
+      expect(result.outcome).toBe('succeeded');
+      expect((await parked.describe()).runId).toBe(first);
+      expect((await allEvents(parked)).filter((e) => e.type === 'run.continued_as_new')).toHaveLength(0);
+      expect(script.of(result.runId).map((c) => c.node)).toEqual(['build', 'ship']);
+    } finally {
+      await m?.stop();
+      await n.stop();
     }
   }, 240_000);
 });
