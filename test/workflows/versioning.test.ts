@@ -69,6 +69,13 @@ describe('worker versioning', () => {
       const parked = await startRun(client, taskQueue, ws);
       await awaitingReview(parked);
       expect(await versioningOf(parked.workflowId)).toEqual({ behavior: 'PINNED', buildId: n.worker.version.buildId });
+      // the drain check of docs/upgrading.md finds it
+      const pinnedToN = `TemporalWorkerDeploymentVersion='${taskQueue}:${n.worker.version.buildId}' AND ExecutionStatus='Running'`;
+      await eventually(async () => {
+        const ids: string[] = [];
+        for await (const w of client.workflow.list({ query: pinnedToN })) ids.push(w.workflowId);
+        return ids.length === 1 && ids[0] === parked.workflowId;
+      }, 30_000);
 
       m = await startWorker(ws, taskQueue, next, script);
       expect(m.worker.version.buildId).not.toBe(n.worker.version.buildId);
