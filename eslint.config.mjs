@@ -17,7 +17,7 @@ const workflowCode = ['workflows/**/*.ts', 'core/**/*.ts', 'test/fixtures/workfl
 /** @type {import('eslint').Linter.Config[]} */
 export default [
   {
-    ignores: ['node_modules/', '.venv/', 'runs/', 'dist/', 'test/corpus/', 'test/fixtures/bundles/', 'test-results/', 'coverage/', '**/*.d.ts'],
+    ignores: ['node_modules/', '.venv/', 'runs/', 'dist/', 'test/corpus/', 'test/fixtures/bundles/', 'workers/legacy/', 'test-results/', 'coverage/', '**/*.d.ts'],
   },
   {
     files: ['**/*.ts'],

@@ -33,8 +33,9 @@ import type {
 } from './types';
 
 /**
- * The result with the activity's own finish time: activities that may run LOCAL report it, and the run
- * workflow stamps the records it makes right after them with it (replay-stable: workflows/record-clock.ts).
+ * The result with the activity's own finish time. The current workflow code no longer reads it; the legacy
+ * version (workers/legacy.ts: r4's bundle, which runs boot and short stages as LOCAL activities) stamps the
+ * records it makes right after one with it. Remove it with the legacy version.
  */
 async function finished<T extends object>(result: Promise<T>): Promise<T & { finishedAt: string }> {
   return { ...(await result), finishedAt: new Date().toISOString() };

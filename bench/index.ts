@@ -16,7 +16,7 @@ import { workspaceCreateBenchmark, workspaceSnapshotBenchmark } from './workspac
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('local'), stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark, sandboxBenchmark, workspaceCreateBenchmark, workspaceSnapshotBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark, sandboxBenchmark, workspaceCreateBenchmark, workspaceSnapshotBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 

@@ -1,10 +1,8 @@
 // boot: client start → the `run.started` event (boot phases 1–4 as activities, run directory created)
-// against a bare workflow running 4 no-op LOCAL activities (client start → its last workflow task): the
-// boot phases run as local activities, each still one (marker) entry in history.
-// Both end points are recorded in the worker, so neither side pays for result delivery or query polling:
-// ours is `run.started`'s `at`, which (workflows/record-clock.ts) is the finish time createRun recorded;
-// the floor's is the finish time its last local activity returns (bench/bare). Workflow time after a local
-// activity may lag that finish time: the floor's workflow-time end point is printed beside it.
+// against a bare workflow running 4 no-op activities (client start → the workflow time after its last one):
+// the boot phases are normal activities. Both end points are workflow time recorded in the worker, so
+// neither side pays for result delivery or query polling: ours is `run.started`'s `at`, the floor's the
+// `doneAt` bareSequence returns (bench/bare).
 
 import type { Benchmark, BenchResult } from './types';
 import { interleaved, summarize } from './stats';
@@ -34,14 +32,12 @@ interface Sample {
   clientMs: number;
   /** Server start time → end point. */
   serverMs: number;
-  /** The floor only: client start call → the workflow time after its last activity. */
-  workflowMs?: number;
 }
 
-/** The benchmark; the floor is `bareLocalSequence(4)`. */
+/** The benchmark; the floor is `bareSequence(4)`. */
 export const bootBenchmark: Benchmark = {
   name: 'boot',
-  description: `client start → run.started (3-node pipeline) vs a bare workflow of 4 no-op local activities (client start → last workflow task; ${RUNS} each, interleaved, after ${WARMUP} warm-ups)`,
+  description: `client start → run.started (3-node pipeline) vs a bare workflow of 4 no-op activities (client start → its workflow time after the last; ${RUNS} each, interleaved, after ${WARMUP} warm-ups)`,
   async run(): Promise<BenchResult> {
     const env = await temporalBenchEnv();
     const file = env.writePipeline('boot', PIPELINE);
@@ -55,9 +51,9 @@ export const bootBenchmark: Benchmark = {
     };
     const bare = async (): Promise<Sample> => {
       const t0 = Date.now();
-      const handle = await env.client.workflow.start('bareLocalSequence', { taskQueue: env.taskQueue, workflowId: env.id('bare'), args: [4] });
-      const { doneAt, workflowDoneAt } = (await handle.result()) as { doneAt: number; workflowDoneAt: number };
-      return { handle, clientMs: doneAt - t0, serverMs: await sinceStart(handle, doneAt), workflowMs: workflowDoneAt - t0 };
+      const handle = await env.client.workflow.start('bareSequence', { taskQueue: env.taskQueue, workflowId: env.id('bare'), args: [4] });
+      const { doneAt } = (await handle.result()) as { doneAt: number };
+      return { handle, clientMs: doneAt - t0, serverMs: await sinceStart(handle, doneAt) };
     };
     await new Promise((r) => setTimeout(r, 200)); // the worker's activity-times file catches up
     const before = env.stageTimes();
@@ -68,12 +64,11 @@ export const bootBenchmark: Benchmark = {
     const sf = summarize(floor.map((s) => s.serverMs));
     return {
       timing: summarize(ours.map((s) => s.clientMs)),
-      floor: { name: 'bareLocalSequence(4)', timing: summarize(floor.map((s) => s.clientMs)) },
+      floor: { name: 'bareSequence(4)', timing: summarize(floor.map((s) => s.clientMs)) },
       target: { stat: 'median', ratio: 1.25 },
       notes: [
         `server start → end point: ours median ${so.median.toFixed(0)} ms, bare ${sf.median.toFixed(0)} ms, ratio ${(so.median / sf.median).toFixed(2)}x`,
-        'ours = resolveProfile, resolveSpecs, preflight, createRun as local activities, then run.started',
-        `floor end point = its last activity's recorded finish time; the workflow time after it: median ${summarize(floor.map((s) => s.workflowMs ?? 0)).median.toFixed(0)} ms after client start`,
+        'ours = resolveProfile, resolveSpecs, preflight, createRun as activities, then run.started',
         `mean wall time per call inside the worker (warm-ups included): ${Object.entries(activityMeans(before, after)).map(([n, m]) => `${n} ${m.meanMs.toFixed(1)} ms × ${m.calls}`).join(', ')}`,
         formatBreakdown('history, ours (whole run: boot, 1 stage, final flush)', await historyBreakdown(ours.map((s) => s.handle))),
         formatBreakdown('history, bare', await historyBreakdown(floor.map((s) => s.handle))),

@@ -3,7 +3,7 @@
 // process when the run has a suite). One object with one stop(), so a failure half-way through starting
 // still stops what did start; the local server is not ours to stop and stays up for later commands.
 import type { Client } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import { TASK_QUEUES } from '../core/temporal-names';
 import { createPipelineWorker } from '../workers/pipeline';
@@ -63,12 +63,14 @@ export async function openRunStack(io: CliIO, opts: RunStackOptions): Promise<Ru
 async function startEmbeddedWorkers(io: CliIO, server: LocalServer, opts: RunStackOptions, stops: (() => Promise<void>)[]): Promise<void> {
   const native = await NativeConnection.connect({ address: server.address });
   stops.push(() => native.close());
-  const worker: Worker = await createPipelineWorker({ connection: native, namespace: opts.namespace, taskQueue: opts.taskQueue, registryRoot: opts.registryRoot });
+  const worker = await createPipelineWorker({ connection: native, namespace: opts.namespace, taskQueue: opts.taskQueue, registryRoot: opts.registryRoot });
   const done = worker.run();
   stops.push(async () => {
     worker.shutdown();
     await done.catch(() => undefined);
   });
+  // new runs start once this version is current (they are pinned to it)
+  await worker.ready();
   if (opts.scenariosRoot === undefined) return;
   const scenarios: ScenarioWorkerProcess = startScenarioWorkerProcess(io, {
     address: server.address,

@@ -5,7 +5,7 @@ import { hostname, userInfo } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import type { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { recordedProcessGone } from '../infra/process-identity';
 import { UsageError, type CliIO } from './context';
@@ -184,10 +184,10 @@ export function workflowUrl(uiUrl: string | undefined, namespace: string, workfl
  * Connects a NativeConnection, builds a worker on it and runs it until SIGINT/SIGTERM; used by
  * `factory worker` and `factory scenario-worker`.
  */
-export async function runWorkerUntilStopped(
+export async function runWorkerUntilStopped<W extends { run(): Promise<void>; shutdown(): void }>(
   target: { address: string; tls?: TlsConfig },
-  create: (connection: NativeConnection) => Promise<Worker>,
-  announce: () => void,
+  create: (connection: NativeConnection) => Promise<W>,
+  announce: (worker: W) => void | Promise<void>,
 ): Promise<void> {
   // the worker SDK (native core) is loaded only by the commands that run a worker
   const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
@@ -197,8 +197,9 @@ export async function runWorkerUntilStopped(
     const stop = () => worker.shutdown();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    announce();
-    await worker.run();
+    const running = worker.run();
+    // announced once the worker is ready (a pipeline worker: its version current); a failure stops it
+    await Promise.all([running, Promise.resolve().then(() => announce(worker)).catch((err: unknown) => (worker.shutdown(), Promise.reject(err)))]);
   } finally {
     await connection.close();
   }

@@ -96,7 +96,7 @@ export interface PipelineNode {
   reasoning_effort?: string;
   auto_status: boolean;
   allow_partial: boolean;
-  /** Run the stage as a local or a normal (remote) activity; unset: by the rule in core/activity-mode.ts. */
+  /** Ignored since Worker Versioning: every stage is a normal activity (kept so pipelines that set it still load). */
   activity?: 'local' | 'remote';
   tool_command?: string;
   join_policy?: string;

@@ -1,6 +1,5 @@
 // What every picture of a pipeline agrees on, whatever the format: a node's shape, its label lines,
 // its gate marks and — given a run — its status and colours. Pure: no I/O, deterministic output.
-import { describePlacement } from '../core/activity-mode';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { TYPE_TO_SHAPE, type PipelineGraph, type PipelineNode } from '../core/model';
 import type { RunEnvelope, RunStatus } from '../core/run-model';
@@ -138,7 +137,7 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
   const tooltip = [
     `${node.id} (${node.type})`,
     ...(node.tool_command ? [`command: ${node.tool_command}`] : []),
-    ...(WORKFLOW_NODE_TYPES.includes(node.type) ? [] : [`runs as a ${describePlacement(node)}`]),
+    ...(WORKFLOW_NODE_TYPES.includes(node.type) ? [] : ['runs as an activity']),
     ...(goalGate ? [`goal gate${node.retry_target ? `, retry target ${node.retry_target}` : ''}`] : []),
     ...(humanGate && node.human?.default_choice ? [`default choice ${node.human.default_choice}`] : []),
     ...(rec ? [`${rec.executions} run(s), ${rec.attempts} attempt(s)`] : []),

@@ -1,6 +1,8 @@
-// Builds the workflow bundle of an earlier release from git and writes it under test/fixtures/bundles/<name>/,
-// so the upgrade test (test/replay/upgrade.test.ts) can run a run on the OLD workflow code from a clean clone,
-// without git tags, network or a second checkout. Usage: npx tsx scripts/build-release-bundle.ts <commit> <name>
+// Builds the workflow bundle of an earlier release from git and writes it under test/fixtures/bundles/<name>/
+// (or <out-dir>/<name>/), so the upgrade tests (test/replay/) can run a run on the OLD workflow code from a
+// clean clone, without git tags, network or a second checkout, and the legacy worker (workers/legacy.ts) can
+// drain the runs an unversioned release left open. Usage:
+//   npx tsx scripts/build-release-bundle.ts <commit> <name> [<out-dir>]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 async function main(): Promise<void> {
-  const [commit, name] = process.argv.slice(2);
-  if (!commit || !name) throw new Error('usage: npx tsx scripts/build-release-bundle.ts <commit> <release-name>');
+  const [commit, name, outDir] = process.argv.slice(2);
+  if (!commit || !name) throw new Error('usage: npx tsx scripts/build-release-bundle.ts <commit> <release-name> [<out-dir>]');
   const root = resolve(__dirname, '..');
   const sha = execFileSync('git', ['rev-parse', `${commit}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
   const tree = mkdtempSync(join(tmpdir(), 'factory-release-'));
@@ -21,7 +23,7 @@ async function main(): Promise<void> {
     const entry = ['bundle-pipeline.ts', 'index.ts'].map((f) => join(tree, 'workflows', f)).find((f) => existsSync(f));
     if (!entry) throw new Error(`${sha} has neither workflows/bundle-pipeline.ts nor workflows/index.ts`);
     const bundle = await bundleWorkflowCode({ workflowsPath: entry, logger: new DefaultLogger('WARN') });
-    const out = join(root, 'test', 'fixtures', 'bundles', name);
+    const out = join(outDir ? resolve(outDir) : join(root, 'test', 'fixtures', 'bundles'), name);
     mkdirSync(out, { recursive: true });
     // the inline source map is two thirds of the bundle and only helps stack traces: an empty one instead
     // (the Worker requires one to be present)

@@ -1,7 +1,7 @@
 // Boot phases 1–4 of the run workflow (seed steps 1–4): profile, specs (with the suite manifest),
 // preflight, run creation — or, on resume, the run directory read back.
 
-import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import type { ScenarioActivities } from '../activities/scenarios';
 import type { SpecRef, SuiteManifest } from '../activities/types';
@@ -9,34 +9,17 @@ import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';
 import { decodeFailure, errorMessage } from '../core/failures';
 import { BootFailedError } from './errors';
-import { wrapLocal } from './stage-activity';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
 
-const BOOT_OPTIONS: ActivityOptions = {
+/** Each phase one activity; a BOOT_FAILURE (a bad spec or profile) is final, anything else is retried a few times. */
+const bootActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
-};
-const remoteBootActs = proxyActivities<PipelineActivities>(BOOT_OPTIONS);
-const localProxies = proxyLocalActivities<PipelineActivities>(BOOT_OPTIONS);
-/** The boot phases as local activities; each result settles the run's record clock (workflows/record-clock.ts). */
-function localBootActs(settle: (result: unknown) => void) {
-  return {
-    resolveProfile: wrapLocal('resolveProfile', localProxies.resolveProfile, settle),
-    resolveSpecs: wrapLocal('resolveSpecs', localProxies.resolveSpecs, settle),
-    preflight: wrapLocal('preflight', localProxies.preflight, settle),
-    loadRun: wrapLocal('loadRun', localProxies.loadRun, settle),
-    createRun: wrapLocal('createRun', localProxies.createRun, settle),
-  };
-}
-
-/** Histories without this marker ran the boot phases as normal activities; they replay that way. */
-export const LOCAL_BOOT_PATCH = 'factory-boot-local-activities';
+});
 
 /** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */
 export async function bootPhases(input: RunInput, state: RunState, named: (pipeline: string) => void): Promise<BootResult> {
-  // Each phase stays one activity in history (a marker per local activity), retried by the same policy.
-  const bootActs = patched(LOCAL_BOOT_PATCH) ? localBootActs((r) => state.settleClock(r)) : remoteBootActs;
   const registryRoot = input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {};
   const profile = await bootActs.resolveProfile({ profile: input.profile, ...registryRoot });
   state.recordProfile(profile.ref, profile.digest);

@@ -1,22 +1,16 @@
 // stack.manager_loop inside the run workflow (Attractor §4.11): the child pipeline runs as a child run
-// workflow; the manager cycles observe/steer/wait up to manager.max_cycles, stopping on the child's end or the
-// stop_condition. Runs booted before MANAGER_CYCLES_PATCH replay the old path: the child once, to completion.
+// workflow (on the parent's task queue, so pinned to the parent's version); the manager cycles
+// observe/steer/wait up to manager.max_cycles, stopping on the child's end or the stop_condition.
 
-import { CancellationScope, condition, executeChild, proxyActivities, startChild } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyActivities, startChild } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';
 import { decodeFailure, errorMessage } from '../core/failures';
 import type { RunState } from './run-state';
-import { askPatch } from './early-patches';
 import type { runPipeline } from './run';
 import type { BootResult, RunInput } from './types';
-
-/** Histories without this marker ran the child once to completion, with no observe/wait cycles. */
-export const MANAGER_CYCLES_PATCH = 'manager-loop-cycles';
-/** Histories without this marker never steered (steer was accepted and inert). */
-export const MANAGER_STEER_PATCH = 'manager-loop-steer';
 
 /** Runs a stack.manager_loop node's child pipeline once as a child run (`childWorkflow`: the run workflow itself). */
 export async function runChildPipeline(
@@ -51,20 +45,7 @@ export async function runChildPipeline(
       },
     ] as Parameters<typeof runPipeline>,
   };
-  const ask = (id: string) => askPatch(state.patches, id);
-  if (ask(MANAGER_CYCLES_PATCH)) return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`, ask);
-  try {
-    const child = await executeChild(childWorkflow, options);
-    const stop = stopConditionMet(node.manager?.stop_condition, { ...context, ...child.context });
-    return {
-      status: child.outcome === 'succeeded' || stop ? 'success' : 'fail',
-      notes: `child run ${childId} ${child.outcome}`,
-      context_updates: { 'stack.child.status': 'completed', 'stack.child.outcome': child.outcome, 'stack.child.run_id': childId },
-    };
-  } catch (err) {
-    const reason = decodeFailure(err)?.message ?? errorMessage(err);
-    return { status: 'fail', failure_reason: `child run ${childId} failed: ${reason}`, context_updates: { 'stack.child.status': 'failed' } };
-  }
+  return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`);
 }
 
 /** Steering writes one small file: short, bounded retries (only runs whose manager lists `steer` call it). */
@@ -84,14 +65,12 @@ async function superviseChild(
   node: PipelineNode,
   context: Record<string, unknown>,
   childRunDir: string,
-  ask: (patchId: string) => boolean,
 ): Promise<Outcome> {
   const childId = options.workflowId;
   const maxCycles = node.manager?.max_cycles ?? DEFAULT_MAX_CYCLES;
   const pollMs = node.manager?.poll_interval_ms ?? DEFAULT_POLL_MS;
   const actions = node.manager?.actions ?? ['observe', 'wait'];
-  // runs recorded before steering existed accepted `steer` and did nothing: they replay without it
-  const steering = actions.includes('steer') && ask(MANAGER_STEER_PATCH);
+  const steering = actions.includes('steer');
   if (steering && !node.prompt) {
     return { status: 'fail', failure_reason: `manager loop ${node.id}: manager.actions includes steer but the node has no prompt to steer the child with` };
   }

@@ -1,7 +1,7 @@
 // Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
-import { condition, executeChild, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, executeChild, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivities } from '../activities';
 import {
   type DecideInput,
@@ -14,7 +14,6 @@ import {
 } from '../core/decision-policy';
 import type { Candidate, EvaluateInput, EvaluationSummary } from '../core/evaluation';
 import { checkGoalGates, findStartNode } from '../core/routing';
-import { answerSize, MAX_ANSWER_CHARS } from '../core/gate-rules';
 import { EventType, FailureDomain, type GateRecord, RunStatus } from '../core/run-model';
 import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
 import { WORKFLOW_TYPES } from '../core/temporal-names';
@@ -32,12 +31,6 @@ const decisionActs = proxyActivities<PipelineActivities>({
 /** The decision gate's id in the `gates` query and in events. */
 export const DECISION_GATE = 'decision';
 
-/** Patch id (docs/upgrading.md): the human decision wait continues-as-new when history grows. */
-export const DECISION_CAN_PATCH = 'factory-decision-continue-as-new';
-/** A `decide` over MAX_ANSWER_CHARS is refused (DECISION_FAILURE); the marker is written only for such a decision. */
-export const DECISION_SIZE_PATCH = 'factory-decision-size-bound';
-
-const isObject = (v: unknown): v is object => typeof v === 'object' && v !== null;
 
 /** What a new execution needs to wait for the same human decision: no second evaluation, no second gate. */
 export interface CarriedDecision {
@@ -50,6 +43,8 @@ export interface CarriedDecision {
 /** How the human decision wait hands over to a new execution (run.ts); `carried`: this execution took it over. */
 export interface DecisionHandover {
   pause: () => boolean;
+  /** A newer version is current and this execution may move to it (pipeline-run.ts upgradeDue). */
+  upgrade?: () => boolean;
   /** Continues as new carrying the decision; returns only when a decision arrived meanwhile. */
   park: (decision: CarriedDecision) => Promise<void>;
   carried?: CarriedDecision;
@@ -64,6 +59,8 @@ export class DecisionGate {
   private approvers: string[] = [];
   record?: DecisionRecord;
   private persistFailures = 0;
+  /** Whether the run's starter may decide it: the profile's human_gate.allow_self_approval (core/decision-policy.ts). */
+  private selfApproval: { startedBy?: string; allowSelfApproval: boolean } = { allowSelfApproval: false };
 
   constructor(private readonly state: RunState) {}
 
@@ -83,7 +80,7 @@ export class DecisionGate {
       openedAt: this.state.envelope.updatedAt,
       approvers: this.approvers,
       quorum: 1,
-      allowSelfApproval: true,
+      allowSelfApproval: this.selfApproval.allowSelfApproval,
       answers: [],
       closed: false,
     };
@@ -92,7 +89,7 @@ export class DecisionGate {
   /** Validation for the `decide` update (throws the reason; nothing reaches history). */
   validate(input: DecideInput): void {
     if (!this.open) throw new Error('no decision is awaited (the run is not waiting for a human decision)');
-    const check = checkDecision(input, this.checks, this.approvers);
+    const check = checkDecision(input, this.checks, this.approvers, this.selfApproval);
     if (!check.ok) throw new Error(check.reason);
   }
 
@@ -102,9 +99,7 @@ export class DecisionGate {
       this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, via, reason: this.decided ? 'a decision was already taken' : 'no decision is awaited' });
       return false;
     }
-    // runs that took an oversized decision before the bound keep taking it on replay (marker only when oversized)
-    const unbounded = isObject(input) && answerSize(input) > MAX_ANSWER_CHARS && !patched(DECISION_SIZE_PATCH);
-    const check = checkDecision(input, this.checks, this.approvers, unbounded ? { maxChars: Number.POSITIVE_INFINITY } : {});
+    const check = checkDecision(input, this.checks, this.approvers, this.selfApproval);
     if (!check.ok) {
       this.state.emit(EventType.decisionFailed, {
         domain: FailureDomain.decision,
@@ -134,6 +129,7 @@ export class DecisionGate {
     const graph = boot.specs.graph;
     const suite = boot.specs.suite;
     if (!suite || !input.suite) return undefined;
+    this.selfApproval = { ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), allowSelfApproval: profile.policy.human_gate.allow_self_approval };
     const carried = handover?.carried;
     if (carried) return this.awaitHuman(carried, boot, flush, handover);
 
@@ -195,8 +191,8 @@ export class DecisionGate {
   }
 
   /**
-   * Waits for a valid human decision and persists it. Patched: hands over to a new execution when
-   * history grows (by count only after 10 events of its own, so a low limit never loops); `opened`: this execution opened it.
+   * Waits for a valid human decision and persists it; hands over to a new execution when history grows
+   * or a newer version became current (human-gates.ts handOverDue); `opened`: this execution opened it.
    */
   private async awaitHuman(c: CarriedDecision, boot: BootResult, flush: () => Promise<void>, handover?: DecisionHandover, opened = false): Promise<DecisionRecord> {
     const { evaluation, rerunFrom } = c;
@@ -208,8 +204,8 @@ export class DecisionGate {
       await flush();
     }
     const base = this.base(evaluation);
-    const parking = handover && patched(DECISION_CAN_PATCH) ? handover : undefined;
-    const due = handOverDue(parking?.pause ?? (() => false));
+    const parking = handover;
+    const due = handOverDue(parking?.pause ?? (() => false), parking?.upgrade);
     for (;;) {
       if (!parking) await condition(() => this.decided !== undefined);
       else {

@@ -1,20 +1,19 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import type { StageInput, StageResult } from '../activities/types';
+import { proxyActivities } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
+import type { StageInput } from '../activities/types';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
-import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, maxAttempts, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
-import { EventType } from '../core/run-model';
+import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, nextStep, type GraphIndex, type RouteStep } from '../core/routing';
+import { type Checkpoint, EventType, type RunEvent } from '../core/run-model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
-import type { ActivityMode } from '../core/activity-mode';
-import { ExecFailedError, stageFailureOf } from './errors';
-import { askPatch } from './early-patches';
+import { ExecFailedError } from './errors';
 import { runParallel } from './parallel';
-import { RETRY_LOOP_PATCH, runAttempts } from './stage-retry';
+import { runAttempts } from './stage-retry';
 import { backoffFrom, maxAttemptsFor } from '../core/retry';
 import { resolveFidelity } from '../core/fidelity';
-import { LOCAL_STAGES_PATCH, stageExecutorParts, stageMode, wrapLocal, type StageExecutor } from './stage-activity';
 import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
@@ -28,9 +27,9 @@ export interface NodeResult {
   jumpTo?: string;
 }
 
-/** A branch of a parallel node, or the main line. */
+/** A branch of a parallel node (its own context), or the main line (no context: the run's, in RunState). */
 export interface Lane {
-  context: Record<string, unknown>;
+  context?: Record<string, unknown>;
   branch?: string;
   /** The edge that led to the node about to run (its `fidelity` wins, Attractor §5.4). */
   incoming?: PipelineEdge;
@@ -40,15 +39,15 @@ export class Engine {
   readonly index: GraphIndex;
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
-  /** executeStage functions by mode, timeout and attempts (executor). */
-  private readonly executors = new Map<string, StageExecutor>();
+  /** executeStage proxies by stage timeout (executor). */
+  private readonly executors = new Map<number, PipelineActivities['executeStage']>();
 
   constructor(
     readonly input: RunInput,
     readonly boot: BootResult,
     readonly state: RunState,
     readonly gates: HumanGates,
-    private readonly runChild: (node: PipelineNode, visit: number, lane: Lane) => Promise<Outcome>,
+    private readonly runChild: (node: PipelineNode, visit: number, context: Record<string, unknown>) => Promise<Outcome>,
   ) {
     this.index = indexOf(boot.specs.graph);
   }
@@ -76,7 +75,7 @@ export class Engine {
    */
   async walk(from: string, shouldPause: () => boolean, reattach?: { node: string; visit: number }): Promise<string | undefined> {
     let current: string | undefined = from;
-    const lane: Lane = { context: this.state.context };
+    const lane: Lane = {};
     let carried = reattach?.node === from ? reattach.visit : undefined;
     while (current !== undefined) {
       const node = this.node(current);
@@ -86,8 +85,7 @@ export class Engine {
         current = retry;
         continue;
       }
-      // the node's own promise awaited here and its bookkeeping done inline: one promise fewer per stage than runNode
-      const result = this.nodeDone(node, lane, await this.beginNode(node, lane, carried));
+      const result = await this.runNode(node, lane, carried);
       carried = undefined;
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
       this.state.advance(node.id, next);
@@ -128,7 +126,7 @@ export class Engine {
    * a branch gets the NONE back and ends there (runBranch).
    */
   step(node: PipelineNode, outcome: Outcome, lane: Lane): RouteStep {
-    const step = nextStep(this.graph, node, outcome, lane.context, this.index);
+    const step = nextStep(this.graph, node, outcome, this.contextOf(lane), this.index);
     if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
     lane.incoming = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
     return step;
@@ -141,29 +139,19 @@ export class Engine {
     return step.to;
   }
 
-  /**
-   * Runs one node: in workflow code for control nodes, as an activity for stages. `carriedVisit`: a gate taken over (walk).
-   * Not an async function: a stage's promise goes through one `.then` here (stage-activity.ts wrapLocal says why).
-   */
-  runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
-    return this.beginNode(node, lane, carriedVisit).then((result) => this.nodeDone(node, lane, result));
+  /** Runs one node (in workflow code for control nodes, as an activity for stages) and records its outcome. `carriedVisit`: a gate taken over (walk). */
+  async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    const visit = carriedVisit ?? this.state.stageStarted(node, lane.context);
+    if (carriedVisit === undefined) {
+      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
+    }
+    const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, visit);
+    return this.nodeDone(node, lane, result);
   }
 
-  /** runNode without its end: stage.started emitted, the node running; nodeDone must follow with its result. */
-  private beginNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
-    try {
-      const visit = carriedVisit ?? this.state.stageStarted(node);
-      const mode = WORKFLOW_NODE_TYPES.includes(node.type) ? undefined : stageMode(node, this.boot, this.state.patches);
-      // runs started before local stages existed had no `activity` in stage.started: replaying one must
-      // rebuild its events as they were written (events.jsonl and the events query agree)
-      const shown = mode && askPatch(this.state.patches, LOCAL_STAGES_PATCH) ? { activity: mode } : {};
-      if (carriedVisit === undefined) {
-        this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...shown, ...(lane.branch ? { branch: lane.branch } : {}) });
-      }
-      return mode === undefined ? this.runControlNode(node, lane, visit, carriedVisit) : this.runStage(node, lane, visit, mode);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+  /** The context a lane reads: a branch's own, else a copy of the main line's. */
+  contextOf(lane: Lane): Record<string, unknown> {
+    return lane.context ?? this.state.context;
   }
 
   /** The nodes workflow code runs itself (core/node-types WORKFLOW_NODE_TYPES). */
@@ -172,13 +160,13 @@ export class Engine {
       case 'start':
         return { outcome: { status: 'success', notes: 'start' }, attempts: 1 };
       case 'conditional':
-        return { outcome: passThrough(lane.context), attempts: 1 };
+        return { outcome: passThrough(this.contextOf(lane)), attempts: 1 };
       case 'wait.human':
         return { outcome: await this.gates.run(node, visit, { mainLine: !lane.branch, reattach: carriedVisit !== undefined }), attempts: 1 };
       case 'parallel':
         return runParallel(this, node, lane);
       case 'stack.manager_loop':
-        return { outcome: await this.runChild(node, visit, lane), attempts: 1 };
+        return { outcome: await this.runChild(node, visit, this.contextOf(lane)), attempts: 1 };
       default:
         throw new ExecFailedError(`node "${node.id}" of type ${node.type} has no workflow handler`, [`no workflow handler for ${node.type}`], node.id);
     }
@@ -204,20 +192,15 @@ export class Engine {
   }
 
   /**
-   * A stage: new runs retry in workflow code (Attractor §3.5: attempts from node/graph, §3.6 backoff,
-   * a stage.retrying event each time; Temporal retries only a lost worker); runs started before the
-   * patch keep Temporal-driven retries with the profile's maximum_attempts as the default.
+   * A stage: attempts in workflow code (Attractor §3.5: attempts from node/graph, §3.6 backoff, a
+   * stage.retrying event each time), one executeStage activity per attempt; Temporal's own retry policy
+   * retries only what the loop cannot see (a lost worker). Each attempt carries the events not yet written.
    */
-  private runStage(node: PipelineNode, lane: Lane, visit: number, mode: ActivityMode): Promise<NodeResult> {
-    if (!askPatch(this.state.patches, RETRY_LOOP_PATCH)) return this.runStageTemporalRetries(node, lane, mode);
+  private runStage(node: PipelineNode, lane: Lane, visit: number): Promise<NodeResult> {
     const { profile } = this.boot.profile;
     const retry = profile.policy.retry;
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
-    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    // Temporal's policy retries only what the loop cannot see (a lost worker); the loop owns attempts
-    const executeStage = this.executor(mode, timeoutMs, retry.maximum_attempts);
-    // no async layer and no wrapper per attempt: runAttempts' one `.then` settles the record clock, marks
-    // the events written and maps every activity failure to a FAIL outcome (stage-activity.ts wrapLocal)
+    const executeStage = this.executor(node.timeout_ms ?? profile.policy.stage_timeout_ms);
     let written = (): void => undefined;
     return runAttempts({
       nodeId: node.id,
@@ -227,48 +210,37 @@ export class Engine {
       ...(lane.branch ? { branch: lane.branch } : {}),
       emit: (type, data) => void this.state.emit(type, data),
       attempt: (n) => {
-        const { events, checkpoint, written: done } = this.state.pendingWrite();
-        written = done;
-        return executeStage.run({
-          ...this.stageInput(node, lane, maxAttempts, { events, ...(checkpoint ? { checkpoint } : {}) }),
-          attempt: n,
-          ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
-          fidelity: resolveFidelity(lane.incoming, node, this.graph),
-        });
+        const pending = this.state.pendingWrite();
+        written = pending.written;
+        return executeStage({ ...this.stageInput(node, lane, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) });
       },
-      onResult: (res) => {
-        executeStage.settle?.(res);
-        written();
-      },
-      ...(executeStage.mapFailure ? { mapFailure: executeStage.mapFailure } : {}),
+      onResult: () => written(),
     });
   }
 
-  /** executeStage as a local or normal activity with the profile's retry policy, capped at `maximumAttempts`; one per distinct setting, reused by every stage. */
-  private executor(mode: ActivityMode, timeoutMs: number, maximumAttempts: number): StageExecutor {
-    const key = `${mode}/${timeoutMs}/${maximumAttempts}`;
-    let exec = this.executors.get(key);
+  /** executeStage with a stage timeout and the profile's retry policy; one proxy per distinct timeout. */
+  private executor(timeoutMs: number): PipelineActivities['executeStage'] {
+    let exec = this.executors.get(timeoutMs);
     if (!exec) {
       const retry = this.boot.profile.profile.policy.retry;
-      exec = stageExecutorParts(mode, {
-        timeoutMs,
-        heartbeatMs: this.input.stageHeartbeatMs ?? 10_000,
-        settle: (result) => this.state.settleClock(result),
+      exec = proxyActivities<PipelineActivities>({
+        startToCloseTimeout: timeoutMs + 30_000,
+        heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
         retry: {
           initialInterval: retry.initial_interval_ms,
           backoffCoefficient: retry.backoff_coefficient,
           maximumInterval: retry.maximum_interval_ms,
-          maximumAttempts,
+          maximumAttempts: retry.maximum_attempts,
           nonRetryableErrorTypes: retry.non_retryable_error_types,
         },
-      });
-      this.executors.set(key, exec);
+      }).executeStage;
+      this.executors.set(timeoutMs, exec);
     }
     return exec;
   }
 
-  /** What every stage attempt sends, whichever retry path runs it. */
-  private stageInput(node: PipelineNode, lane: Lane, maxAttempts: number, pendingWrites: StageInput['pendingWrites']): StageInput {
+  /** What every stage attempt sends. */
+  private stageInput(node: PipelineNode, lane: Lane, maxAttempts: number, pending: { events: RunEvent[]; checkpoint: Checkpoint | undefined }): StageInput {
     const { profile } = this.boot.profile;
     return {
       runId: this.state.envelope.runId,
@@ -277,38 +249,16 @@ export class Engine {
       node,
       goal: this.graph.goal,
       pipelineId: this.graph.id,
-      context: lane.context,
+      context: this.contextOf(lane),
       provider: profile.provider,
       ...(profile.providers ? { providers: profile.providers } : {}),
       maxAttempts,
       stageTimeoutMs: node.timeout_ms ?? profile.policy.stage_timeout_ms,
       nonRetryableErrorTypes: profile.policy.retry.non_retryable_error_types,
-      pendingWrites,
+      pendingWrites: { events: pending.events, ...(pending.checkpoint ? { checkpoint: pending.checkpoint } : {}) },
+      ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
     };
   }
-
-  /** The pre-patch stage: Temporal's retry policy drives attempts; node max_retries sets maximumAttempts. */
-  private async runStageTemporalRetries(node: PipelineNode, lane: Lane, mode: ActivityMode): Promise<NodeResult> {
-    const { profile } = this.boot.profile;
-    const retry = profile.policy.retry;
-    const allowed = maxAttempts(this.graph, node, retry.maximum_attempts);
-    const timeoutMs = node.timeout_ms ?? profile.policy.stage_timeout_ms;
-    const parts = this.executor(mode, timeoutMs, allowed);
-    const executeStage = parts.mapFailure ? wrapLocal('executeStage', parts.run, parts.settle) : parts.run;
-    try {
-      const res: StageResult = await this.state.persist((events, checkpoint) =>
-        executeStage(this.stageInput(node, lane, allowed, { events, ...(checkpoint ? { checkpoint } : {}) })),
-      );
-      const { attempts, durationMs: _d, retryable: _r, retryAfterMs: _w, ...outcome } = res;
-      return { outcome, attempts };
-    } catch (err) {
-      const failed = stageFailureOf(err);
-      if (!failed) throw err;
-      // a non-retryable failure names the attempt it stopped at; retries exhausted means every allowed attempt ran
-      return { outcome: { status: 'fail', failure_reason: failed.reason }, attempts: failed.attempt ?? allowed };
-    }
-  }
-
 }
 
 /**

@@ -3,7 +3,7 @@
 // failure and the workflow's typed ApplicationFailure. Decoding is core/failures.ts's, by type and details.
 
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import { decodeFailure, domainFailure, errorMessage, type StageFailureDetails } from '../core/failures';
+import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
 import { FailureDomain, type RunFailure } from '../core/run-model';
 
 /** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
@@ -51,13 +51,4 @@ export function runFailureOf(err: unknown): Omit<RunFailure, 'recovery'> | undef
 /** The run workflow's own failure: typed by domain, details = the envelope's RunFailure. */
 export function workflowFailure(failure: RunFailure): ApplicationFailure {
   return domainFailure(failure.domain, failure.message, failure.causes, failure.node !== undefined ? { node: failure.node } : {});
-}
-
-/** A stage activity that gave up: "<type>: <message>" and the attempt it stopped at (details[0].attempt), if it says. */
-export function stageFailureOf(err: unknown): { reason: string; attempt?: number } | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
-  if (!(cause instanceof ApplicationFailure)) return { reason: errorMessage(err) };
-  const attempt = (cause.details?.[0] as Partial<StageFailureDetails> | undefined)?.attempt;
-  return { reason: `${cause.type ?? 'Error'}: ${cause.message}`, ...(typeof attempt === 'number' ? { attempt } : {}) };
 }

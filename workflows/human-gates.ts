@@ -1,7 +1,7 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { allHandlersFinished, condition, patched, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
 import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
@@ -14,30 +14,26 @@ import type { RunState } from './run-state';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
-/** A closed-list gate no choice can win any more ends now, not at its deadline (runs parked before keep waiting). */
-export const QUORUM_UNREACHABLE_PATCH = 'gate-quorum-unreachable';
-/** A gate timing out with partial votes takes its default choice (before: the first choice voted for). */
-export const TIMEOUT_DEFAULT_PATCH = 'gate-timeout-default-wins';
-
-/** Patch id (docs/upgrading.md): a main-line gate continues-as-new while it waits when history grows. */
-export const GATE_CAN_PATCH = 'factory-gate-continue-as-new';
-
 /** History events an execution adds at a gate before it may continue-as-new from it. */
 const PARK_AFTER_EVENTS = 10;
 
 /**
- * When a gate or the decision waiting from now may hand over to a new execution: history grew (the server's
- * suggestion, or `pause` by count only after PARK_AFTER_EVENTS of this wait's own, so a limit below what an
- * execution needs to take a gate over never loops) and no message handler is running.
+ * When a gate or the decision waiting from now may hand over to a new execution, with no message handler
+ * running: `upgrade` (a newer version of the workflow is current: the run moves to it at the hand-over), or
+ * history grew (the server's suggestion, or `pause` by count only after PARK_AFTER_EVENTS of this wait's
+ * own, so a limit below what an execution needs to take a gate over never loops).
  */
-export function handOverDue(pause: () => boolean): () => boolean {
+export function handOverDue(pause: () => boolean, upgrade: () => boolean = () => false): () => boolean {
   const from = workflowInfo().historyLength + PARK_AFTER_EVENTS;
-  return () => pause() && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from) && allHandlersFinished();
+  const grown = () => pause() && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= from);
+  return () => (upgrade() || grown()) && allHandlersFinished();
 }
 
 /** How a waiting gate hands over to a new execution (run.ts): when to, and the continue-as-new itself. */
 export interface GateParking {
   pause: () => boolean;
+  /** A newer version is current and this execution may move to it (pipeline-run.ts upgradeDue). */
+  upgrade: () => boolean;
   /** Continues as new with the open gate carried; returns only when the gate closed meanwhile. */
   park: (gate: GateRecord, visit: number) => Promise<void>;
 }
@@ -95,7 +91,7 @@ export class HumanGates {
   /** Marks the gate deadlocked when no choice can reach its quorum with the approvers left. */
   private checkQuorum(gate: GateRecord): void {
     const stuck = quorumUnreachable(gate, this.opts.startedBy);
-    if (stuck && patched(QUORUM_UNREACHABLE_PATCH)) this.deadlocked.set(gate.id, stuck);
+    if (stuck) this.deadlocked.set(gate.id, stuck);
   }
 
   private get(id: string): GateRecord {
@@ -117,7 +113,6 @@ export class HumanGates {
     const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
     const opened = this.opts.now();
-    // only a patched execution carries a gate over (run.ts), so a carried gate implies the patch
     const id = visit > 1 ? `${node.id}#${visit}` : node.id;
     const carried = opts.reattach && opts.mainLine && this.parking ? this.state.gate(id) : undefined;
     const gate: GateRecord = carried ?? {
@@ -140,11 +135,8 @@ export class HumanGates {
       this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     }
     await this.flush();
-    // Asked only now, in the task the flush's completion starts (history-driven), never in the task right
-    // after a local activity (createRun, a local stage): the SDK may resolve a local activity in another task
-    // on replay than it did in the run, and a patch asked there would be answered "no" on replay while its
-    // marker sits in a later task: a nondeterminism error (seen in the 200-gate drill with 1 s task timeouts).
-    const parking = opts.mainLine && this.parking && patched(GATE_CAN_PATCH) ? this.parking : undefined;
+    // a main-line gate may hand over to a new execution while it waits; a branch's gate waits in this one
+    const parking = opts.mainLine ? this.parking : undefined;
 
     if (this.opts.autoApprove && !carried) {
       const auto = autoAnswer(question);
@@ -172,13 +164,13 @@ export class HumanGates {
   }
 
   /**
-   * The patched wait: until the gate closes (true), its ORIGINAL deadline passes (false: a deadline already
+   * The main line's wait: until the gate closes (true), its ORIGINAL deadline passes (false: a deadline already
    * gone when a new execution takes over times out at once) or history asks to continue-as-new.
    */
   private async wait(gate: GateRecord, visit: number, parking: GateParking): Promise<boolean> {
     const isClosed = () => this.get(gate.id).closed || this.deadlocked.has(gate.id);
     const deadline = gate.deadline === undefined ? undefined : Date.parse(gate.deadline);
-    const due = handOverDue(parking.pause);
+    const due = handOverDue(parking.pause, parking.upgrade);
     const wake = () => isClosed() || due();
     for (;;) {
       if (isClosed()) return true;
@@ -203,10 +195,8 @@ export class HumanGates {
     else this.state.emit(EventType.gateTimedOut, { gate: gateId, defaultChoice: fallback?.to ?? null });
     if (fallback && policy?.on_timeout !== 'fail') {
       const answer = { choice: fallback.to, by: via, at: this.opts.now().toISOString(), via: 'timeout' } as const;
-      // the default wins over earlier partial votes (before the patch, the first partial vote did)
-      const wins = stuck !== undefined || (gate.answers.length > 0 && patched(TIMEOUT_DEFAULT_PATCH));
-      const closedGate = wins ? closeWith(gate, answer) : applyAnswer({ ...gate, quorum: 1 }, answer);
-      this.state.closeGate({ ...closedGate, quorum: gate.quorum }, via);
+      // the default wins over earlier partial votes
+      this.state.closeGate({ ...closeWith(gate, answer), quorum: gate.quorum }, via);
       return undefined;
     }
     this.state.closeGate(gate, via);

@@ -16,7 +16,7 @@ export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane
   const worker = async (): Promise<void> => {
     while (nextBranch < branches.length) {
       const edge = branches[nextBranch++] as PipelineEdge;
-      results.push(await runBranch(engine, edge.to, fanIn, { context: { ...lane.context }, branch: edge.to }));
+      results.push(await runBranch(engine, edge.to, fanIn, { context: { ...engine.contextOf(lane) }, branch: edge.to }));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, branches.length) }, () => worker()));

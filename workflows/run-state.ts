@@ -1,7 +1,6 @@
 // The run's in-memory state inside the workflow: envelope, events, context, gates, checkpoint.
 // The one owner of run state: boot, traversal, gates and the decision change it only through these
-// methods, so one event or one gate is a one-file trace. Deterministic: time comes from the injected
-// clock (workflow time), never from the host.
+// methods, so one event or one gate is a one-file trace. Deterministic: time is workflow time.
 
 import type { LoadedRun, ResolvedSpecs } from '../activities/types';
 import type { DecisionRecord } from '../core/decision-policy';
@@ -60,22 +59,17 @@ export class RunState {
   private next?: string;
   /** The checkpoint after the last finished node: written with the next run-directory write. */
   private lastCp?: Checkpoint;
-  /** The patches the run asked in its first task (workflows/early-patches.ts); set by run.ts. */
-  patches?: { has(id: string): boolean };
 
   constructor(
     envelope: RunEnvelope,
-    private readonly now: () => string,
     private readonly onStatus: (status: RunStatus) => void,
-    /** A local activity's result: the record clock takes its recorded finish time (workflows/record-clock.ts). */
-    readonly settleClock: (result: unknown) => void = () => undefined,
   ) {
     this.env = envelope;
   }
 
   /** Restores what a previous execution carried through continue-as-new, under this execution's workflow id. */
-  static restore(carried: CarriedRunState, workflowId: string, now: () => string, onStatus: (s: RunStatus) => void, settleClock?: (result: unknown) => void): RunState {
-    const state = new RunState({ ...carried.envelope, workflowId }, now, onStatus, settleClock);
+  static restore(carried: CarriedRunState, workflowId: string, onStatus: (s: RunStatus) => void): RunState {
+    const state = new RunState({ ...carried.envelope, workflowId }, onStatus);
     state.log = new EventLog(carried.recentEvents, carried.flushedSeq);
     state.gateRecords = carried.gates;
     state.visits = carried.visits;
@@ -84,13 +78,18 @@ export class RunState {
   }
 
   get envelope(): Readonly<RunEnvelope> { return this.env; }
-  /** The main line's context (mutable: the lane of the main line writes outcomes into it). */
-  get context(): Record<string, unknown> { return this.ctx; }
+  /** A copy of the main line's context (it changes only through recordOutcome and stageStarted). */
+  get context(): Record<string, unknown> { return { ...this.ctx }; }
   get gates(): readonly GateRecord[] { return this.gateRecords; }
   get nodeOutcomes(): Readonly<Record<string, StageStatus>> { return this.outcomes; }
   get completedTotal(): number { return this.completed; }
   get nextNode(): string | undefined { return this.next; }
   get lastCheckpoint(): Checkpoint | undefined { return this.lastCp; }
+
+  /** Workflow time as ISO 8601: the time every record carries. */
+  private now(): string {
+    return new Date().toISOString();
+  }
 
   private applyCheckpoint(cp: Checkpoint): void {
     this.ctx = { ...cp.context };
@@ -122,7 +121,6 @@ export class RunState {
    */
   persist<T>(write: RunDirWrite<T>): Promise<T> {
     const w = this.pendingWrite();
-    // one `.then`, no async wrapper: every workflow promise costs a captured stack (stage-activity.ts wrapLocal)
     const written = write(w.events, w.checkpoint);
     return w.events.length ? written.then((result) => (w.written(), result)) : written;
   }
@@ -201,19 +199,21 @@ export class RunState {
     };
   }
 
-  stageStarted(node: PipelineNode): number {
+  /** A node starts: its visit counted, its stage record stamped; `current_node` set in the lane's context (a branch's own, else the main line's). */
+  stageStarted(node: PipelineNode, branchContext?: Record<string, unknown>): number {
     const visit = (this.visits[node.id] ?? 0) + 1;
     this.visits[node.id] = visit;
     const rec = this.env.stages[node.id] ?? { node: node.id, type: node.type, executions: 0, attempts: 0 };
     rec.startedAt = this.now();
     this.env.stages[node.id] = rec;
     this.env.currentNode = node.id;
-    this.ctx['current_node'] = node.id;
+    (branchContext ?? this.ctx)['current_node'] = node.id;
     return visit;
   }
 
-  /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4). */
-  recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, context: Record<string, unknown> = this.ctx): void {
+  /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4) — a branch's own, else the main line's. */
+  recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, branchContext?: Record<string, unknown>): void {
+    const context = branchContext ?? this.ctx;
     this.pushCompleted(node.id);
     if (outcome.status !== 'skipped') this.outcomes[node.id] = outcome.status;
     if (attempts > 1) {

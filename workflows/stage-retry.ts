@@ -1,16 +1,12 @@
 // Attractor §3.5 execute_with_retry in workflow code: one executeStage activity per attempt, a durable
 // timer between attempts with the §3.6 backoff (core/retry.ts, jitter from a hash: replay-safe), and a
-// `stage.retrying` event per retry naming the attempt, the reason and the next delay. Used by runs
-// started after the `attractor-retry-loop` patch; older runs keep Temporal-driven retries.
+// `stage.retrying` event per retry naming the attempt, the reason and the next delay.
 
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { StageResult } from '../activities/types';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
 import { EventType } from '../core/run-model';
-
-/** The patch id guarding the workflow-driven retry loop (see test/replay). */
-export const RETRY_LOOP_PATCH = 'attractor-retry-loop';
 
 /** What the loop needs from the engine: one attempt as an activity, and the event log. */
 export interface RetryLoopDeps {
@@ -20,12 +16,10 @@ export interface RetryLoopDeps {
   /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
   seed: string;
   branch?: string;
-  /** Attempt `n`: the activity's promise as the SDK returned it (no wrapper: see runAttempts). */
+  /** Attempt `n`: the executeStage activity. */
   attempt(n: number): Promise<StageResult>;
-  /** Called first with each attempt's result (a local activity's RecordClock settle, events marked written). */
+  /** Called with each attempt's result (the events it carried are then written). */
   onResult?(res: StageResult): void;
-  /** Maps an attempt's failure before the loop reads it (a local activity's failure to ActivityFailure). */
-  mapFailure?(err: unknown): unknown;
   emit(type: EventType, data: Record<string, unknown>): void;
 }
 
@@ -37,40 +31,31 @@ export interface AttemptsResult {
 
 /**
  * Runs attempts until one succeeds, retrying is pointless (a non-retryable failure), or attempts run
- * out; returns the last outcome. Only errors that are not an activity's failure reject. A `.then` per
- * attempt, no async function: every workflow promise costs a captured stack (stage-activity.ts wrapLocal).
+ * out; returns the last outcome. Only errors that are not an activity's failure reject.
  */
-export function runAttempts(deps: RetryLoopDeps, n = 1): Promise<AttemptsResult> {
-  let pending: Promise<StageResult>;
-  try {
-    pending = deps.attempt(n);
-  } catch (err) {
-    pending = Promise.reject(err);
-  }
-  return pending.then(
-    (res) => {
+export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> {
+  for (let n = 1; ; n++) {
+    let res: StageResult;
+    try {
+      res = await deps.attempt(n);
       deps.onResult?.(res);
-      return afterAttempt(deps, n, res);
-    },
-    (err: unknown) => afterAttempt(deps, n, lostAttempt(deps.mapFailure ? deps.mapFailure(err) : err, n)),
-  );
-}
-
-/** Attempt `n` ended with `res`: the outcome, or a `stage.retrying` event, the backoff timer and attempt n + 1. */
-function afterAttempt(deps: RetryLoopDeps, n: number, res: StageResult): AttemptsResult | Promise<AttemptsResult> {
-  const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
-  if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
-  const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
-  deps.emit(EventType.stageRetrying, {
-    node: deps.nodeId,
-    attempt: n,
-    max_attempts: deps.maxAttempts,
-    status: outcome.status,
-    reason: outcome.failure_reason || `returned ${outcome.status}`,
-    next_delay_ms: delayMs,
-    ...(deps.branch ? { branch: deps.branch } : {}),
-  });
-  return delayMs > 0 ? sleep(delayMs).then(() => runAttempts(deps, n + 1)) : runAttempts(deps, n + 1);
+    } catch (err) {
+      res = lostAttempt(err, n);
+    }
+    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
+    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+    const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
+    deps.emit(EventType.stageRetrying, {
+      node: deps.nodeId,
+      attempt: n,
+      max_attempts: deps.maxAttempts,
+      status: outcome.status,
+      reason: outcome.failure_reason || `returned ${outcome.status}`,
+      next_delay_ms: delayMs,
+      ...(deps.branch ? { branch: deps.branch } : {}),
+    });
+    if (delayMs > 0) await sleep(delayMs);
+  }
 }
 
 /**

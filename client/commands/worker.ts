@@ -26,7 +26,12 @@ export function registerWorker(program: Command, ctx: CliContext): void {
         target,
         (connection) =>
           createPipelineWorker({ connection, namespace: target.namespace, taskQueue: opts.taskQueue, registryRoot: resolve(ctx.io.cwd, opts.registry) }),
-        () => ctx.io.out(`pipeline worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}`),
+        async (worker) => {
+          await worker.ready();
+          ctx.io.out(
+            `pipeline worker on ${target.address} namespace ${target.namespace} task queue ${opts.taskQueue}, version ${worker.version.deploymentName}/${worker.version.buildId}${worker.drainingLegacy ? ' (and the legacy version draining runs of r4)' : ''}`,
+          );
+        },
       );
     });
 }

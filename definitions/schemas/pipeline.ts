@@ -67,7 +67,7 @@ export const nodeSchema = z
     reasoning_effort: z.enum(REASONING_EFFORTS).optional().describe('low | medium | high'),
     auto_status: z.boolean().optional().describe('Report success when the handler writes no status'),
     allow_partial: z.boolean().optional().describe('Accept partial_success when retries run out'),
-    activity: z.enum(['local', 'remote']).optional().describe('Run the stage as a local or a normal (remote) Temporal activity; default: by rule (short stages local)'),
+    activity: z.enum(['local', 'remote']).optional().describe('Ignored: every stage runs as a normal Temporal activity (accepted so pipelines that set it still load)'),
     tool_command: z.string().optional().describe('Shell command of a tool node'),
     join_policy: z.string().optional().describe('Parallel join policy'),
     error_policy: z.string().optional().describe('Parallel error policy'),

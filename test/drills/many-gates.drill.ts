@@ -1,7 +1,7 @@
 // Drill: 200 runs wait at a gate at once on one worker, are all approved, and all complete; every
 // run's events are gapless and equal to its events.jsonl, and every follower returns. Workflow tasks
-// time out after 1 s (FACTORY_DRILL_TASK_TIMEOUT): under this load many are retried, and local
-// activities span task heartbeats — where workflow time once differed between a run and its replay.
+// time out after 1 s (FACTORY_DRILL_TASK_TIMEOUT): under this load many are retried. (When boot and
+// short stages were local activities, that is where workflow time differed between a run and its replay.)
 import { followEvents } from '../../client/progress';
 import type { RunEvent } from '../../core/run-model';
 import { approveSignal, statusQuery } from '../../workflows/messages';

@@ -225,6 +225,24 @@ describe('human decision', () => {
   }, 120_000);
 });
 
+describe('self-approval of the decision', () => {
+  it('refuses the decision of the run\'s starter and accepts another approver\'s when the profile says allow_self_approval: false', async () => {
+    const suite = await env.publishSuite('human-self', PASSING);
+    // env.start starts runs as "tester"
+    const handle = await env.start({ pipeline: env.pipeline(), profile: env.profile({ mode: 'human', approvers: ['alice', 'tester'], allowSelfApproval: false }), suite: { ref: suite.ref } });
+    await eventually(async () => (await handle.query(statusQuery)).status === 'awaiting_human', 60_000);
+    expect((await handle.query(gatesQuery))[0]).toMatchObject({ id: 'decision', allowSelfApproval: false });
+    const err = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approved', by: 'tester', reason: 'my own run' }] }).catch((e: unknown) => e);
+    expect((err as WorkflowUpdateFailedError).cause?.message).toMatch(/self-approval is not allowed: "tester" started this run/);
+    await handle.signal(decideSignal, { decision: 'approved', by: 'tester', reason: 'my own run' });
+    await eventually(async () => (await allEvents(handle)).some((e) => e.type === 'decision.failed' && /self-approval/.test(String(e.data['reason']))));
+    await handle.signal(decideSignal, { decision: 'approved', by: 'alice', reason: 'holdout green' });
+    const result = await handle.result();
+    expect(result.outcome).toBe('approved');
+    expect(readJson<DecisionRecord>(join(result.runDir as string, 'decision.json'))).toMatchObject({ decision: 'approved', by: 'alice' });
+  }, 120_000);
+});
+
 describe('human decision across continue-as-new', () => {
   it('continues as new while waiting for the decision, without a second evaluation or gate, and records the decision given after it when refused decide signals pile up', async () => {
     const suite = await env.publishSuite('human-can', PASSING);

@@ -63,6 +63,8 @@ export interface ProfileOptions {
   mode?: 'auto' | 'human';
   approvers?: string[];
   passBar?: number;
+  /** human_gate.allow_self_approval (default true). */
+  allowSelfApproval?: boolean;
 }
 
 /** What a pipeline written by `pipeline()` does before its exit. */
@@ -198,7 +200,7 @@ export function useHoldoutEnv(opts: { lateScenarioWorker?: boolean } = {}): Hold
         policy: {
           retry: { initial_interval: '100ms', backoff_coefficient: 2, maximum_interval: '1s', maximum_attempts: 1 },
           stage_timeout: '1m',
-          human_gate: { timeout: '1h', on_timeout: 'fail', approvers: p.approvers ?? [], allow_self_approval: true },
+          human_gate: { timeout: '1h', on_timeout: 'fail', approvers: p.approvers ?? [], allow_self_approval: p.allowSelfApproval ?? true },
           decision: { mode: p.mode ?? 'auto', pass_bar: p.passBar ?? 1 },
           require_suite: true,
         },

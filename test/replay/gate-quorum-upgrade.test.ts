@@ -1,18 +1,20 @@
-// The quorum patches (`gate-quorum-unreachable`, `gate-timeout-default-wins`, docs/upgrading.md) against
-// the previous release's bundle: a history in which r1 let a deadlocked gate wait for its deadline, and
-// took the first partial vote at a timeout, replays unchanged on the current code; a run parked by r1
-// whose gate deadlocks after the upgrade ends at once.
+// The quorum patches (`gate-quorum-unreachable`, `gate-timeout-default-wins`) of r4's code, which the legacy
+// worker runs (workers/legacy.ts, docs/upgrading.md): a history in which r1 let a deadlocked gate wait for
+// its deadline, and took the first partial vote at a timeout, replays unchanged on r4's bundle; a run parked
+// by r1 whose gate deadlocks after the upgrade ends at once there.
 import { Worker } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { RunEvent } from '../../core/run-model';
 import { answerGateUpdate, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
 import { uniqueId } from '../helpers/temporal';
-import { RELEASES, releaseBundle, useUpgradeEnv, type AnyBundle } from './upgrade-env';
+import { R4, RELEASES, releaseBundle, useUpgradeEnv, type AnyBundle } from './upgrade-env';
 import { allEvents, eventually, pipelineYaml, startedNodes, scriptHandler, startRun, testActivities, workspace } from '../helpers/runs';
 
 const release = RELEASES[0] as string;
 const env = useUpgradeEnv();
+/** The code that drains r1's runs: r4's frozen bundle. */
+const legacy = releaseBundle(R4);
 
 type Handle = WorkflowHandle<typeof runPipeline>;
 const S = (id: string) => `{ id: ${id}, type: test.script }`;
@@ -58,8 +60,8 @@ async function atGate(handle: Handle, gate: string): Promise<void> {
 
 const vote = (handle: Handle, kind: 'approve' | 'reject', by: string) => handle.executeUpdate(answerGateUpdate, { args: [{ kind, by }] });
 
-describe('quorum patches and runs of the previous release', () => {
-  it(`replays a ${release} history where a deadlocked gate waited for its deadline and a timeout took the first partial vote`, async () => {
+describe('quorum patches of the legacy code and runs of r1', () => {
+  it(`replays a ${release} history on r4's code where a deadlocked gate waited for its deadline and a timeout took the first partial vote`, async () => {
     const { ws, taskQueue, worker } = setup(twoGates('2s'));
     const old = await worker(releaseBundle(release));
     const [handle, events] = await old.runUntil(async () => {
@@ -78,10 +80,10 @@ describe('quorum patches and runs of the previous release', () => {
     expect(of(events, 'gate.closed').map((e) => e.data['selected'])).toEqual(['hold', 'hold2']);
     expect(startedNodes(events)).toEqual(['start', 'vote', 'part', 'ship']);
     const history = await handle.fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: env.current }, history, handle.workflowId);
+    await Worker.runReplayHistory({ workflowBundle: legacy }, history, handle.workflowId);
   }, 120_000);
 
-  it(`ends at once on the current worker when a gate parked by ${release} deadlocks after the upgrade`, async () => {
+  it(`ends at once on r4's code when a gate parked by ${release} deadlocks after the upgrade`, async () => {
     const { ws, taskQueue, worker } = setup(twoGates('1h'));
     const old = await worker(releaseBundle(release));
     const handle = await old.runUntil(async () => {
@@ -90,7 +92,7 @@ describe('quorum patches and runs of the previous release', () => {
       await vote(h, 'approve', 'alice');
       return h;
     });
-    const next = await worker(env.current);
+    const next = await worker(legacy);
     const events = await next.runUntil(async () => {
       await vote(handle, 'reject', 'bob');
       await atGate(handle, 'part');

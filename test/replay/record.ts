@@ -3,8 +3,10 @@
 //   FACTORY_TEST_TEMPORAL_ADDRESS=host:port npx tsx test/replay/record.ts histories-<release>
 //   npx tsx test/replay/record.ts histories-<release> gate-continue-as-new   # only the named recordings
 // One representative run per behaviour (happy path, gates, retries, parallel, failures, continue-as-new),
-// written as JSON to test/fixtures/<dir>/<name>.json (see history-file.ts). Histories are NEVER re-recorded:
-// each release's recordings go to a NEW directory and every directory keeps replaying (docs/upgrading.md).
+// written as JSON to test/fixtures/<dir>/<name>.json (see history-file.ts); a file is never overwritten.
+// The current code's recordings are test/fixtures/histories-current/: a release that changes workflow code
+// deletes and re-records that directory (runs of the previous version stay pinned to it, docs/upgrading.md).
+// The r1–r4 directories are never re-recorded or edited.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';

@@ -1,11 +1,15 @@
-// Upgrades never break runs parked at gates (docs/upgrading.md): a run parks at a human gate on the
-// PREVIOUS release's workflow bundle (test/fixtures/bundles/, built from git by scripts/build-release-bundle.ts),
-// that worker is replaced by one running the current bundle, the gate is approved, and the run completes.
+// Upgrades never break runs parked at gates (docs/upgrading.md): a run parks at a human gate on an
+// unversioned release's workflow bundle (r1–r3 in test/fixtures/bundles/, r4 in workers/legacy/), that
+// worker stops, the first versioned pipeline worker starts on the same task queue (it pins the run to the
+// legacy version and drains it on r4's frozen bundle), the gate is approved, and the run completes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createDefaultHandlers } from '../../activities/handlers';
 import { approveSignal, statusQuery } from '../../workflows/messages';
-import { uniqueId } from '../helpers/temporal';
-import { BUNDLES, RELEASES as releases, releaseBundle, useUpgradeEnv, type AnyBundle } from './upgrade-env';
+import { createPipelineWorker } from '../../workers/pipeline';
+import { LEGACY_BUILD_ID } from '../../workers/legacy';
+import { testTemporalEnv, uniqueId } from '../helpers/temporal';
+import { RELEASES as releases, releaseBundle, releaseDir, useUpgradeEnv } from './upgrade-env';
 import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, scriptHandler, startRun, testActivities, workspace } from '../helpers/runs';
 
 const env = useUpgradeEnv();
@@ -30,19 +34,17 @@ const gated = pipelineYaml(
 );
 
 describe('upgrade of a worker while a run waits at a gate', () => {
-  it('has the previous release bundle committed when the repository is cloned', () => {
-    expect(releases.length).toBeGreaterThan(0);
-    for (const r of releases) expect(JSON.parse(readFileSync(join(BUNDLES, r, 'VERSION.json'), 'utf8'))).toMatchObject({ commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
+  it('has every unversioned release bundle committed when the repository is cloned', () => {
+    expect(releases).toEqual(expect.arrayContaining(['r1-48b29ba', 'r4-dd51da6']));
+    for (const r of releases) expect(JSON.parse(readFileSync(join(releaseDir(r), 'VERSION.json'), 'utf8'))).toMatchObject({ commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
   });
 
-  test.each(releases)('completes on the current worker when the run was parked at a gate by release %s', async (release) => {
+  test.each(releases)('completes on the legacy version when the run was parked at a gate by release %s', async (release) => {
     const script = scriptHandler();
     const ws = workspace(gated);
-    const activities = testActivities(ws, { 'test.script': script.handler });
     const taskQueue = uniqueId('upgrade');
-    const worker = (bundle: AnyBundle) => env.worker(bundle, taskQueue, activities);
 
-    const old = await worker(releaseBundle(release));
+    const old = await env.worker(releaseBundle(release), taskQueue, testActivities(ws, { 'test.script': script.handler }));
     const handle = await old.runUntil(async () => {
       const h = await startRun(env.client, taskQueue, ws);
       await eventually(async () => {
@@ -53,18 +55,34 @@ describe('upgrade of a worker while a run waits at a gate', () => {
     });
     expect(old.getState()).toBe('STOPPED');
 
-    const next = await worker(env.current);
-    const [result, events] = await next.runUntil(async () => {
+    const handlers = createDefaultHandlers();
+    handlers.register('test.script', script.handler);
+    const next = await createPipelineWorker({ connection: env.native, namespace: testTemporalEnv().namespace, taskQueue, registryRoot: ws.dir, handlers, workflowBundle: env.current });
+    expect(next.drainingLegacy).toBe(true);
+    const running = next.run();
+    try {
+      await next.ready();
+      const described = await handle.describe();
+      expect(described.raw.workflowExecutionInfo?.versioningInfo?.versioningOverride?.pinned?.version?.buildId).toBe(LEGACY_BUILD_ID);
       await handle.signal(approveSignal, { gate: 'review', by: 'upgrader' });
       // a nondeterminism error fails workflow tasks forever: fail the test at the first one instead
       const done = { settled: false };
-      const r = await Promise.race([handle.result(), firstTaskFailure(handle, done).then(() => handle.result())]).finally(() => (done.settled = true));
-      return [r, await allEvents(handle)] as const;
-    });
-    expect(result.outcome).toBe('succeeded');
-    expect(script.calls.map((c) => c.node)).toEqual(['build', 'ship']);
-    expectGapless(events);
-    expect(readEvents(result.runDir as string)).toEqual(events);
-    expect(events.find((e) => e.type === 'gate.answered')?.data).toMatchObject({ gate: 'review', by: 'upgrader' });
-  }, 120_000);
+      const result = await Promise.race([handle.result(), firstTaskFailure(handle, done).then(() => handle.result())]).finally(() => (done.settled = true));
+      const events = await allEvents(handle);
+      expect(result.outcome).toBe('succeeded');
+      expect(script.calls.map((c) => c.node)).toEqual(['build', 'ship']);
+      expectGapless(events);
+      expect(readEvents(result.runDir as string)).toEqual(events);
+      expect(events.find((e) => e.type === 'gate.answered')?.data).toMatchObject({ gate: 'review', by: 'upgrader' });
+
+      // a run started now runs on this release's code, pinned to its version
+      const fresh = await startRun(env.client, taskQueue, ws);
+      await eventually(async () => (await fresh.query(statusQuery)).status === 'awaiting_human', 30_000);
+      expect((await fresh.describe()).raw.workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId).toBe(next.version.buildId);
+      await fresh.terminate('test done');
+    } finally {
+      next.shutdown();
+      await running;
+    }
+  }, 180_000);
 });

@@ -1,9 +1,12 @@
 // The workflow retry loop's mapping of attempts (workflows/stage-retry.ts), outside a workflow: no-delay
-// backoff so no timer is scheduled. Local activities reject with the bare failure; mapFailure wraps it.
+// backoff so no timer is scheduled. An activity rejects with an ActivityFailure around its cause.
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { StageResult } from '../../activities/types';
 import { runAttempts, type RetryLoopDeps } from '../../workflows/stage-retry';
-import { asActivityFailure, wrapLocal } from '../../workflows/stage-activity';
+
+/** How a normal activity's failure reaches workflow code. */
+const activityFailure = (cause: Error) => new ActivityFailure('Activity task failed', 'executeStage', undefined, RetryState.NON_RETRYABLE_FAILURE, undefined, cause);
 
 const ok = (n: number): StageResult => ({ status: 'success', attempts: n, durationMs: 1 });
 const failed = (n: number): StageResult => ({ status: 'fail', failure_reason: `boom ${n}`, attempts: n, durationMs: 1 });
@@ -19,7 +22,6 @@ function deps(attempt: RetryLoopDeps['attempt'], extra: Partial<RetryLoopDeps> =
     attempt,
     emit: (type, data) => void emitted.push({ type, ...data }),
     onResult: (res) => void seen.push(res),
-    mapFailure: (err) => asActivityFailure(err, 'executeStage'),
     emitted,
     seen,
     ...extra,
@@ -28,7 +30,7 @@ function deps(attempt: RetryLoopDeps['attempt'], extra: Partial<RetryLoopDeps> =
 
 describe('runAttempts', () => {
   it('ends the stage as FAIL at the attempt a non-retryable failure came from when attempts remain', async () => {
-    const d = deps((n) => (n === 1 ? Promise.resolve(failed(1)) : Promise.reject(ApplicationFailure.nonRetryable('no way', 'DeployRefusedError'))));
+    const d = deps((n) => (n === 1 ? Promise.resolve(failed(1)) : Promise.reject(activityFailure(ApplicationFailure.nonRetryable('no way', 'DeployRefusedError')))));
     const res = await runAttempts(d);
     expect(res).toEqual({ outcome: { status: 'fail', failure_reason: 'DeployRefusedError: no way' }, attempts: 2 });
     expect(d.emitted).toHaveLength(1);
@@ -36,7 +38,7 @@ describe('runAttempts', () => {
   });
 
   it('retries a retryable activity failure as FAIL and passes every result to onResult first when a later attempt succeeds', async () => {
-    const d = deps((n) => (n === 1 ? Promise.reject(ApplicationFailure.retryable('flaky', 'Flaky')) : Promise.resolve(ok(n))));
+    const d = deps((n) => (n === 1 ? Promise.reject(activityFailure(ApplicationFailure.retryable('flaky', 'Flaky'))) : Promise.resolve(ok(n))));
     const res = await runAttempts(d);
     expect(res).toEqual({ outcome: { status: 'success' }, attempts: 2 });
     expect(d.seen).toEqual([ok(2)]);
@@ -59,20 +61,5 @@ describe('runAttempts', () => {
     const d = deps((n) => Promise.resolve(failed(n)));
     expect(await runAttempts(d)).toEqual({ outcome: { status: 'fail', failure_reason: 'boom 3' }, attempts: 3 });
     expect(d.seen.map((r) => r.attempts)).toEqual([1, 2, 3]);
-  });
-});
-
-describe('wrapLocal', () => {
-  it('settles each result before returning it and wraps a local failure as ActivityFailure when the activity fails', async () => {
-    const settled: unknown[] = [];
-    const ok = wrapLocal('createRun', (x: number) => Promise.resolve({ x }), (r) => void settled.push(r));
-    expect(await ok(1)).toEqual({ x: 1 });
-    expect(settled).toEqual([{ x: 1 }]);
-    const bad = wrapLocal('createRun', () => Promise.reject(ApplicationFailure.nonRetryable('full disk', 'ENOSPC')), (r) => void settled.push(r));
-    const err = await bad().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ActivityFailure);
-    expect((err as ActivityFailure).activityType).toBe('createRun');
-    expect((err as ActivityFailure).cause).toBeInstanceOf(ApplicationFailure);
-    expect(settled).toHaveLength(1);
   });
 });

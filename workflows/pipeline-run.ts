@@ -1,0 +1,256 @@
+// One execution of the run workflow as phases: boot, walk, decide (evaluation and the decision gate),
+// finalize, and the one continue-as-new hand-over (a pause in a long walk, a gate or the decision that waits
+// while history grows or a newer version became current). State lives in RunState; run.ts wires messages.
+
+import { allHandlersFinished, condition, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { PipelineActivities } from '../activities';
+import type { DecisionRecord } from '../core/decision-policy';
+import { type Checkpoint, EventType, type GateRecord, type RunEnvelope, RECOVERY_RULES, RunStatus } from '../core/run-model';
+import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
+import { bootPhases } from './boot';
+import { runChildPipeline } from './child-pipeline';
+import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
+import { Engine } from './engine';
+import { runFailureOf, workflowFailure } from './errors';
+import { HumanGates } from './human-gates';
+import { RunState } from './run-state';
+import type { runPipeline } from './run';
+import type { BootResult, CarriedExecution, RunInput, RunResult } from './types';
+
+// Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
+// instead of retrying forever.
+const IO_RETRY: RetryPolicy = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20 };
+const ioActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 minute', retry: IO_RETRY });
+/** finalizeRun heartbeats per file: a worker killed mid-freeze is noticed in seconds, not at the 10-minute limit. */
+const freezeActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: IO_RETRY });
+
+const DEFAULT_HISTORY_LIMIT = 4000;
+
+/** The run workflow's phases for one execution (see the file comment). */
+export class PipelineRun {
+  readonly state: RunState;
+  readonly gates: HumanGates;
+  readonly decision: DecisionGate;
+  private boot?: BootResult;
+  private pipelineName: string;
+  /** Set while finalizeRun runs: FactoryStatus says "finalizing", not yet "completed". */
+  private finalizing = false;
+
+  constructor(
+    private readonly input: RunInput,
+    /** The run workflow itself: child runs and continue-as-new start it. */
+    private readonly workflow: typeof runPipeline,
+  ) {
+    this.pipelineName = input.pipeline.ref ?? input.pipeline.file ?? '';
+    const onStatus = (status: RunStatus) => this.publishStatus(status);
+    this.state = input.carry ? RunState.restore(input.carry.state, workflowInfo().workflowId, onStatus) : new RunState(freshEnvelope(input), onStatus);
+    this.boot = input.carry?.boot;
+    this.decision = new DecisionGate(this.state);
+    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() };
+    const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
+    this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
+  }
+
+  /** Boot to finalize; fails with the run's typed domain failure (BOOT_/EXEC_/EVAL_FAILURE...). */
+  async execute(): Promise<RunResult> {
+    try {
+      const boot = await this.bootPhase();
+      const pausedAt = await this.walk(boot);
+      if (pausedAt !== undefined) {
+        await this.continueAsNew(boot, pausedAt, () => this.state.pauseAt(pausedAt), {});
+        throw new Error('unreachable: continue-as-new returned'); // a walk pause always hands over
+      }
+      const record = await this.decide(boot);
+      await this.finalize(boot, record);
+      await condition(allHandlersFinished);
+      return this.result();
+    } catch (err) {
+      return this.fail(err);
+    }
+  }
+
+  // ---- phases
+
+  /** Boot phases 1–4, or the boot an earlier execution carried. */
+  private async bootPhase(): Promise<BootResult> {
+    if (this.boot) {
+      this.pipelineName = this.boot.specs.pipelineRef.id;
+      this.state.setStatus(this.input.carry?.decision || this.state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
+      return this.boot;
+    }
+    this.publishStatus(RunStatus.booting);
+    this.boot = await bootPhases(this.input, this.state, (name) => (this.pipelineName = name));
+    return this.boot;
+  }
+
+  /** The traversal; returns the node to continue-as-new at, or undefined once the exit was passed. */
+  private async walk(boot: BootResult): Promise<string | undefined> {
+    if (this.input.carry?.decision) return undefined; // continued-as-new at the decision: the graph was walked
+    const engine = new Engine(this.input, boot, this.state, this.gates, (node, visit, context) =>
+      runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context),
+    );
+    if (!this.input.carry) {
+      this.state.setStatus(RunStatus.executing);
+      this.state.emit(EventType.runStarted, { start: this.state.nextNode ?? engine.startNode(), resumed: this.input.resume === true });
+    }
+    const pausedAt = await engine.walk(this.state.nextNode ?? engine.startNode(), () => this.pause(), this.input.carry?.gate);
+    if (pausedAt !== undefined && engine.restartRequested) {
+      // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
+      // (same run, same run directory: the durable reading of "re-launch with a fresh log")
+      this.state.restartAt(pausedAt, boot.specs.graph);
+      this.state.emit(EventType.runLoopRestarted, { at: pausedAt });
+    }
+    return pausedAt;
+  }
+
+  /** Seed steps 7–8: evaluation and the decision (undefined for a run without a suite); the outcome recorded. */
+  private async decide(boot: BootResult): Promise<DecisionRecord | undefined> {
+    const carried = this.input.carry?.decision;
+    const handover = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
+    const record = await this.decision.run(this.input, boot, () => this.flush(), handover);
+    if (!record) {
+      this.state.setOutcome('succeeded');
+      return undefined;
+    }
+    this.state.setOutcome(record.decision);
+    this.state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
+    this.state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
+      by: record.by,
+      mode: record.mode,
+      reason: record.reason,
+      ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
+    });
+    return record;
+  }
+
+  /** Seed step 9: run.completed, then (with a run directory) the last events, summary and freeze; "completed" is published once frozen. */
+  private async finalize(boot: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> {
+    this.state.emit(EventType.runCompleted, this.state.envelope.failure ? { outcome: 'failed', domain: this.state.envelope.failure.domain } : { outcome: this.state.envelope.outcome, completedNodes: this.state.completedTotal });
+    this.finalizing = boot?.runDir !== undefined;
+    this.state.setStatus(RunStatus.completed);
+    if (!boot?.runDir) return;
+    const runDir = boot.runDir;
+    const frozen = await this.state.persist((events, checkpoint) =>
+      freezeActs.finalizeRun({
+        runDir,
+        events,
+        envelope: this.state.envelope,
+        ...(checkpoint ? { checkpoint } : {}),
+        summary: { envelope: this.state.envelope, ...(decision ? { decision } : {}) },
+        graph: boot.specs.graph,
+      }),
+    );
+    this.state.recordFreeze(frozen.freezeDigest);
+    this.finalizing = false;
+    this.publishStatus(RunStatus.completed);
+  }
+
+  /** The run ends in its failure domain: recorded, finalized if the directory takes it, then thrown as the workflow's failure. */
+  private async fail(err: unknown): Promise<never> {
+    const failure = runFailureOf(err);
+    if (!failure) throw err;
+    this.state.fail(failure.domain, failure.message, failure.causes, failure.node);
+    this.state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
+    let unfrozen: string | undefined;
+    try {
+      await this.finalize(this.boot, undefined);
+    } catch (closeErr) {
+      // the run directory could not take the last events (removed, diverged, full): the run still ends
+      // with its own typed failure, and says that its directory is not its record
+      unfrozen = `the run directory was not finalized: ${runFailureOf(closeErr)?.message ?? String(closeErr)}`;
+    }
+    await condition(allHandlersFinished);
+    const recorded = this.state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
+    throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
+  }
+
+  // ---- continue-as-new
+
+  /** History passed the run's limit (or the server suggests continuing as new). */
+  private pause(): boolean {
+    return workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (this.input.historyLimit ?? DEFAULT_HISTORY_LIMIT);
+  }
+
+  /** A newer version of the workflow is this run's target (current, and no pin override keeps the run here). */
+  private upgradeDue(): boolean {
+    return workflowInfo().targetWorkerDeploymentVersionChanged;
+  }
+
+  /**
+   * The one hand-over: flush, let handlers finish and, unless the wait ended meanwhile (`stillDue`), continue
+   * as new carrying what the next execution resumes. The next execution starts on the deployment's current
+   * version (AUTO_UPGRADE), then stays pinned to it: a run moves to new code here, never mid-execution.
+   */
+  private async continueAsNew(boot: BootResult, next: string, checkpoint: () => Checkpoint, resume: Pick<CarriedExecution, 'gate' | 'decision'>, gate?: string, stillDue = () => true): Promise<void> {
+    await this.flush(true);
+    await condition(allHandlersFinished);
+    if (!stillDue()) return;
+    this.state.emit(EventType.runContinuedAsNew, { next, ...(gate !== undefined ? { gate } : {}), historyLength: workflowInfo().historyLength });
+    const carry: CarriedExecution = { boot, state: this.state.carry(checkpoint()), ...resume };
+    await makeContinueAsNewFunc<typeof runPipeline>({ initialVersioningBehavior: 'AUTO_UPGRADE' })({ ...this.input, carry });
+  }
+
+  /** At an open main-line gate: not once it closed or its deadline passed while flushing (it times out here). */
+  private parkAtGate(gate: GateRecord, visit: number): Promise<void> {
+    const open = () => !this.state.gate(gate.id)?.closed && (gate.deadline === undefined || Date.parse(gate.deadline) > new Date().getTime());
+    return this.continueAsNew(this.boot as BootResult, gate.node, () => this.state.pauseAt(gate.node), { gate: { node: gate.node, visit } }, gate.id, open);
+  }
+
+  /** At the human decision after evaluation: no second evaluation. */
+  private parkAtDecision(boot: BootResult, decision: CarriedDecision): Promise<void> {
+    const checkpoint = () => this.state.lastCheckpoint ?? this.state.checkpoint(this.state.envelope.currentNode ?? DECISION_GATE, undefined);
+    return this.continueAsNew(boot, DECISION_GATE, checkpoint, { decision }, DECISION_GATE, () => this.decision.awaiting);
+  }
+
+  // ---- helpers
+
+  /** Writes the events not yet in events.jsonl (and the checkpoint; `withEnvelope`: run.json too). */
+  private async flush(withEnvelope = false): Promise<void> {
+    const runDir = this.boot?.runDir;
+    if (runDir === undefined) return;
+    await this.state.persist((events, checkpoint) =>
+      ioActs.flushRun({ runDir, events, ...(checkpoint ? { checkpoint } : {}), ...(withEnvelope ? { envelope: this.state.envelope } : {}) }),
+    );
+  }
+
+  /** FactoryStatus and FactoryPipeline search attributes ("finalizing" while the freeze runs). */
+  private publishStatus(status: RunStatus): void {
+    const shown = this.finalizing && status === RunStatus.completed ? 'finalizing' : status;
+    upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [shown], [SEARCH_ATTRIBUTES.pipeline]: [this.pipelineName] });
+  }
+
+  private result(): RunResult {
+    const env = this.state.envelope;
+    return {
+      runId: env.runId,
+      status: env.status,
+      outcome: env.outcome ?? 'failed',
+      ...(this.boot ? { runDir: this.boot.runDir } : {}),
+      lastSeq: env.lastSeq,
+      ...(env.failure ? { failure: env.failure } : {}),
+      context: this.state.context,
+    };
+  }
+}
+
+/** The envelope of a run that starts now. */
+function freshEnvelope(input: RunInput): RunEnvelope {
+  const at = new Date().toISOString();
+  return {
+    runId: input.runId,
+    workflowId: workflowInfo().workflowId,
+    pipeline: { id: input.pipeline.ref ?? input.pipeline.file ?? '?', version: '?' },
+    profile: { id: input.profile.ref ?? input.profile.file ?? '?', version: '?' },
+    digests: { profile: '', pipeline: '' },
+    sources: { pipeline: input.pipeline, profile: input.profile, ...(input.suite ? { suite: input.suite } : {}) },
+    status: RunStatus.booting,
+    ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
+    ...(input.rerunOf !== undefined ? { rerunOf: input.rerunOf } : {}),
+    createdAt: at,
+    updatedAt: at,
+    stages: {},
+    openGates: [],
+    continuedAsNew: 0,
+    lastSeq: 0,
+  };
+}
