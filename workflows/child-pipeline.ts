@@ -3,7 +3,7 @@
 // stop_condition. Runs booted before MANAGER_CYCLES_PATCH replay the old path: the child once, to completion.
 
 import { CancellationScope, condition, executeChild, proxyActivities, startChild } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';

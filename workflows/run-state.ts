@@ -3,7 +3,7 @@
 // methods, so one event or one gate is a one-file trace. Deterministic: time comes from the injected
 // clock (workflow time), never from the host.
 
-import type { LoadedRun, ResolvedSpecs } from '../activities/types';
+import type { LoadedRun, ResolvedSpecs } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
 import type { EvaluationSummary } from '../core/evaluation';
 import type { PipelineGraph, PipelineNode, StageStatus } from '../core/model';

@@ -4,8 +4,8 @@
 
 import { ActivityFailure, TemporalFailure, proxyActivities, proxyLocalActivities, type RetryPolicy } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import type { PipelineActivities } from '../activities';
-import type { StageInput, StageResult } from '../activities/types';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
+import type { StageInput, StageResult } from '../core/contracts';
 import { ActivityMode, stageActivityMode } from '../core/activity-mode';
 import type { PipelineNode } from '../core/model';
 import type { BootResult } from './types';

@@ -4,7 +4,7 @@
 // started after the `attractor-retry-loop` patch; older runs keep Temporal-driven retries.
 
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { StageResult } from '../activities/types';
+import type { StageResult } from '../core/contracts';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
 import { EventType } from '../core/run-model';
