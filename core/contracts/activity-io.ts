@@ -103,26 +103,29 @@ export const runDirFlush = z.object({
 export const flushResult = z.object({ appended: z.number(), lastSeq: z.number() });
 
 /** executeStage's input: one stage attempt, self-contained (any worker may run it). */
-export const stageInput = z.object({
-  runId: z.string(),
-  runDir: z.string(),
-  workdir: z.string(),
-  node: pipelineNode,
-  goal: z.string(),
-  pipelineId: z.string(),
-  context: z.record(z.string(), z.unknown()),
-  provider: providerConfig,
-  providers: z.record(z.string(), providerConfig).optional(),
-  maxAttempts: z.number(),
-  stageTimeoutMs: z.number(),
-  pendingWrites: runDirFlush.omit({ runDir: true }),
-  /** The writes as release r1 sent them (runs parked since then still call with them). */
-  flush: runDirFlush.optional(),
-  nonRetryableErrorTypes: z.array(z.string()).optional(),
-  attempt: z.number().optional(),
-  plugins: z.array(z.string()).optional(),
-  fidelity: z.string().optional(),
-});
+export const stageInput = z
+  .object({
+    runId: z.string(),
+    runDir: z.string(),
+    workdir: z.string(),
+    node: pipelineNode,
+    goal: z.string(),
+    pipelineId: z.string(),
+    context: z.record(z.string(), z.unknown()),
+    provider: providerConfig,
+    providers: z.record(z.string(), providerConfig).optional(),
+    maxAttempts: z.number(),
+    stageTimeoutMs: z.number(),
+    /** The run-directory writes made before the handler runs (every release after r1). */
+    pendingWrites: runDirFlush.omit({ runDir: true }).optional(),
+    /** The same writes as release r1 sent them (runs parked since then still call with them). */
+    flush: runDirFlush.optional(),
+    nonRetryableErrorTypes: z.array(z.string()).optional(),
+    attempt: z.number().optional(),
+    plugins: z.array(z.string()).optional(),
+    fidelity: z.string().optional(),
+  })
+  .refine((i) => i.pendingWrites !== undefined || i.flush !== undefined, { error: 'executeStage needs pendingWrites (or flush, from r1)', path: ['pendingWrites'] });
 /** executeStage's output: the routed outcome of the stage's last attempt. */
 export const stageResult = outcome.extend({
   attempts: z.number(),

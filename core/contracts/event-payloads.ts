@@ -117,7 +117,7 @@ export const EVENT_PAYLOADS = {
       choice: str('the target node chosen (\'\' for a freeform reply)'),
       via: z.enum(['signal', 'update', 'auto', 'timeout']).describe('how the answer came'),
       votes: int('answers for this choice so far'),
-      answers: int('answers so far'),
+      answers: int('answers so far (absent in runs of r1 and r2)').optional(),
       quorum: int('answers needed'),
     })
     .describe('A valid answer was recorded (the gate may still wait for its quorum).'),
