@@ -9,6 +9,7 @@ import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext } from '../context';
+import { readEventsFile } from '../events-file';
 import { comeBackLines, follow } from '../follow';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
@@ -82,9 +83,14 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .action(async (run: string, opts: ReadOptions) => {
       const after = Number(opts.after ?? 0);
       const dir = runDirOf(ctx.io.cwd, run);
-      const events: RunEvent[] = dir
-        ? readFileSync(join(dir, 'events.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunEvent).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
+      let events: RunEvent[];
+      if (dir) {
+        // each line checked against the event contract (docs/events.md): a bad one is named on stderr, exit 1
+        const read = readEventsFile(join(dir, 'events.jsonl'), join(run, 'events.jsonl'));
+        for (const problem of read.problems) ctx.io.err(`factory: ${problem}`);
+        if (read.problems.length) ctx.fail(ExitCode.failed);
+        events = read.events.filter((e) => e.seq > after);
+      } else events = await withClient(ctx, opts, (client) => client.workflow.getHandle(run).query(eventsQuery, { after, limit: 100_000 }));
       for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
     });
 

@@ -86,7 +86,7 @@ export const EVENT_PAYLOADS = {
       node: str('node id'),
       type: str('handler type'),
       visit: int('1 on the first visit, counting up in loops'),
-      activity: z.enum(['local', 'remote']).describe('how the stage ran (only runs of releases that ran short stages as local activities)').optional(),
+      activity: z.enum(['local', 'remote']).describe('where the stage ran, on runs whose workflow code ran short stages as local activities (absent otherwise)').optional(),
       branch,
     })
     .describe('A node begins (stages, gates and control nodes alike).'),
