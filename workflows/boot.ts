@@ -3,7 +3,7 @@
 
 import { patched, proxyActivities, proxyLocalActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
-import type { ScenarioActivities } from '../activities/scenarios';
+import type { ScenarioActivityContract as ScenarioActivities } from '../core/contracts';
 import type { SpecRef, SuiteManifest } from '../core/contracts';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';

@@ -8,3 +8,4 @@ export * from './decision';
 export * from './event-payloads';
 export * from './events';
 export * from './records';
+export * from './scenario-io';

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { ACTIVITY_CONTRACTS, runInput, validateEvent, type TypedRunEvent } from '../../../core/contracts';
 import type * as C from '../../../core/contracts';
 import type { DecisionRecord } from '../../../core/decision-policy';
-import type { EvaluationSummary } from '../../../core/evaluation';
+import type { Candidate, EvaluateInput, EvaluationSummary, RunScenarioInput, ScenarioResult, SuiteManifestInput, SuitePlan, SuitePlanInput } from '../../../core/evaluation';
 import type { Checkpoint, GateRecord, RunEnvelope, RunEvent } from '../../../core/run-model';
 import type { SuiteManifest } from '../../../definitions/suite-manifest';
 import type { CarriedDecision } from '../../../workflows/decision-gate';
@@ -30,7 +30,14 @@ const agree: [
   Same<C.SuiteManifest, SuiteManifest>,
   Same<z.infer<typeof C.runEventRecord>, RunEvent>,
   TypedRunEvent extends RunEvent ? true : false,
-] = [true, true, true, true, true, true, true, true, true, true, true, true, true];
+  Same<z.infer<typeof C.candidate>, Candidate>,
+  Same<z.infer<typeof C.evaluateInput>, EvaluateInput>,
+  Same<z.infer<typeof C.suiteManifestInput>, SuiteManifestInput>,
+  Same<z.infer<typeof C.suitePlanInput>, SuitePlanInput>,
+  Same<z.infer<typeof C.suitePlan>, SuitePlan>,
+  Same<z.infer<typeof C.runScenarioInput>, RunScenarioInput>,
+  Same<z.infer<typeof C.scenarioResult>, ScenarioResult>,
+] = [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true];
 void agree;
 
 /** Every problem of `value` against `schema`, as `<where> <what> <path>: <message>`. */

@@ -49,7 +49,12 @@ const first = (payloads: unknown): unknown => decode((payloads as { payloads?: P
 
 /** Every run input, continue-as-new input and activity input/output recorded in one history file. */
 export function recordedPayloads(file: string): RecordedPayload[] {
-  const history = JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')) as { events: HistoryEvent[] };
+  return payloadsOf(readFileSync(join(FIXTURES, file), 'utf8'), file);
+}
+
+/** The same for a history in fixture form (test/replay/history-file.ts historyToFixture), named `file` in `where`. */
+export function payloadsOf(fixtureText: string, file: string): RecordedPayload[] {
+  const history = JSON.parse(fixtureText) as { events: HistoryEvent[] };
   const scheduled = new Map<string, string>();
   const out: RecordedPayload[] = [];
   for (const e of history.events) {

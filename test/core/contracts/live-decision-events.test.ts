@@ -8,6 +8,9 @@ import { readEventsFile } from '../../../client/events-file';
 import { decideSignal, runQuery, statusQuery } from '../../../workflows/messages';
 import { eventually, typesOf } from '../../helpers/runs';
 import { allEvents, useHoldoutEnv } from '../../holdout/env';
+import { historyToFixture } from '../../replay/history-file';
+import { evaluateInput, SCENARIO_ACTIVITY_CONTRACTS } from '../../../core/contracts';
+import { payloadsOf } from './history-payloads';
 
 const env = useHoldoutEnv();
 const PASSING = [{ id: 'greets', kind: 'command', run: 'cat greeting.txt', expect: { stdout_contains: ['hello'] } }];
@@ -30,6 +33,21 @@ describe('evaluation and decision events', () => {
     const handle = await env.start({ pipeline: env.pipeline(), profile: env.profile(), suite: { ref: suite.ref } });
     expect((await handle.result()).outcome).toBe('approved');
     expect((await checkedTypes(handle)).slice(-4)).toEqual(['run.evaluating', 'evaluation.completed', 'run.approved', 'run.completed']);
+
+    // the holdout boundary: the evaluateSuite child's input and every scenario activity payload
+    const child = env.client.workflow.getHandle(`${handle.workflowId}.evaluation.0`);
+    const payloads = payloadsOf(historyToFixture(await child.fetchHistory()), 'evaluateSuite');
+    const problems = payloads.flatMap((p) => {
+      const contract = SCENARIO_ACTIVITY_CONTRACTS[p.activity as keyof typeof SCENARIO_ACTIVITY_CONTRACTS];
+      const schema = p.kind === 'run input' ? evaluateInput : contract && (p.kind === 'activity input' ? contract.input : contract.output);
+      if (!schema) return [`${p.where}: no contract for ${p.kind} ${p.activity ?? ''}`];
+      const parsed = schema.safeParse(p.value);
+      return parsed.success ? [] : parsed.error.issues.map((i) => `${p.where} ${p.activity ?? ''} ${p.kind} ${i.path.join('.')}: ${i.message}`);
+    });
+    expect(problems).toEqual([]);
+    expect(payloads.map((p) => `${p.activity ?? 'evaluateSuite'} ${p.kind}`)).toEqual(
+      expect.arrayContaining(['evaluateSuite run input', 'suitePlan activity input', 'suitePlan activity output', 'runScenario activity input', 'runScenario activity output']),
+    );
   }, 180_000);
 
   it('validates the decision wait, decision.failed and run.rejected when a human first approves a failing run, then rejects it', async () => {
