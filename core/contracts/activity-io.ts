@@ -146,12 +146,14 @@ export const finalizeInput = z.object({
 /** finalizeRun's output: the freeze manifest's digest and how many files it covers. */
 export const finalizeResult = z.object({ freezeDigest: z.string(), files: z.number() });
 
-/** persistDecision's input and output: decision.json written once. */
+/** persistDecision's input: decision.json written once. */
 export const persistDecisionInput = z.object({ runDir: z.string(), record: decisionRecord });
+/** persistDecision's output: where decision.json is and its sha256. */
 export const persistDecisionResult = z.object({ path: z.string(), sha256: z.string() });
 
-/** steerChild's input and output: an instruction into a child run's active stage. */
+/** steerChild's input: an instruction into a child run's active stage. */
 export const steerChildInput = z.object({ childRunDir: z.string(), manager: z.string(), message: z.string() });
+/** steerChild's output: which stage was steered, if any. */
 export const steerChildResult = z.object({ steered: z.boolean(), stage: z.string().optional() });
 
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
@@ -168,6 +170,7 @@ export const ACTIVITY_CONTRACTS = {
   steerChild: { input: steerChildInput, output: steerChildResult },
 } as const;
 
+// The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.
 export type SpecRef = z.infer<typeof specRef>;
 export type SuiteManifest = z.infer<typeof suiteManifest>;
 export type ResolveProfileInput = z.infer<typeof resolveProfileInput>;

@@ -56,6 +56,7 @@ export const runInput = z.object({
   carry: carriedExecution.optional(),
 });
 
+// The TS types of the schemas above (z.infer); workflows/types.ts declares the same (checked equal in test/core/contracts).
 export type BootResult = z.infer<typeof bootResult>;
 export type CarriedRunState = z.infer<typeof carriedRunState>;
 export type CarriedDecision = z.infer<typeof carriedDecision>;
