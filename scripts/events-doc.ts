@@ -23,7 +23,10 @@ function typeText(s: Js): string {
   if (s.enum) return s.enum.map((v) => JSON.stringify(v)).join(' | ');
   if (s.anyOf) return s.anyOf.map(typeText).join(' | ');
   if (Array.isArray(s.type)) return s.type.join(' | ');
-  if (s.type === 'array') return `${s.items ? typeText(s.items) : 'unknown'}[]`;
+  if (s.type === 'array') {
+    const item = s.items ? typeText(s.items) : 'unknown';
+    return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+  }
   if (s.type === 'object' && s.properties) {
     const req = new Set(s.required ?? []);
     return `{ ${Object.keys(s.properties).map((k) => (req.has(k) ? k : `${k}?`)).join(', ')} }`;

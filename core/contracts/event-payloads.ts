@@ -70,8 +70,8 @@ const decided = (what: string) =>
       by: str('who decided'),
       mode: z.enum(['auto', 'human']).describe('decision mode'),
       reason: str('the reason recorded'),
-      rerunFrom: str('where a rerun should start (rejections with a remediation)').optional(),
-      signatures: int('failure clusters to fix (rejections with a remediation)').optional(),
+      rerunFrom: str('where a rerun should start (set when the decision has a remediation: every rejection)').optional(),
+      signatures: int('failure clusters to fix (set with rerunFrom)').optional(),
     })
     .describe(what);
 
@@ -90,8 +90,8 @@ export const EVENT_PAYLOADS = {
       branch,
     })
     .describe('A node begins (stages, gates and control nodes alike).'),
-  [EventType.stageCompleted]: stageEnd('A node ended with any status but fail (a conditional node never fails).'),
-  [EventType.stageFailed]: stageEnd('A node ended with status fail.'),
+  [EventType.stageCompleted]: stageEnd('A node ended with any status but fail; a conditional node always ends here (it routes on its outcome).'),
+  [EventType.stageFailed]: stageEnd('A node other than a conditional ended with status fail.'),
   [EventType.stageRetrying]: z
     .strictObject({
       node: str('node id'),
