@@ -60,4 +60,22 @@ export default [
       ],
     },
   },
+  {
+    // the product's workflows and core take the activity contracts from core/contracts, never from activities/
+    files: ['workflows/**/*.ts', 'core/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: noNode })),
+          patterns: [
+            {
+              regex: '(^|/)activities($|/)',
+              message: 'Workflows and core import activity types from core/contracts (PipelineActivityContract, StageInput, ...), not from activities/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];

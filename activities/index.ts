@@ -1,6 +1,7 @@
 // The pipeline worker's activities, bound to a handler registry, a registry root and an environment.
 // Workflows use `import type` and `ReturnType<typeof createActivities>`; the worker registers the object.
 
+import type { PipelineActivityContract } from '../core/contracts';
 import { NON_RETRYABLE_STAGE_ERRORS } from './errors';
 import { finalizeRun, persistDecision } from './finalize';
 import type { HandlerRegistry } from './handler-registry';
@@ -93,8 +94,12 @@ export function createActivities(deps: ActivityDeps) {
   };
 }
 
-/** The pipeline worker's activity object type (what proxyActivities is typed with). */
+/** The pipeline worker's activity object type (workflows proxy core/contracts' PipelineActivityContract). */
 export type PipelineActivities = ReturnType<typeof createActivities>;
+/** Compile-time proof that the worker implements the contract workflows call: fails tsc when they drift. */
+export type ImplementsContract = PipelineActivities extends PipelineActivityContract ? true : never;
+const implementsContract: ImplementsContract = true;
+void implementsContract;
 
 /** Re-exports for workers: the error types to list as non-retryable, the registry and its handlers. */
 export { NON_RETRYABLE_STAGE_ERRORS };

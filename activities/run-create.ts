@@ -5,6 +5,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { fieldPath, runEnvelope } from '../core/contracts';
 import type { PipelineGraph } from '../core/model';
 import type { Checkpoint, RunEnvelope } from '../core/run-model';
 import { bootFailure } from './errors';
@@ -127,6 +128,11 @@ export async function loadRun(input: LoadRunInput): Promise<LoadedRun> {
     ...(checkpoint ? [] : [`${join(runDir, RUN_FILES.checkpoint)} is missing or unreadable`]),
   ];
   if (!envelope || !checkpoint) throw bootFailure('run load', causes);
+  // run.json is not signed: a hand-edited one must stop here, not as a workflow task failing on replay
+  const shape = runEnvelope.safeParse(envelope);
+  if (!shape.success) {
+    throw bootFailure('run load', shape.error.issues.map((i) => `${join(runDir, RUN_FILES.envelope)}: ${fieldPath(i.path)}: ${i.message}; resume does not trust it: start a rerun instead`));
+  }
   if (!checkpointSigned(envelope.runId, checkpoint)) {
     throw bootFailure('run load', [
       `${join(runDir, RUN_FILES.checkpoint)} is not signed by this deployment's run key (${runKey().source}): it was edited, copied from another run, or written by a worker with another key; ` +

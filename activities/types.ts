@@ -1,204 +1,22 @@
-// Inputs and outputs of the pipeline worker's activities: the contract between the run workflow
-// and the worker. Plain JSON-serializable data only.
+// Inputs and outputs of the pipeline worker's activities: the contract between the run workflow and
+// the worker. Defined as zod schemas in core/contracts/activity-io.ts (types by z.infer, so workflows
+// import them from core, not from activities); re-exported here so activity code keeps its imports.
 
-import type { SourceMap } from '../core/diagnostics';
-import type { PipelineGraph, PipelineNode } from '../core/model';
-import type { Outcome } from '../core/outcome';
-import type { Checkpoint, RunEnvelope, RunEvent } from '../core/run-model';
-import type { Budget } from '../core/usage';
-import type { BaseRequest, SnapshotRecord, WorkspaceRecord, WorkspaceRef } from '../core/workspace';
-import type { FactoryProfile } from '../definitions/schemas/profile';
-import type { SuiteManifest } from '../definitions/suite-manifest';
-import type { SandboxPolicy } from './sandbox/policy';
-
-/** A spec named by registry ref (`feature-pipeline@1.0.0`) or by a file path. */
-export type SpecRef = { ref: string; file?: undefined } | { file: string; ref?: undefined };
-
-/** resolveProfile's input: which profile. */
-export interface ResolveProfileInput {
-  profile: SpecRef;
-  /** Registry root holding specs/ (defaults to the worker's configured root). */
-  registryRoot?: string;
-}
-
-/** A profile ready for the run: defaults filled, paths absolute, env checked. */
-export interface ResolvedProfile {
-  profile: FactoryProfile;
-  ref: { id: string; version: string };
-  digest: string;
-  source: string;
-}
-
-/** resolveSpecs' input: which pipeline and suite, checked against this profile. */
-export interface ResolveSpecsInput {
-  pipeline: SpecRef;
-  suite?: SpecRef;
-  /**
-   * The suite manifest as a scenario-side activity computed it. When set, `suite` is not opened here,
-   * so the pipeline worker never reads the scenario file (strict holdout isolation).
-   */
-  suiteManifest?: SuiteManifest;
-  profile: FactoryProfile;
-  registryRoot?: string;
-}
-
-/** The suite as the pipeline side may know it: never scenario bodies. */
-export type { SuiteManifest };
-
-/** The pipeline graph and suite manifest a run boots with, plus their digests. */
-export interface ResolvedSpecs {
-  graph: PipelineGraph;
-  pipelineRef: { id: string; version: string };
-  pipelineDigest: string;
-  pipelineSource: string;
-  suite?: SuiteManifest;
-}
-
-/** preflight's input: the graph to check against this worker and profile. */
-export interface PreflightInput {
-  graph: PipelineGraph;
-  profile: FactoryProfile;
-  /** Types handled inside workflow code (start, exit, conditional, wait.human, parallel, ...); default WORKFLOW_NODE_TYPES. */
-  workflowTypes?: readonly string[];
-  /** Where the graph came from (ResolvedSpecs.pipelineSource), so lint findings name it. */
-  source?: string;
-  sourceMap?: SourceMap;
-}
-
-/** What a passing preflight reports: lint warnings and the handler types it found. */
-export interface PreflightReport {
-  warnings: string[];
-  handlerTypes: string[];
-}
-
-/** createRun's input: the envelope, graph, first checkpoint and events to seed the run dir with. */
-export interface CreateRunInput {
-  envelope: RunEnvelope;
-  graph: PipelineGraph;
-  checkpoint: Checkpoint;
-  events: RunEvent[];
-  /** Explicit run directory; else `<run_root>/<runId>`. */
-  runDir?: string;
-  runRoot: string;
-  /**
-   * The run's base (environment.workdir, environment.ref or `--ref`, environment.allow_dirty_base): when
-   * set, createRun makes the run's own workspace from it. Unset (runs booted by older workflow code):
-   * no workspace, stages run in environment.workdir as before.
-   */
-  workspace?: BaseRequest;
-}
-
-/** What createRun allocated: the absolute run directory (also recorded as envelope.runDir), and the workspace when asked for. */
-export interface CreateRunResult {
-  runDir: string;
-  /** The run's workspace and pinned base (also in run.json's first write and `<runDir>/workspace.json`). */
-  workspace?: WorkspaceRecord;
-}
-
-/** loadRun's input: the run directory to resume. */
-export interface LoadRunInput {
-  runDir: string;
-}
-
-/** A run directory read back for resume: its envelope, checkpoint and the last event seq on disk. */
-export interface LoadedRun {
-  envelope: RunEnvelope;
-  checkpoint: Checkpoint;
-  lastSeq: number;
-  /** The run's workspace (`<runDir>/workspace.json`), for runs created with one. */
-  workspace?: WorkspaceRecord;
-}
-
-/** What every write to the run directory carries: idempotent by event seq. */
-export interface RunDirFlush {
-  runDir: string;
-  events: RunEvent[];
-  checkpoint?: Checkpoint;
-  envelope?: RunEnvelope;
-  /** Set by a LOCAL stage activity: its events are not yet committed to history (see appendEvents). */
-  speculative?: boolean;
-}
-
-/** What a flush did: events appended now, and the last seq in events.jsonl afterwards. */
-export interface FlushResult {
-  appended: number;
-  lastSeq: number;
-}
-
-/** executeStage's input: one stage attempt, self-contained (the activity may run on any worker). */
-export interface StageInput {
-  runId: string;
-  runDir: string;
-  workdir: string;
-  node: PipelineNode;
-  goal: string;
-  pipelineId: string;
-  context: Record<string, unknown>;
-  provider: FactoryProfile['provider'];
-  /** The profile's named providers; nodes pick one with llm_provider (absent in older runs). */
-  providers?: FactoryProfile['providers'];
-  /** Temporal's maximumAttempts for this stage: on the last attempt a FAIL/RETRY outcome is returned, not thrown. */
-  maxAttempts: number;
-  /** Default stage timeout (ms) when the node has none. */
-  stageTimeoutMs: number;
-  /**
-   * The workflow's pending run-directory writes (events not yet in events.jsonl, the last checkpoint),
-   * made before the handler runs: one activity per stage instead of a flushRun plus a stage. The
-   * checkpoint holds the main line's context too, so that context travels twice in this input.
-   */
-  pendingWrites: Omit<RunDirFlush, 'runDir'>;
-  /** The same writes as sent by workflow code of release r1 (runs parked since then still call with it). */
-  flush?: RunDirFlush;
-  /**
-   * Error class names never retried (the profile's policy.retry.non_retryable_error_types); they propagate
-   * as non-retryable failures. NON_RETRYABLE_STAGE_ERRORS (activities/errors.ts) always apply.
-   */
-  nonRetryableErrorTypes?: string[];
-  /**
-   * Set when the workflow drives retries (Attractor §3.5 loop, one activity per attempt): the attempt
-   * number the handler sees, and every outcome is returned, never thrown; RETRY on the last attempt
-   * becomes FAIL or PARTIAL_SUCCESS as before. Unset: Temporal's retries drive attempts (old runs).
-   */
-  attempt?: number;
-  /** The profile's plugin modules (absolute paths): handler types the worker did not register come from them. */
-  plugins?: string[];
-  /** Context fidelity resolved by the workflow (Attractor §5.4); unset on runs from before: compact. */
-  fidelity?: string;
-  /** The profile's policy.budget: the agent loop checks the run's usage journal against it before every model call. */
-  budget?: Budget;
-  /**
-   * The parallel branch this attempt runs in (Lane.branch: the branch's first node id); unset on the main
-   * line. Branches reaching one node run at once: each gets its own stage directory (stageDirFor).
-   */
-  branch?: string;
-  /** The node's visit number (1-based) when `branch` is set: a branch that loops back keeps each visit's files apart. */
-  visit?: number;
-  /** The profile's `sandbox` setting; unset (older workflow code, runs from before): bubblewrap, network off. */
-  sandbox?: SandboxPolicy;
-  /**
-   * The run's workspace (CreateRunResult.workspace): the stage runs in `workspace.dir` instead of `workdir`,
-   * and its final attempt ends with a snapshot (StageResult.snapshot). Unset: `workdir`, no snapshot.
-   */
-  workspace?: StageWorkspace;
-}
-
-/** The workspace a stage runs in, and where it starts from. */
-export interface StageWorkspace extends WorkspaceRef {
-  /**
-   * Put the workspace at this snapshot before the handler runs (a retry's first-attempt start, a goal_gate
-   * detour's target, `rerun --from`'s snapshot). Unset: the stage starts from what the workspace holds.
-   */
-  restoreTo?: string;
-}
-
-/** The routed outcome of a stage's last attempt. */
-export interface StageResult extends Outcome {
-  attempts: number;
-  durationMs: number;
-  /** false when retrying cannot help (no handler for the type). */
-  retryable?: boolean;
-  /** A provider asked to wait this long before the next attempt (Retry-After). */
-  retryAfterMs?: number;
-  /** The snapshot the stage ended with (only when the input had a workspace; every returned outcome has one). */
-  snapshot?: SnapshotRecord;
-}
+export type {
+  CreateRunInput,
+  CreateRunResult,
+  FlushResult,
+  LoadedRun,
+  LoadRunInput,
+  PreflightInput,
+  PreflightReport,
+  ResolvedProfile,
+  ResolvedSpecs,
+  ResolveProfileInput,
+  ResolveSpecsInput,
+  RunDirFlush,
+  SpecRef,
+  StageInput,
+  StageResult,
+  SuiteManifest,
+} from '../core/contracts';

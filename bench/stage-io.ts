@@ -131,9 +131,9 @@ export async function stageIoBreakdown(runs = RUNS): Promise<{ steps: Record<str
     const sample = input(50);
     const sizes = {
       'stage input': JSON.stringify(sample).length,
-      'of which pendingWrites.checkpoint': JSON.stringify(sample.pendingWrites.checkpoint).length,
+      'of which pendingWrites.checkpoint': JSON.stringify(sample.pendingWrites?.checkpoint).length,
       'of which context': JSON.stringify(sample.context).length,
-      'of which pendingWrites.events': JSON.stringify(sample.pendingWrites.events).length,
+      'of which pendingWrites.events': JSON.stringify(sample.pendingWrites?.events).length,
       'stage result': JSON.stringify({ status: 'success', attempts: 1, durationMs: 3 }).length,
     };
     return { steps, sizes };

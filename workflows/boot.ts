@@ -2,9 +2,9 @@
 // preflight, run creation — or, on resume, the run directory read back.
 
 import { proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
-import type { ScenarioActivities } from '../activities/scenarios';
-import type { SpecRef, SuiteManifest } from '../activities/types';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
+import type { ScenarioActivityContract as ScenarioActivities } from '../core/contracts';
+import type { SpecRef, SuiteManifest } from '../core/contracts';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';
 import { decodeFailure, errorMessage } from '../core/failures';

@@ -3,7 +3,7 @@
 // observe/steer/wait up to manager.max_cycles, stopping on the child's end or the stop_condition.
 
 import { CancellationScope, condition, proxyActivities, startChild } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { evaluateCondition } from '../core/conditions';

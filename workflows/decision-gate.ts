@@ -2,7 +2,7 @@
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
 import { condition, executeChild, proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import {
   type DecideInput,
   type DecisionRecord,

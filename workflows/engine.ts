@@ -2,8 +2,8 @@
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
 import { proxyActivities } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
-import type { StageInput } from '../activities/types';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
+import type { StageInput } from '../core/contracts';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { checkGoalGates, findStartNode, goalGateRetryTarget, indexOf, nextStep, type GraphIndex, type RouteStep } from '../core/routing';

@@ -3,7 +3,7 @@
 // so not even this workflow's history holds scenario text. Returns counts, pass bar and signatures.
 
 import { type ApplicationFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
-import type { ScenarioActivities } from '../activities/scenarios';
+import type { ScenarioActivityContract as ScenarioActivities } from '../core/contracts';
 import { decodeFailure, domainFailure, errorMessage, listedMessage, NON_RETRYABLE_SCENARIO_ERRORS } from '../core/failures';
 import { FailureDomain } from '../core/run-model';
 import {

@@ -3,7 +3,7 @@
 // while history grows or a newer version became current). State lives in RunState; run.ts wires messages.
 
 import { allHandlersFinished, condition, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { PipelineActivities } from '../activities';
+import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
 import { type Checkpoint, EventType, type GateRecord, type RunEnvelope, RECOVERY_RULES, RunStatus } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';

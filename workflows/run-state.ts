@@ -2,7 +2,7 @@
 // The one owner of run state: boot, traversal, gates and the decision change it only through these
 // methods, so one event or one gate is a one-file trace. Deterministic: time is workflow time.
 
-import type { LoadedRun, ResolvedSpecs } from '../activities/types';
+import type { LoadedRun, ResolvedSpecs } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
 import type { EvaluationSummary } from '../core/evaluation';
 import type { PipelineGraph, PipelineNode, StageStatus } from '../core/model';

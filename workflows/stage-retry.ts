@@ -3,7 +3,7 @@
 // `stage.retrying` event per retry naming the attempt, the reason and the next delay.
 
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
-import type { StageResult } from '../activities/types';
+import type { StageResult } from '../core/contracts';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
 import { EventType } from '../core/run-model';

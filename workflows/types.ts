@@ -1,6 +1,6 @@
 // Input and result of the run workflow, shared by the workflow, the CLI and tests.
 
-import type { ResolvedProfile, ResolvedSpecs, SpecRef } from '../activities/types';
+import type { ResolvedProfile, ResolvedSpecs, SpecRef } from '../core/contracts';
 import type { RunFailure, RunOutcome, RunStatus } from '../core/run-model';
 import type { CarriedRunState } from './run-state';
 import type { CarriedDecision } from './decision-gate';

@@ -4,15 +4,9 @@
 import { StageConfigError } from '../errors';
 import { probeBwrap, type BwrapProbe } from './probe';
 
-/** The profile's `sandbox` setting after parsing (definitions/schemas/profile.ts). */
-export interface SandboxPolicy {
-  /** `bwrap`: every agent command, tool stage, hook and command scenario runs under bubblewrap; `none`: unconfined. */
-  mode: 'bwrap' | 'none';
-  /** `off`: a private network namespace (loopback only); `on`: the worker's network, Temporal included. */
-  network: 'off' | 'on';
-  /** Worker environment variables passed into the sandbox beside the built-in allow-list. */
-  env: string[];
-}
+import type { SandboxPolicy } from '../../core/sandbox-policy';
+
+export type { SandboxPolicy };
 
 /** What a run gets without a `sandbox` setting (and what a stage assumes when its input carries none). */
 export const DEFAULT_SANDBOX: SandboxPolicy = { mode: 'bwrap', network: 'off', env: [] };

@@ -11,6 +11,7 @@ import type {
   SuitePlanInput,
   SuiteRefInput,
 } from '../../core/evaluation';
+import type { ScenarioActivityContract } from '../../core/contracts';
 import { failureSignature } from '../../core/signatures';
 import type { SuiteManifest } from '../../definitions/registry';
 import type { Scenario } from '../../definitions/schemas/suite';
@@ -107,8 +108,12 @@ export function createScenarioActivities(deps: ScenarioActivityDeps) {
   };
 }
 
-/** The scenario activity object type (what proxyActivities is typed with). */
+/** The scenario activity object type (workflows proxy core/contracts' ScenarioActivityContract). */
 export type ScenarioActivities = ReturnType<typeof createScenarioActivities>;
+/** Compile-time proof that the scenario worker implements the contract workflows call: fails tsc when they drift. */
+export type ImplementsScenarioContract = ScenarioActivities extends ScenarioActivityContract ? true : never;
+const implementsContract: ImplementsScenarioContract = true;
+void implementsContract;
 
 async function runOne(scenario: Scenario, ctx: RunContext, index: number): Promise<Verdict> {
   const stop = keepAlive();

@@ -9,6 +9,7 @@ import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext, defaultUser } from '../context';
+import { readEventsFile } from '../events-file';
 import { comeBackLines, follow } from '../follow';
 import { sanitizeFields, sanitizeLine } from '../../core/sanitize';
 import { envelopeWithEvents } from '../dir-status';
@@ -88,15 +89,23 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .action(async (run: string, opts: ReadOptions) => {
       const after = Number(opts.after ?? 0);
       const dir = runDirOf(ctx.io.cwd, run);
-      const events: RunEvent[] = dir
-        ? readDirEvents(dir).filter((e) => e.seq > after)
-        : await withClient(ctx, opts, async (client) => {
-            // an ended run's events are in its finalized directory: no worker needs to answer a query
-            const endedDir = (await endedEnvelope(client, run, ctx.io.cwd))?.runDir;
-            if (endedDir && existsSync(join(endedDir, 'events.jsonl'))) return readDirEvents(endedDir).filter((e) => e.seq > after);
-            const handle = client.workflow.getHandle(run);
-            return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
-          });
+      let events: RunEvent[];
+      // each line checked against the event contract (docs/events.md): a bad one is named on stderr, exit 1
+      const fromFile = (d: string, shown: string): RunEvent[] => {
+        const read = readEventsFile(join(d, 'events.jsonl'), join(shown, 'events.jsonl'));
+        for (const problem of read.problems) ctx.io.err(`factory: ${problem}`);
+        if (read.problems.length) ctx.fail(ExitCode.failed);
+        return read.events.filter((e) => e.seq > after);
+      };
+      if (dir) events = fromFile(dir, run);
+      else
+        events = await withClient(ctx, opts, async (client) => {
+          // an ended run's events are in its finalized directory: no worker needs to answer a query
+          const endedDir = (await endedEnvelope(client, run, ctx.io.cwd))?.runDir;
+          if (endedDir && existsSync(join(endedDir, 'events.jsonl'))) return fromFile(endedDir, endedDir);
+          const handle = client.workflow.getHandle(run);
+          return withWorkerDeadline(handle, 'the events query', workerWaitMs(ctx.io.env), () => handle.query(eventsQuery, { after, limit: 100_000 }));
+        });
       for (const e of events) ctx.io.out(opts.json ? JSON.stringify(e) : (formatEvent(e, { runId: run }) ?? `#${e.seq} ${e.type}`));
     });
 

@@ -159,6 +159,19 @@ describe('loadRun', () => {
     expect(bootCauses(f)).toEqual([expect.stringMatching(/checkpoint.json is not signed by this deployment's run key .*does not trust it/)]);
   });
 
+  it('refuses with BOOT_FAILURE naming run.json and each bad field when run.json was edited out of the contract', async () => {
+    const { runDir } = await createRun({ envelope: envelope('r'), graph, checkpoint: checkpoint('work'), events: events(1, 4), runRoot: dir });
+    const file = join(runDir, RUN_FILES.envelope);
+    const { lastSeq: _dropped, ...run } = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...run, stages: { work: { node: 'work', type: 'codergen', executions: 'many', attempts: 1 } } }));
+    const f = await failureOf(loadRun({ runDir }));
+    expect(f.type).toBe('BOOT_FAILURE');
+    expect(bootCauses(f)).toEqual([
+      `${file}: stages.work.executions: Invalid input: expected number, received string; resume does not trust it: start a rerun instead`,
+      `${file}: lastSeq: Invalid input: expected number, received undefined; resume does not trust it: start a rerun instead`,
+    ]);
+  });
+
   it('refuses a signed checkpoint copied from another run when resuming', async () => {
     const a = await createRun({ envelope: envelope('a'), graph, checkpoint: checkpoint('work'), events: events(1, 2), runRoot: dir });
     const b = await createRun({ envelope: envelope('b'), graph, checkpoint: checkpoint('start'), events: events(1, 2), runRoot: dir });

@@ -1,0 +1,64 @@
+// The run workflow's input, including what one execution carries to the next through continue-as-new
+// (`carry`): a run parked at a gate by an older release resumes from exactly this payload, so its
+// schema is the compatibility contract of an upgrade. workflows/types.ts, run-state.ts and
+// decision-gate.ts declare the same types; test/core/contracts-fixtures.test.ts proves they agree.
+// Pure: workflow code may import this module.
+
+import { z } from 'zod';
+import { resolvedProfile, resolvedSpecs, runEventRecord } from './activity-io';
+import { evaluationSummary, policyCheck } from './decision';
+import { checkpoint, gateRecord, runEnvelope, specRef } from './records';
+
+/** What boot resolved: carried so a new execution never boots again. */
+export const bootResult = z.object({ profile: resolvedProfile, specs: resolvedSpecs, runDir: z.string() });
+
+/** The run state one execution hands the next. */
+export const carriedRunState = z.object({
+  envelope: runEnvelope,
+  checkpoint,
+  gates: z.array(gateRecord),
+  recentEvents: z.array(runEventRecord),
+  flushedSeq: z.number(),
+  visits: z.record(z.string(), z.number()),
+});
+
+/** The human decision wait, carried when the execution handed over while waiting for it. */
+export const carriedDecision = z.object({
+  evaluation: evaluationSummary,
+  checks: z.array(policyCheck),
+  approvers: z.array(z.string()),
+  rerunFrom: z.string(),
+});
+
+/** What continue-as-new carries: boot, state, and the wait it handed over in. */
+export const carriedExecution = z.object({
+  boot: bootResult,
+  state: carriedRunState,
+  gate: z.object({ node: z.string(), visit: z.number() }).optional(),
+  decision: carriedDecision.optional(),
+});
+
+/** runPipeline's input: what `factory run` starts with, plus `carry` after a continue-as-new. */
+export const runInput = z.object({
+  runId: z.string(),
+  pipeline: specRef,
+  profile: specRef,
+  suite: specRef.optional(),
+  autoApprove: z.boolean().optional(),
+  startedBy: z.string().optional(),
+  runDir: z.string().optional(),
+  runRoot: z.string().optional(),
+  registryRoot: z.string().optional(),
+  resume: z.boolean().optional(),
+  rerunOf: z.string().optional(),
+  historyLimit: z.number().optional(),
+  stageHeartbeatMs: z.number().optional(),
+  carry: carriedExecution.optional(),
+});
+
+// The TS types of the schemas above (z.infer); workflows/types.ts declares the same (checked equal in test/core/contracts).
+export type BootResult = z.infer<typeof bootResult>;
+export type CarriedRunState = z.infer<typeof carriedRunState>;
+export type CarriedDecision = z.infer<typeof carriedDecision>;
+export type CarriedExecution = z.infer<typeof carriedExecution>;
+export type RunInput = z.infer<typeof runInput>;

@@ -1,0 +1,213 @@
+// The payload (`data`) of every event type in events.jsonl, as zod schemas: the product's contract with
+// whoever reads a run's events. docs/events.md is generated from these (scripts/gen-events-doc.ts).
+// Payloads are strict: a field the workflow emits must be listed here (and so documented); fields that
+// only older releases wrote stay listed as optional, so their events.jsonl files still validate.
+// Pure: workflow code may import this module.
+
+import { z } from 'zod';
+import { EventType, FailureDomain } from '../run-model';
+import { policyCheck, signatureCluster } from './decision';
+import { digests, failureDomain, gateChoice, runOutcome, specVersion, stageStatus, tokenUsage } from './records';
+import { QuestionType } from '../questions';
+
+const str = (what: string) => z.string().describe(what);
+const int = (what: string) => z.number().int().describe(what);
+const nullable = (what: string) => z.string().nullable().describe(what);
+const gateId = str('gate id: the node id, `<node>#<visit>` from its second visit on, or `decision`');
+const branch = str('the parallel branch the node ran in (absent on the main line)').optional();
+
+const runCreatedFresh = z
+  .strictObject({
+    pipeline: specVersion.describe('`{ id, version }` of the pipeline'),
+    profile: specVersion.describe('`{ id, version }` of the profile'),
+    digests: digests.describe('sha256 digests `{ profile, pipeline, suite? }` bound at boot'),
+    rerunOf: str('the run this one reruns').optional(),
+  })
+  .describe('a new run');
+const runCreatedResumed = z
+  .strictObject({
+    resumedFrom: str('the checkpoint node the resumed run continues from'),
+    runDir: str('the run directory resumed').optional(),
+  })
+  .describe('`factory run --resume`: the same run directory, a new workflow');
+
+const stageEnd = (what: string) =>
+  z
+    .strictObject({
+      node: str('node id'),
+      status: stageStatus.describe('outcome status'),
+      attempts: int('attempts the stage took'),
+      branch,
+      failure_reason: str('why it failed').optional(),
+      preferred_label: str('the edge label the stage asked for').optional(),
+      usage: tokenUsage.describe('tokens (and cost) the stage spent').optional(),
+    })
+    .describe(what);
+
+const gateAwaited = z
+  .strictObject({
+    gate: gateId,
+    node: str('the wait.human node'),
+    prompt: str('the question shown to people'),
+    question: z.enum(QuestionType).describe('question type (absent: multiple_choice, or a run from before question types)').optional(),
+    choices: z.array(gateChoice).describe('`{ key, label, to, value? }` per choice'),
+    deadline: nullable('ISO time the gate times out, or null'),
+  })
+  .describe('a human gate opened');
+const decisionAwaited = z
+  .strictObject({
+    gate: z.literal('decision').describe('always `decision`'),
+    kind: z.literal('decision').describe('always `decision`'),
+    allowed: z.array(z.enum(['approved', 'rejected'])).describe('the decisions policy allows'),
+    checks: z.array(policyCheck).describe('every policy check `{ name, ok, detail }`'),
+    approvers: z.array(z.string()).describe('who may decide (empty: anyone)'),
+  })
+  .describe('the run waits for its human decision');
+
+const decided = (what: string) =>
+  z
+    .strictObject({
+      by: str('who decided'),
+      mode: z.enum(['auto', 'human']).describe('decision mode'),
+      reason: str('the reason recorded'),
+      rerunFrom: str('where a rerun should start (set when the decision has a remediation: every rejection)').optional(),
+      signatures: int('failure clusters to fix (set with rerunFrom)').optional(),
+    })
+    .describe(what);
+
+/** Every event type's payload schema, keyed by type; `satisfies` keeps it complete. */
+export const EVENT_PAYLOADS = {
+  [EventType.runCreated]: z.union([runCreatedFresh, runCreatedResumed]).describe('The run was booted: its specs resolved and its run directory written.'),
+  [EventType.runStarted]: z
+    .strictObject({ start: str('the first node'), resumed: z.boolean().describe('true for `factory run --resume`') })
+    .describe('Traversal starts (not emitted again after continue-as-new).'),
+  [EventType.stageStarted]: z
+    .strictObject({
+      node: str('node id'),
+      type: str('handler type'),
+      visit: int('1 on the first visit, counting up in loops'),
+      activity: z.enum(['local', 'remote']).describe('where the stage ran, on runs whose workflow code ran short stages as local activities (absent otherwise)').optional(),
+      branch,
+    })
+    .describe('A node begins (stages, gates and control nodes alike).'),
+  [EventType.stageCompleted]: stageEnd('A node ended with any status but fail; a conditional node always ends here (it routes on its outcome).'),
+  [EventType.stageFailed]: stageEnd('A node other than a conditional ended with status fail.'),
+  [EventType.stageRetrying]: z
+    .strictObject({
+      node: str('node id'),
+      attempt: int('the attempt that just ended'),
+      max_attempts: int('attempts allowed'),
+      status: stageStatus.describe('the attempt\'s status'),
+      reason: str('its failure reason'),
+      next_delay_ms: int('backoff before the next attempt'),
+      branch,
+    })
+    .describe('A stage attempt failed and another follows after a delay (Attractor §3.5).'),
+  [EventType.runAwaitingHuman]: z.union([gateAwaited, decisionAwaited]).describe('The run waits for a person: at a gate, or for its decision.'),
+  [EventType.runResumed]: z
+    .strictObject({ gate: gateId, selected: nullable('the target node chosen'), by: nullable('who gave the last answer') })
+    .describe('A gate closed with an answer and the run goes on.'),
+  [EventType.gateOpened]: z
+    .strictObject({ gate: gateId, approvers: z.array(z.string()).describe('who may answer (empty: anyone)'), quorum: int('answers needed for one choice') })
+    .describe('A gate opened (after `run.awaiting_human`).'),
+  [EventType.gateAnswered]: z
+    .strictObject({
+      gate: gateId,
+      by: str('who answered'),
+      choice: str('the target node chosen (\'\' for a freeform reply)'),
+      via: z.enum(['signal', 'update', 'auto', 'timeout']).describe('how the answer came'),
+      votes: int('answers for this choice so far'),
+      answers: int('answers so far (absent in runs of r1 and r2)').optional(),
+      quorum: int('answers needed'),
+    })
+    .describe('A valid answer was recorded (the gate may still wait for its quorum).'),
+  [EventType.gateAnswerRejected]: z
+    .strictObject({
+      kind: z.enum(['approve', 'reject', 'answer']).describe('the signal or update kind'),
+      via: z.enum(['signal', 'update', 'auto', 'timeout']).describe('how it came'),
+      reason: str('why it was refused'),
+      gate: gateId.optional(),
+      by: str('who sent it (cut to 200 characters)').optional(),
+    })
+    .describe('An answer was refused; nothing changed.'),
+  [EventType.gateClosed]: z
+    .strictObject({
+      gate: gateId,
+      selected: nullable('the winning target node'),
+      via: z.enum(['timeout', 'quorum_unreachable']).describe('set when the gate closed without its quorum').optional(),
+    })
+    .describe('A gate closed.'),
+  [EventType.gateTimedOut]: z
+    .strictObject({ gate: gateId, defaultChoice: nullable('the target taken by default, or null (the run fails)') })
+    .describe('A gate\'s deadline passed.'),
+  [EventType.gateDeadlocked]: z
+    .strictObject({
+      gate: gateId,
+      votes: z.record(z.string(), z.number()).describe('votes per target node'),
+      quorum: int('answers needed'),
+      eligible: z.array(z.string()).describe('approvers who may still answer'),
+      reason: str('the votes, quorum and who is left, in words'),
+      defaultChoice: nullable('the target taken by default, or null (the run fails)'),
+    })
+    .describe('No choice can reach the quorum with the approvers left: the gate ends as at its deadline.'),
+  [EventType.goalGateUnsatisfied]: z
+    .strictObject({
+      node: str('the goal-gate node that decided the retry target'),
+      status: stageStatus.describe('its last status (absent: never visited)').optional(),
+      unsatisfied: z.array(z.string()).describe('every unsatisfied goal gate (absent in runs of r1)').optional(),
+      retryTarget: nullable('where the run goes back to, or null (the run fails)'),
+    })
+    .describe('At the exit, goal gates were unsatisfied (Attractor §3.4).'),
+  [EventType.runContinuedAsNew]: z
+    .strictObject({
+      next: str('the node the next execution resumes at'),
+      gate: gateId.describe('set when the hand-over happened while a gate (or the decision) waited').optional(),
+      historyLength: int('history events of the execution handing over'),
+    })
+    .describe('The workflow continued as new; the run goes on in a new execution.'),
+  [EventType.runLoopRestarted]: z.strictObject({ at: str('the node the run restarts at') }).describe('A loop_restart edge: fresh context, same run.'),
+  [EventType.runEvaluating]: z
+    .strictObject({ suite: str('`id@version` of the suite'), scenarios: int('scenarios in it') })
+    .describe('Holdout evaluation starts.'),
+  [EventType.evaluationCompleted]: z
+    .strictObject({
+      total: int('scenarios run'),
+      passed: int('passed'),
+      failed: int('failed'),
+      errored: int('errored'),
+      satisfaction: z.number().describe('passed / total'),
+      passed_bar: z.boolean().describe('the pass bar was met'),
+      signatures: int('failure clusters'),
+      clusters: z.array(signatureCluster).describe('`{ signature, count, kind }` per cluster'),
+    })
+    .describe('Holdout evaluation ended: counts and signatures only (SPEC §5).'),
+  [EventType.decisionFailed]: z
+    .strictObject({
+      domain: z.literal(FailureDomain.decision).describe('always DECISION_FAILURE'),
+      via: z.enum(['signal', 'update']).describe('how the decision came (absent: recording failed)').optional(),
+      reason: str('why it was refused or could not be recorded'),
+      by: str('who sent it (cut to 200 characters)').optional(),
+    })
+    .describe('A decision was refused or could not be recorded; the run still waits.'),
+  [EventType.runApproved]: decided('The run was approved.'),
+  [EventType.runRejected]: decided('The run was rejected.'),
+  [EventType.runFailed]: z
+    .strictObject({
+      domain: failureDomain.describe('failure domain'),
+      message: str('what went wrong'),
+      causes: z.array(z.string()).describe('every cause'),
+      recovery: str('the recovery rule of the domain'),
+      node: str('the node it happened at').optional(),
+    })
+    .describe('The run failed (SPEC §4).'),
+  [EventType.runCompleted]: z
+    .strictObject({
+      outcome: runOutcome.describe('how the run ended'),
+      completedNodes: int('node visits completed (absent when the run failed)').optional(),
+      domain: failureDomain.describe('the failure domain (failed runs)').optional(),
+    })
+    .describe('The last event of every run.'),
+} satisfies Record<EventType, z.ZodType>;
+
+/** The payload type of one event type. */
+export type EventPayload<T extends EventType> = z.infer<(typeof EVENT_PAYLOADS)[T]>;
