@@ -19,7 +19,8 @@ const SWC_OPTIONS = {
 /** A source stamped in the future (clock skew, a copy) must not look newer than its build forever. */
 function notBefore(file, mtimeMs) {
   if (fs.statSync(file).mtimeMs >= mtimeMs) return;
-  const t = new Date(mtimeMs);
+  // utimes takes whole milliseconds: round up, or a source with a sub-millisecond stamp stays "newer" forever
+  const t = new Date(Math.ceil(mtimeMs) + 1);
   fs.utimesSync(file, t, t);
 }
 

@@ -66,8 +66,9 @@ describe('pinned candidates on the scenario side', () => {
     const check = `test "$(cat answer.txt)" = forty-two && test "$FACTORY_CANDIDATE_COMMIT" = ${published.commit} && test "$FACTORY_CANDIDATE_TREE" = ${published.tree} && case "$PWD" in ${scratch}/*) true;; *) false;; esac`;
     const run = evaluate([{ kind: 'command', run: check }, { kind: 'command', run: 'echo scribble > answer.txt' }, { kind: 'command', run: 'test "$(cat answer.txt)" = forty-two' }]);
     await expect(run(0)).resolves.toEqual({ status: 'pass' });
-    // a scenario that writes into its copy leaves the next scenario's copy as published
-    await expect(run(1)).resolves.toEqual({ status: 'pass' });
+    // the candidate is read-only inside the scenario sandbox (issue 20): a scenario that tries to write
+    // into its copy fails, and the next scenario's copy is still as published
+    await expect(run(1)).resolves.toMatchObject({ status: 'fail' });
     await expect(run(2)).resolves.toEqual({ status: 'pass' });
     expect(await readdir(join(scratch, 'trees'))).toEqual([]);
     expect(await readdir(join(scratch, 'objects'))).toEqual([`${published.commit}.git`]);
