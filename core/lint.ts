@@ -3,6 +3,7 @@
 import { formatDiagnostic, type Diagnostic, type SourceMap, type SourcePos } from './diagnostics';
 import { buildIndex, type GraphIndex } from './graph-index';
 import { ATTRIBUTE_RULES } from './lint-attrs';
+import { KNOWN_RULES } from './lint-known';
 import { STRUCTURE_RULES } from './lint-structure';
 import { NodeType, type PipelineGraph } from './model';
 
@@ -31,7 +32,7 @@ export interface LintOptions {
 }
 
 /** The built-in rules, in the order their findings are reported. */
-export const BUILTIN_RULES: readonly LintRule[] = [...STRUCTURE_RULES, ...ATTRIBUTE_RULES];
+export const BUILTIN_RULES: readonly LintRule[] = [...STRUCTURE_RULES, ...ATTRIBUTE_RULES, ...KNOWN_RULES];
 
 /** Handler types the engine ships with: type_known's default. */
 export const BUILTIN_TYPES: readonly string[] = Object.values(NodeType);
