@@ -66,6 +66,8 @@ export interface PreflightInput {
 export interface PreflightReport {
   warnings: string[];
   handlerTypes: string[];
+  /** What preflight let through on purpose, e.g. the providers the twin stands in for. */
+  notes?: string[];
 }
 
 /** createRun's input: the envelope, graph, first checkpoint and events to seed the run dir with. */
