@@ -98,7 +98,8 @@ function place(d: Diagnostic, ctx: LintContext): Diagnostic {
   const out: Diagnostic = ctx.file !== undefined && d.file === undefined ? { ...d, file: ctx.file } : { ...d };
   if (out.line !== undefined) return out;
   const key = out.path ?? (out.node !== undefined ? `nodes[${out.node}]` : undefined);
-  const pos = key !== undefined ? ctx.locate(key) : undefined;
+  // a finding about the graph as a whole (no start node, ...) points at the graph's own line
+  const pos = (key !== undefined ? ctx.locate(key) : undefined) ?? ctx.sourceMap['$graph'];
   if (pos) {
     out.line = pos.line;
     out.column = pos.column;

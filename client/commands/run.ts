@@ -18,6 +18,7 @@ import { workflowUrl } from '../temporal';
 import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage } from '../processes';
+import { lintPreview } from '../lint-preview';
 
 interface RunOptions {
   profile: string;
@@ -91,6 +92,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
   const taskQueue = opts.taskQueue ?? temporal?.task_queue ?? TASK_QUEUES.pipeline;
   const print = (line: string) => !opts.quiet && !opts.json && io.out(line);
+  if (!sources.resumed) for (const line of await lintPreview(sources.pipeline, sources.root)) io.err(line);
   const stack = await openRunStack(io, {
     configured: opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address,
     namespace,
