@@ -36,7 +36,7 @@ export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' |
     }
   };
   // the document itself (DOT: the `digraph` line): where graph-level findings with no field point
-  put(GRAPH_KEY, ctx.locate([]) ?? { line: 1, column: 1 });
+  put(GRAPH_KEY, ctx.locate([]));
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'nodes' || k === 'edges') continue;
     put(k, at(raw, k, []));
