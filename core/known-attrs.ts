@@ -71,6 +71,8 @@ const DIALECT_ADVICE: Readonly<Record<string, string>> = {
   retry_limit: 'factory reads max_retries (retries after the first attempt)',
   max_iterations: 'factory has no iteration cap under this name: use max_visits on the looping node, or max_node_visits on the graph',
   model: 'factory reads llm_model (a stylesheet may say model:)',
+  question: 'a gate asks its label; human.question is the question type (yes_no, multiple_choice, freeform, confirmation)',
+  reasoning: 'factory reads reasoning_effort (low, medium, high)',
   provider: 'factory reads llm_provider',
   system_prompt: 'factory reads system (appended to the system prompt of an llm stage)',
   handler: 'factory reads type (the handler type)',
