@@ -4,7 +4,7 @@
 // typo rules (STRICT_RULES) at preflight.
 
 import type { Diagnostic } from './diagnostics';
-import { findFanIn } from './routing';
+import { branchJoin } from './branch-join';
 import { attrAdvice, isKnownAttr, nearest, type AttrScope } from './known-attrs';
 import type { LintContext, LintRule } from './lint';
 import { NodeType, SHAPE_TO_TYPE, type PipelineGraph, type PipelineNode } from './model';
@@ -118,27 +118,6 @@ const gateConditions: LintRule = {
   },
 };
 
-/** The first node every branch reaches (breadth-first from the first branch), if any. */
-function meetingNode(graph: PipelineGraph, starts: readonly string[], ctx: LintContext): string | undefined {
-  const reach = (from: string): string[] => {
-    const seen = new Set([from]);
-    const order = [from];
-    for (let i = 0; i < order.length; i++) {
-      for (const { edge } of ctx.index.outgoing.get(order[i] as string) ?? []) {
-        if (!seen.has(edge.to)) {
-          seen.add(edge.to);
-          order.push(edge.to);
-        }
-      }
-    }
-    return order;
-  };
-  const [first, ...rest] = starts;
-  if (first === undefined) return undefined;
-  const others = rest.map((s) => new Set(reach(s)));
-  return reach(first).find((id) => others.every((o) => o.has(id)) && ctx.index.nodes.get(id)?.type !== NodeType.exit);
-}
-
 /** §4.8 is silent on where a branch stops without a fan-in: today each branch runs the shared tail itself. */
 const parallelFanIn: LintRule = {
   name: 'parallel_fan_in',
@@ -147,8 +126,9 @@ const parallelFanIn: LintRule = {
     for (const n of graph.nodes as PipelineNode[]) {
       if (n.type !== NodeType.parallel) continue;
       const starts = [...new Set((ctx.index.outgoing.get(n.id) ?? []).map((e) => e.edge.to))];
-      if (starts.length < 2 || findFanIn(graph, starts, ctx.index) !== undefined) continue;
-      const meet = meetingNode(graph, starts, ctx);
+      const join = starts.length < 2 ? undefined : branchJoin(graph, starts, ctx.index);
+      if (starts.length < 2 || join?.fanIn) continue;
+      const meet = join?.node;
       const where = meet ? `they meet at '${meet}', which is not a fan-in node, so '${meet}' and what follows run once per branch` : 'they never meet, so each runs on to the exit';
       out.push(
         warn(
