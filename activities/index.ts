@@ -62,7 +62,7 @@ export function createActivities(deps: ActivityDeps) {
     /** Boot 1: FactoryProfile resolve; BOOT_FAILURE lists every missing key, env var and contract. */
     resolveProfile: (input: ResolveProfileInput): Promise<ResolvedProfile> => finished(resolveProfile(input, { registryRoot, env })),
     /** Boot 2: pipeline + suite manifest, digests and compatibility. */
-    resolveSpecs: (input: ResolveSpecsInput): Promise<ResolvedSpecs> => finished(resolveSpecs(input, { registryRoot })),
+    resolveSpecs: (input: ResolveSpecsInput): Promise<ResolvedSpecs> => finished(resolveSpecs(input, { registryRoot, handlerTypes: () => handlers.types() })),
     /** Boot 3: lint, handler coverage, dependency policy. */
     preflight: (input: PreflightInput): Promise<PreflightReport> => finished(preflight(input, { handlers })),
     /** Boot 4: run directory with run.json, manifest.json, checkpoint.json, events.jsonl. */

@@ -9,7 +9,8 @@ import type { PipelineGraph } from '../core/model';
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import { throwIfCauses } from './errors';
-import { unknownProviders } from './llm/resolve';
+import { twinServed, unknownProviders } from './llm/resolve';
+import { STRICT_RULES } from '../core/lint-known';
 import type { HandlerRegistry } from './handler-registry';
 import type { PreflightInput, PreflightReport } from './types';
 import { bwrapMissing } from './sandbox/policy';
@@ -41,15 +42,22 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
     ...(input.sourceMap !== undefined ? { sourceMap: input.sourceMap } : {}),
   });
   const sandbox = await sandboxCheck(input.profile, deps.probeSandbox ?? (() => probeBwrap()));
+  const strict = input.profile.policy.lint === 'strict';
+  const refused = (d: Diagnostic) => d.severity === 'error' || (strict && STRICT_RULES.includes(d.rule));
   const causes = [
-    ...diags.filter((d) => d.severity === 'error').map(describe),
+    ...diags.filter(refused).map((d) => (d.severity === 'error' ? describe(d) : `${describe(d)} (refused: the profile sets policy.lint: strict)`)),
     ...uncoveredTypes(input.graph, workflowTypes, handlerTypes),
     ...dependencyViolations(input.profile),
     ...unknownProviders(input.graph.nodes, input.profile.provider, input.profile.providers),
     ...sandbox.causes,
   ];
   throwIfCauses('preflight', causes);
-  return { warnings: [...diags.filter((d) => d.severity !== 'error').map(describe), ...sandbox.warnings], handlerTypes };
+  const served = twinServed(input.graph.nodes, input.profile.provider, input.profile.providers);
+  return {
+    warnings: [...diags.filter((d) => !refused(d)).map(describe), ...sandbox.warnings],
+    handlerTypes,
+    ...(served.length ? { notes: [`the twin stands in for llm_provider ${served.map((p) => `"${p}"`).join(', ')} (provider.kind: twin)`] } : {}),
+  };
 }
 
 /**
@@ -80,7 +88,8 @@ export function uncoveredTypes(graph: PipelineGraph, workflowTypes: readonly str
   return [...missing].map(
     ([type, nodes]) =>
       `no handler registered for node type "${type}" (node${nodes.length > 1 ? 's' : ''} ${nodes.join(', ')}); ` +
-      `this worker runs: ${[...covered].sort().join(', ')}`,
+      `this worker runs: ${[...covered].sort().join(', ')}. Add a handler for "${type}" in a plugin (profile plugins:, docs/plugins.md), ` +
+      `map the node to a built-in type (type=... or a shape), or set the profile's policy.unknown_types: shape to run it as its shape's handler (Attractor §4.2)`,
   );
 }
 

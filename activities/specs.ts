@@ -3,6 +3,7 @@
 
 import { resolve } from 'node:path';
 import type { PipelineGraph } from '../core/model';
+import { ACTIVITY_NODE_TYPES, fallbackToShape, WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { applyCustomTransforms } from '../core/transforms';
 import { loadPlugins } from './plugins';
 import { loadSpecFile } from '../definitions/load';
@@ -16,6 +17,8 @@ import type { ResolvedSpecs, ResolveSpecsInput, SpecRef, SuiteManifest } from '.
 /** The project root holding specs/ and scenarios/. */
 export interface SpecsDeps {
   registryRoot: string;
+  /** The worker's handler types (policy.unknown_types: shape remaps nodes none of them runs); default the built-ins. */
+  handlerTypes?: () => readonly string[];
 }
 
 /** Resolves pipeline + suite manifest and checks compatibility; one BOOT_FAILURE lists every problem. */
@@ -24,7 +27,8 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
   const causes: string[] = [];
   const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
   const loadedGraph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
-  const graph = loadedGraph && (await pluginTransformed(loadedGraph, input.profile, causes));
+  const transformed = loadedGraph && (await pluginTransformed(loadedGraph, input.profile, causes));
+  const graph = transformed && (await withTypeFallback(transformed, input.profile, deps));
   const suite = input.suiteManifest ?? (input.suite ? await suiteManifest(input.suite, root, causes) : undefined);
   if (!input.suite && !input.suiteManifest && input.profile.policy.require_suite) {
     causes.push('no scenario suite given, but the profile requires one (policy.require_suite: true): pass a suite id@version');
@@ -54,6 +58,18 @@ async function pluginTransformed(graph: PipelineGraph, profile: FactoryProfile, 
     causes.push(`pipeline ${graph.id}: ${(err as Error).message}`);
     return undefined;
   }
+}
+
+/**
+ * `policy.unknown_types: shape`: nodes whose type neither the workflow nor a handler (worker or plugin)
+ * runs are run by their shape's handler (Attractor §4.2). Recorded in this activity's result, so replay
+ * never recomputes it; preflight then finds every type covered.
+ */
+async function withTypeFallback(graph: PipelineGraph, profile: FactoryProfile, deps: SpecsDeps): Promise<PipelineGraph> {
+  if (profile.policy.unknown_types !== 'shape') return graph;
+  const plugins = profile.plugins?.length ? Object.keys((await loadPlugins(profile.plugins)).handlers) : [];
+  const covered = new Set([...WORKFLOW_NODE_TYPES, ...(deps.handlerTypes?.() ?? ACTIVITY_NODE_TYPES), ...plugins]);
+  return fallbackToShape(graph, covered).graph;
 }
 
 /** Every reason a pipeline, its suite and the environment do not fit together. */

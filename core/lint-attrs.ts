@@ -116,7 +116,7 @@ const typeKnown: LintRule = {
   apply(graph, { knownTypes }) {
     return graph.nodes
       .filter((n) => !knownTypes.has(n.type))
-      .map((n) => diag('type_known', 'warning', `node '${n.id}' has type '${n.type}', which no registered handler runs`, `register a handler for '${n.type}' or use one of: ${[...knownTypes].join(', ')}`, onNode(n, 'type')));
+      .map((n) => diag('type_known', 'warning', `node '${n.id}' has type '${n.type}', which no registered handler runs`, `add a handler for '${n.type}' in a plugin (docs/plugins.md), use one of: ${[...knownTypes].join(', ')}, or let the profile run it as its shape's handler (policy.unknown_types: shape)`, onNode(n, 'type')));
   },
 };
 

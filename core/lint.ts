@@ -3,6 +3,7 @@
 import { formatDiagnostic, type Diagnostic, type SourceMap, type SourcePos } from './diagnostics';
 import { buildIndex, type GraphIndex } from './graph-index';
 import { ATTRIBUTE_RULES } from './lint-attrs';
+import { KNOWN_RULES } from './lint-known';
 import { STRUCTURE_RULES } from './lint-structure';
 import { NodeType, type PipelineGraph } from './model';
 
@@ -31,7 +32,7 @@ export interface LintOptions {
 }
 
 /** The built-in rules, in the order their findings are reported. */
-export const BUILTIN_RULES: readonly LintRule[] = [...STRUCTURE_RULES, ...ATTRIBUTE_RULES];
+export const BUILTIN_RULES: readonly LintRule[] = [...STRUCTURE_RULES, ...ATTRIBUTE_RULES, ...KNOWN_RULES];
 
 /** Handler types the engine ships with: type_known's default. */
 export const BUILTIN_TYPES: readonly string[] = Object.values(NodeType);
@@ -97,7 +98,8 @@ function place(d: Diagnostic, ctx: LintContext): Diagnostic {
   const out: Diagnostic = ctx.file !== undefined && d.file === undefined ? { ...d, file: ctx.file } : { ...d };
   if (out.line !== undefined) return out;
   const key = out.path ?? (out.node !== undefined ? `nodes[${out.node}]` : undefined);
-  const pos = key !== undefined ? ctx.locate(key) : undefined;
+  // a finding about the graph as a whole (no start node, ...) points at the graph's own line
+  const pos = (key !== undefined ? ctx.locate(key) : undefined) ?? ctx.sourceMap['$graph'];
   if (pos) {
     out.line = pos.line;
     out.column = pos.column;

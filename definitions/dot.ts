@@ -4,16 +4,23 @@
 import { hasErrors, type Diagnostic } from '../core/diagnostics';
 import { collectDotGraph } from './dot/collect';
 import { parseDot } from './dot/parse';
+import { resolvePromptFiles } from './dot/prompt-file';
 import { toRawPipelineDoc } from './dot/raw';
 import { validatePipelineDoc, type PipelineLoadResult } from './yaml';
 
 export { DotRule } from './dot/parse';
 
+/** Where a DOT graph was read from: `baseDir` (its directory) lets `prompt_file` read prompts next to it. */
+export interface DotLoadOptions {
+  baseDir?: string;
+}
+
 /** Loads an Attractor DOT pipeline; never throws, reports every problem as a positioned diagnostic. */
-export function loadPipelineDot(text: string, file: string): PipelineLoadResult {
+export function loadPipelineDot(text: string, file: string, opts: DotLoadOptions = {}): PipelineLoadResult {
   const parsed = parseDot(text, file);
   if (!parsed.graph) return { sourceMap: {}, diagnostics: parsed.diagnostics };
   const collected = collectDotGraph(parsed.graph, text, file);
+  collected.diagnostics.push(...resolvePromptFiles(collected.graph, file, opts.baseDir));
   const { raw, locate, locateKey } = toRawPipelineDoc(collected.graph);
   const result = validatePipelineDoc(raw, { file, locate, locateKey });
   const schemaDiags = result.diagnostics.map(inDotTerms);

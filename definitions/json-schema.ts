@@ -31,7 +31,8 @@ function sandboxWord(ctx: { zodSchema: unknown; jsonSchema: JsonObject }): void 
 export function jsonSchemas(): { pipeline: object; profile: object; suite: object } {
   return {
     pipeline: generate(pipelineSchema, 'pipeline', true),
-    profile: generate(profileSchema, 'profile', true),
+    // the profile's refinement (definitions/schemas/profile.ts) needs `provider` or `providers`: say so, as lint does
+    profile: { ...generate(profileSchema, 'profile', true), anyOf: [{ required: ['provider'] }, { required: ['providers'] }] },
     suite: generate(suiteSchema, 'suite', true),
   };
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { dirname, extname } from 'node:path';
 import type { Diagnostic } from '../core/diagnostics';
 import { type LintRule, lintPipeline } from '../core/lint';
 import { applyCustomTransforms, type Transform } from '../core/transforms';
@@ -54,6 +54,8 @@ export interface LoadSpecOptions {
    * where such a read would wait for a writer until the activity times out. The CLI reads them (`<(...)`).
    */
   regularOnly?: boolean;
+  /** The directory a DOT graph's `prompt_file`s are read from (loadSpecFile: the file's own); unset: none is read. */
+  baseDir?: string;
 }
 
 /** Reads and loads one spec file; throws SpecFileError only when the path cannot be read. */
@@ -75,7 +77,7 @@ export async function loadSpecFile(path: string, opts: LoadSpecOptions = {}): Pr
   } catch (err) {
     throw toFileError(file, err);
   }
-  return loadSpecBytes(bytes, path, opts);
+  return loadSpecBytes(bytes, path, { baseDir: dirname(path), ...opts });
 }
 
 /** Loads spec bytes already in memory (registry, tests); `path` picks the parser by extension. Never throws. */
@@ -110,7 +112,7 @@ export function loadSpecBytes(bytes: Uint8Array, path: string, opts: LoadSpecOpt
   }
   let loaded: SpecLoadResult;
   try {
-    loaded = syntax === 'dot' ? { kind: 'PipelineSpec', ...loadPipelineDot(text, file) } : loadYamlSpec(text, file);
+    loaded = syntax === 'dot' ? { kind: 'PipelineSpec', ...loadPipelineDot(text, file, opts.baseDir !== undefined ? { baseDir: opts.baseDir } : {}) } : loadYamlSpec(text, file);
   } catch (err) {
     // Loaders promise never to throw; if one does, report it as a diagnostic rather than crash the caller.
     const message = err instanceof Error ? err.message : String(err);

@@ -87,6 +87,13 @@ export class SpecRegistry {
     if (hasErrors(loaded.diagnostics) || !loaded.kind) {
       throw new RegistryError(RegistryErrorCode.invalidSpec, `${file} has errors; fix them before publishing`, { diagnostics: loaded.diagnostics });
     }
+    const withPromptFile = loaded.kind === 'PipelineSpec' ? loaded.graph?.nodes.find((n) => n.attrs.prompt_file !== undefined) : undefined;
+    if (withPromptFile) {
+      throw new RegistryError(
+        RegistryErrorCode.invalidSpec,
+        `${file}: node '${withPromptFile.id}' reads prompt_file, which the registry's digest would not lock; inline the prompt (prompt="...") before publishing`,
+      );
+    }
     const kind = DOC_KIND_TO_SPEC_KIND[loaded.kind] as SpecKind;
     if (!this.kinds.includes(kind)) {
       throw new RegistryError(RegistryErrorCode.wrongRegistry, `${kind} specs are not published to ${this.root} (it holds ${this.kinds.join(', ')})`);

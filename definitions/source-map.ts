@@ -12,8 +12,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** SourceMap key of the graph as a whole (no model field is named so). */
+export const GRAPH_KEY = '$graph';
+
 /** Builds the SourceMap for whatever of the document is well-formed enough to name; never throws on odd input. */
-export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' | 'locateIn'>): SourceMap {
+export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' | 'locateIn' | 'locateKey'>): SourceMap {
   const map: SourceMap = {};
   if (!isRecord(raw)) return map;
   const at = (container: object, k: string | number, path: Path): SourcePos | undefined => ctx.locateIn?.(container, k) ?? ctx.locate([...path, k]);
@@ -21,8 +24,10 @@ export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' |
     if (pos && !Object.prototype.hasOwnProperty.call(map, key)) map[key] = { line: pos.line, column: pos.column };
   };
   const fields = (prefix: string, obj: Record<string, unknown>, path: Path, depth: number) => {
+    // a custom attribute is reported for its name (unknown_attr), so it maps to where the key is written
+    const custom = path[path.length - 1] === 'attrs';
     for (const k in obj) {
-      const pos = at(obj, k, path);
+      const pos = (custom && ctx.locateKey?.([...path, k])) || at(obj, k, path);
       put(prefix + k, pos);
       const model = MODEL_NAME[k];
       if (model) put(prefix + model, pos);
@@ -30,6 +35,8 @@ export function buildSourceMap(raw: unknown, ctx: Pick<LocateContext, 'locate' |
       if (depth > 0 && isRecord(v)) fields(`${prefix}${k}.`, v, [...path, k], depth - 1);
     }
   };
+  // the document itself (DOT: the `digraph` line): where graph-level findings with no field point
+  put(GRAPH_KEY, ctx.locate([]));
   for (const [k, v] of Object.entries(raw)) {
     if (k === 'nodes' || k === 'edges') continue;
     put(k, at(raw, k, []));

@@ -1,7 +1,7 @@
 // What every picture of a pipeline agrees on, whatever the format: a node's shape, its label lines,
 // its gate marks and — given a run — its status and colours. Pure: no I/O, deterministic output.
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
-import { TYPE_TO_SHAPE, type PipelineGraph, type PipelineNode } from '../core/model';
+import { SHAPE_TO_TYPE, TYPE_TO_SHAPE, type PipelineGraph, type PipelineNode } from '../core/model';
 import type { RunEnvelope, RunStatus } from '../core/run-model';
 
 /** A node's status in a picture of a run (stage outcome, or where the run is / has not been). */
@@ -131,6 +131,9 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
   const goalGate = node.goal_gate;
   const rec = envelope?.stages?.[node.id];
   const lines = [node.label || node.id];
+  // a shape that does not pick this handler (a typo such as hexagone, or type= over the shape) says what runs
+  const shapeType = node.shape ? SHAPE_TO_TYPE[node.shape] : undefined;
+  if (node.shape && shapeType !== node.type) lines.push(`runs as ${node.type}`);
   if (humanGate) lines.push(GATE_BADGES.human);
   if (goalGate) lines.push(GATE_BADGES.goal);
   if (status !== undefined) lines.push(statusLine(status, rec?.executions ?? 0));
@@ -146,7 +149,7 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
   return {
     id: node.id,
     type: node.type,
-    shape: humanGate ? 'hexagon' : node.shape || TYPE_TO_SHAPE[node.type] || 'box',
+    shape: humanGate ? 'hexagon' : (shapeType && node.shape) || TYPE_TO_SHAPE[node.type] || 'box',
     lines,
     humanGate,
     goalGate,

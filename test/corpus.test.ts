@@ -13,8 +13,9 @@ const DIRS = ['yaml', 'dot', 'misc'] as const;
 
 /**
  * Rules whose diagnostics may carry no line: they are about the file as a whole (nothing was parsed:
- * empty_file, file_too_large, unknown_extension) or about something absent from the document (no `kind`,
- * no start node, no exit node), so there is nothing to point at. Every other rule must point at a line >= 1.
+ * empty_file, file_too_large, unknown_extension) or about a `kind` the document lacks, so there is nothing
+ * to point at. Every other rule must point at a line >= 1: a graph-level finding (no start node, no exit
+ * node) points at the graph's own line (issue 22: never 0:0).
  * `not_text` is not here: the loader always points at the first bad byte.
  */
 const POSITIONLESS_RULES: ReadonlySet<string> = new Set([
@@ -22,8 +23,6 @@ const POSITIONLESS_RULES: ReadonlySet<string> = new Set([
   'file_too_large',
   'unknown_extension',
   'missing_kind',
-  'start_node',
-  'terminal_node',
 ]);
 
 function corpusFiles(): string[] {

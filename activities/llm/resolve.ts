@@ -26,7 +26,8 @@ export function resolveNodeProvider(
   const wanted = node.llm_provider;
   let name = defaultName(fallback, named);
   let config = fallback;
-  if (wanted) {
+  // the profile's provider is the twin (dependencies.llm: twin): it stands in for every provider a graph names
+  if (wanted && fallback.kind !== 'twin') {
     const byName = named[wanted];
     const byKind = Object.entries(named).find(([, p]) => p.kind === wanted) ?? (fallback.kind === wanted ? [wanted, fallback] as const : undefined);
     if (byName) [name, config] = [wanted, byName];
@@ -56,6 +57,17 @@ export function unknownProviders(
     }
   }
   return out;
+}
+
+/** The llm_provider names a twin default provider stands in for (preflight notes them); empty unless provider.kind is twin. */
+export function twinServed(
+  nodes: readonly Pick<PipelineNode, 'llm_provider'>[],
+  fallback: ProviderConfig,
+  providers: Readonly<Record<string, ProviderConfig>> | undefined,
+): string[] {
+  if (fallback.kind !== 'twin') return [];
+  const twinNames = new Set([defaultName(fallback, providers ?? {}), 'twin']);
+  return [...new Set(nodes.map((n) => n.llm_provider).filter((p): p is string => !!p && !twinNames.has(p)))].sort();
 }
 
 function defaultName(fallback: ProviderConfig, named: Readonly<Record<string, ProviderConfig>>): string {

@@ -7,10 +7,14 @@ import { loadPlugins } from '../../activities/plugins';
 import { BUILTIN_TYPES } from '../../core/lint';
 import { dirname } from 'node:path';
 import { ExitCode, type CliContext } from '../context';
+import { rootCauseFirst } from '../root-cause';
+import { explainLines } from '../explain';
 
 /** One file's lint result as `--json` prints it. */
 export interface FileReport {
   file: string;
+  /** `--explain`: each node's handler and why (pipelines only). */
+  handlers?: string[];
   kind?: string;
   digest?: string;
   /** Set when the file could not be read at all (exit 2). */
@@ -30,12 +34,13 @@ export function summarize(reports: readonly FileReport[]): { files: number; erro
 }
 
 /** Lints each file; unreadable paths become reports with `error` rather than stopping the others. */
-export async function lintFiles(files: readonly string[], cwd: string, extra: Pick<LintSpecOptions, 'knownTypes' | 'extraRules' | 'transforms'> = {}): Promise<FileReport[]> {
+export async function lintFiles(files: readonly string[], cwd: string, extra: Pick<LintSpecOptions, 'knownTypes' | 'extraRules' | 'transforms'> & { explain?: boolean } = {}): Promise<FileReport[]> {
   const reports: FileReport[] = [];
   for (const file of files) {
     try {
       const loaded = await lintSpecFile(resolve(cwd, file), { displayName: file, ...extra });
-      reports.push({ file, kind: loaded.kind, digest: loaded.digest, diagnostics: sortDiagnostics(loaded.diagnostics) });
+      const handlers = extra.explain && loaded.kind === 'PipelineSpec' && loaded.graph ? explainLines(loaded.graph, loaded.sourceMap) : undefined;
+      reports.push({ file, kind: loaded.kind, digest: loaded.digest, diagnostics: rootCauseFirst(sortDiagnostics(loaded.diagnostics)), ...(handlers ? { handlers } : {}) });
     } catch (err) {
       if (!(err instanceof SpecFileError)) throw err;
       reports.push({ file, error: err.message, diagnostics: [] });
@@ -52,16 +57,18 @@ export function registerLint(program: Command, ctx: CliContext): void {
     .argument('<files...>', 'spec files: *.yaml, *.yml, *.dot, *.gv')
     .option('--json', 'print one JSON document instead of text')
     .option('--profile <file>', "also run the lint rules and know the handler types of the profile's plugins")
-    .action(async (files: string[], opts: { json?: boolean; profile?: string }) => {
+    .option('--explain', 'also print the handler each node resolves to, and why')
+    .action(async (files: string[], opts: { json?: boolean; profile?: string; explain?: boolean }) => {
       const extra = opts.profile ? await pluginLint(resolve(ctx.io.cwd, opts.profile), ctx) : {};
       if (extra === undefined) return;
-      const reports = await lintFiles(files, ctx.io.cwd, extra);
+      const reports = await lintFiles(files, ctx.io.cwd, { ...extra, ...(opts.explain ? { explain: true } : {}) });
       const sum = summarize(reports);
       if (opts.json) {
         ctx.io.out(JSON.stringify({ ok: sum.errors === 0 && sum.unreadable === 0, summary: sum, files: reports }, null, 2));
       } else {
         for (const r of reports) {
           if (r.error) ctx.io.err(`factory: ${r.error}`);
+          if (r.handlers) ctx.io.out([`${r.file}: handlers`, ...r.handlers].join('\n'));
           for (const d of r.diagnostics) ctx.io.out(formatDiagnostic(d));
         }
         ctx.io.out(summaryLine(sum));

@@ -21,6 +21,7 @@ import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage } from '../processes';
 import { ONE_RUN_PER_ID, refuseFinishedResume, refuseTakenRunDir, refuseWhileOpen, startRefusal } from '../run-guards';
+import { lintPreview } from '../lint-preview';
 
 interface RunOptions {
   profile: string;
@@ -103,6 +104,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
   const namespace = opts.namespace ?? io.env.TEMPORAL_NAMESPACE ?? temporal?.namespace ?? 'default';
   const taskQueue = opts.taskQueue ?? temporal?.task_queue ?? TASK_QUEUES.pipeline;
   const print = (line: string) => !opts.quiet && !opts.json && io.out(line);
+  if (!sources.resumed) for (const line of await lintPreview(sources.pipeline, sources.root)) io.err(line);
   const stack = await openRunStack(io, {
     configured,
     namespace,

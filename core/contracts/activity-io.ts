@@ -74,7 +74,7 @@ export const preflightInput = z.object({
   sourceMap: z.record(z.string(), z.object({ line: z.number(), column: z.number() })).optional(),
 });
 /** preflight's output: lint warnings and handler types found. */
-export const preflightReport = z.object({ warnings: z.array(z.string()), handlerTypes: z.array(z.string()) });
+export const preflightReport = z.object({ warnings: z.array(z.string()), handlerTypes: z.array(z.string()), notes: z.array(z.string()).optional() });
 
 /** createRun's input: what the run directory is seeded with. */
 export const createRunInput = z.object({

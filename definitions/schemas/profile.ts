@@ -100,6 +100,14 @@ const policySchema = z
     human_gate: humanGatePolicy.prefault({}),
     decision: decisionSchema.prefault({}),
     require_suite: z.boolean().default(true).describe('Refuse to run without a scenario suite'),
+    lint: z
+      .enum(['warn', 'strict'])
+      .default('warn')
+      .describe('strict: an unknown attribute or shape in the pipeline (lint unknown_attr, unknown_shape) is a BOOT_FAILURE at preflight; warn: printed only'),
+    unknown_types: z
+      .enum(['refuse', 'shape'])
+      .default('refuse')
+      .describe('A node type no handler runs: refuse (BOOT_FAILURE at preflight), or shape (Attractor §4.2 fallback: run it as its shape\'s handler)'),
     budget: budgetSchema.optional().describe('Per-run token / cost cap'),
   })
   .transform(renameMs('stage_timeout'));

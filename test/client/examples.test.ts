@@ -56,8 +56,8 @@ describe('published examples', () => {
   const published: [string, SpecKind, string][] = [
     ['pipelines/feature.yaml', 'pipeline', 'feature-pipeline@1.0.0'],
     ['profiles/local.yaml', 'profile', 'local@1.0.0'],
-    ['profiles/ci.yaml', 'profile', 'ci@1.0.0'],
-    ['profiles/prod.yaml', 'profile', 'prod@1.0.0'],
+    ['profiles/ci.yaml', 'profile', 'ci@1.1.0'],
+    ['profiles/prod.yaml', 'profile', 'prod@1.1.0'],
     ['scenarios/feature-holdout.yaml', 'suite', 'feature-pipeline-holdout@1.0.0'],
   ];
 

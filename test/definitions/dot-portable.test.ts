@@ -12,8 +12,8 @@ const EXAMPLES = join(__dirname, '..', '..', 'examples', 'attractor');
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith('.dot')).sort();
 
 describe('the spec examples in examples/attractor', () => {
-  it('holds the three §2.13 examples and the §11.13 smoke graph', () => {
-    expect(files).toEqual(['branch.dot', 'review.dot', 'simple.dot', 'smoke.dot']);
+  it('holds the three §2.13 examples, the §8.6 stylesheet example and the §11.13 smoke graph', () => {
+    expect(files).toEqual(['branch.dot', 'review.dot', 'simple.dot', 'smoke.dot', 'stylesheet.dot']);
   });
 
   it.each(files)('lints %s with no errors when given verbatim', async (f) => {

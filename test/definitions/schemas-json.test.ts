@@ -8,8 +8,9 @@ type Schema = Record<string, unknown>;
 /** A small structural JSON Schema check (type, const, enum, pattern, bounds, properties, items, anyOf/oneOf). */
 function conforms(schema: Schema, value: unknown, path = '$'): string[] {
   const alts = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
-  if (alts) return alts.some((s) => conforms(s, value, path).length === 0) ? [] : [`${path}: matches no alternative`];
-  const errs: string[] = [];
+  // anyOf/oneOf constrains beside the other keywords (the profile's top level: provider or providers)
+  const errs: string[] = alts && !alts.some((s) => conforms(s, value, path).length === 0) ? [`${path}: matches no alternative`] : [];
+  if (alts && !('type' in schema) && !('properties' in schema)) return errs;
   const types = schema.type === undefined ? [] : ([] as unknown[]).concat(schema.type);
   const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isInteger(v) ? 'integer' : typeof v);
   const actual = typeOf(value);
@@ -71,6 +72,7 @@ describe('jsonSchemas', () => {
     ['an unknown node key', 'kind: PipelineSpec\nid: p\nnodes: [{ id: a, promt: x }]\n', 'PipelineSpec', /promt: not allowed/],
     ['a numeric timeout', 'kind: PipelineSpec\nid: p\nnodes: [{ id: a, timeout: 90 }]\n', 'PipelineSpec', /timeout: integer is not string/],
     ['a bad provider kind', 'kind: FactoryProfile\nid: p\nprovider: { kind: gpt }\n', 'FactoryProfile', /provider: matches no alternative/],
+    ['a profile without provider or providers (lint requires one)', 'kind: FactoryProfile\nid: p\n', 'FactoryProfile', /\$: matches no alternative/],
     ['no scenarios', 'kind: ScenarioSuite\nid: s\npipeline_id: p\npipeline_major: 1\n', 'ScenarioSuite', /scenarios: required/],
   ])('rejects %s as the zod schema does', (_name, text, kind, problem) => {
     expect(conforms(BY_KIND[kind] as Schema, parse(text)).join('\n')).toMatch(problem);

@@ -33,6 +33,8 @@ describe('FactoryProfile schema', () => {
         human_gate: { timeout_ms: 86_400_000, on_timeout: 'fail', approvers: [], quorum: 1, allow_self_approval: false, auto_answer: false },
         decision: { mode: 'auto', pass_bar: 1, must_pass: [] },
         require_suite: true,
+        lint: 'warn',
+        unknown_types: 'refuse',
       },
     });
   });

@@ -77,3 +77,14 @@ describe('graphView', () => {
     expect(view.edges.find((e) => e.from === 'start')).toEqual({ from: 'start', to: 'plan', lines: [], conditional: false });
   });
 });
+
+describe('a shape that does not pick the node\'s handler (issue 22)', () => {
+  it('draws the node with its handler\'s shape and a "runs as" line when the shape is a typo', async () => {
+    const { loadPipelineDot } = await import('../../definitions/dot');
+    const { graph: g } = loadPipelineDot('digraph t {\n  start [shape=Mdiamond]\n  exit [shape=Msquare]\n  review [shape=hexagone, label="Review"]\n  start -> review -> exit\n}\n', 't.dot');
+    const view = graphView(g as PipelineGraph).nodes.find((n) => n.id === 'review');
+    expect(view).toMatchObject({ shape: 'box', lines: ['Review', 'runs as codergen'], humanGate: false });
+    const start = graphView(g as PipelineGraph).nodes.find((n) => n.id === 'start');
+    expect(start?.lines).toEqual(['start']);
+  });
+});

@@ -1,4 +1,4 @@
-// The spec's own DOT examples (attractor-spec.md §2.13 and the §11.13 smoke graph, verbatim in
+// The spec's own DOT examples (attractor-spec.md §2.13, the §8.6 stylesheet and the §11.13 smoke graph, verbatim in
 // examples/attractor/) run unchanged on the twin provider through the durable run workflow.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ describe('the spec DOT examples on the twin provider', () => {
     ['simple', ['start', 'run_tests', 'report']],
     ['branch', ['start', 'plan', 'implement', 'validate', 'gate']],
     ['smoke', ['start', 'plan', 'implement', 'review']],
+    // names llm_provider anthropic and openai: the twin stands in for both (issue 22)
+    ['stylesheet', ['start', 'plan', 'implement', 'critical_review']],
   ])('runs %s.dot unchanged to success when every stage succeeds', async (name, nodes) => {
     const handle = await env.start(workspace(example(name), { ext: 'dot' }));
     const result = await handle.result();
