@@ -54,7 +54,7 @@ export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> 
       next_delay_ms: delayMs,
       ...(deps.branch ? { branch: deps.branch } : {}),
     });
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await sleep(delayMs, { summary: `retry backoff: stage ${deps.nodeId} attempt ${n + 1}` });
   }
 }
 

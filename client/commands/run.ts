@@ -9,6 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { runDirName } from '../../activities/run-create';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope } from '../../core/run-model';
+import { runSummary } from '../../core/run-details';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
 import { loadSpecFile } from '../../definitions/load';
 import { compareSemver, openRegistries } from '../../definitions/registry';
@@ -122,6 +123,9 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
         ...ONE_RUN_PER_ID,
         args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
         searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
+        // what the Temporal UI shows for the run (issue 23); the workflow keeps its current details
+        staticSummary: runSummary(pipelineName(sources.pipeline), pipelineVersion(sources.pipeline)),
+        staticDetails: runStaticDetails(runId, sources),
       })
       .catch(async (err: unknown) => {
         throw (await startRefusal(err, stack.client, workflowId)) ?? err;
@@ -259,6 +263,17 @@ function readEnvelope(runDir: string): RunEnvelope {
 
 function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
+}
+
+/** The version a registry ref names (`id@version`); a pipeline file's version is known only once booted. */
+function pipelineVersion(ref: SpecRef): string | undefined {
+  return ref.ref?.split('@')[1];
+}
+
+/** The run's static details in the Temporal UI: which sources it runs. */
+function runStaticDetails(runId: string, s: RunSources): string {
+  const src = (r: SpecRef) => r.ref ?? r.file ?? '?';
+  return [`factory run \`${runId}\``, `- pipeline: ${src(s.pipeline)}`, `- profile: ${src(s.profile)}`, ...(s.suite ? [`- suite: ${src(s.suite)}`] : [])].join('\n');
 }
 
 /** Kept here for importers of run.ts; lives in context.ts so reading commands need not load run.ts. */
