@@ -1,7 +1,7 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { type ActivityInterfaceFor, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityInterfaceFor, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { StageInput } from '../core/contracts';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
@@ -231,6 +231,8 @@ export class Engine {
       exec = proxyActivities<PipelineActivities>({
         startToCloseTimeout: timeoutMs + 30_000,
         heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+        // a cancelled run waits until the stage saw the cancel (its heartbeat) and stopped its process
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: {
           initialInterval: retry.initial_interval_ms,
           backoffCoefficient: retry.backoff_coefficient,

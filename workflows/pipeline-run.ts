@@ -2,7 +2,7 @@
 // finalize, and the one continue-as-new hand-over (a pause in a long walk, a gate or the decision that waits
 // while history grows or a newer version became current). State lives in RunState; run.ts wires messages.
 
-import { allHandlersFinished, condition, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { endDetails } from '../core/run-details';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
@@ -66,6 +66,7 @@ export class PipelineRun {
       await condition(allHandlersFinished);
       return this.result();
     } catch (err) {
+      if (isCancellation(err)) return this.cancelled(err);
       return this.fail(err);
     }
   }
@@ -164,6 +165,26 @@ export class PipelineRun {
     await condition(allHandlersFinished);
     const recorded = this.state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
     throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
+  }
+
+  /**
+   * The workflow was cancelled: stages already stopped (WAIT_CANCELLATION_COMPLETED), so in a scope the cancel
+   * cannot reach, run.cancelled and run.completed {outcome: cancelled} are recorded and the run directory
+   * finalized; then the cancellation is rethrown so the execution ends CANCELLED.
+   */
+  private async cancelled(err: unknown): Promise<never> {
+    await CancellationScope.nonCancellable(async () => {
+      const was = this.state.envelope.status;
+      this.state.setOutcome('cancelled');
+      this.state.emit(EventType.runCancelled, { reason: 'cancel requested', status: was, ...(this.state.envelope.currentNode ? { node: this.state.envelope.currentNode } : {}) });
+      try {
+        await this.finalize(this.boot, undefined);
+      } catch {
+        // a run directory that cannot take the last events does not keep a cancelled run alive
+      }
+      await condition(allHandlersFinished);
+    });
+    throw err;
   }
 
   // ---- continue-as-new
