@@ -124,7 +124,7 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
         args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
         searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
         // what the Temporal UI shows for the run (issue 23); the workflow keeps its current details
-        staticSummary: runSummary(pipelineName(sources.pipeline), pipelineVersion(sources.pipeline)),
+        staticSummary: await pipelineSummary(sources.pipeline, sources.root),
         staticDetails: runStaticDetails(runId, sources),
       })
       .catch(async (err: unknown) => {
@@ -265,9 +265,15 @@ function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
 }
 
-/** The version a registry ref names (`id@version`); a pipeline file's version is known only once booted. */
-function pipelineVersion(ref: SpecRef): string | undefined {
-  return ref.ref?.split('@')[1];
+/** The run's static summary for the Temporal UI: `id@version — goal` read from the pipeline here, else its name. */
+async function pipelineSummary(ref: SpecRef, root: string): Promise<string> {
+  try {
+    const loaded = ref.file ? await loadSpecFile(ref.file) : (await openRegistries(root).specs.resolve('pipeline', ref.ref as string)).loaded;
+    if (loaded.kind === 'PipelineSpec' && loaded.graph) return runSummary(loaded.graph.id, loaded.graph.version, loaded.graph.goal || undefined);
+  } catch {
+    // the worker resolves the pipeline again at boot and reports what is wrong with it
+  }
+  return runSummary(pipelineName(ref), ref.ref?.split('@')[1]);
 }
 
 /** The run's static details in the Temporal UI: which sources it runs. */
