@@ -16,6 +16,7 @@ import { failure, isStageStatus, type Outcome } from '../core/outcome';
 import { errorMessage, NON_RETRYABLE_STAGE_ERRORS, ProviderUnavailableError, StageConfigError, StageFailureType } from './errors';
 import type { HandlerRegistry, StageContext } from './handler-registry';
 import { clearStatusFile, readStatusFile, writeStatusFile } from './handlers/status-file';
+import { KILL_GRACE_MS } from './handlers/process';
 import { loadPlugins } from './plugins';
 import { flushRun } from './run-dir';
 import type { StageInput, StageResult } from './types';
@@ -129,17 +130,24 @@ export async function runStage(input: StageInput, temporalCtx: AttemptContext, d
   let outcome: Outcome;
   let retryable = true;
   let retryDelayMs: number | undefined;
+  let running: Promise<unknown> | undefined;
   try {
     if (!handler) {
       retryable = false;
       outcome = failure(`no handler registered for node type "${node.type}" (registered: ${deps.handlers.types().join(', ')})`);
     } else {
       const stage = stageContext(input, ctx, deps, stageDir, abort.signal, timeoutMs, beat, (p) => (progress = p));
-      const returned: unknown = await untilAborted(handler.execute(stage), abort.signal);
+      running = handler.execute(stage);
+      const returned: unknown = await untilAborted(running, abort.signal);
       outcome = await applyStatusFile(withStatus(returned, node), stageDir);
     }
   } catch (err) {
-    if (ctx.signal.aborted) throw ctx.signal.reason ?? err;
+    if (ctx.signal.aborted) {
+      // cancelled: the handler killed its process group; the activity ends once it settled (bounded by the
+      // SIGTERM→SIGKILL grace), so a run cancelled with WAIT_CANCELLATION_COMPLETED outlives no stage process
+      await settled(running, KILL_GRACE_MS + 1000);
+      throw ctx.signal.reason ?? err;
+    }
     if (timedOut) {
       outcome = failure(`stage timed out after ${formatDuration(timeoutMs)}`);
     } else if (isNonRetryable(err, input.nonRetryableErrorTypes ?? [])) {
@@ -294,6 +302,14 @@ function errorType(err: unknown): string | undefined {
 }
 
 /** Resolves with the promise, or rejects with the signal's reason as soon as it aborts. */
+/** Waits until `promise` settles or `ms` pass, whichever is first; never throws. */
+async function settled(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  if (!promise) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {

@@ -28,7 +28,8 @@ export function outcomeByStatus(temporalStatus: string, factoryStatus: string): 
     case 'CONTINUED_AS_NEW':
       return 'continued_as_new';
     default:
-      return 'completed';
+      // the workflow publishes its outcome as FactoryStatus at the end (older runs say "completed")
+      return (ENDED_OUTCOMES as readonly string[]).includes(factoryStatus) ? factoryStatus : 'completed';
   }
 }
 

@@ -19,8 +19,8 @@ export const RunStatus = {
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
-/** The recorded end of a run: `succeeded` until a decision gate exists, then approved/rejected. */
-export type RunOutcome = 'succeeded' | 'approved' | 'rejected' | 'failed';
+/** The recorded end of a run: `succeeded` until a decision gate exists, then approved/rejected; `cancelled` when cancelled. */
+export type RunOutcome = 'succeeded' | 'approved' | 'rejected' | 'failed' | 'cancelled';
 
 /** SPEC §1 required events, plus the gate/answer/retry events the product adds. */
 export const EventType = {
@@ -49,6 +49,8 @@ export const EventType = {
   runApproved: 'run.approved',
   runRejected: 'run.rejected',
   runFailed: 'run.failed',
+  /** The workflow was cancelled (`factory cancel`, Temporal UI): the stage stopped, the record finalized as cancelled. */
+  runCancelled: 'run.cancelled',
   runCompleted: 'run.completed',
 } as const;
 export type EventType = (typeof EventType)[keyof typeof EventType];

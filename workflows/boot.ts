@@ -16,6 +16,7 @@ import type { BootResult, RunInput } from './types';
 const bootActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '500ms', maximumAttempts: 5, nonRetryableErrorTypes: ['BOOT_FAILURE'] },
+  summary: 'boot: profile, specs, preflight, run directory',
 });
 
 /** Boot phases 1–4 (seed steps): profile, specs, preflight, run creation. */

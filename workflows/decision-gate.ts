@@ -1,7 +1,8 @@
 // Seed steps 7–8 inside the run workflow: holdout evaluation as a child workflow on the isolated
 // scenario task queue, then the decision gate (auto or human) and the persisted DecisionRecord.
 
-import { condition, executeChild, proxyActivities } from '@temporalio/workflow';
+import { condition, executeChild, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { decisionDetails } from '../core/run-details';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import {
   type DecideInput,
@@ -134,6 +135,7 @@ export class DecisionGate {
     if (carried) return this.awaitHuman(carried, boot, flush, handover);
 
     this.state.setStatus(RunStatus.evaluating);
+    setCurrentDetails(`**Evaluating**: holdout suite ${suite.id}@${suite.version} (${suite.count} scenarios)`);
     this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count });
     await flush();
     const evaluation = await this.evaluate(input, boot);
@@ -204,6 +206,8 @@ export class DecisionGate {
       await flush();
     }
     const base = this.base(evaluation);
+    const view = this.gateView();
+    if (view) setCurrentDetails(decisionDetails(view));
     const parking = handover;
     const due = handOverDue(parking?.pause ?? (() => false), parking?.upgrade);
     for (;;) {

@@ -1,7 +1,7 @@
 // Graph traversal inside the run workflow: one node at a time (Attractor §3.2), with start, exit and
 // conditional nodes handled here at no activity cost, stages dispatched to the pipeline worker.
 
-import { proxyActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityInterfaceFor, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { StageInput } from '../core/contracts';
 import type { PipelineEdge, PipelineGraph, PipelineNode } from '../core/model';
@@ -18,6 +18,7 @@ import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
 import { budgetExceeded } from '../core/usage';
+import { stageDetails } from '../core/run-details';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -40,7 +41,7 @@ export class Engine {
   /** Set when the main line followed a `loop_restart` edge: the run restarts at its target. */
   restartRequested = false;
   /** executeStage proxies by stage timeout (executor). */
-  private readonly executors = new Map<number, PipelineActivities['executeStage']>();
+  private readonly executors = new Map<number, ActivityInterfaceFor<PipelineActivities>['executeStage']>();
 
   constructor(
     readonly input: RunInput,
@@ -145,6 +146,7 @@ export class Engine {
     if (carriedVisit === undefined) {
       this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
     }
+    if (node.type !== 'wait.human') setCurrentDetails(stageDetails(node.id, node.type, visit, lane.branch));
     const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, visit);
     return this.nodeDone(node, lane, result);
   }
@@ -212,20 +214,25 @@ export class Engine {
       attempt: (n) => {
         const pending = this.state.pendingWrite();
         written = pending.written;
-        return executeStage({ ...this.stageInput(node, lane, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) });
+        const stageInput: StageInput = { ...this.stageInput(node, lane, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) };
+        // the Temporal UI names each executeStage row after its stage (issue 23)
+        const summary = `stage ${node.id} (${node.type}) attempt ${n}/${maxAttempts}${lane.branch ? ` branch ${lane.branch}` : ''}`;
+        return executeStage.executeWithOptions({ summary }, [stageInput]);
       },
       onResult: () => written(),
     });
   }
 
   /** executeStage with a stage timeout and the profile's retry policy; one proxy per distinct timeout. */
-  private executor(timeoutMs: number): PipelineActivities['executeStage'] {
+  private executor(timeoutMs: number): ActivityInterfaceFor<PipelineActivities>['executeStage'] {
     let exec = this.executors.get(timeoutMs);
     if (!exec) {
       const retry = this.boot.profile.profile.policy.retry;
       exec = proxyActivities<PipelineActivities>({
         startToCloseTimeout: timeoutMs + 30_000,
         heartbeatTimeout: this.input.stageHeartbeatMs ?? 10_000,
+        // a cancelled run waits until the stage saw the cancel (its heartbeat) and stopped its process
+        cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
         retry: {
           initialInterval: retry.initial_interval_ms,
           backoffCoefficient: retry.backoff_coefficient,

@@ -1,7 +1,8 @@
 // Human gates inside the run workflow: open, wait for a valid answer (signal, update, auto) or
 // the deadline, close. Invalid answers change no gate and are recorded as events.
 
-import { allHandlersFinished, condition, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import { gateDetails } from '../core/run-details';
 import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
@@ -134,6 +135,7 @@ export class HumanGates {
       this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
       this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     }
+    setCurrentDetails(gateDetails(gate));
     await this.flush();
     // a main-line gate may hand over to a new execution while it waits; a branch's gate waits in this one
     const parking = opts.mainLine ? this.parking : undefined;
@@ -146,7 +148,7 @@ export class HumanGates {
     let closed = true;
     if (parking) closed = await this.wait(gate, visit, parking);
     else if (timeoutMs === undefined) await condition(isClosed);
-    else closed = await condition(isClosed, timeoutMs);
+    else closed = await condition(isClosed, timeoutMs, { summary: `deadline of gate ${gate.id}` });
     if (!closed || this.deadlocked.has(gate.id)) {
       const outcome = this.timeout(node, gate.id);
       if (outcome) {
@@ -176,7 +178,7 @@ export class HumanGates {
       if (isClosed()) return true;
       const left = deadline === undefined ? undefined : deadline - this.opts.now().getTime();
       if (left === undefined) await condition(wake);
-      else if (left <= 0 || !(await condition(wake, left))) return isClosed();
+      else if (left <= 0 || !(await condition(wake, left, { summary: `deadline of gate ${gate.id}` }))) return isClosed();
       if (!isClosed()) await parking.park(this.get(gate.id), visit);
     }
   }

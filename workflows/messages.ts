@@ -51,6 +51,21 @@ export const decideUpdate = defineUpdate<DecisionRecord, [DecideSignalInput]>('d
 /** Validated gate answer for the CLI; rejects unknown/closed gates, bad choices, unauthorized answerers. */
 export const answerGateUpdate = defineUpdate<GateRecord, [GateUpdateInput]>('answerGate');
 
+// One vocabulary (issue 23): each gate signal is also an update of the same name and input, validated
+// before it reaches history and answering with the gate record (like `decide`); `answerGate {kind}` stays.
+
+/** `approve` as an update: `{ "by": "alice" }`, validated, answers with the gate record. */
+export const approveUpdate = defineUpdate<GateRecord, [GateSignalInput]>('approve');
+/** `reject` as an update. */
+export const rejectUpdate = defineUpdate<GateRecord, [GateSignalInput]>('reject');
+/** `answer` as an update: `{ "choice": "revise", "by": "alice" }`. */
+export const answerUpdate = defineUpdate<GateRecord, [AnswerSignalInput]>('answer');
+
+/** Failure type of a refused gate update (non-retryable: the same answer is refused again). */
+export const GATE_ANSWER_REFUSED = 'GATE_ANSWER_REFUSED';
+/** Failure type of a refused `decide` update. */
+export const DECISION_REFUSED = 'DECISION_REFUSED';
+
 export const statusQuery = defineQuery<RunStatusView>('status');
 export const runQuery = defineQuery<RunEnvelope>('run');
 /** Events with seq > after (default 0), at most `limit` (default 1000). */

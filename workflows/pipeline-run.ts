@@ -2,7 +2,8 @@
 // finalize, and the one continue-as-new hand-over (a pause in a long walk, a gate or the decision that waits
 // while history grows or a newer version became current). State lives in RunState; run.ts wires messages.
 
-import { allHandlersFinished, condition, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { endDetails } from '../core/run-details';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
 import { type Checkpoint, EventType, type GateRecord, type RunEnvelope, RECOVERY_RULES, RunStatus } from '../core/run-model';
@@ -20,9 +21,9 @@ import type { BootResult, CarriedExecution, RunInput, RunResult } from './types'
 // Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
 // instead of retrying forever.
 const IO_RETRY: RetryPolicy = { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 20 };
-const ioActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 minute', retry: IO_RETRY });
+const ioActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '1 minute', retry: IO_RETRY, summary: 'write events and checkpoint to the run directory' });
 /** finalizeRun heartbeats per file: a worker killed mid-freeze is noticed in seconds, not at the 10-minute limit. */
-const freezeActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: IO_RETRY });
+const freezeActs = proxyActivities<PipelineActivities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '30 seconds', retry: IO_RETRY, summary: 'finalize: summary.md and the freeze manifest' });
 
 const DEFAULT_HISTORY_LIMIT = 4000;
 
@@ -65,6 +66,7 @@ export class PipelineRun {
       await condition(allHandlersFinished);
       return this.result();
     } catch (err) {
+      if (isCancellation(err)) return this.cancelled(err);
       return this.fail(err);
     }
   }
@@ -79,6 +81,7 @@ export class PipelineRun {
       return this.boot;
     }
     this.publishStatus(RunStatus.booting);
+    setCurrentDetails('**Booting**: resolving the profile and the pipeline, preflight, creating the run directory');
     this.boot = await bootPhases(this.input, this.state, (name) => (this.pipelineName = name));
     return this.boot;
   }
@@ -164,6 +167,26 @@ export class PipelineRun {
     throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
   }
 
+  /**
+   * The workflow was cancelled: stages already stopped (WAIT_CANCELLATION_COMPLETED), so in a scope the cancel
+   * cannot reach, run.cancelled and run.completed {outcome: cancelled} are recorded and the run directory
+   * finalized; then the cancellation is rethrown so the execution ends CANCELLED.
+   */
+  private async cancelled(err: unknown): Promise<never> {
+    await CancellationScope.nonCancellable(async () => {
+      const was = this.state.envelope.status;
+      this.state.setOutcome('cancelled');
+      this.state.emit(EventType.runCancelled, { reason: 'cancel requested', status: was, ...(this.state.envelope.currentNode ? { node: this.state.envelope.currentNode } : {}) });
+      try {
+        await this.finalize(this.boot, undefined);
+      } catch {
+        // a run directory that cannot take the last events does not keep a cancelled run alive
+      }
+      await condition(allHandlersFinished);
+    });
+    throw err;
+  }
+
   // ---- continue-as-new
 
   /** History passed the run's limit (or the server suggests continuing as new). */
@@ -213,9 +236,16 @@ export class PipelineRun {
     );
   }
 
-  /** FactoryStatus and FactoryPipeline search attributes ("finalizing" while the freeze runs). */
+  /**
+   * FactoryStatus and FactoryPipeline search attributes: "finalizing" while the freeze runs, then the run's
+   * outcome (approved, rejected, failed, cancelled, succeeded) instead of "completed", so the Temporal UI
+   * list filters by outcome (client/run-outcome.ts reads it back).
+   */
   private publishStatus(status: RunStatus): void {
-    const shown = this.finalizing && status === RunStatus.completed ? 'finalizing' : status;
+    const ended = status === RunStatus.completed;
+    const outcome = this.state.envelope.failure ? 'failed' : (this.state.envelope.outcome ?? 'failed');
+    const shown = ended ? (this.finalizing ? 'finalizing' : outcome) : status;
+    if (ended) setCurrentDetails(endDetails(outcome, this.finalizing));
     upsertSearchAttributes({ [SEARCH_ATTRIBUTES.status]: [shown], [SEARCH_ATTRIBUTES.pipeline]: [this.pipelineName] });
   }
 

@@ -1,15 +1,21 @@
 // The run workflow (seed steps 1–9): one PipelineRun per execution (workflows/pipeline-run.ts) and the
 // queries, signals and updates it answers (workflows/messages.ts).
 
-import { setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { FailureDomain } from '../core/run-model';
 import { domainFailure } from '../core/failures';
 import type { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
+  answerUpdate,
   approveSignal,
+  approveUpdate,
+  DECISION_REFUSED,
   decideSignal,
+  GATE_ANSWER_REFUSED,
+  type GateSignalInput,
+  rejectUpdate,
   decideUpdate,
   eventsQuery,
   eventsQueryArgs,
@@ -48,7 +54,7 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
       if (!decision.decide(d, 'update')) throw domainFailure(FailureDomain.decision, 'decision refused', ['the decide update was refused; see the decision.failed event']);
       return decision.waitForRecord();
     },
-    { validator: (d) => decision.validate(d) },
+    { validator: (d) => refusedAs(DECISION_REFUSED, () => decision.validate(d)) },
   );
   setHandler(approveSignal, (a) => void gates.answer('approve', a, 'signal'));
   setHandler(rejectSignal, (a) => void gates.answer('reject', a, 'signal'));
@@ -57,13 +63,37 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
     answerGateUpdate,
     (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
     {
-      validator: (u) => {
-        if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
-          throw new Error('malformed update: "kind" must be approve, reject or answer');
-        }
-        const check = gates.check(u.kind, u);
-        if (!check.ok) throw new Error(check.reason);
-      },
+      validator: (u) =>
+        refusedAs(GATE_ANSWER_REFUSED, () => {
+          if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
+            throw new Error('malformed update: "kind" must be approve, reject or answer');
+          }
+          const check = gates.check(u.kind, u);
+          if (!check.ok) throw new Error(check.reason);
+        }),
     },
   );
+  for (const [update, kind] of [
+    [approveUpdate, 'approve'],
+    [rejectUpdate, 'reject'],
+    [answerUpdate, 'answer'],
+  ] as const) {
+    setHandler(update, (a: GateSignalInput) => gates.answer(kind, a, 'update') as NonNullable<ReturnType<HumanGates['answer']>>, {
+      validator: (a: GateSignalInput) =>
+        refusedAs(GATE_ANSWER_REFUSED, () => {
+          if (!a || typeof a !== 'object') throw new Error(`malformed update: ${kind} takes an object like {"by":"alice"}`);
+          const check = gates.check(kind, a);
+          if (!check.ok) throw new Error(check.reason);
+        }),
+    });
+  }
+}
+
+/** A validator's refusal as a typed, non-retryable ApplicationFailure (the temporal CLI and every SDK show the type). */
+function refusedAs(type: string, validate: () => void): void {
+  try {
+    validate();
+  } catch (err) {
+    throw ApplicationFailure.create({ type, message: err instanceof Error ? err.message : String(err), nonRetryable: true });
+  }
 }

@@ -2,7 +2,7 @@
 // timer between attempts with the §3.6 backoff (core/retry.ts, jitter from a hash: replay-safe), and a
 // `stage.retrying` event per retry naming the attempt, the reason and the next delay.
 
-import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, isCancellation, sleep } from '@temporalio/workflow';
 import type { StageResult } from '../core/contracts';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
@@ -54,7 +54,7 @@ export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> 
       next_delay_ms: delayMs,
       ...(deps.branch ? { branch: deps.branch } : {}),
     });
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await sleep(delayMs, { summary: `retry backoff: stage ${deps.nodeId} attempt ${n + 1}` });
   }
 }
 
@@ -65,7 +65,8 @@ export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> 
  * this attempt ("<type>: <message>"). Anything that is not an activity's failure propagates.
  */
 function lostAttempt(err: unknown, n: number): StageResult {
-  if (!(err instanceof ActivityFailure)) throw err;
+  // a cancelled run: the stage was stopped, not lost; the run ends (pipeline-run.ts cancelled)
+  if (!(err instanceof ActivityFailure) || isCancellation(err)) throw err;
   const cause = err.cause;
   if (cause instanceof ApplicationFailure) {
     return { status: 'fail', failure_reason: `${cause.type ?? 'Error'}: ${cause.message}`, attempts: n, durationMs: 0, ...(cause.nonRetryable ? { retryable: false } : {}) };

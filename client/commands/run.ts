@@ -9,6 +9,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { runDirName } from '../../activities/run-create';
 import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope } from '../../core/run-model';
+import { runSummary } from '../../core/run-details';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
 import { loadSpecFile } from '../../definitions/load';
 import { compareSemver, openRegistries } from '../../definitions/registry';
@@ -124,6 +125,9 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
         ...ONE_RUN_PER_ID,
         args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
         searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
+        // what the Temporal UI shows for the run (issue 23); the workflow keeps its current details
+        staticSummary: await pipelineSummary(sources.pipeline, sources.root),
+        staticDetails: runStaticDetails(runId, sources),
       })
       .catch(async (err: unknown) => {
         throw (await startRefusal(err, stack.client, workflowId)) ?? err;
@@ -261,6 +265,23 @@ function readEnvelope(runDir: string): RunEnvelope {
 
 function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
+}
+
+/** The run's static summary for the Temporal UI: `id@version — goal` read from the pipeline here, else its name. */
+async function pipelineSummary(ref: SpecRef, root: string): Promise<string> {
+  try {
+    const loaded = ref.file ? await loadSpecFile(ref.file) : (await openRegistries(root).specs.resolve('pipeline', ref.ref as string)).loaded;
+    if (loaded.kind === 'PipelineSpec' && loaded.graph) return runSummary(loaded.graph.id, loaded.graph.version, loaded.graph.goal || undefined);
+  } catch {
+    // the worker resolves the pipeline again at boot and reports what is wrong with it
+  }
+  return runSummary(pipelineName(ref), ref.ref?.split('@')[1]);
+}
+
+/** The run's static details in the Temporal UI: which sources it runs. */
+function runStaticDetails(runId: string, s: RunSources): string {
+  const src = (r: SpecRef) => r.ref ?? r.file ?? '?';
+  return [`factory run \`${runId}\``, `- pipeline: ${src(s.pipeline)}`, `- profile: ${src(s.profile)}`, ...(s.suite ? [`- suite: ${src(s.suite)}`] : [])].join('\n');
 }
 
 /** Kept here for importers of run.ts; lives in context.ts so reading commands need not load run.ts. */

@@ -200,6 +200,13 @@ export const EVENT_PAYLOADS = {
       node: str('the node it happened at').optional(),
     })
     .describe('The run failed (SPEC §4).'),
+  [EventType.runCancelled]: z
+    .strictObject({
+      reason: str('why the run ended: the cancel request'),
+      node: str('the node the run was at').optional(),
+      status: str('what the run was doing (its status before the cancel)'),
+    })
+    .describe('The run was cancelled (`factory cancel`, Temporal UI); run.completed {outcome: cancelled} follows.'),
   [EventType.runCompleted]: z
     .strictObject({
       outcome: runOutcome.describe('how the run ended'),

@@ -97,7 +97,7 @@ export const runStatus = z.enum(RunStatus);
 /** SPEC §4 failure domains. */
 export const failureDomain = z.enum(FailureDomain);
 /** How a run ended. */
-export const runOutcome = z.enum(['succeeded', 'approved', 'rejected', 'failed']);
+export const runOutcome = z.enum(['succeeded', 'approved', 'rejected', 'failed', 'cancelled']);
 
 /** A run's failure: domain, message, every cause, the recovery rule. */
 export const runFailure = z.object({

@@ -56,6 +56,13 @@ describe('formatRuns', () => {
     } as unknown as WorkflowExecutionInfo;
     expect(rowOf(info)).toEqual({ runId: 'run-9', status: 'completed', outcome: 'completed', temporalStatus: 'COMPLETED', pipeline: 'feature', started: '2026-11-30T10:00:00.000Z', closed: '2026-11-30T10:05:00.000Z' });
   });
+
+  it('reads the outcome from FactoryStatus of a completed execution (the workflow publishes it at the end)', () => {
+    const info = (status: string) => ({ workflowId: 'run-8', status: { name: 'COMPLETED' }, startTime: new Date(), searchAttributes: { FactoryStatus: [status] } }) as unknown as WorkflowExecutionInfo;
+    expect(rowOf(info('approved')).outcome).toBe('approved');
+    expect(rowOf(info('rejected')).outcome).toBe('rejected');
+    expect(rowOf(info('finalizing')).outcome).toBe('completed');
+  });
 });
 
 describe('factory runs', () => {

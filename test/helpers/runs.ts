@@ -51,13 +51,20 @@ export function workspace(pipeline: string, opts: { profile?: string; ext?: 'yam
 }
 
 /** Starts a run of the workspace's pipeline on `taskQueue`. */
+/** Start options tests may set: the workflow task timeout, and what the Temporal UI shows (static summary/details). */
+export interface StartOptions {
+  workflowTaskTimeout?: Duration;
+  staticSummary?: string;
+  staticDetails?: string;
+}
+
 export async function startRun(
   client: Client,
   taskQueue: string,
   ws: Workspace,
   extra: Partial<RunInput> = {},
   workflowId?: string,
-  options: { workflowTaskTimeout?: Duration } = {},
+  options: StartOptions = {},
 ): Promise<WorkflowHandle<typeof runPipeline>> {
   const runId = extra.runId ?? uniqueId('run');
   const input: RunInput = {
@@ -189,7 +196,7 @@ export interface RunEnv {
   /** Adds (or replaces) a custom handler on the shared worker; use a type unique to the test. */
   register(type: string, handler: Handler): void;
   /** Starts a run of `ws` on the shared worker (registryRoot = the workspace; workflow id = run id unless given). */
-  start(ws: Workspace, extra?: Partial<RunInput>, workflowId?: string, options?: { workflowTaskTimeout?: Duration }): Promise<WorkflowHandle<typeof runPipeline>>;
+  start(ws: Workspace, extra?: Partial<RunInput>, workflowId?: string, options?: StartOptions): Promise<WorkflowHandle<typeof runPipeline>>;
   /** Runs `body` while a dedicated worker (own task queue, own activities) polls. */
   withWorker<T>(activities: object, body: (taskQueue: string) => Promise<T>): Promise<T>;
 }

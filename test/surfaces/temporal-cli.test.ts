@@ -2,9 +2,9 @@
 // against a live run on the shared dev server — list by FactoryStatus, query status/gates/events,
 // signal approve, update execute answerGate (an invalid update is refused with the validator's reason
 // and changes nothing). The same commands as docs/operators.md.
-import type { WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { GateRecord, RunEvent, RunStatusView } from '../../core/run-model';
-import { gatesQuery, statusQuery } from '../../workflows/messages';
+import { answerUpdate, GATE_ANSWER_REFUSED, gatesQuery, statusQuery } from '../../workflows/messages';
 import type { runPipeline } from '../../workflows/run';
 import { allEvents, eventually, startedNodes, useRunEnv, workspace } from '../helpers/runs';
 import { awaitGate, cliJson, gatedPipeline, temporalCli } from './helpers';
@@ -92,7 +92,8 @@ describe('the temporal CLI against a live run', () => {
     expect(result.outcome).toBe('succeeded');
     expect(await cliQuery<RunStatusView>(id, 'status')).toMatchObject({ status: 'completed', currentNode: 'exit', openGates: null });
     expect(answered(await allEvents(handle))).toEqual([expect.objectContaining({ gate: 'review', by: 'cli-tester', choice: 'ship', via: 'signal' })]);
-    await eventually(async () => (await listed(`FactoryStatus="completed" AND WorkflowId="${id}"`)).includes(id), 30_000, 300);
+    // FactoryStatus ends as the outcome, so the list filters by it
+    await eventually(async () => (await listed(`FactoryStatus="succeeded" AND WorkflowId="${id}"`)).includes(id), 30_000, 300);
   });
 
   it('answers a gate by `update execute` and refuses an invalid update with the validator reason, changing nothing', async () => {
@@ -144,5 +145,36 @@ describe('the temporal CLI against a live run', () => {
     const out = cliJson<{ name: string; result: GateRecord }>(r);
     expect(out).toMatchObject({ name: 'answerGate', result: { id: 'review', closed: true, selected: 'ship', answers: [{ by: 'cli', choice: 'ship', via: 'update', comment: 'ship it' }] } });
     expect((await handle.result()).outcome).toBe('succeeded');
+  });
+
+  it('takes the signal vocabulary as updates (approve/reject/answer) and refuses a bad one as a typed, non-retryable failure', async () => {
+    const handle = await env.start(workspace(gatedPipeline('cli-vocab')));
+    await awaitGate(handle, 'review');
+    const update = (name: string, input: string) => temporalCli(['workflow', 'update', 'execute', '--workflow-id', handle.workflowId, '--name', name, '--input', input]);
+
+    // refused, by the new names and the old one alike: the type and retryable: false are what the CLI prints
+    for (const [name, input, reason] of [
+      ['answer', '{"choice":"nope","by":"cli"}', /unknown choice "nope"/],
+      ['approve', '{"gate":"deploy","by":"cli"}', /unknown gate "deploy"; open gates: review/],
+      ['answerGate', '{"kind":"maybe","by":"cli"}', /malformed update: "kind" must be approve, reject or answer/],
+    ] as const) {
+      const r = await update(name, input);
+      expect([name, r.code]).toEqual([name, 1]);
+      expect([name, r.stderr]).toEqual([name, expect.stringMatching(reason)]);
+      expect([name, r.stderr]).toEqual([name, expect.stringMatching(/type: GATE_ANSWER_REFUSED, retryable: false/)]);
+    }
+    // through the TypeScript client: the same typed failure
+    const refused = await handle.executeUpdate(answerUpdate, { args: [{ choice: 'nope', by: 'client' }] }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+    const cause = (refused as WorkflowUpdateFailedError).cause;
+    expect(cause).toBeInstanceOf(ApplicationFailure);
+    expect(cause).toMatchObject({ type: GATE_ANSWER_REFUSED, nonRetryable: true });
+
+    // the same name as the signal answers the gate, validated, with its record
+    const ok = await update('approve', '{"by":"cli","comment":"ship it"}');
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+    expect(ok.stdout).toMatch(/selected:ship/);
+    expect((await handle.result()).outcome).toBe('succeeded');
+    expect(answered(await allEvents(handle))).toEqual([expect.objectContaining({ gate: 'review', by: 'cli', choice: 'ship', via: 'update' })]);
   });
 });
