@@ -86,7 +86,7 @@ export const gateBenchmark: Benchmark = {
       timing: summarize(ours),
       floor: { name: 'bareSignals: signal → handling workflow task', timing: summarize(floor) },
       target: { stat: 'median', ratio: 1.2 },
-      notes: [`${GATES} gates measured, ${THINK_MS} ms after each workflow went idle; the next stage is a local activity, its stage.started is emitted by the task that handles the signal`],
+      notes: [`${GATES} gates measured, ${THINK_MS} ms after each workflow went idle; the next stage is a normal activity; its stage.started is emitted by the task that handles the signal`],
     };
   },
 };
