@@ -127,6 +127,7 @@ export const EVENT_PAYLOADS = {
       via: z.enum(['signal', 'update', 'auto', 'timeout']).describe('how it came'),
       reason: str('why it was refused'),
       gate: gateId.optional(),
+      late: z.literal(true).describe('set when it came at or after the gate\'s deadline (its timeout route is taken)').optional(),
       by: str('who sent it (cut to 200 characters)').optional(),
     })
     .describe('An answer was refused; nothing changed.'),
