@@ -200,14 +200,14 @@ export const EVENT_PAYLOADS = {
       recovery: str('the recovery rule of the domain'),
       node: str('the node it happened at').optional(),
     })
-    .describe('The run failed (SPEC §4).'),
+    .describe('The run failed (SPEC §4). Before `run.completed`, except FINALIZE_FAILURE: the freeze failed after `run.completed` (which is never repeated), and this is the last event.'),
   [EventType.runCompleted]: z
     .strictObject({
       outcome: runOutcome.describe('how the run ended'),
       completedNodes: int('node visits completed (absent when the run failed)').optional(),
       domain: failureDomain.describe('the failure domain (failed runs)').optional(),
     })
-    .describe('The last event of every run.'),
+    .describe('Once per run, its last event (only a FINALIZE_FAILURE `run.failed` follows it: the run directory could not be frozen).'),
 } satisfies Record<EventType, z.ZodType>;
 
 /** The payload type of one event type. */
