@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EventType, FailureDomain } from '../run-model';
 import { policyCheck, signatureCluster } from './decision';
-import { digests, failureDomain, gateChoice, runOutcome, specVersion, stageStatus, tokenUsage } from './records';
+import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage } from './records';
 import { QuestionType } from '../questions';
 
 const str = (what: string) => z.string().describe(what);
@@ -16,18 +16,26 @@ const nullable = (what: string) => z.string().nullable().describe(what);
 const gateId = str('gate id: the node id, `<node>#<visit>` from its second visit on, or `decision`');
 const branch = str('the parallel branch the node ran in (absent on the main line)').optional();
 
+/** What preflight found, on run.created (absent on runs from before the sandbox was recorded). */
+const preflightFields = {
+  sandbox: sandboxRecord.describe('the sandbox the run\'s processes get `{ mode: bwrap|none, network: off|on, note? }` (note: why unconfined)').optional(),
+  warnings: z.array(z.string()).describe('preflight\'s warnings (lint, an unconfined sandbox)').optional(),
+};
+
 const runCreatedFresh = z
   .strictObject({
     pipeline: specVersion.describe('`{ id, version }` of the pipeline'),
     profile: specVersion.describe('`{ id, version }` of the profile'),
     digests: digests.describe('sha256 digests `{ profile, pipeline, suite? }` bound at boot'),
     rerunOf: str('the run this one reruns').optional(),
+    ...preflightFields,
   })
   .describe('a new run');
 const runCreatedResumed = z
   .strictObject({
     resumedFrom: str('the checkpoint node the resumed run continues from'),
     runDir: str('the run directory resumed').optional(),
+    ...preflightFields,
   })
   .describe('`factory run --resume`: the same run directory, a new workflow');
 
