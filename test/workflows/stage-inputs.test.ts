@@ -8,6 +8,7 @@ import { runQuery } from '../../workflows/messages';
 import type { MockTurn } from '../helpers/llm-mock';
 import { LlmMock } from '../helpers/llm-mock';
 import { uniqueId } from '../helpers/temporal';
+import { runCli } from '../client/run-cli';
 import { allEvents, handlerOf, pipelineYaml, readJson, settle, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
 
 const KEY = 'sk-stage-inputs-key';
@@ -70,6 +71,9 @@ describe('the sandbox a run uses', () => {
       const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
       expect(summary).toMatch(/- sandbox: none: agent commands, tool stages and hooks ran unconfined/);
       expect(summary).toMatch(/- warning: sandbox: none \(profile\)/);
+      const status = await runCli(['status', runDir], ws.dir);
+      expect(status.stdout).toContain('sandbox: none: agent commands, tool stages and hooks ran unconfined');
+      expect(status.stdout).toContain('warning: sandbox: none (profile)');
     } finally {
       rmSync(outside, { force: true });
     }
