@@ -60,6 +60,11 @@ export class HumanGates {
     return checkAnswer(this.state.gates, kind, input, this.opts.startedBy, { now: this.opts.now().getTime() });
   }
 
+  /** An answer refused because it came at or after its gate's deadline (recorded even when it came by update). */
+  isLate(check: ReturnType<HumanGates['check']>): boolean {
+    return !check.ok && check.gate !== undefined && !check.gate.closed && pastDeadline(check.gate, this.opts.now().getTime());
+  }
+
   /** Applies an answer; an invalid one is recorded as `gate.answer_rejected` and changes nothing. */
   answer(kind: AnswerKind, input: AnswerInput, via: Via): GateRecord | undefined {
     const check = this.check(kind, input);
@@ -69,7 +74,7 @@ export class HumanGates {
         via,
         reason: check.reason,
         ...(check.gate ? { gate: check.gate.id } : {}),
-        ...(check.gate && !check.gate.closed && pastDeadline(check.gate, this.opts.now().getTime()) ? { late: true } : {}),
+        ...(this.isLate(check) ? { late: true } : {}),
         ...(typeof input?.by === 'string' ? { by: input.by.slice(0, 200) } : {}),
       });
       return undefined;

@@ -1,10 +1,9 @@
 // The run workflow (seed steps 1–9): one PipelineRun per execution (workflows/pipeline-run.ts) and the
 // queries, signals and updates it answers (workflows/messages.ts).
 
-import { setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { FailureDomain } from '../core/run-model';
 import { domainFailure } from '../core/failures';
-import type { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
@@ -55,14 +54,21 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
+    (u) => {
+      const check = gates.check(u.kind, u);
+      const gate = gates.answer(u.kind, u, 'update');
+      // only a late answer gets past the validator and is refused here: recorded, and the update fails
+      if (!gate) throw ApplicationFailure.create({ type: 'GATE_ANSWER_REFUSED', nonRetryable: true, message: check.ok ? 'answer refused' : check.reason });
+      return gate;
+    },
     {
       validator: (u) => {
         if (!u || typeof u !== 'object' || !['approve', 'reject', 'answer'].includes(u.kind)) {
           throw new Error('malformed update: "kind" must be approve, reject or answer');
         }
         const check = gates.check(u.kind, u);
-        if (!check.ok) throw new Error(check.reason);
+        // a late answer is admitted so that its refusal is recorded (gate.answer_rejected, late: true)
+        if (!check.ok && !gates.isLate(check)) throw new Error(check.reason);
       },
     },
   );

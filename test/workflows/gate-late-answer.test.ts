@@ -2,7 +2,8 @@
 // the deadline and the signal and the fired timer reach the workflow in one activation (signals run first).
 import { createActivities } from '../../activities';
 import { createDefaultHandlers } from '../../activities/handlers';
-import { approveSignal, gatesQuery, statusQuery } from '../../workflows/messages';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { answerGateUpdate, approveSignal, gatesQuery, statusQuery } from '../../workflows/messages';
 import { createTestWorker } from '../helpers/temporal';
 import { allEvents, eventually, pipelineYaml, settle, sleep, startedNodes, startRun, testProfileYaml, typesOf, useRunEnv, workspace } from '../helpers/runs';
 
@@ -21,7 +22,7 @@ const gated = pipelineYaml(
 );
 
 describe('a gate answer after the deadline', () => {
-  it('is refused and recorded, and the timeout route is taken once, when the answer is signalled while no worker runs', async () => {
+  it('is refused and recorded, and the timeout route is taken once, when the answer is signalled (or sent by update) while no worker runs', async () => {
     const ws = workspace(gated, {
       profile: testProfileYaml().replace('human_gate: { timeout: 1h, on_timeout: default_choice, allow_self_approval: true }', 'human_gate: { timeout: 4s, on_timeout: fail, allow_self_approval: true }'),
     });
@@ -40,9 +41,17 @@ describe('a gate answer after the deadline', () => {
     expect(deadline).toBeDefined();
     while (Date.now() <= Date.parse(deadline as string) + 1000) await sleep(250);
     await handle.signal(approveSignal, { by: 'alice', comment: 'late' });
+    // the same late answer by update: admitted only to be refused and recorded; the caller gets the reason
+    const update = handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'approve', by: 'bob' }] }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
 
     const second = await createTestWorker({ connection: env.nativeConnection, workflowBundle: env.workflowBundle, activities, taskQueue: first.taskQueue });
     const settled = await second.worker.runUntil(async () => {
+      const refusedUpdate = await update;
+      expect(refusedUpdate).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((refusedUpdate as WorkflowUpdateFailedError).cause?.message)).toMatch(/passed its deadline .*\(late answer\)/);
       const s = await settle(handle);
       // queries need a worker: read the events before this one stops
       return { s, events: await allEvents(handle) };
@@ -56,8 +65,9 @@ describe('a gate answer after the deadline', () => {
     expect(types).not.toContain('gate.answered');
     expect(types).not.toContain('run.resumed');
     const refused = events.filter((e) => e.type === 'gate.answer_rejected');
-    expect(refused).toHaveLength(1);
-    expect(refused[0]?.data).toMatchObject({ kind: 'approve', via: 'signal', gate: 'review', by: 'alice', late: true });
+    expect(refused).toHaveLength(2);
+    expect(refused.find((e) => e.data['via'] === 'signal')?.data).toMatchObject({ kind: 'approve', gate: 'review', by: 'alice', late: true });
+    expect(refused.find((e) => e.data['via'] === 'update')?.data).toMatchObject({ kind: 'approve', gate: 'review', by: 'bob', late: true });
     expect(String(refused[0]?.data['reason'])).toContain('deadline');
     expect(events.filter((e) => e.type === 'gate.closed')).toHaveLength(1);
     expect(events.find((e) => e.type === 'gate.closed')?.data).toMatchObject({ gate: 'review', via: 'timeout' });
