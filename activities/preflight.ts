@@ -13,7 +13,8 @@ import { twinServed, unknownProviders } from './llm/resolve';
 import { STRICT_RULES } from '../core/lint-known';
 import type { HandlerRegistry } from './handler-registry';
 import type { PreflightInput, PreflightReport } from './types';
-import { bwrapMissing } from './sandbox/policy';
+import { bwrapMissing, DEFAULT_SANDBOX } from './sandbox/policy';
+import type { SandboxRecord } from '../core/sandbox-policy';
 import { probeBwrap, type BwrapProbe } from './sandbox/probe';
 import { twinOnly } from './sandbox/stage';
 
@@ -56,6 +57,7 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
   return {
     warnings: [...diags.filter((d) => !refused(d)).map(describe), ...sandbox.warnings],
     handlerTypes,
+    sandbox: sandboxInForce(input.profile, sandbox.warnings),
     ...(served.length ? { notes: [`the twin stands in for llm_provider ${served.map((p) => `"${p}"`).join(', ')} (provider.kind: twin)`] } : {}),
   };
 }
@@ -72,6 +74,13 @@ export async function sandboxCheck(profile: FactoryProfile, probe: () => Promise
   if (found.ok) return { causes: secrets, warnings: [] };
   if (twinOnly(profile.provider, profile.providers)) return { causes: secrets, warnings: [`bubblewrap unavailable (${found.reason}): this twin-only run runs commands unsandboxed`] };
   return { causes: [bwrapMissing(found.reason), ...secrets], warnings: [] };
+}
+
+/** The sandbox the run's processes get on this worker (recorded on the run): unconfined whenever sandboxCheck warned. */
+function sandboxInForce(profile: FactoryProfile, warnings: readonly string[]): SandboxRecord {
+  const policy = profile.sandbox ?? DEFAULT_SANDBOX;
+  const note = warnings[0];
+  return note !== undefined ? { mode: 'none', network: 'on', note } : { mode: policy.mode, network: policy.network };
 }
 
 /** `sandbox.env` naming the run key or a provider's key variable: those never enter a sandbox. */

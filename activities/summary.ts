@@ -6,6 +6,7 @@ import type { RunEvent } from '../core/run-model';
 import type { TokenUsage } from '../core/usage';
 import { gateLines, timelineLines } from './summary-story';
 import type { BaseRecord } from '../core/workspace';
+import { sandboxText } from '../core/sandbox-policy';
 
 /** What the workflow hands to finalize: the envelope and, when there is one, the decision. */
 export interface RunSummary {
@@ -41,6 +42,8 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
     rerunOf: e.rerunOf ?? null,
     ...(e.workspace ? { base: e.workspace.base } : {}),
     ...(candidate ? { candidate } : {}),
+    ...(e.sandbox ? { sandbox: e.sandbox } : {}),
+    ...(e.warnings ? { warnings: e.warnings } : {}),
   };
   const lines = [
     `# Run ${f(e.runId)}: ${e.outcome ?? e.status}`,
@@ -51,6 +54,8 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
     `- started ${e.createdAt}, finished ${e.updatedAt}`,
     ...(e.rerunOf ? [`- rerun of ${f(e.rerunOf)}`] : []),
     ...(e.workspace ? [`- base: ${baseLine(e.workspace.base)}`] : []),
+    ...(e.sandbox ? [`- sandbox: ${f(sandboxText(e.sandbox))}`] : []),
+    ...(e.warnings ?? []).map((w) => `- warning: ${f(w)}`),
     ...(candidate ? [`- candidate: commit \`${candidate.commit}\` (tree ${candidate.tree}) in ${candidate.remote}`] : []),
     '',
     '## Stages',

@@ -113,7 +113,7 @@ export function pastDeadline(gate: GateRecord, nowMs: number): boolean {
 
 /**
  * Validates an answer against the gate and its policy; never mutates. With `opts.now` (workflow time), an
- * answer to a gate whose deadline has passed is refused as late (workflow code passes it under a patch).
+ * answer to a gate whose deadline has passed is refused as late (workflows/human-gates.ts passes it).
  */
 export function checkAnswer(
   gates: readonly GateRecord[],

@@ -5,6 +5,7 @@ import type { CandidateSnapshot, WorkspaceRecord } from './workspace';
 import type { StageStatus } from './model';
 import type { QuestionType } from './questions';
 import type { TokenUsage } from './usage';
+import type { SandboxRecord } from './sandbox-policy';
 
 /** SPEC §1 statuses. `completed` is set once finalized; the outcome stays in `outcome`. */
 export const RunStatus = {
@@ -206,6 +207,10 @@ export interface RunEnvelope {
   workspace?: WorkspaceRecord;
   /** The pinned candidate evaluated and decided on (the last one published); absent on runs from before. */
   candidate?: CandidateSnapshot;
+  /** The sandbox the run's processes got, from preflight (issue 20); absent on runs from before. */
+  sandbox?: SandboxRecord;
+  /** Preflight's warnings (lint, an unconfined sandbox); absent when there were none and on runs from before. */
+  warnings?: string[];
 }
 
 /** The small `status` query answer. */

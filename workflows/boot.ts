@@ -9,6 +9,7 @@ import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { EventType, FailureDomain } from '../core/run-model';
 import { decodeFailure, errorMessage } from '../core/failures';
 import { BootFailedError } from './errors';
+import type { SandboxPolicy, SandboxRecord } from '../core/sandbox-policy';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
 
@@ -35,12 +36,14 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   });
   state.recordSpecs(specs);
   named(specs.pipelineRef.id);
-  await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: [...WORKFLOW_NODE_TYPES] });
+  const report = await bootActs.preflight({ graph: specs.graph, profile: profile.profile, workflowTypes: [...WORKFLOW_NODE_TYPES] });
+  state.recordPreflight(report.sandbox ?? fromProfile(profile.profile.sandbox), report.warnings);
+  const preflight = { ...(state.envelope.sandbox ? { sandbox: state.envelope.sandbox } : {}), ...(report.warnings.length ? { warnings: report.warnings } : {}) };
   const runRoot = input.runRoot ?? profile.profile.environment.run_root;
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
     state.resumeFrom(resumed);
-    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir });
+    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...preflight });
     return { profile, specs, runDir: input.runDir as string };
   }
   state.startContext(specs.graph);
@@ -49,6 +52,7 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
     profile: profile.ref,
     digests: state.envelope.digests,
     ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+    ...preflight,
   });
   const checkpoint = state.checkpoint('', undefined);
   const created = await state.persist((events) =>
@@ -56,6 +60,12 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   );
   state.recordRunDir(created.runDir);
   return { profile, specs, runDir: created.runDir };
+}
+
+/** A preflight report from a worker that did not say which sandbox is in force: the profile's setting. */
+function fromProfile(policy: SandboxPolicy | undefined): SandboxRecord {
+  if (policy?.mode === 'none') return { mode: 'none', network: 'on', note: 'sandbox: none (profile)' };
+  return { mode: 'bwrap', network: policy?.network ?? 'off' };
 }
 
 /** The manifest of a suite file, from a scenario worker (the pipeline worker never opens suite files). */

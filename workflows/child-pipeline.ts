@@ -2,7 +2,7 @@
 // workflow (on the parent's task queue, so pinned to the parent's version); the manager cycles
 // observe/steer/wait up to manager.max_cycles, stopping on the child's end or the stop_condition.
 
-import { CancellationScope, condition, proxyActivities, startChild } from '@temporalio/workflow';
+import { CancellationScope, condition, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
@@ -33,6 +33,8 @@ export async function runChildPipeline(
   const childId = `${state.envelope.runId}.${node.id}.${visit}`;
   const options = {
     workflowId: childId,
+    // a child run id names one child run forever (issue 24 item 1): a finished child's record is never reused
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     args: [
       {
         runId: childId,
@@ -61,7 +63,7 @@ const DEFAULT_MAX_CYCLES = 1000;
  */
 async function superviseChild(
   childWorkflow: typeof runPipeline,
-  options: { workflowId: string; args: Parameters<typeof runPipeline> },
+  options: { workflowId: string; workflowIdReusePolicy: WorkflowIdReusePolicy; args: Parameters<typeof runPipeline> },
   node: PipelineNode,
   context: Record<string, unknown>,
   childRunDir: string,

@@ -214,7 +214,7 @@ export class Engine {
       attempt: (n) => {
         const pending = this.state.pendingWrite();
         written = pending.written;
-        const stageInput: StageInput = { ...this.stageInput(node, lane, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) };
+        const stageInput: StageInput = { ...this.stageInput(node, lane, visit, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) };
         // the Temporal UI names each executeStage row after its stage (issue 23)
         const summary = `stage ${node.id} (${node.type}) attempt ${n}/${maxAttempts}${lane.branch ? ` branch ${lane.branch}` : ''}`;
         return executeStage.executeWithOptions({ summary }, [stageInput]);
@@ -246,8 +246,12 @@ export class Engine {
     return exec;
   }
 
-  /** What every stage attempt sends. */
-  private stageInput(node: PipelineNode, lane: Lane, maxAttempts: number, pending: { events: RunEvent[]; checkpoint: Checkpoint | undefined }): StageInput {
+  /**
+   * What every stage attempt sends (the workflow's retries and Temporal's resend the same input): the run
+   * budget the agent loop checks before each model call, the profile's sandbox, and on a parallel branch the
+   * branch and visit that give the attempt its own stage directory (issue 24 item 3).
+   */
+  private stageInput(node: PipelineNode, lane: Lane, visit: number, maxAttempts: number, pending: { events: RunEvent[]; checkpoint: Checkpoint | undefined }): StageInput {
     const { profile } = this.boot.profile;
     return {
       runId: this.state.envelope.runId,
@@ -264,6 +268,9 @@ export class Engine {
       nonRetryableErrorTypes: profile.policy.retry.non_retryable_error_types,
       pendingWrites: { events: pending.events, ...(pending.checkpoint ? { checkpoint: pending.checkpoint } : {}) },
       ...(profile.plugins?.length ? { plugins: profile.plugins } : {}),
+      ...(profile.policy.budget ? { budget: profile.policy.budget } : {}),
+      ...(profile.sandbox ? { sandbox: profile.sandbox } : {}),
+      ...(lane.branch !== undefined ? { branch: lane.branch, visit } : {}),
     };
   }
 }

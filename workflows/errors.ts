@@ -36,6 +36,15 @@ export class EvalFailedError extends RunFailedError {
   override readonly name = 'EvalFailedError';
 }
 
+/**
+ * finalizeRun gave up after the run's work ended (issue 24 item 6): FINALIZE_FAILURE with its own recovery
+ * text (core/failures finalizeFailureOf), never an EXEC_FAILURE with advice to fix a stage.
+ */
+export class FinalizeFailedError extends RunFailedError {
+  readonly domain = FailureDomain.finalize;
+  override readonly name = 'FinalizeFailedError';
+}
+
 /** Maps what ended the run to its failure, or undefined for errors that are not ours (they fail the task). */
 export function runFailureOf(err: unknown): Omit<RunFailure, 'recovery'> | undefined {
   if (err instanceof RunFailedError) return { domain: err.domain, message: err.message, causes: err.causes, ...(err.node ? { node: err.node } : {}) };

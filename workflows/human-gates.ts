@@ -3,7 +3,7 @@
 
 import { allHandlersFinished, condition, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import { gateDetails } from '../core/run-details';
-import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
+import { type AnswerInput, type AnswerKind, applyAnswer, checkAnswer, closeWith, findChoice, gateQuestion, pastDeadline, quorumUnreachable, type QuorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import { answerOutcome, autoAnswer, buildQuestion, QuestionType } from '../core/questions';
 import { humanChoices } from '../core/routing';
 import type { PipelineGraph } from '../core/model';
@@ -52,9 +52,18 @@ export class HumanGates {
     private readonly parking?: GateParking,
   ) {}
 
-  /** Validates an answer without touching state (update validators use this). */
+  /**
+   * Validates an answer without touching state (update validators use this). Judged at the workflow time of
+   * the task that handles it: an answer at or after the gate's deadline is late and refused (issue 24 item 2),
+   * even when it is handled before the fired timer in the same activation.
+   */
   check(kind: AnswerKind, input: AnswerInput) {
-    return checkAnswer(this.state.gates, kind, input, this.opts.startedBy);
+    return checkAnswer(this.state.gates, kind, input, this.opts.startedBy, { now: this.opts.now().getTime() });
+  }
+
+  /** An answer refused because it came at or after its gate's deadline (recorded even when it came by update). */
+  isLate(check: ReturnType<HumanGates['check']>): boolean {
+    return !check.ok && check.gate !== undefined && !check.gate.closed && pastDeadline(check.gate, this.opts.now().getTime());
   }
 
   /** Applies an answer; an invalid one is recorded as `gate.answer_rejected` and changes nothing. */
@@ -66,6 +75,7 @@ export class HumanGates {
         via,
         reason: check.reason,
         ...(check.gate ? { gate: check.gate.id } : {}),
+        ...(this.isLate(check) ? { late: true } : {}),
         ...(typeof input?.by === 'string' ? { by: input.by.slice(0, 200) } : {}),
       });
       return undefined;

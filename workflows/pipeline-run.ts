@@ -2,7 +2,7 @@
 // finalize, and the one continue-as-new hand-over (a pause in a long walk, a gate or the decision that waits
 // while history grows or a newer version became current). State lives in RunState; run.ts wires messages.
 
-import { allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, CancellationScope, condition, isCancellation, makeContinueAsNewFunc, proxyActivities, type RetryPolicy, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { endDetails } from '../core/run-details';
 import type { PipelineActivityContract as PipelineActivities } from '../core/contracts';
 import type { DecisionRecord } from '../core/decision-policy';
@@ -12,7 +12,8 @@ import { bootPhases } from './boot';
 import { runChildPipeline } from './child-pipeline';
 import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
 import { Engine } from './engine';
-import { runFailureOf, workflowFailure } from './errors';
+import { FinalizeFailedError, runFailureOf, workflowFailure } from './errors';
+import { finalizeFailureOf } from '../core/failures';
 import { HumanGates } from './human-gates';
 import { RunState } from './run-state';
 import type { runPipeline } from './run';
@@ -133,34 +134,51 @@ export class PipelineRun {
     this.state.setStatus(RunStatus.completed);
     if (!boot?.runDir) return;
     const runDir = boot.runDir;
-    const frozen = await this.state.persist((events, checkpoint) =>
-      freezeActs.finalizeRun({
-        runDir,
-        events,
-        envelope: this.state.envelope,
-        ...(checkpoint ? { checkpoint } : {}),
-        summary: { envelope: this.state.envelope, ...(decision ? { decision } : {}) },
-        graph: boot.specs.graph,
-      }),
-    );
+    let frozen: { freezeDigest: string };
+    try {
+      frozen = await this.state.persist((events, checkpoint) =>
+        freezeActs.finalizeRun({
+          runDir,
+          events,
+          envelope: this.state.envelope,
+          ...(checkpoint ? { checkpoint } : {}),
+          summary: { envelope: this.state.envelope, ...(decision ? { decision } : {}) },
+          graph: boot.specs.graph,
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // no longer finalizing: fail() publishes the status the run ends in
+      this.finalizing = false;
+      const failure = finalizeFailureOf(err, runDir);
+      throw new FinalizeFailedError(failure.message, failure.causes);
+    }
     this.state.recordFreeze(frozen.freezeDigest);
     this.finalizing = false;
     this.publishStatus(RunStatus.completed);
   }
 
-  /** The run ends in its failure domain: recorded, finalized if the directory takes it, then thrown as the workflow's failure. */
+  /**
+   * The run ends in its failure domain: recorded, finalized if the directory takes it, then thrown as the
+   * workflow's failure. A failed freeze (FinalizeFailedError) comes after run.completed: it adds run.failed
+   * (FINALIZE_FAILURE) and is not finalized again, so the run keeps one run.completed.
+   */
   private async fail(err: unknown): Promise<never> {
     const failure = runFailureOf(err);
     if (!failure) throw err;
     this.state.fail(failure.domain, failure.message, failure.causes, failure.node);
     this.state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
     let unfrozen: string | undefined;
-    try {
-      await this.finalize(this.boot, undefined);
-    } catch (closeErr) {
-      // the run directory could not take the last events (removed, diverged, full): the run still ends
-      // with its own typed failure, and says that its directory is not its record
-      unfrozen = `the run directory was not finalized: ${runFailureOf(closeErr)?.message ?? String(closeErr)}`;
+    if (!(err instanceof FinalizeFailedError)) {
+      try {
+        await this.finalize(this.boot, undefined);
+      } catch (closeErr) {
+        // the run directory could not take the last events (removed, diverged, full): the run still ends
+        // with its own typed failure, says that its directory is not its record, and FactoryStatus says failed
+        const why = closeErr instanceof FinalizeFailedError ? closeErr.causes.join('; ') : runFailureOf(closeErr)?.message ?? String(closeErr);
+        unfrozen = `the run directory was not finalized: ${why}`;
+        this.state.setStatus(RunStatus.failed);
+      }
     }
     await condition(allHandlersFinished);
     const recorded = this.state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };

@@ -23,6 +23,7 @@ import {
 } from '../core/run-model';
 import { EventLog } from './event-log';
 import { addUsage, type TokenUsage } from '../core/usage';
+import type { SandboxRecord } from '../core/sandbox-policy';
 
 /**
  * How many node visits the checkpoint's `completed_nodes` keeps (the most recent). Every stage call
@@ -153,6 +154,12 @@ export class RunState {
   recordProfile(ref: RunEnvelope['profile'], digest: string): void {
     this.env.profile = ref;
     this.env.digests.profile = digest;
+  }
+
+  /** Boot phase 3: the sandbox the run's processes get and preflight's warnings (run.json, status, summary). */
+  recordPreflight(sandbox: SandboxRecord, warnings: readonly string[]): void {
+    this.env.sandbox = sandbox;
+    if (warnings.length) this.env.warnings = [...warnings];
   }
 
   /** Boot phase 2: the resolved pipeline (and suite manifest). */

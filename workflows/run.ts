@@ -4,7 +4,6 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { FailureDomain } from '../core/run-model';
 import { domainFailure } from '../core/failures';
-import type { HumanGates } from './human-gates';
 import {
   answerGateUpdate,
   answerSignal,
@@ -25,6 +24,7 @@ import {
   statusQuery,
 } from './messages';
 import { PipelineRun } from './pipeline-run';
+import type { HumanGates } from './human-gates';
 import type { RunInput, RunResult } from './types';
 
 /** Runs one pipeline from boot to finalize. Fails with a typed domain failure (BOOT_/EXEC_FAILURE). */
@@ -61,7 +61,7 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => gates.answer(u.kind, u, 'update') as NonNullable<ReturnType<HumanGates['answer']>>,
+    (u) => refusedIfLate(gates, u.kind, u),
     {
       validator: (u) =>
         refusedAs(GATE_ANSWER_REFUSED, () => {
@@ -69,7 +69,8 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
             throw new Error('malformed update: "kind" must be approve, reject or answer');
           }
           const check = gates.check(u.kind, u);
-          if (!check.ok) throw new Error(check.reason);
+          // a late answer is admitted so that its refusal is recorded (gate.answer_rejected, late: true)
+          if (!check.ok && !gates.isLate(check)) throw new Error(check.reason);
         }),
     },
   );
@@ -87,6 +88,14 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
         }),
     });
   }
+}
+
+/** An update's answer; only a late one gets past its validator, and is refused here: recorded, and the update fails typed. */
+function refusedIfLate(gates: HumanGates, kind: 'approve' | 'reject' | 'answer', a: GateSignalInput): NonNullable<ReturnType<HumanGates['answer']>> {
+  const check = gates.check(kind, a);
+  const gate = gates.answer(kind, a, 'update');
+  if (!gate) throw ApplicationFailure.create({ type: GATE_ANSWER_REFUSED, nonRetryable: true, message: check.ok ? 'answer refused' : check.reason });
+  return gate;
 }
 
 /** A validator's refusal as a typed, non-retryable ApplicationFailure (the temporal CLI and every SDK show the type). */

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
+import { sandboxText } from '../../core/sandbox-policy';
 import { eventsQuery, gatesQuery, runQuery, statusQuery } from '../../workflows/messages';
 import { ExitCode, type CliContext, defaultUser } from '../context';
 import { readEventsFile } from '../events-file';
@@ -183,6 +184,8 @@ function printEnvelope(ctx: CliContext, env: RunEnvelope & { temporalStatus?: st
   if (env.currentNode) out(`  current node: ${env.currentNode}`);
   if (env.openGates?.length) out(`  open gates: ${env.openGates.join(', ')}`);
   if (env.runDir) out(`  run directory: ${env.runDir}`);
+  if (env.sandbox) out(`  sandbox: ${sandboxText(env.sandbox)}`);
+  for (const w of env.warnings ?? []) out(`  warning: ${w}`);
   for (const s of Object.values(env.stages ?? {})) {
     out(`  - ${s.node} (${s.type}): ${s.status ?? 'running'}, ${s.executions} run(s), ${s.attempts} attempt(s)${s.failure_reason ? ` — ${s.failure_reason}` : ''}`);
   }

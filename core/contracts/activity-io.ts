@@ -12,7 +12,7 @@ import type { SandboxPolicy } from '../sandbox-policy';
 import type { FactoryProfile, ProviderConfig } from '../../definitions/schemas/profile';
 import { EventType } from '../run-model';
 import { decisionRecord } from './decision';
-import { checkpoint, opaque, outcome, runEnvelope, specRef, specVersion } from './records';
+import { checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion } from './records';
 
 /** A pipeline node: its id and handler type checked, the rest as core/model.ts defines it. */
 export const pipelineNode = opaque<PipelineNode>({ id: z.string(), type: z.string() }, 'a pipeline node (core/model.ts)');
@@ -74,7 +74,14 @@ export const preflightInput = z.object({
   sourceMap: z.record(z.string(), z.object({ line: z.number(), column: z.number() })).optional(),
 });
 /** preflight's output: lint warnings and handler types found. */
-export const preflightReport = z.object({ warnings: z.array(z.string()), handlerTypes: z.array(z.string()), notes: z.array(z.string()).optional() });
+export const preflightReport = z.object({
+  warnings: z.array(z.string()),
+  handlerTypes: z.array(z.string()),
+  /** What preflight let through on purpose, e.g. the providers the twin stands in for. */
+  notes: z.array(z.string()).optional(),
+  /** The sandbox the run's processes get on this worker; absent from workers before it was recorded. */
+  sandbox: sandboxRecord.optional(),
+});
 
 /** createRun's input: what the run directory is seeded with. */
 export const createRunInput = z.object({

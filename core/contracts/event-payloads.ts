@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EventType, FailureDomain } from '../run-model';
 import { policyCheck, signatureCluster } from './decision';
-import { digests, failureDomain, gateChoice, runOutcome, specVersion, stageStatus, tokenUsage } from './records';
+import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage } from './records';
 import { QuestionType } from '../questions';
 
 const str = (what: string) => z.string().describe(what);
@@ -16,18 +16,26 @@ const nullable = (what: string) => z.string().nullable().describe(what);
 const gateId = str('gate id: the node id, `<node>#<visit>` from its second visit on, or `decision`');
 const branch = str('the parallel branch the node ran in (absent on the main line)').optional();
 
+/** What preflight found, on run.created (absent on runs from before the sandbox was recorded). */
+const preflightFields = {
+  sandbox: sandboxRecord.describe('the sandbox the run\'s processes get `{ mode: bwrap|none, network: off|on, note? }` (note: why unconfined)').optional(),
+  warnings: z.array(z.string()).describe('preflight\'s warnings (lint, an unconfined sandbox)').optional(),
+};
+
 const runCreatedFresh = z
   .strictObject({
     pipeline: specVersion.describe('`{ id, version }` of the pipeline'),
     profile: specVersion.describe('`{ id, version }` of the profile'),
     digests: digests.describe('sha256 digests `{ profile, pipeline, suite? }` bound at boot'),
     rerunOf: str('the run this one reruns').optional(),
+    ...preflightFields,
   })
   .describe('a new run');
 const runCreatedResumed = z
   .strictObject({
     resumedFrom: str('the checkpoint node the resumed run continues from'),
     runDir: str('the run directory resumed').optional(),
+    ...preflightFields,
   })
   .describe('`factory run --resume`: the same run directory, a new workflow');
 
@@ -127,6 +135,7 @@ export const EVENT_PAYLOADS = {
       via: z.enum(['signal', 'update', 'auto', 'timeout']).describe('how it came'),
       reason: str('why it was refused'),
       gate: gateId.optional(),
+      late: z.literal(true).describe('set when it came at or after the gate\'s deadline (its timeout route is taken)').optional(),
       by: str('who sent it (cut to 200 characters)').optional(),
     })
     .describe('An answer was refused; nothing changed.'),
@@ -199,7 +208,7 @@ export const EVENT_PAYLOADS = {
       recovery: str('the recovery rule of the domain'),
       node: str('the node it happened at').optional(),
     })
-    .describe('The run failed (SPEC §4).'),
+.describe('The run failed (SPEC §4). Before `run.completed`, except FINALIZE_FAILURE: the freeze failed after `run.completed` (which is never repeated), and this is the last event.'),
   [EventType.runCancelled]: z
     .strictObject({
       reason: str('why the run ended: the cancel request'),
@@ -213,7 +222,7 @@ export const EVENT_PAYLOADS = {
       completedNodes: int('node visits completed (absent when the run failed)').optional(),
       domain: failureDomain.describe('the failure domain (failed runs)').optional(),
     })
-    .describe('The last event of every run.'),
+    .describe('Once per run, its last event (only a FINALIZE_FAILURE `run.failed` follows it: the run directory could not be frozen).'),
 } satisfies Record<EventType, z.ZodType>;
 
 /** The payload type of one event type. */

@@ -124,6 +124,9 @@ export const stageRecord = z.object({
 /** sha256 digests bound at boot. */
 export const digests = z.object({ profile: z.string(), pipeline: z.string(), suite: z.string().optional() });
 
+/** The sandbox a run's processes got (core/sandbox-policy.ts SandboxRecord). */
+export const sandboxRecord = z.object({ mode: z.enum(['bwrap', 'none']), network: z.enum(['off', 'on']), note: z.string().optional() });
+
 /** The run envelope (`run.json`, `run` query). */
 export const runEnvelope = z.object({
   runId: z.string(),
@@ -156,4 +159,8 @@ export const runEnvelope = z.object({
   workspace: opaque<WorkspaceRecord>({ dir: z.string(), start: z.string() }, 'a run workspace record (core/workspace.ts)').optional(),
   /** The pinned candidate evaluated and decided on; absent on runs from before. */
   candidate: candidateSnapshot.optional(),
+  /** The sandbox the run's processes got, from preflight (issue 20); absent on runs from before. */
+  sandbox: sandboxRecord.optional(),
+  /** Preflight's warnings (lint, an unconfined sandbox); absent when there were none and on runs from before. */
+  warnings: z.array(z.string()).optional(),
 });
