@@ -18,6 +18,8 @@ import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
 import { budgetExceeded } from '../core/usage';
+import type { SnapshotRecord } from '../core/workspace';
+import { RunWorkspace, snapshotEventData } from './workspace';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -25,6 +27,8 @@ export interface NodeResult {
   attempts: number;
   /** Set by parallel: continue at the fan-in node. */
   jumpTo?: string;
+  /** A stage's workspace snapshot (runs with a workspace). */
+  snapshot?: SnapshotRecord;
 }
 
 /** A branch of a parallel node (its own context), or the main line (no context: the run's, in RunState). */
@@ -48,6 +52,8 @@ export class Engine {
     readonly state: RunState,
     readonly gates: HumanGates,
     private readonly runChild: (node: PipelineNode, visit: number, context: Record<string, unknown>) => Promise<Outcome>,
+    /** The run's workspace (issue 21): heads, restores and snapshots; a no-op for runs without one. */
+    readonly workspace: RunWorkspace = new RunWorkspace(undefined),
   ) {
     this.index = indexOf(boot.specs.graph);
   }
@@ -110,6 +116,7 @@ export class Engine {
       unsatisfied: check.unsatisfied,
       retryTarget: target ?? null,
     });
+    if (target) this.workspace.detourTo(target);
     if (!target) {
       throw new ExecFailedError(
         `goal gate${gates.length > 1 ? 's' : ''} ${gates.join(', ')} ${gates.length > 1 ? 'are' : 'is'} unsatisfied and no retry target is set`,
@@ -143,6 +150,7 @@ export class Engine {
   async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
     const visit = carriedVisit ?? this.state.stageStarted(node, lane.context);
     if (carriedVisit === undefined) {
+      this.workspace.nodeStarting(node.id, lane.branch);
       this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
     }
     const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, visit);
@@ -175,6 +183,7 @@ export class Engine {
   /** After a node: its outcome recorded, stage.completed/failed emitted, the budget checked. */
   private nodeDone(node: PipelineNode, lane: Lane, result: NodeResult): NodeResult {
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
+    this.workspace.snapshotTaken(result.snapshot, lane.branch);
     const data = {
       node: node.id,
       status: result.outcome.status,
@@ -183,6 +192,7 @@ export class Engine {
       ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
       ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
       ...(result.outcome.usage ? { usage: result.outcome.usage } : {}),
+      ...(result.snapshot ? { snapshot: snapshotEventData(result.snapshot) } : {}),
     };
     const failed = result.outcome.status === 'fail' && node.type !== 'conditional';
     this.state.emit(failed ? EventType.stageFailed : EventType.stageCompleted, data);
@@ -202,6 +212,7 @@ export class Engine {
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const executeStage = this.executor(node.timeout_ms ?? profile.policy.stage_timeout_ms);
     let written = (): void => undefined;
+    const workspace = this.workspace.forStage(lane.branch);
     return runAttempts({
       nodeId: node.id,
       maxAttempts,
@@ -212,7 +223,12 @@ export class Engine {
       attempt: (n) => {
         const pending = this.state.pendingWrite();
         written = pending.written;
-        return executeStage({ ...this.stageInput(node, lane, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) });
+        return executeStage({
+          ...this.stageInput(node, lane, maxAttempts, pending),
+          attempt: n,
+          fidelity: resolveFidelity(lane.incoming, node, this.graph),
+          ...(workspace ? { workspace: workspace(n) } : {}),
+        });
       },
       onResult: () => written(),
     });

@@ -4,6 +4,7 @@
 
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import type { StageResult } from '../core/contracts';
+import type { SnapshotRecord } from '../core/workspace';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
 import { EventType } from '../core/run-model';
@@ -27,6 +28,8 @@ export interface RetryLoopDeps {
 export interface AttemptsResult {
   outcome: Outcome;
   attempts: number;
+  /** The workspace snapshot the last attempt ended with (runs with a workspace). */
+  snapshot?: SnapshotRecord;
 }
 
 /**
@@ -42,8 +45,8 @@ export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> 
     } catch (err) {
       res = lostAttempt(err, n);
     }
-    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
-    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, snapshot, ...outcome } = res;
+    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n, ...(snapshot ? { snapshot } : {}) };
     const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
     deps.emit(EventType.stageRetrying, {
       node: deps.nodeId,
