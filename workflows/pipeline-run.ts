@@ -96,11 +96,13 @@ export class PipelineRun {
       runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context),
       this.workspace,
     );
+    // `rerun --from <node>`: the walk starts at that node, in the workspace the earlier run had before it
+    const first = this.state.nextNode ?? (this.input.resume ? undefined : this.input.rerunFrom?.node) ?? engine.startNode();
     if (!this.input.carry) {
       this.state.setStatus(RunStatus.executing);
-      this.state.emit(EventType.runStarted, { start: this.state.nextNode ?? engine.startNode(), resumed: this.input.resume === true });
+      this.state.emit(EventType.runStarted, { start: first, resumed: this.input.resume === true });
     }
-    const pausedAt = await engine.walk(this.state.nextNode ?? engine.startNode(), () => this.pause(), this.input.carry?.gate);
+    const pausedAt = await engine.walk(first, () => this.pause(), this.input.carry?.gate);
     if (pausedAt !== undefined && engine.restartRequested) {
       // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
       // (same run, same run directory: the durable reading of "re-launch with a fresh log")
