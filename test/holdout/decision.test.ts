@@ -93,6 +93,12 @@ describe('holdout evaluation and the auto decision', () => {
     expect(record.evidence.gates).toEqual([{ gate: expect.any(String), node: 'review', selected: 'exit', answers: [expect.objectContaining({ by: 'alice', via: 'signal' })] }]);
     expect(record.evidence.checks.every((c) => c.ok)).toBe(true);
     expect(envelope).toMatchObject({ status: 'completed', outcome: 'approved', decision: { decision: 'approved', mode: 'auto' }, freezeDigest: expect.stringMatching(SHA256) });
+    // issue 21: what was evaluated and approved is the run's pinned candidate: the build's snapshot commit
+    const build = readEvents(runDir).filter((e) => e.type === 'stage.completed' && e.data['node'] === 'build').pop();
+    const commit = (build?.data['snapshot'] as { commit?: string } | undefined)?.commit;
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(record.candidate).toMatchObject({ commit, tree: expect.stringMatching(/^[0-9a-f]{40}$/), remote: join(env.pipelineRoot, 'runs', '.factory', 'candidates.git') });
+    expect(envelope.candidate).toEqual(record.candidate);
     approvedRun = { runId, runDir, freezeDigest: envelope.freezeDigest as string };
   }, 120_000);
 
@@ -276,6 +282,8 @@ describe('finalize: verify and rerun', () => {
     const old = approvedRun ?? (await approvedByClient());
     const ok = await cliInProcess(['verify', old.runDir, '--digest', old.freezeDigest]);
     expect(ok.stdout).toMatch(/^ok: \d+ files match/m);
+    const approved = readJson<DecisionRecord>(join(old.runDir, 'decision.json')).candidate;
+    expect(ok.stdout).toContain(`candidate commit ${approved?.commit} is in ${approved?.remote}`);
     expect(ok.code).toBe(0);
 
     const rerun = await cli(['rerun', old.runDir, '--registry', env.pipelineRoot, '--auto-approve', '--json']);

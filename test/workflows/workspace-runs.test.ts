@@ -7,11 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { baseState, gitIn, makeRepo } from '../helpers/git-repo';
-import { pipelineYaml, readEvents, readJson, settle, testProfileYaml, useRunEnv, workspace, type Workspace } from '../helpers/runs';
+import { pipelineYaml, readEvents, readJson, scriptHandler, settle, startedNodes, testProfileYaml, useRunEnv, workspace, type Workspace } from '../helpers/runs';
 
 jest.setTimeout(300_000);
 
 const env = useRunEnv();
+const script = scriptHandler();
+beforeAll(() => env.register('test.ws-script', script.handler));
 
 /** A base repository and a project whose profile names it as environment.workdir. */
 function project(pipeline: string, files: Record<string, string>, environment = ''): { ws: Workspace; base: string; baseCommit: string } {
@@ -67,6 +69,27 @@ describe('runs of their own (issue 21)', () => {
     const envelope = readJson<RunEnvelope>(join(end.result.runDir as string, 'run.json'));
     const candidate = envelope.candidate as NonNullable<RunEnvelope['candidate']>;
     expect(gitIn(candidate.remote, 'ls-tree', '--name-only', candidate.commit).split('\n').filter(Boolean).sort()).toEqual(['README.md', 'done.txt']);
+  });
+
+  it('a goal_gate detour restarts from the snapshot before its retry target: what the failed pass wrote is gone', async () => {
+    const nodes = [
+      `{ id: plan, type: tool, tool_command: ${JSON.stringify('echo plan >> log.txt')} }`,
+      '{ id: impl, type: test.ws-script, goal_gate: true, retry_target: plan, attrs: { outcomes: "fail,success" } }',
+      `{ id: note, type: tool, tool_command: ${JSON.stringify('echo note >> log.txt')} }`,
+    ];
+    const edges = ['{ from: start, to: plan }', '{ from: plan, to: impl }', '{ from: impl, to: exit, condition: "outcome=success" }', '{ from: impl, to: note, condition: "outcome=fail" }', '{ from: note, to: exit }'];
+    const { ws } = project(pipelineYaml('detour', nodes, edges), { 'log.txt': 'base\n' });
+    const end = await settle(await env.start(ws));
+    if (!end.ok) throw new Error(end.failure.message);
+    const runDir = end.result.runDir as string;
+    const events = readEvents(runDir);
+    expect(startedNodes(events)).toEqual(['start', 'plan', 'impl', 'note', 'plan', 'impl']);
+    const envelope = readJson<RunEnvelope>(join(runDir, 'run.json'));
+    const plans = events.filter((e) => e.type === 'stage.completed' && e.data['node'] === 'plan').map((e) => e.data['snapshot'] as { parent: string });
+    expect(plans.map((p) => p.parent)).toEqual([envelope.workspace?.start, envelope.workspace?.start]);
+    const candidate = envelope.candidate as NonNullable<RunEnvelope['candidate']>;
+    // without the restore the second pass would add to the first: base, plan, note, plan
+    expect(gitIn(candidate.remote, 'show', `${candidate.commit}:log.txt`)).toBe('base\nplan\n');
   });
 
   it('rerun --from implement starts at the snapshot the finished run had before implement, and walks from implement', async () => {
