@@ -220,14 +220,16 @@ export class Engine {
       seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
       ...(lane.branch ? { branch: lane.branch } : {}),
       emit: (type, data) => void this.state.emit(type, data),
-      attempt: (n) => {
+      attempt: (n, afterLost) => {
         const pending = this.state.pendingWrite();
         written = pending.written;
         return executeStage({
           ...this.stageInput(node, lane, maxAttempts, pending),
           attempt: n,
           fidelity: resolveFidelity(lane.incoming, node, this.graph),
-          ...(workspace ? { workspace: workspace(n) } : {}),
+          // a lost attempt's stage (e.g. an agent session) resumes where it was; a codergen stage's agent loop resumes its
+          // session across attempts: neither may have its files taken away
+          ...(workspace ? { workspace: workspace(n, !afterLost && node.type !== 'codergen') } : {}),
         });
       },
       onResult: () => written(),

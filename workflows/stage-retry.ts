@@ -17,8 +17,8 @@ export interface RetryLoopDeps {
   /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
   seed: string;
   branch?: string;
-  /** Attempt `n`: the executeStage activity. */
-  attempt(n: number): Promise<StageResult>;
+  /** Attempt `n`: the executeStage activity; `afterLost`: the attempt before it ended without a result (a lost worker). */
+  attempt(n: number, afterLost: boolean): Promise<StageResult>;
   /** Called with each attempt's result (the events it carried are then written). */
   onResult?(res: StageResult): void;
   emit(type: EventType, data: Record<string, unknown>): void;
@@ -37,13 +37,16 @@ export interface AttemptsResult {
  * out; returns the last outcome. Only errors that are not an activity's failure reject.
  */
 export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> {
+  let lost = false;
   for (let n = 1; ; n++) {
     let res: StageResult;
     try {
-      res = await deps.attempt(n);
+      res = await deps.attempt(n, lost);
       deps.onResult?.(res);
+      lost = false;
     } catch (err) {
       res = lostAttempt(err, n);
+      lost = true;
     }
     const { attempts: _a, durationMs: _d, retryable, retryAfterMs, snapshot, ...outcome } = res;
     if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n, ...(snapshot ? { snapshot } : {}) };

@@ -59,10 +59,11 @@ export class RunWorkspace {
 
   /**
    * The workspace for a stage's attempts: attempts after the first restore the head before the first
-   * (undoing a failed attempt's files); the first restores a pending detour. Parallel lanes share the
-   * workspace and run at once, so they never restore (a lane's retry sees its failed attempt's files).
+   * (undoing a failed attempt's files) when `restore` says so; the first restores a pending detour.
+   * Parallel lanes share the workspace and run at once, so they never restore (a lane's retry sees its
+   * failed attempt's files).
    */
-  forStage(branch: string | undefined): ((attempt: number) => StageWorkspace) | undefined {
+  forStage(branch: string | undefined): ((attempt: number, restore: boolean) => StageWorkspace) | undefined {
     if (!this.record) return undefined;
     const { dir, gitDir, branch: runBranch, start } = this.record;
     const ref: StageWorkspace = { dir, gitDir, branch: runBranch, start };
@@ -71,8 +72,8 @@ export class RunWorkspace {
     this.restoreNext = undefined;
     if (first !== undefined) this.head = first;
     const headBefore = this.head;
-    return (attempt) => {
-      const restoreTo = attempt === 1 ? first : headBefore;
+    return (attempt, restore) => {
+      const restoreTo = attempt === 1 ? first : restore ? headBefore : undefined;
       return restoreTo !== undefined ? { ...ref, restoreTo } : ref;
     };
   }
