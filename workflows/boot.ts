@@ -12,6 +12,7 @@ import { BootFailedError } from './errors';
 import type { SandboxPolicy, SandboxRecord } from '../core/sandbox-policy';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
+import type { BaseRequest } from '../core/workspace';
 
 /** Each phase one activity; a BOOT_FAILURE (a bad spec or profile) is final, anything else is retried a few times. */
 const bootActs = proxyActivities<PipelineActivities>({
@@ -43,8 +44,9 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
     state.resumeFrom(resumed);
+    if (resumed.workspace) state.recordWorkspace(resumed.workspace);
     state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...preflight });
-    return { profile, specs, runDir: input.runDir as string };
+    return { profile, specs, runDir: input.runDir as string, ...(resumed.workspace ? { workspace: resumed.workspace } : {}) };
   }
   state.startContext(specs.graph);
   state.emit(EventType.runCreated, {
@@ -56,10 +58,18 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   });
   const checkpoint = state.checkpoint('', undefined);
   const created = await state.persist((events) =>
-    bootActs.createRun({ envelope: state.envelope, graph: specs.graph, checkpoint, events, runRoot, ...(input.runDir ? { runDir: input.runDir } : {}) }),
+    bootActs.createRun({ envelope: state.envelope, graph: specs.graph, checkpoint, events, runRoot, ...(input.runDir ? { runDir: input.runDir } : {}), workspace: baseRequest(input, profile.profile) }),
   );
   state.recordRunDir(created.runDir);
-  return { profile, specs, runDir: created.runDir };
+  if (created.workspace) state.recordWorkspace(created.workspace);
+  return { profile, specs, runDir: created.runDir, ...(created.workspace ? { workspace: created.workspace } : {}) };
+}
+
+/** The run's base (issue 21): environment.workdir at `factory run --ref` or environment.ref, or a rerun's start. */
+function baseRequest(input: RunInput, profile: BootResult['profile']['profile']): BaseRequest {
+  const env = profile.environment;
+  const ref = input.ref ?? env.ref;
+  return { path: env.workdir, ...(ref !== undefined ? { ref } : {}), allowDirty: env.allow_dirty_base, ...(input.rerunFrom ? { from: input.rerunFrom } : {}) };
 }
 
 /** A preflight report from a worker that did not say which sandbox is in force: the profile's setting. */

@@ -23,6 +23,8 @@ import { handOverDue } from './human-gates';
 import type { evaluateSuite } from './evaluate';
 import type { RunState } from './run-state';
 import type { BootResult, RunInput } from './types';
+import type { CandidateSnapshot } from '../core/workspace';
+import { candidateEventData, changeLine } from './workspace';
 
 const decisionActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '1 minute',
@@ -76,7 +78,7 @@ export class DecisionGate {
     return {
       id: DECISION_GATE,
       node: DECISION_GATE,
-      prompt: `Decide this run: ${this.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}`,
+      prompt: `Decide this run: ${this.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'FAILED'}`).join(', ')}${this.changed()}`,
       choices: allowedDecisions(this.checks).map((d) => ({ key: d[0]?.toUpperCase() ?? d, label: d, to: d })),
       openedAt: this.state.envelope.updatedAt,
       approvers: this.approvers,
@@ -85,6 +87,12 @@ export class DecisionGate {
       answers: [],
       closed: false,
     };
+  }
+
+  /** What the candidate changed, for the gate's prompt: ` (changed: 2 files, +5 -1 at <commit>)`, or nothing without a pinned candidate. */
+  private changed(): string {
+    const line = changeLine(this.state.envelope.candidate);
+    return line ? `; candidate: ${line}` : '';
   }
 
   /** Validation for the `decide` update (throws the reason; nothing reaches history). */
@@ -136,7 +144,8 @@ export class DecisionGate {
 
     this.state.setStatus(RunStatus.evaluating);
     setCurrentDetails(`**Evaluating**: holdout suite ${suite.id}@${suite.version} (${suite.count} scenarios)`);
-    this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count });
+    const pinned = this.state.envelope.candidate;
+    this.state.emit(EventType.runEvaluating, { suite: `${suite.id}@${suite.version}`, scenarios: suite.count, ...(pinned ? { candidate: candidateEventData(pinned) } : {}) });
     await flush();
     const evaluation = await this.evaluate(input, boot);
     const counts = this.state.recordEvaluation(evaluation);
@@ -179,15 +188,18 @@ export class DecisionGate {
       allowed: allowedDecisions(this.checks),
       checks: this.checks,
       approvers: this.approvers,
+      ...(pinned ? { candidate: candidateEventData(pinned) } : {}),
     });
     await flush();
     return this.awaitHuman({ evaluation, checks: this.checks, approvers: this.approvers, rerunFrom }, boot, flush, handover, true);
   }
 
   /** The evidence every decision record carries. */
-  private base(evaluation: EvaluationSummary): Pick<DecisionRecord, 'runId' | 'evidence'> {
+  private base(evaluation: EvaluationSummary): Pick<DecisionRecord, 'runId' | 'evidence' | 'candidate'> {
+    const candidate = this.state.envelope.candidate;
     return {
       runId: this.state.envelope.runId,
+      ...(candidate ? { candidate } : {}),
       evidence: { digests: this.state.envelope.digests, evaluation, checks: this.checks, gates: gateEvidence(this.state.gates) },
     };
   }
@@ -242,7 +254,7 @@ export class DecisionGate {
       runId: this.state.envelope.runId,
       suite: input.suite as EvaluateInput['suite'],
       expectedDigest: suite.digest,
-      candidate: candidateOf(boot, this.state.context),
+      candidate: candidateOf(boot, this.state.context, this.state.envelope.candidate),
       provider: profile.provider,
       passBar: { satisfaction: profile.policy.decision.pass_bar, must_pass: profile.policy.decision.must_pass },
     };
@@ -275,13 +287,18 @@ export class DecisionGate {
   }
 }
 
-/** The candidate the pipeline publishes: an artifact reference plus the exported context keys. */
-export function candidateOf(boot: BootResult, context: Record<string, unknown>): Candidate {
+/**
+ * The candidate the pipeline hands the evaluation: a `candidate.ref` the pipeline set, else the pinned
+ * snapshot (`<remote>#<commit>`, fetched by commit on the scenario side), else (a run without a workspace)
+ * the shared `file://<workdir>`; plus the exported context keys.
+ */
+export function candidateOf(boot: BootResult, context: Record<string, unknown>, pinned?: CandidateSnapshot): Candidate {
   const { profile } = boot.profile;
-  const ref = typeof context['candidate.ref'] === 'string' ? (context['candidate.ref'] as string) : `file://${profile.environment.workdir}`;
+  const fallback = pinned ? `${pinned.remote}#${pinned.commit}` : `file://${profile.environment.workdir}`;
+  const ref = typeof context['candidate.ref'] === 'string' ? (context['candidate.ref'] as string) : fallback;
   const exports: Record<string, unknown> = {};
   for (const key of boot.specs.graph.exports) if (key in context) exports[key] = context[key];
-  return { ref, exports };
+  return { ref, exports, ...(pinned ? { snapshot: pinned } : {}) };
 }
 
 function gateEvidence(gates: readonly GateRecord[]): DecisionRecord['evidence']['gates'] {

@@ -19,6 +19,8 @@ import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
 import { budgetExceeded } from '../core/usage';
 import { stageDetails } from '../core/run-details';
+import type { SnapshotRecord } from '../core/workspace';
+import { RunWorkspace, snapshotEventData } from './workspace';
 
 /** Where a node sends the traversal next, beyond normal edge selection. */
 export interface NodeResult {
@@ -26,6 +28,8 @@ export interface NodeResult {
   attempts: number;
   /** Set by parallel: continue at the fan-in node. */
   jumpTo?: string;
+  /** A stage's workspace snapshot (runs with a workspace). */
+  snapshot?: SnapshotRecord;
 }
 
 /** A branch of a parallel node (its own context), or the main line (no context: the run's, in RunState). */
@@ -49,6 +53,8 @@ export class Engine {
     readonly state: RunState,
     readonly gates: HumanGates,
     private readonly runChild: (node: PipelineNode, visit: number, context: Record<string, unknown>) => Promise<Outcome>,
+    /** The run's workspace (issue 21): heads, restores and snapshots; a no-op for runs without one. */
+    readonly workspace: RunWorkspace = new RunWorkspace(undefined),
   ) {
     this.index = indexOf(boot.specs.graph);
   }
@@ -111,6 +117,7 @@ export class Engine {
       unsatisfied: check.unsatisfied,
       retryTarget: target ?? null,
     });
+    if (target) this.workspace.detourTo(target);
     if (!target) {
       throw new ExecFailedError(
         `goal gate${gates.length > 1 ? 's' : ''} ${gates.join(', ')} ${gates.length > 1 ? 'are' : 'is'} unsatisfied and no retry target is set`,
@@ -144,6 +151,7 @@ export class Engine {
   async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
     const visit = carriedVisit ?? this.state.stageStarted(node, lane.context);
     if (carriedVisit === undefined) {
+      this.workspace.nodeStarting(node.id, lane.branch);
       this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
     }
     if (node.type !== 'wait.human') setCurrentDetails(stageDetails(node.id, node.type, visit, lane.branch));
@@ -177,6 +185,7 @@ export class Engine {
   /** After a node: its outcome recorded, stage.completed/failed emitted, the budget checked. */
   private nodeDone(node: PipelineNode, lane: Lane, result: NodeResult): NodeResult {
     this.state.recordOutcome(node, result.outcome, result.attempts, lane.context);
+    this.workspace.snapshotTaken(result.snapshot, lane.branch);
     const data = {
       node: node.id,
       status: result.outcome.status,
@@ -185,6 +194,7 @@ export class Engine {
       ...(result.outcome.failure_reason ? { failure_reason: result.outcome.failure_reason } : {}),
       ...(result.outcome.preferred_label ? { preferred_label: result.outcome.preferred_label } : {}),
       ...(result.outcome.usage ? { usage: result.outcome.usage } : {}),
+      ...(result.snapshot ? { snapshot: snapshotEventData(result.snapshot) } : {}),
     };
     const failed = result.outcome.status === 'fail' && node.type !== 'conditional';
     this.state.emit(failed ? EventType.stageFailed : EventType.stageCompleted, data);
@@ -204,6 +214,7 @@ export class Engine {
     const maxAttempts = maxAttemptsFor(node, this.graph, retry);
     const executeStage = this.executor(node.timeout_ms ?? profile.policy.stage_timeout_ms);
     let written = (): void => undefined;
+    const workspace = this.workspace.forStage(lane.branch);
     return runAttempts({
       nodeId: node.id,
       maxAttempts,
@@ -211,10 +222,17 @@ export class Engine {
       seed: `${this.state.envelope.runId}/${node.id}/${lane.branch ?? ''}/${visit}`,
       ...(lane.branch ? { branch: lane.branch } : {}),
       emit: (type, data) => void this.state.emit(type, data),
-      attempt: (n) => {
+      attempt: (n, afterLost) => {
         const pending = this.state.pendingWrite();
         written = pending.written;
-        const stageInput: StageInput = { ...this.stageInput(node, lane, visit, maxAttempts, pending), attempt: n, fidelity: resolveFidelity(lane.incoming, node, this.graph) };
+        const stageInput: StageInput = {
+          ...this.stageInput(node, lane, visit, maxAttempts, pending),
+          attempt: n,
+          fidelity: resolveFidelity(lane.incoming, node, this.graph),
+          // a lost attempt's stage (e.g. an agent session) resumes where it was; a codergen stage's agent loop resumes its
+          // session across attempts: neither may have its files taken away
+          ...(workspace ? { workspace: workspace(n, !afterLost && node.type !== 'codergen') } : {}),
+        };
         // the Temporal UI names each executeStage row after its stage (issue 23)
         const summary = `stage ${node.id} (${node.type}) attempt ${n}/${maxAttempts}${lane.branch ? ` branch ${lane.branch}` : ''}`;
         return executeStage.executeWithOptions({ summary }, [stageInput]);

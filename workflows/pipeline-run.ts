@@ -18,6 +18,7 @@ import { HumanGates } from './human-gates';
 import { RunState } from './run-state';
 import type { runPipeline } from './run';
 import type { BootResult, CarriedExecution, RunInput, RunResult } from './types';
+import { RunWorkspace } from './workspace';
 
 // Bounded (~3 minutes of retries): a run directory that cannot be written fails the run visibly
 // instead of retrying forever.
@@ -34,6 +35,8 @@ export class PipelineRun {
   readonly gates: HumanGates;
   readonly decision: DecisionGate;
   private boot?: BootResult;
+  /** The run's own workspace (issue 21); set once boot made or read it back. */
+  private workspace = new RunWorkspace(undefined);
   private pipelineName: string;
   /** Set while finalizeRun runs: FactoryStatus says "finalizing", not yet "completed". */
   private finalizing = false;
@@ -64,6 +67,7 @@ export class PipelineRun {
       }
       const record = await this.decide(boot);
       await this.finalize(boot, record);
+      await this.releaseWorkspace();
       await condition(allHandlersFinished);
       return this.result();
     } catch (err) {
@@ -77,6 +81,7 @@ export class PipelineRun {
   /** Boot phases 1–4, or the boot an earlier execution carried. */
   private async bootPhase(): Promise<BootResult> {
     if (this.boot) {
+      this.workspace = new RunWorkspace(this.boot.workspace, this.input.carry?.workspace, this.input.resume === true);
       this.pipelineName = this.boot.specs.pipelineRef.id;
       this.state.setStatus(this.input.carry?.decision || this.state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
       return this.boot;
@@ -84,6 +89,7 @@ export class PipelineRun {
     this.publishStatus(RunStatus.booting);
     setCurrentDetails('**Booting**: resolving the profile and the pipeline, preflight, creating the run directory');
     this.boot = await bootPhases(this.input, this.state, (name) => (this.pipelineName = name));
+    this.workspace = new RunWorkspace(this.boot.workspace, undefined, this.input.resume === true);
     return this.boot;
   }
 
@@ -92,12 +98,15 @@ export class PipelineRun {
     if (this.input.carry?.decision) return undefined; // continued-as-new at the decision: the graph was walked
     const engine = new Engine(this.input, boot, this.state, this.gates, (node, visit, context) =>
       runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context),
+      this.workspace,
     );
+    // `rerun --from <node>`: the walk starts at that node, in the workspace the earlier run had before it
+    const first = this.state.nextNode ?? (this.input.resume ? undefined : this.input.rerunFrom?.node) ?? engine.startNode();
     if (!this.input.carry) {
       this.state.setStatus(RunStatus.executing);
-      this.state.emit(EventType.runStarted, { start: this.state.nextNode ?? engine.startNode(), resumed: this.input.resume === true });
+      this.state.emit(EventType.runStarted, { start: first, resumed: this.input.resume === true });
     }
-    const pausedAt = await engine.walk(this.state.nextNode ?? engine.startNode(), () => this.pause(), this.input.carry?.gate);
+    const pausedAt = await engine.walk(first, () => this.pause(), this.input.carry?.gate);
     if (pausedAt !== undefined && engine.restartRequested) {
       // Attractor's loop_restart: the run starts over at the edge's target with a fresh context
       // (same run, same run directory: the durable reading of "re-launch with a fresh log")
@@ -110,6 +119,7 @@ export class PipelineRun {
   /** Seed steps 7–8: evaluation and the decision (undefined for a run without a suite); the outcome recorded. */
   private async decide(boot: BootResult): Promise<DecisionRecord | undefined> {
     const carried = this.input.carry?.decision;
+    if (!carried) await this.pinCandidate(boot);
     const handover = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
     const record = await this.decision.run(this.input, boot, () => this.flush(), handover);
     if (!record) {
@@ -118,13 +128,44 @@ export class PipelineRun {
     }
     this.state.setOutcome(record.decision);
     this.state.setStatus(record.decision === 'approved' ? RunStatus.approved : RunStatus.rejected);
+    const published = record.decision === 'approved' ? await this.publishApproved(boot, record) : {};
     this.state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
       by: record.by,
       mode: record.mode,
       reason: record.reason,
       ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
+      ...(record.candidate ? { commit: record.candidate.commit } : {}),
+      ...published,
     });
     return record;
+  }
+
+  /** Issue 21: the walk's last snapshot published to the candidate remote and recorded in the envelope (what is evaluated and decided on). */
+  private async pinCandidate(boot: BootResult): Promise<void> {
+    const env = boot.profile.profile.environment;
+    const candidate = await this.workspace.publishCandidate(this.state.envelope.runId, this.runRoot(boot), env.workspace.remote);
+    if (candidate) this.state.recordCandidate(candidate);
+  }
+
+  /** On approval with environment.workspace.publish_branch: the approved commit pushed as that branch (event data either way). */
+  private async publishApproved(boot: BootResult, record: DecisionRecord): Promise<Record<string, string>> {
+    const env = boot.profile.profile.environment;
+    const branch = env.workspace.publish_branch;
+    if (branch === undefined || !record.candidate) return {};
+    return this.workspace.publishApproved(this.state.envelope.runId, this.runRoot(boot), record.candidate.commit, branch, env.workspace.remote);
+  }
+
+  /** The run root the run directory and workspace were made under (boot's choice). */
+  private runRoot(boot: BootResult): string {
+    return this.input.runRoot ?? boot.profile.profile.environment.run_root;
+  }
+
+  /** After finalize: the workspace removed or kept per environment.workspace.keep. */
+  private async releaseWorkspace(): Promise<void> {
+    const boot = this.boot;
+    if (!boot) return;
+    const outcome = this.state.envelope.outcome;
+    await this.workspace.release(this.state.envelope.runId, this.runRoot(boot), boot.profile.profile.environment.workspace.keep, outcome === 'succeeded' || outcome === 'approved');
   }
 
   /** Seed step 9: run.completed, then (with a run directory) the last events, summary and freeze; "completed" is published once frozen. */
@@ -172,6 +213,7 @@ export class PipelineRun {
     if (!(err instanceof FinalizeFailedError)) {
       try {
         await this.finalize(this.boot, undefined);
+        await this.releaseWorkspace();
       } catch (closeErr) {
         // the run directory could not take the last events (removed, diverged, full): the run still ends
         // with its own typed failure, says that its directory is not its record, and FactoryStatus says failed
@@ -227,7 +269,8 @@ export class PipelineRun {
     await condition(allHandlersFinished);
     if (!stillDue()) return;
     this.state.emit(EventType.runContinuedAsNew, { next, ...(gate !== undefined ? { gate } : {}), historyLength: workflowInfo().historyLength });
-    const carry: CarriedExecution = { boot, state: this.state.carry(checkpoint()), ...resume };
+    const workspace = this.workspace.carry();
+    const carry: CarriedExecution = { boot, state: this.state.carry(checkpoint()), ...resume, ...(workspace ? { workspace } : {}) };
     await makeContinueAsNewFunc<typeof runPipeline>({ initialVersioningBehavior: 'AUTO_UPGRADE' })({ ...this.input, carry });
   }
 

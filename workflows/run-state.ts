@@ -24,6 +24,7 @@ import {
 import { EventLog } from './event-log';
 import { addUsage, type TokenUsage } from '../core/usage';
 import type { SandboxRecord } from '../core/sandbox-policy';
+import type { CandidateSnapshot, WorkspaceRecord } from '../core/workspace';
 
 /**
  * How many node visits the checkpoint's `completed_nodes` keeps (the most recent). Every stage call
@@ -180,6 +181,16 @@ export class RunState {
   /** Boot phase 4 wrote the run directory. */
   recordRunDir(runDir: string): void {
     this.env.runDir = runDir;
+  }
+
+  /** The run's workspace and pinned base (issue 21): kept in the envelope so every run.json write keeps it. */
+  recordWorkspace(workspace: WorkspaceRecord): void {
+    this.env.workspace = workspace;
+  }
+
+  /** The pinned candidate published before evaluation (issue 21). */
+  recordCandidate(candidate: CandidateSnapshot): void {
+    this.env.candidate = candidate;
   }
 
   /** Resume: the envelope and checkpoint read back from the run directory, every event in it counted as written. */

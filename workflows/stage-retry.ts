@@ -4,6 +4,7 @@
 
 import { ActivityFailure, ApplicationFailure, isCancellation, sleep } from '@temporalio/workflow';
 import type { StageResult } from '../core/contracts';
+import type { SnapshotRecord } from '../core/workspace';
 import type { Outcome } from '../core/outcome';
 import { delayForAttempt, shouldRetry, type BackoffConfig } from '../core/retry';
 import { EventType } from '../core/run-model';
@@ -16,8 +17,8 @@ export interface RetryLoopDeps {
   /** Seeds the jitter: run, node and visit, so each visit's delays differ but replays agree. */
   seed: string;
   branch?: string;
-  /** Attempt `n`: the executeStage activity. */
-  attempt(n: number): Promise<StageResult>;
+  /** Attempt `n`: the executeStage activity; `afterLost`: the attempt before it ended without a result (a lost worker). */
+  attempt(n: number, afterLost: boolean): Promise<StageResult>;
   /** Called with each attempt's result (the events it carried are then written). */
   onResult?(res: StageResult): void;
   emit(type: EventType, data: Record<string, unknown>): void;
@@ -27,6 +28,8 @@ export interface RetryLoopDeps {
 export interface AttemptsResult {
   outcome: Outcome;
   attempts: number;
+  /** The workspace snapshot the last attempt ended with (runs with a workspace). */
+  snapshot?: SnapshotRecord;
 }
 
 /**
@@ -34,16 +37,19 @@ export interface AttemptsResult {
  * out; returns the last outcome. Only errors that are not an activity's failure reject.
  */
 export async function runAttempts(deps: RetryLoopDeps): Promise<AttemptsResult> {
+  let lost = false;
   for (let n = 1; ; n++) {
     let res: StageResult;
     try {
-      res = await deps.attempt(n);
+      res = await deps.attempt(n, lost);
       deps.onResult?.(res);
+      lost = false;
     } catch (err) {
       res = lostAttempt(err, n);
+      lost = true;
     }
-    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, ...outcome } = res;
-    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n };
+    const { attempts: _a, durationMs: _d, retryable, retryAfterMs, snapshot, ...outcome } = res;
+    if (!shouldRetry(outcome.status, n, deps.maxAttempts, retryable !== false)) return { outcome, attempts: n, ...(snapshot ? { snapshot } : {}) };
     const delayMs = Math.max(delayForAttempt(n, deps.backoff, deps.seed), retryAfterMs ?? 0);
     deps.emit(EventType.stageRetrying, {
       node: deps.nodeId,

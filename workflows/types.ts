@@ -1,6 +1,7 @@
 // Input and result of the run workflow, shared by the workflow, the CLI and tests.
 
 import type { ResolvedProfile, ResolvedSpecs, SpecRef } from '../core/contracts';
+import type { WorkspaceRecord } from '../core/workspace';
 import type { RunFailure, RunOutcome, RunStatus } from '../core/run-model';
 import type { CarriedRunState } from './run-state';
 import type { CarriedDecision } from './decision-gate';
@@ -25,6 +26,10 @@ export interface RunInput {
   historyLimit?: number;
   /** Heartbeat timeout for stage activities, so a dead worker is noticed (default 10 s). */
   stageHeartbeatMs?: number;
+  /** `factory run --ref`: the base commit, branch or tag (overrides environment.ref). */
+  ref?: string;
+  /** `factory rerun --from <node>`: start at the snapshot the earlier run (in `runDir`) had before `node`. */
+  rerunFrom?: { runDir: string; node: string };
   /** Set by the workflow itself when it continues as new. */
   carry?: CarriedExecution;
 }
@@ -33,6 +38,15 @@ export interface BootResult {
   profile: ResolvedProfile;
   specs: ResolvedSpecs;
   runDir: string;
+  /** The run's own workspace (issue 21); absent on runs without one. */
+  workspace?: WorkspaceRecord;
+}
+
+/** Where the run's workspace stands (workflows/workspace.ts): branch head, head before each main-line node, a pending restore. */
+export interface CarriedWorkspace {
+  head?: string;
+  before: Record<string, string>;
+  restoreNext?: string;
 }
 
 export interface CarriedExecution {
@@ -42,6 +56,8 @@ export interface CarriedExecution {
   gate?: { node: string; visit: number };
   /** Set when the previous execution continued-as-new while waiting for the human decision (after evaluation). */
   decision?: CarriedDecision;
+  /** The workspace's head and per-node starts (issue 21). */
+  workspace?: CarriedWorkspace;
 }
 
 export interface RunResult {

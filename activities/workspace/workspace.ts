@@ -6,8 +6,8 @@
 // the work tree, not in it: stages (the agent) see plain files, and factory always names both paths.
 
 import { execFile } from 'node:child_process';
-import { cp, lstat, mkdir, readFile, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { cp, lstat, mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { BaseRecord, WorkspaceKeep, WorkspaceRecord } from '../../core/workspace';
 import { writeJsonAtomic } from '../atomic-files';
@@ -60,7 +60,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
     await git(['init', '--quiet', `--initial-branch=${branch}`, `--separate-git-dir=${gitDir}`, dir]);
     await rm(join(dir, '.git'), { force: true });
     await configure(gitDir);
-    await copyTree(base.path, dir);
+    await copyTree(base.path, dir, await realpath(input.runRoot));
     const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
     record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
   }
@@ -125,8 +125,22 @@ export async function commitAll(at: { gitDir: string; workTree: string }, messag
 }
 
 /** Copies a plain directory's contents (symbolic links as links, modes and times kept). */
-async function copyTree(from: string, to: string): Promise<void> {
-  await promisify(execFile)('cp', ['-a', '--', `${from}/.`, `${to}/`]);
+async function copyTree(from: string, to: string, runRoot: string): Promise<void> {
+  const inside = relative(from, runRoot);
+  if (inside === '') throw bootFailure('workspace', [`environment.workdir ${from} (the run's base) is the run root itself; point it at the project's files`]);
+  if (inside.startsWith('..') || inside.startsWith(sep)) {
+    await promisify(execFile)('cp', ['-a', '--', `${from}/.`, `${to}/`]);
+    return;
+  }
+  // the run root lies inside the base (e.g. workdir `.` with run_root `runs`): copied around, never into itself
+  const [first] = inside.split(sep) as [string];
+  for (const name of await readdir(from)) {
+    if (name !== first) await promisify(execFile)('cp', ['-a', '--', join(from, name), `${to}/`]);
+    else if (inside !== first) {
+      await mkdir(join(to, name), { recursive: true });
+      await copyTree(join(from, name), join(to, name), runRoot);
+    }
+  }
 }
 
 /** Brings the base's uncommitted state into the workspace: changed and new paths copied, deleted ones removed. */

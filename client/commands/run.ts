@@ -40,6 +40,10 @@ interface RunOptions {
   by?: string;
   /** Set by `rerun`: the run this one reruns. */
   rerun?: string;
+  /** `run --ref`: the base's branch, tag or commit (overrides environment.ref). */
+  ref?: string;
+  /** `rerun --from <node>`: start at the earlier run's snapshot before that node. */
+  from?: string;
   /** Embedded mode: start a scenario-worker process when the run has a suite (default true). */
   scenarioWorker?: boolean;
   scenariosRoot?: string;
@@ -58,6 +62,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--run-id <id>', 'run id (default generated)')
     .option('--auto-approve', 'answer every human gate with its first choice')
     .option('--resume <runDir>', 'continue an interrupted run from its checkpoint')
+    .option('--ref <ref>', 'branch, tag or commit of the base repository to start from (default: environment.ref, else HEAD)')
     .option('--by <name>', 'who starts the run (self-approval rules)', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
     .option('--quiet', 'print only the result')
@@ -83,6 +88,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--namespace <ns>', 'Temporal namespace')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process')
+    .option('--from <node>', 'start the workspace at the snapshot the old run had before this node (default: the base)')
     .action(async (old: string, opts: RunOptions) => {
       ctx.fail(await run(ctx, undefined, { ...opts, profile: '', rerun: old }));
     });
@@ -202,6 +208,8 @@ function runInput(cwd: string, runId: string, s: RunSources, opts: RunOptions, e
     // the embedded worker shares this checkout; remote workers resolve specs from their own --registry
     ...(embedded ? { registryRoot: s.root } : {}),
     ...(s.previous && !s.resumed ? { rerunOf: s.previous.runId } : {}),
+    ...(opts.ref !== undefined ? { ref: opts.ref } : {}),
+    ...(opts.from !== undefined && s.oldRunDir ? { rerunFrom: { runDir: s.oldRunDir, node: opts.from } } : {}),
     ...(s.resumed ? { resume: true, runDir: resolve(cwd, opts.resume as string) } : opts.runDir ? { runDir: resolve(cwd, opts.runDir) } : {}),
   };
 }

@@ -12,7 +12,7 @@ import type { SandboxPolicy } from '../sandbox-policy';
 import type { FactoryProfile, ProviderConfig } from '../../definitions/schemas/profile';
 import { EventType } from '../run-model';
 import { decisionRecord } from './decision';
-import { checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion } from './records';
+import { candidateSnapshot, checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion } from './records';
 
 /** A pipeline node: its id and handler type checked, the rest as core/model.ts defines it. */
 export const pipelineNode = opaque<PipelineNode>({ id: z.string(), type: z.string() }, 'a pipeline node (core/model.ts)');
@@ -182,6 +182,19 @@ export const steerChildInput = z.object({ childRunDir: z.string(), manager: z.st
 /** steerChild's output: which stage was steered, if any. */
 export const steerChildResult = z.object({ steered: z.boolean(), stage: z.string().optional() });
 
+/** The run's workspace as publishing needs it (core/workspace.ts WorkspaceRef). */
+const workspaceRef = opaque<WorkspaceRef>({ dir: z.string(), gitDir: z.string(), branch: z.string(), start: z.string() }, 'a run workspace (core/workspace.ts)');
+/** publishCandidate's input: the commit (default: the run branch's head) pushed to the remote (default: a bare repository under runRoot). */
+export const publishCandidateInput = z.object({ runId: z.string(), runRoot: z.string(), workspace: workspaceRef, commit: z.string().optional(), remote: z.string().optional() });
+/** publishApproved's input: the approved commit pushed as `branch` ({runId} replaced). */
+export const publishApprovedInput = publishCandidateInput.extend({ commit: z.string(), branch: z.string() });
+/** publishApproved's output: where the branch went. */
+export const publishApprovedResult = z.object({ remote: z.string(), branch: z.string(), commit: z.string() });
+/** releaseWorkspace's input: the run whose workspace the keep policy removes or keeps. */
+export const releaseWorkspaceInput = z.object({ runRoot: z.string(), runId: z.string(), keep: z.enum(['never', 'on_failure', 'always']), succeeded: z.boolean() });
+/** releaseWorkspace's output: whether it was removed, and where it is (or was). */
+export const releaseWorkspaceResult = z.object({ removed: z.boolean(), dir: z.string() });
+
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
 export const ACTIVITY_CONTRACTS = {
   resolveProfile: { input: resolveProfileInput, output: resolvedProfile },
@@ -194,6 +207,9 @@ export const ACTIVITY_CONTRACTS = {
   finalizeRun: { input: finalizeInput, output: finalizeResult },
   persistDecision: { input: persistDecisionInput, output: persistDecisionResult },
   steerChild: { input: steerChildInput, output: steerChildResult },
+  publishCandidate: { input: publishCandidateInput, output: candidateSnapshot },
+  publishApproved: { input: publishApprovedInput, output: publishApprovedResult },
+  releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.

@@ -5,12 +5,21 @@
 // Pure: workflow code may import this module.
 
 import { z } from 'zod';
-import { resolvedProfile, resolvedSpecs, runEventRecord } from './activity-io';
+import { resolvedProfile, resolvedSpecs, runEventRecord, workspaceRecord } from './activity-io';
 import { evaluationSummary, policyCheck } from './decision';
 import { checkpoint, gateRecord, runEnvelope, specRef } from './records';
 
 /** What boot resolved: carried so a new execution never boots again. */
-export const bootResult = z.object({ profile: resolvedProfile, specs: resolvedSpecs, runDir: z.string() });
+export const bootResult = z.object({
+  profile: resolvedProfile,
+  specs: resolvedSpecs,
+  runDir: z.string(),
+  /** The run's own workspace (issue 21); absent on runs without one (older releases). */
+  workspace: workspaceRecord.optional(),
+});
+
+/** Where the run's workspace stands: its branch head and the head before each main-line node last ran (workflows/workspace.ts). */
+export const carriedWorkspace = z.object({ head: z.string().optional(), before: z.record(z.string(), z.string()), restoreNext: z.string().optional() });
 
 /** The run state one execution hands the next. */
 export const carriedRunState = z.object({
@@ -36,6 +45,8 @@ export const carriedExecution = z.object({
   state: carriedRunState,
   gate: z.object({ node: z.string(), visit: z.number() }).optional(),
   decision: carriedDecision.optional(),
+  /** The workspace's head and per-node starts (issue 21); absent from older releases. */
+  workspace: carriedWorkspace.optional(),
 });
 
 /** runPipeline's input: what `factory run` starts with, plus `carry` after a continue-as-new. */
@@ -53,6 +64,10 @@ export const runInput = z.object({
   rerunOf: z.string().optional(),
   historyLimit: z.number().optional(),
   stageHeartbeatMs: z.number().optional(),
+  /** `factory run --ref`: the base commit, branch or tag (overrides environment.ref). */
+  ref: z.string().optional(),
+  /** `factory rerun --from <node>`: start at the snapshot the earlier run had before `node`. */
+  rerunFrom: z.object({ runDir: z.string(), node: z.string() }).optional(),
   carry: carriedExecution.optional(),
 });
 
@@ -60,5 +75,6 @@ export const runInput = z.object({
 export type BootResult = z.infer<typeof bootResult>;
 export type CarriedRunState = z.infer<typeof carriedRunState>;
 export type CarriedDecision = z.infer<typeof carriedDecision>;
+export type CarriedWorkspace = z.infer<typeof carriedWorkspace>;
 export type CarriedExecution = z.infer<typeof carriedExecution>;
 export type RunInput = z.infer<typeof runInput>;

@@ -39,6 +39,30 @@ const runCreatedResumed = z
   })
   .describe('`factory run --resume`: the same run directory, a new workflow');
 
+const stageSnapshot = z
+  .strictObject({
+    commit: str('the commit the stage ended at, on the run branch `factory/<runId>`'),
+    tree: str('its git tree id (the content digest)'),
+    parent: str('the commit before the stage'),
+    changed: z.boolean().describe('false when the stage changed no file (commit = parent)'),
+    files: int('files changed against parent'),
+    added: int('lines added'),
+    deleted: int('lines deleted'),
+  })
+  .describe('the workspace snapshot the stage ended with (issue 21; absent on runs without a workspace)');
+const candidateChange = z
+  .strictObject({
+    commit: str('the candidate commit'),
+    tree: str('its git tree id'),
+    remote: str('the git remote it was published to'),
+    ref: str('the ref it was published under'),
+    from: str('the commit the run started from').optional(),
+    files: int('files changed since the start').optional(),
+    added: int('lines added since the start').optional(),
+    deleted: int('lines deleted since the start').optional(),
+  })
+  .describe('the pinned candidate and what the run changed (issue 21; absent on runs without a workspace)');
+
 const stageEnd = (what: string) =>
   z
     .strictObject({
@@ -49,6 +73,7 @@ const stageEnd = (what: string) =>
       failure_reason: str('why it failed').optional(),
       preferred_label: str('the edge label the stage asked for').optional(),
       usage: tokenUsage.describe('tokens (and cost) the stage spent').optional(),
+      snapshot: stageSnapshot.optional(),
     })
     .describe(what);
 
@@ -69,6 +94,7 @@ const decisionAwaited = z
     allowed: z.array(z.enum(['approved', 'rejected'])).describe('the decisions policy allows'),
     checks: z.array(policyCheck).describe('every policy check `{ name, ok, detail }`'),
     approvers: z.array(z.string()).describe('who may decide (empty: anyone)'),
+    candidate: candidateChange.optional(),
   })
   .describe('the run waits for its human decision');
 
@@ -80,6 +106,9 @@ const decided = (what: string) =>
       reason: str('the reason recorded'),
       rerunFrom: str('where a rerun should start (set when the decision has a remediation: every rejection)').optional(),
       signatures: int('failure clusters to fix (set with rerunFrom)').optional(),
+      commit: str('the candidate commit decided on (issue 21; absent on runs without a workspace)').optional(),
+      publishedBranch: str('approved with environment.workspace.publish_branch: the branch the commit was pushed as').optional(),
+      publishError: str('approved, but the branch could not be pushed: why').optional(),
     })
     .describe(what);
 
@@ -176,7 +205,7 @@ export const EVENT_PAYLOADS = {
     .describe('The workflow continued as new; the run goes on in a new execution.'),
   [EventType.runLoopRestarted]: z.strictObject({ at: str('the node the run restarts at') }).describe('A loop_restart edge: fresh context, same run.'),
   [EventType.runEvaluating]: z
-    .strictObject({ suite: str('`id@version` of the suite'), scenarios: int('scenarios in it') })
+    .strictObject({ suite: str('`id@version` of the suite'), scenarios: int('scenarios in it'), candidate: candidateChange.optional() })
     .describe('Holdout evaluation starts.'),
   [EventType.evaluationCompleted]: z
     .strictObject({

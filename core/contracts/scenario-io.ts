@@ -6,12 +6,13 @@
 
 import { z } from 'zod';
 import { providerConfig, suiteManifest } from './activity-io';
+import { candidateSnapshot } from './records';
 
 /** Which suite: a registry `id@version` or a suite file path. */
 export const suiteRefInput = z.object({ ref: z.string().optional(), file: z.string().optional() });
 
 /** The run's result as scenarios see it: an artifact reference and the exported context keys. */
-export const candidate = z.object({ ref: z.string(), exports: z.record(z.string(), z.unknown()) });
+export const candidate = z.object({ ref: z.string(), exports: z.record(z.string(), z.unknown()), snapshot: candidateSnapshot.optional() });
 
 /** suiteManifest's input (boot, on the scenario queue). */
 export const suiteManifestInput = z.object({ suite: suiteRefInput });

@@ -39,7 +39,8 @@ describe('factory logs', () => {
     const runDir = await eventually(async () => (await handle.query(runQuery)).runDir, 30_000, 100);
     await eventually(async () => existsSync(join(runDir, 'slow', 'stdout.log')) && readFileSync(join(runDir, 'slow', 'stdout.log'), 'utf8').includes('before'), 30_000, 100);
     const following = runCli(['logs', handle.workflowId, '-f', ...target()], ws.dir);
-    writeFileSync(join(ws.dir, 'go'), '');
+    // the stage runs in the run's own workspace (issue 21), not in the project directory
+    writeFileSync(join((await handle.query(runQuery)).workspace?.dir as string, 'go'), '');
     const r = await following;
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('==> slow/stdout.log <==\nbefore\n');

@@ -106,7 +106,7 @@ describe('docker-compose.yml', () => {
     expect(mounts(compose.services['scenario-worker'] as Service)).toContainEqual({ source: './scenarios', target: root, mode: 'ro' });
   });
 
-  it('shares the run root volume at the profile run_root, and the workdir (candidate) volume read-only with the scenario worker', async () => {
+  it('shares the run root volume (candidate remote) at the profile run_root, and it and the workdir volume read-only with the scenario worker', async () => {
     const loaded = await loadSpecFile(join(REPO, 'specs/profiles/local@1.0.0.yaml'));
     const env = loaded.kind === 'FactoryProfile' ? loaded.profile?.environment : undefined;
     if (!env) throw new Error('local profile did not load');
@@ -116,7 +116,8 @@ describe('docker-compose.yml', () => {
 
     expect(at('pipeline-worker', runRoot)).toEqual({ source: 'runs', target: runRoot, mode: 'rw' });
     expect(at('factory', runRoot)?.source).toBe('runs');
-    expect(at('scenario-worker', runRoot)).toBeUndefined();
+    // read-only: the scenario worker fetches the pinned candidate from the remote under the run root (issue 21)
+    expect(at('scenario-worker', runRoot)).toEqual({ source: 'runs', target: runRoot, mode: 'ro' });
     expect(at('pipeline-worker', workdir)).toEqual({ source: 'workspace', target: workdir, mode: 'rw' });
     expect(at('scenario-worker', workdir)).toEqual({ source: 'workspace', target: workdir, mode: 'ro' });
     expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['runs', 'workspace']));

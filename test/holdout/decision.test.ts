@@ -13,6 +13,7 @@ import { approveSignal, decideSignal, decideUpdate, gatesQuery, runQuery, status
 import { persistDecision } from '../../activities/finalize';
 import { runCli, spawnCli } from '../client/run-cli';
 import { uniqueId } from '../helpers/temporal';
+import { gitIn } from '../helpers/git-repo';
 import { eventually, expectGapless, readEvents, readJson, typesOf } from '../helpers/runs';
 import { closedPort } from '../scenarios/helpers';
 import { allEvents, settleRun, useHoldoutEnv } from './env';
@@ -93,7 +94,25 @@ describe('holdout evaluation and the auto decision', () => {
     expect(record.evidence.gates).toEqual([{ gate: expect.any(String), node: 'review', selected: 'exit', answers: [expect.objectContaining({ by: 'alice', via: 'signal' })] }]);
     expect(record.evidence.checks.every((c) => c.ok)).toBe(true);
     expect(envelope).toMatchObject({ status: 'completed', outcome: 'approved', decision: { decision: 'approved', mode: 'auto' }, freezeDigest: expect.stringMatching(SHA256) });
+    // issue 21: what was evaluated and approved is the run's pinned candidate: the build's snapshot commit
+    const build = readEvents(runDir).filter((e) => e.type === 'stage.completed' && e.data['node'] === 'build').pop();
+    const commit = (build?.data['snapshot'] as { commit?: string } | undefined)?.commit;
+    expect(commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(record.candidate).toMatchObject({ commit, tree: expect.stringMatching(/^[0-9a-f]{40}$/), remote: join(env.pipelineRoot, 'runs', '.factory', 'candidates.git') });
+    expect(envelope.candidate).toEqual(record.candidate);
     approvedRun = { runId, runDir, freezeDigest: envelope.freezeDigest as string };
+  }, 120_000);
+
+  it('pushes the approved commit as the profile\'s publish_branch when the run is approved (issue 21)', async () => {
+    const suite = await env.publishSuite('all-pass', PASSING);
+    const handle = await env.start({ pipeline: env.pipeline(), profile: env.profile({ publishBranch: 'approved/{runId}' }), suite: { ref: suite.ref } });
+    const result = await handle.result();
+    expect(result.outcome).toBe('approved');
+    const record = readJson<DecisionRecord>(join(result.runDir as string, 'decision.json'));
+    const candidate = record.candidate as NonNullable<DecisionRecord['candidate']>;
+    const approved = (await allEvents(handle)).find((e) => e.type === 'run.approved');
+    expect(approved?.data).toMatchObject({ commit: candidate.commit, publishedBranch: `approved/${result.runId}` });
+    expect(gitIn(candidate.remote, 'rev-parse', `refs/heads/approved/${result.runId}`).trim()).toBe(candidate.commit);
   }, 120_000);
 
   it('rejects with a remediation path (failure signatures, rerun point) and exits 1 when a scenario fails', async () => {
@@ -187,6 +206,9 @@ describe('human decision', () => {
     const handle = await env.start({ pipeline: env.pipeline(), profile: env.profile({ mode: 'human', approvers: ['alice'] }), suite: { ref: suite.ref } });
     await eventually(async () => (await handle.query(statusQuery)).status === 'awaiting_human', 60_000);
     expect((await handle.query(gatesQuery))[0]?.choices.map((c) => c.to)).toEqual(['approved', 'rejected']);
+    // what is decided on: the pinned candidate's change and commit (issue 21)
+    const pinned = (await handle.query(runQuery)).candidate;
+    expect((await handle.query(gatesQuery))[0]?.prompt).toMatch(new RegExp(`; candidate: \\d+ files?, \\+\\d+ -\\d+ at ${pinned?.commit.slice(0, 12)}$`));
 
     const invalid: [unknown, RegExp][] = [
       [{ by: 'alice', reason: 'no decision' }, /"decision" must be "approved" or "rejected"/],
@@ -276,6 +298,8 @@ describe('finalize: verify and rerun', () => {
     const old = approvedRun ?? (await approvedByClient());
     const ok = await cliInProcess(['verify', old.runDir, '--digest', old.freezeDigest]);
     expect(ok.stdout).toMatch(/^ok: \d+ files match/m);
+    const approved = readJson<DecisionRecord>(join(old.runDir, 'decision.json')).candidate;
+    expect(ok.stdout).toContain(`candidate commit ${approved?.commit} is in ${approved?.remote}`);
     expect(ok.code).toBe(0);
 
     const rerun = await cli(['rerun', old.runDir, '--registry', env.pipelineRoot, '--auto-approve', '--json']);

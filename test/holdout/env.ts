@@ -65,6 +65,8 @@ export interface ProfileOptions {
   passBar?: number;
   /** human_gate.allow_self_approval (default true). */
   allowSelfApproval?: boolean;
+  /** environment.workspace.publish_branch (default unset). */
+  publishBranch?: string;
 }
 
 /** What a pipeline written by `pipeline()` does before its exit. */
@@ -195,6 +197,7 @@ export function useHoldoutEnv(opts: { lateScenarioWorker?: boolean } = {}): Hold
           workdir: 'workspace',
           capabilities: ['git', 'node'],
           allowed_dependency_modes: ['real', 'twin'],
+          ...(p.publishBranch ? { workspace: { publish_branch: p.publishBranch } } : {}),
         },
         dependencies: { llm: 'twin' },
         policy: {

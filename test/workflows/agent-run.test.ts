@@ -1,8 +1,9 @@
 // Codergen stages on real providers through the run workflow: named providers picked per node, usage in
 // events, status.json, the envelope and the summary, and the per-run budget ending the run.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runQuery } from '../../workflows/messages';
+import { gitIn } from '../helpers/git-repo';
 import { LlmMock } from '../helpers/llm-mock';
 import { agentProgress, formatAgentProgress } from '../../client/agent-progress';
 import { allEvents, eventually, pipelineYaml, readJson, settle, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
@@ -43,7 +44,10 @@ describe('codergen on named providers', () => {
     expect(result.outcome).toBe('succeeded');
     expect(mock.of('NP-PLAN').map((r) => [r.api, r.model])).toEqual([['anthropic', 'claude-x']]);
     expect(mock.of('NP-CODE').map((r) => [r.api, r.model])).toEqual([['chat', 'gpt-x'], ['chat', 'gpt-x']]);
-    expect(readFileSync(join(ws.dir, 'out.txt'), 'utf8')).toBe('x');
+    // the agent wrote into the run's own workspace (issue 21): the file is in the run's candidate commit, not the base
+    expect(existsSync(join(ws.dir, 'out.txt'))).toBe(false);
+    const candidate = (await handle.query(runQuery)).candidate;
+    expect(gitIn(candidate?.remote as string, 'show', `${candidate?.commit}:out.txt`)).toBe('x');
     const events = await allEvents(handle);
     const done = Object.fromEntries(events.filter((e) => e.type === 'stage.completed').map((e) => [e.data['node'], e.data['usage']]));
     expect(done['plan']).toEqual({ input_tokens: 40, output_tokens: 4 });

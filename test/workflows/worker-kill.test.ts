@@ -9,7 +9,9 @@ import { uniqueId } from '../helpers/temporal';
 import { readFileSync } from 'node:fs';
 import { readJournal } from '../../activities/agent/journal';
 import { LlmMock } from '../helpers/llm-mock';
-import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, startRun, startedNodes, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
+import { allEvents, eventually, expectGapless, pipelineYaml, readEvents, readJson, startRun, startedNodes, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
+import { gitIn } from '../helpers/git-repo';
+import type { RunEnvelope } from '../../core/run-model';
 
 const env = useRunEnv();
 const ROOT = join(__dirname, '..', '..');
@@ -135,7 +137,9 @@ describe('worker killed mid-stage', () => {
       second = await startWorkerProcess(vars, join(dir, 'worker-2.log'));
       const result = await handle.result();
       expect(result.outcome).toBe('succeeded');
-      expect(readFileSync(join(ws.dir, 'log.txt'), 'utf8')).toBe('one\ntwo\nthree\n');
+      // in the run's own workspace (issue 21): the candidate commit holds each line once
+      const candidate = readJson<RunEnvelope>(join(result.runDir as string, 'run.json')).candidate;
+      expect(gitIn(candidate?.remote as string, 'show', `${candidate?.commit}:log.txt`)).toBe('one\ntwo\nthree\n');
       // turns 0 and 1 asked once each; turn 2 was in flight when the worker died, so it is asked again
       expect(mock.of('KILL-AGENT').map((r) => r.turn)).toEqual([0, 1, 2, 2, 3]);
       const lines = await readJournal(join(result.runDir as string, 'code'));

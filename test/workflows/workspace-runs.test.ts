@@ -1,0 +1,147 @@
+// Issue 21, workflow half: every run works in its own workspace cloned from the pinned base, each stage
+// ends with a snapshot recorded in stage.completed, the last snapshot is the run's pinned candidate,
+// and `rerun --from <node>` starts from the snapshot the earlier run had before that node.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunEnvelope, RunEvent } from '../../core/run-model';
+import { baseState, gitIn, makeRepo } from '../helpers/git-repo';
+import { pipelineYaml, readEvents, readJson, scriptHandler, settle, startedNodes, testProfileYaml, useRunEnv, workspace, type Workspace } from '../helpers/runs';
+
+jest.setTimeout(300_000);
+
+const env = useRunEnv();
+const script = scriptHandler();
+beforeAll(() => env.register('test.ws-script', script.handler));
+
+/** A base repository and a project whose profile names it as environment.workdir. */
+function project(pipeline: string, files: Record<string, string>, environment = ''): { ws: Workspace; base: string; baseCommit: string } {
+  const base = join(mkdtempSync(join(tmpdir(), 'factory-base-')), 'repo');
+  const baseCommit = makeRepo(base, files);
+  const profile = testProfileYaml().replace('workdir: .,', `workdir: ${JSON.stringify(base)},${environment}`);
+  return { ws: workspace(pipeline, { profile }), base, baseCommit };
+}
+
+const completed = (events: readonly RunEvent[], node: string): RunEvent | undefined => events.find((e) => e.type === 'stage.completed' && e.data['node'] === node);
+
+describe('runs of their own (issue 21)', () => {
+  it('gives 20 runs started at once their own workspace: each writes the same file, each gets its own candidate commit, the base stays clean', async () => {
+    // each run writes its id to the same path, waits, and fails if another run's write is what it reads back
+    const write = `printf '%s' "$FACTORY_RUN_ID" > same.txt; sleep 1; test "$(cat same.txt)" = "$FACTORY_RUN_ID"`;
+    const pipeline = pipelineYaml('many', [`{ id: write, type: tool, tool_command: ${JSON.stringify(write)} }`], ['{ from: start, to: write }', '{ from: write, to: exit }']);
+    const { ws, base } = project(pipeline, { 'README.md': 'base\n' });
+    const before = baseState(base);
+
+    const handles = await Promise.all(Array.from({ length: 20 }, () => env.start(ws)));
+    const ends = await Promise.all(handles.map((h) => settle(h)));
+    const failed = ends.flatMap((e) => (e.ok ? [] : [e.failure.message]));
+    expect(failed).toEqual([]);
+
+    const commits = new Set<string>();
+    for (const end of ends) {
+      if (!end.ok) continue;
+      const { runDir, runId } = end.result;
+      const envelope = readJson<RunEnvelope>(join(runDir as string, 'run.json'));
+      const candidate = envelope.candidate;
+      expect(candidate).toBeDefined();
+      if (!candidate) continue;
+      commits.add(candidate.commit);
+      // the candidate holds this run's own content, fetched from the remote by commit
+      expect(gitIn(candidate.remote, 'show', `${candidate.commit}:same.txt`)).toBe(runId);
+      expect(gitIn(candidate.remote, 'rev-parse', candidate.ref).trim()).toBe(candidate.commit);
+      const snapshot = completed(readEvents(runDir as string), 'write')?.data['snapshot'] as Record<string, unknown> | undefined;
+      expect(snapshot).toMatchObject({ commit: candidate.commit, parent: envelope.workspace?.start, changed: true, files: 1 });
+      expect(candidate.change).toMatchObject({ from: envelope.workspace?.start, files: 1, added: 1 });
+    }
+    expect(commits.size).toBe(20);
+    expect(baseState(base)).toEqual(before);
+    expect(gitIn(base, 'status', '--porcelain')).toBe('');
+  });
+
+  it('restarts a retried stage from the head before its first attempt: a failed attempt\'s files are gone', async () => {
+    // attempt 1 leaves a stray file and fails; attempt 2 must not see it
+    const flaky = `if [ "$FACTORY_ATTEMPT" = 1 ]; then echo junk > stray.txt; exit 1; fi; test ! -e stray.txt && echo ok > done.txt`;
+    const pipeline = pipelineYaml('retry', [`{ id: flaky, type: tool, max_retries: 1, tool_command: ${JSON.stringify(flaky)} }`], ['{ from: start, to: flaky }', '{ from: flaky, to: exit }']);
+    const { ws } = project(pipeline, { 'README.md': 'base\n' });
+    const end = await settle(await env.start(ws));
+    if (!end.ok) throw new Error(end.failure.message);
+    const envelope = readJson<RunEnvelope>(join(end.result.runDir as string, 'run.json'));
+    const candidate = envelope.candidate as NonNullable<RunEnvelope['candidate']>;
+    expect(gitIn(candidate.remote, 'ls-tree', '--name-only', candidate.commit).split('\n').filter(Boolean).sort()).toEqual(['README.md', 'done.txt']);
+  });
+
+  it('a goal_gate detour restarts from the snapshot before its retry target: what the failed pass wrote is gone', async () => {
+    const nodes = [
+      `{ id: plan, type: tool, tool_command: ${JSON.stringify('echo plan >> log.txt')} }`,
+      '{ id: impl, type: test.ws-script, goal_gate: true, retry_target: plan, attrs: { outcomes: "fail,success" } }',
+      `{ id: note, type: tool, tool_command: ${JSON.stringify('echo note >> log.txt')} }`,
+    ];
+    const edges = ['{ from: start, to: plan }', '{ from: plan, to: impl }', '{ from: impl, to: exit, condition: "outcome=success" }', '{ from: impl, to: note, condition: "outcome=fail" }', '{ from: note, to: exit }'];
+    const { ws } = project(pipelineYaml('detour', nodes, edges), { 'log.txt': 'base\n' });
+    const end = await settle(await env.start(ws));
+    if (!end.ok) throw new Error(end.failure.message);
+    const runDir = end.result.runDir as string;
+    const events = readEvents(runDir);
+    expect(startedNodes(events)).toEqual(['start', 'plan', 'impl', 'note', 'plan', 'impl']);
+    const envelope = readJson<RunEnvelope>(join(runDir, 'run.json'));
+    const plans = events.filter((e) => e.type === 'stage.completed' && e.data['node'] === 'plan').map((e) => e.data['snapshot'] as { parent: string });
+    expect(plans.map((p) => p.parent)).toEqual([envelope.workspace?.start, envelope.workspace?.start]);
+    const candidate = envelope.candidate as NonNullable<RunEnvelope['candidate']>;
+    // without the restore the second pass would add to the first: base, plan, note, plan
+    expect(gitIn(candidate.remote, 'show', `${candidate.commit}:log.txt`)).toBe('base\nplan\n');
+  });
+
+  it('rerun --from implement starts at the snapshot the finished run had before implement, and walks from implement', async () => {
+    const nodes = [
+      `{ id: prepare, type: tool, tool_command: ${JSON.stringify('echo prepared >> log.txt')} }`,
+      `{ id: implement, type: tool, tool_command: ${JSON.stringify('echo implemented >> log.txt')} }`,
+    ];
+    const pipeline = pipelineYaml('rerun', nodes, ['{ from: start, to: prepare }', '{ from: prepare, to: implement }', '{ from: implement, to: exit }']);
+    const { ws, baseCommit } = project(pipeline, { 'log.txt': 'base\n' });
+    const first = await settle(await env.start(ws));
+    if (!first.ok) throw new Error(first.failure.message);
+    const firstDir = first.result.runDir as string;
+    const firstEvents = readEvents(firstDir);
+    const beforeImplement = (completed(firstEvents, 'prepare')?.data['snapshot'] as { commit: string }).commit;
+    expect((completed(firstEvents, 'implement')?.data['snapshot'] as { parent: string }).parent).toBe(beforeImplement);
+
+    const again = await settle(await env.start(ws, { rerunOf: first.result.runId, rerunFrom: { runDir: firstDir, node: 'implement' } }));
+    if (!again.ok) throw new Error(again.failure.message);
+    const runDir = again.result.runDir as string;
+    const envelope = readJson<RunEnvelope>(join(runDir, 'run.json'));
+    expect(envelope.workspace?.start).toBe(beforeImplement);
+    expect(envelope.workspace?.from).toMatchObject({ node: 'implement', commit: beforeImplement });
+    expect(envelope.workspace?.base).toMatchObject({ kind: 'git', commit: baseCommit });
+    const events = readEvents(runDir);
+    expect(events.filter((e) => e.type === 'stage.started').map((e) => e.data['node'])).toEqual(['implement']);
+    const candidate = envelope.candidate as NonNullable<RunEnvelope['candidate']>;
+    // from the base it would lack "prepared"; from the finished run's end it would say "implemented" twice
+    expect(gitIn(candidate.remote, 'show', `${candidate.commit}:log.txt`)).toBe('base\nprepared\nimplemented\n');
+  });
+
+  it('a rerun from a node the earlier run never ran is a BOOT_FAILURE naming it', async () => {
+    const pipeline = pipelineYaml('rerun-missing', [`{ id: only, type: tool, tool_command: ${JSON.stringify('echo x > x.txt')} }`], ['{ from: start, to: only }', '{ from: only, to: exit }']);
+    const { ws } = project(pipeline, { 'a.txt': 'a\n' });
+    const first = await settle(await env.start(ws));
+    if (!first.ok) throw new Error(first.failure.message);
+    const end = await settle(await env.start(ws, { rerunFrom: { runDir: first.result.runDir as string, node: 'nowhere' } }));
+    expect(end.ok).toBe(false);
+    if (end.ok) return;
+    expect(end.failure.type).toBe('BOOT_FAILURE');
+    expect(JSON.stringify(end.failure.details ?? end.failure.message)).toContain('nowhere');
+  });
+
+  it('refuses a dirty base with a BOOT_FAILURE naming the file, and leaves it as it was', async () => {
+    const pipeline = pipelineYaml('dirty', [`{ id: only, type: tool, tool_command: ${JSON.stringify('true')} }`], ['{ from: start, to: only }', '{ from: only, to: exit }']);
+    const { ws, base } = project(pipeline, { 'a.txt': 'a\n' });
+    writeFileSync(join(base, 'uncommitted.txt'), 'wip\n');
+    const before = baseState(base);
+    const end = await settle(await env.start(ws));
+    expect(end.ok).toBe(false);
+    if (end.ok) return;
+    expect(end.failure.type).toBe('BOOT_FAILURE');
+    expect(JSON.stringify(end.failure.details)).toContain('uncommitted.txt');
+    expect(baseState(base)).toEqual(before);
+  });
+});
