@@ -2,7 +2,7 @@
 // read from the pipeline, the static details naming its sources; the workflow leaves "Finished: <outcome>"
 // as current details and the outcome as FactoryStatus.
 import { join } from 'node:path';
-import { pipelineYaml, useRunEnv, workspace } from '../helpers/runs';
+import { pipelineYaml, testProfileYaml, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv, uniqueId } from '../helpers/temporal';
 import { runCli } from './run-cli';
 
@@ -11,6 +11,8 @@ const env = useRunEnv();
 describe('factory run and the Temporal UI', () => {
   it('starts the run with its summary and details, and it ends saying its outcome', async () => {
     const ws = workspace(pipelineYaml('ui-meta', [], ['{ from: start, to: exit }'], 'goal: "ship the\n  widget"'));
+    // the shared worker resolves a relative workdir against its own root (tmpdir): name the base outright
+    ws.write('profile.yaml', testProfileYaml().replace('workdir: .', `workdir: ${ws.dir}`));
     const runId = uniqueId('meta');
     const r = await runCli(['run', ws.pipeline, '--profile', ws.profile, '--run-id', runId, '--run-dir', join(ws.dir, 'r'), '--address', testTemporalEnv().address, '--task-queue', env.taskQueue, '--quiet'], ws.dir);
     expect([r.code, r.stderr]).toEqual([0, '']);
