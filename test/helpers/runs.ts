@@ -209,7 +209,10 @@ export function useRunEnv(opts: { heartbeatIntervalMs?: number } = {}): RunEnv {
   const handlers = createDefaultHandlers();
   const taskQueue = uniqueId('runs');
   const file = useFileWorker('useRunEnv', PIPELINE_WORKFLOWS, (native, bundle) => {
-    const activities = createActivities({ handlers, registryRoot: tmpdir(), heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 200 });
+    // its own empty root: a run started by the CLI against this worker (no registryRoot in its input) resolves
+    // a relative workdir here, and a run copies its base (issue 21) — never the whole of tmpdir
+    const root = mkdtempSync(join(tmpdir(), 'factory-shared-root-'));
+    const activities = createActivities({ handlers, registryRoot: root, heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 200 });
     return Worker.create({ connection: native, namespace: testTemporalEnv().namespace, taskQueue, workflowBundle: bundle, activities });
   });
 
