@@ -5,10 +5,10 @@
 // call of the node not yet reported, so failed, retried and cut-off attempts are counted.
 
 import { constants } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Outcome } from '../core/outcome';
 import { addUsage, budgetExceeded, type Budget, type TokenUsage } from '../core/usage';
+import { appendJsonLine, readJsonLines } from './jsonl-file';
 import { NO_FOLLOW_READ } from './no-follow';
 
 /** The journal's file name in the run directory. */
@@ -29,42 +29,13 @@ export interface Spent {
 }
 
 /** Every complete line (a line torn by a crash is skipped: its call is lost, not invented). */
-export async function readUsage(runDir: string): Promise<UsageLine[]> {
-  let text: string;
-  try {
-    text = await readFile(join(runDir, USAGE_FILE), { encoding: 'utf8', flag: NO_FOLLOW_READ });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: UsageLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as UsageLine);
-    } catch {
-      // torn: the write never completed
-    }
-  }
-  return out;
+export function readUsage(runDir: string): Promise<UsageLine[]> {
+  return readJsonLines<UsageLine>(join(runDir, USAGE_FILE), NO_FOLLOW_READ);
 }
 
 /** Appends one line and fsyncs it before returning. */
-export async function appendUsage(runDir: string, line: UsageLine): Promise<void> {
-  const fh = await open(join(runDir, USAGE_FILE), APPEND, 0o644);
-  try {
-    const { size } = await fh.stat();
-    let prefix = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      await fh.read(last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) prefix = '\n';
-    }
-    await fh.write(prefix + JSON.stringify(line) + '\n');
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+export function appendUsage(runDir: string, line: UsageLine): Promise<void> {
+  return appendJsonLine(join(runDir, USAGE_FILE), line, APPEND);
 }
 
 /** Every call the run made, whichever stage, attempt or outcome. */

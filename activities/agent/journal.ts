@@ -2,7 +2,7 @@
 // tool call, steering message and session end. It is also the durable record a retried activity
 // resumes from: completed turns are never re-requested and completed tool calls never re-run.
 
-import { open, readFile } from 'node:fs/promises';
+import { appendJsonLine, readJsonLines } from '../jsonl-file';
 import { join } from 'node:path';
 import type { ModelMessage } from 'ai';
 import type { Usage } from '../llm/usage';
@@ -27,44 +27,13 @@ export function transcriptPath(stageDir: string): string {
 }
 
 /** Every complete line (a torn last line from a crash is ignored). */
-export async function readJournal(stageDir: string): Promise<JournalLine[]> {
-  let text: string;
-  try {
-    text = await readFile(transcriptPath(stageDir), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
-  const out: JournalLine[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as JournalLine);
-    } catch {
-      // a torn line: the write never completed, so the step it records did not either
-    }
-  }
-  return out;
+export function readJournal(stageDir: string): Promise<JournalLine[]> {
+  return readJsonLines<JournalLine>(transcriptPath(stageDir));
 }
 
 /** Appends one line and fsyncs it before returning (the step is durable once this resolves). */
-export async function appendJournal(stageDir: string, line: JournalLine): Promise<void> {
-  const fh = await open(transcriptPath(stageDir), 'a+');
-  try {
-    // a torn previous line would swallow this one: start on a fresh line
-    const size = (await fh.stat()).size;
-    const prefix = size > 0 && !(await endsWithNewline(fh, size)) ? '\n' : '';
-    await fh.write(prefix + JSON.stringify(line) + '\n');
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-}
-
-async function endsWithNewline(fh: import('node:fs/promises').FileHandle, size: number): Promise<boolean> {
-  const buf = Buffer.alloc(1);
-  await fh.read(buf, 0, 1, size - 1);
-  return buf[0] === 0x0a;
+export function appendJournal(stageDir: string, line: JournalLine): Promise<void> {
+  return appendJsonLine(transcriptPath(stageDir), line);
 }
 
 /**
