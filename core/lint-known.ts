@@ -1,7 +1,7 @@
 // Lint rules against silent meaning changes (issue 22): an attribute or shape nothing reads, a tool
 // node without a command, conditions that override a human's answer, parallel branches that meet
-// without a fan-in. All warnings: each graph is valid per the spec; a strict profile refuses the
-// typo rules (STRICT_RULES) at preflight.
+// without a fan-in, loop caps that cap nothing. All warnings: each graph is valid per the spec; a strict
+// profile refuses the typo rules (STRICT_RULES) at boot.
 
 import type { Diagnostic } from './diagnostics';
 import { branchJoin } from './branch-join';
