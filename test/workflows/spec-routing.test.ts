@@ -1,11 +1,12 @@
 // Issue 22, the run side: loop caps (max_visits / max_node_visits) fail the run naming the node; a dead end
 // completes the pipeline as Attractor §3.2 says (goal gates still checked); a human gate's route names the
-// edge actually taken when a condition overrides the answer (gate.routed). Real runs on the shared worker.
+// edge actually taken when a condition overrides the answer (gate.routed); a strict profile refuses an
+// implicit node. Real runs on the shared worker.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checkpoint, RunEvent } from '../../core/run-model';
 import { answerSignal, runQuery, statusQuery } from '../../workflows/messages';
-import { allEvents, eventually, expectGapless, pipelineYaml, readJson, scriptHandler, settle, startedNodes, typesOf, useRunEnv, workspace } from '../helpers/runs';
+import { allEvents, eventually, expectGapless, pipelineYaml, readJson, scriptHandler, settle, startedNodes, testProfileYaml, typesOf, useRunEnv, workspace } from '../helpers/runs';
 
 const env = useRunEnv();
 const script = scriptHandler();
@@ -153,5 +154,23 @@ describe('gate routes told truly (gate.routed)', () => {
     expect(settled.ok).toBe(true);
     expect(startedNodes(events)).toEqual(['start', 'prep', 'review', 'ship']);
     expect(of(events, 'gate.routed')[0]?.data).toEqual({ gate: 'review', node: 'review', selected: 'ship', to: 'ship', via: 'edge', edge: { from: 'review', to: 'ship', label: '[A] Approve' }, overridden: false });
+  });
+});
+
+describe('strict profiles refuse implicit_node (a misspelt edge endpoint)', () => {
+  const dot = 'digraph typo {\n  start [shape=Mdiamond]\n  exit [shape=Msquare]\n  review [prompt="Review it"]\n  start -> review -> exit\n  review -> reviw\n}\n';
+
+  it('fails the run with BOOT_FAILURE before any node runs, naming the line and the declared id', async () => {
+    const handle = await env.start(workspace(dot, { ext: 'dot', profile: testProfileYaml('  lint: strict\n') }));
+    const settled = await settle(handle);
+    if (settled.ok) throw new Error('expected BOOT_FAILURE');
+    expect(settled.failure.type).toBe('BOOT_FAILURE');
+    expect(settled.failure.message).toMatch(/pipeline\.dot:6:\d+ warning implicit_node node 'reviw' appears only in edges.*did you mean 'review'\?.*\(refused: the profile sets policy\.lint: strict\)/);
+  });
+
+  it('runs the same graph under a lenient profile: the implicit node is a warning, not a refusal', async () => {
+    const r = await run(dot, 'dot');
+    expect(r.settled.ok).toBe(true);
+    expect(startedNodes(r.events)).toContain('review');
   });
 });
