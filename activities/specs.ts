@@ -2,6 +2,8 @@
 // manifest only (never scenario bodies), and their compatibility with each other and the environment.
 
 import { resolve } from 'node:path';
+import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
+import { refusedWhenStrict } from '../core/lint-known';
 import type { PipelineGraph } from '../core/model';
 import { ACTIVITY_NODE_TYPES, fallbackToShape, WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { applyCustomTransforms } from '../core/transforms';
@@ -26,6 +28,7 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
   const root = resolve(input.registryRoot ?? deps.registryRoot);
   const causes: string[] = [];
   const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
+  if (spec && input.profile.policy.lint === 'strict') causes.push(...strictRefusals(spec.loaded.diagnostics));
   const loadedGraph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
   const transformed = loadedGraph && (await pluginTransformed(loadedGraph, input.profile, causes));
   const graph = transformed && (await withTypeFallback(transformed, input.profile, deps));
@@ -43,6 +46,14 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
     pipelineSource: spec.source,
     ...(suite ? { suite } : {}),
   };
+}
+
+/**
+ * The loader's warnings a strict profile refuses (issue 22): `implicit_node`, an edge endpoint no statement
+ * declares, which preflight cannot see (it lints the graph, where the endpoint is a node like any other).
+ */
+function strictRefusals(diags: readonly Diagnostic[]): string[] {
+  return diags.filter(refusedWhenStrict).map((d) => `${formatDiagnostic(d).replace(/\n\s*/g, ' ')} (refused: the profile sets policy.lint: strict)`);
 }
 
 /**

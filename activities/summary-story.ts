@@ -1,5 +1,6 @@
 // The parts of summary.md that tell the run's story in time: each stage's start offset and duration as
-// a timeline, and who answered each human gate (or that it timed out), read from the run's events.
+// a timeline, and who answered each human gate (or that it timed out, or that a condition overrode the
+// answer), read from the run's events.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunEnvelope, RunEvent } from '../core/run-model';
@@ -43,13 +44,17 @@ function clean(v: unknown): string {
   return s.length > 64 ? `${s.slice(0, 63)}…` : s;
 }
 
-/** Who answered each human gate, how, and what won; timeouts too. Empty when the run had no gate. */
+/** Who answered each human gate, how, and what won; timeouts, and a route a condition took over the answer. Empty when the run had no gate. */
 export function gateLines(events: readonly RunEvent[]): string[] {
   const rows: string[] = [];
   for (const ev of events) {
     const d = ev.data as Record<string, unknown>;
     if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${d.via ? ` (${clean(d.via)})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
     else if (ev.type === 'gate.timed_out') rows.push(`- gate ${clean(d.gate)}: timed out at ${clean(ev.at)}${d.defaultChoice ? `; default choice ${clean(d.defaultChoice)}` : ''}`);
+    else if (ev.type === 'gate.routed' && d.overridden === true) {
+      const condition = (d.edge as { condition?: unknown } | undefined)?.condition;
+      rows.push(`- gate ${clean(d.gate ?? d.node)}: **overridden**: ${condition !== undefined ? `condition ${clean(condition)} held, so ` : ''}the run went to ${clean(d.to ?? 'no node')}, not to ${clean(d.selected)} as answered`);
+    }
   }
   return rows.length ? ['## Gates', '', ...rows, ''] : [];
 }

@@ -57,6 +57,15 @@ export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: str
       return line(`gate ${String(d['gate'])} deadlocked: ${deadlockText(d)}`);
     case 'run.resumed':
       return line(`▶ resumed after gate ${String(d['gate'])} → ${String(d['selected'])}`);
+    case 'gate.routed': {
+      // a line only when a condition on the gate's edges sent the run elsewhere than the answer (issue 22)
+      if (d['overridden'] !== true) return undefined;
+      const edge = d['edge'] as { condition?: string } | undefined;
+      const why = edge?.condition ? `condition "${edge.condition}" held` : `routing took ${String(d['via'] ?? 'another route')}`;
+      return line(`gate ${String(d['gate'] ?? d['node'])}: ${why}, so the run goes to ${String(d['to'] ?? 'no node')}, not to ${String(d['selected'])} as answered`);
+    }
+    case 'run.dead_end':
+      return line(`■ dead end at ${String(d['node'])}: ${String(d['reason'])}; the pipeline completes here (Attractor §3.2)`);
     case 'goal_gate.unsatisfied':
       return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
     case 'run.continued_as_new':

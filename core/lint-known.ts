@@ -1,7 +1,7 @@
 // Lint rules against silent meaning changes (issue 22): an attribute or shape nothing reads, a tool
 // node without a command, conditions that override a human's answer, parallel branches that meet
-// without a fan-in. All warnings: each graph is valid per the spec; a strict profile refuses the
-// typo rules (STRICT_RULES) at preflight.
+// without a fan-in, loop caps that cap nothing. All warnings: each graph is valid per the spec; a strict
+// profile refuses the typo rules (STRICT_RULES) at boot.
 
 import type { Diagnostic } from './diagnostics';
 import { branchJoin } from './branch-join';
@@ -9,10 +9,19 @@ import { attrAdvice, isKnownAttr, nearest, type AttrScope } from './known-attrs'
 import type { LintContext, LintRule } from './lint';
 import { NodeType, SHAPE_TO_TYPE, type PipelineGraph, type PipelineNode } from './model';
 import { QuestionType, questionTypeOf } from './questions';
-import { badVisitCaps, visitCapOf } from './visit-caps';
+import { badVisitCaps } from './visit-caps';
 
-/** The rules a profile with `policy.lint: strict` turns into a BOOT_FAILURE: each is a likely typo. */
-export const STRICT_RULES: readonly string[] = ['unknown_attr', 'unknown_shape'];
+/**
+ * The rules a profile with `policy.lint: strict` turns into a BOOT_FAILURE: each is a likely typo.
+ * `implicit_node` is the DOT loader's (an edge endpoint no statement declares): spec resolve refuses it,
+ * since preflight sees the graph, not the file; the others preflight refuses.
+ */
+export const STRICT_RULES: readonly string[] = ['unknown_attr', 'unknown_shape', 'implicit_node'];
+
+/** Whether a strict profile refuses this finding (a warning of a STRICT_RULES rule; errors are refused anyway). */
+export function refusedWhenStrict(d: Pick<Diagnostic, 'rule' | 'severity'>): boolean {
+  return d.severity === 'warning' && STRICT_RULES.includes(d.rule);
+}
 
 const BUILTIN = new Set<string>(Object.values(NodeType));
 
@@ -143,29 +152,14 @@ const parallelFanIn: LintRule = {
   },
 };
 
-/** max_visits / max_node_visits are read (core/visit-caps.ts) but the run workflow does not enforce them yet. */
+/** max_visits / max_node_visits: a value that is no positive integer caps nothing (the run workflow enforces the others). */
 const visitCaps: LintRule = {
   name: 'visit_cap',
   apply(graph) {
-    const out: Diagnostic[] = [];
-    for (const bad of badVisitCaps(graph)) {
+    return badVisitCaps(graph).map((bad) => {
       const path = bad.node !== undefined ? `nodes[${bad.node}].attrs.${bad.key}` : `attrs.${bad.key}`;
-      out.push(warn('visit_cap', `${bad.key}=${JSON.stringify(bad.value)}${bad.node !== undefined ? ` on node '${bad.node}'` : ''} is not a positive integer: no cap`, `write ${bad.key}=3`, { path, ...(bad.node !== undefined ? { node: bad.node } : {}) }));
-    }
-    const capped = graph.nodes.filter((n) => visitCapOf(graph, n) !== undefined);
-    if (capped.length > 0) {
-      const first = capped[0] as PipelineNode;
-      const own = visitCapOf({ attrs: {} }, first) !== undefined;
-      out.push(
-        warn(
-          'visit_cap',
-          `loop caps (max_visits / max_node_visits) are read but not enforced by this engine yet: ${capped.slice(0, 5).map((n) => `'${n.id}'`).join(', ')}${capped.length > 5 ? ` and ${capped.length - 5} more` : ''} may run more often`,
-          'bound the loop with a condition on the looping edge (e.g. context.<counter>) until caps are enforced',
-          own ? { node: first.id, path: `nodes[${first.id}].attrs.max_visits` } : { path: 'attrs.max_node_visits' },
-        ),
-      );
-    }
-    return out;
+      return warn('visit_cap', `${bad.key}=${JSON.stringify(bad.value)}${bad.node !== undefined ? ` on node '${bad.node}'` : ''} is not a positive integer: no cap`, `write ${bad.key}=3`, { path, ...(bad.node !== undefined ? { node: bad.node } : {}) });
+    });
   },
 };
 

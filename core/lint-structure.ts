@@ -2,7 +2,9 @@
 // Reading: §7.2 makes `reachability` an ERROR while §11.12 lists "orphan node -> warning"; we follow §11.12
 // (issue 8: graphs from other engines must load): an orphan never runs, so it is reported, not refused. Reachability follows edges and also retry jumps: a node's
 // retry_target / fallback_retry_target, and the graph-level ones from the exit (where goal gates jump back).
-// `exit_reachable` (ours) follows edges only: a reachable node with no path to the exit ends the run early.
+// `exit_reachable` (ours, a warning: §7.2 has no such rule) follows edges only: a reachable node with no path
+// to the exit ends the run before the exit. A dead end is valid per §3.2 (the pipeline completes there), a
+// cycle with no way out runs until a loop cap or the budget stops it; both are worth a look, neither is refused.
 
 import type { Diagnostic } from './diagnostics';
 import type { GraphIndex, IndexedEdge } from './graph-index';
@@ -105,9 +107,10 @@ const exitReachable: LintRule = {
       if (reachesExit.has(n.id) || (fromStart && !fromStart.has(n.id))) continue;
       const dead = (index.outgoing.get(n.id) ?? []).length === 0;
       const message = dead
-        ? `node '${n.id}' is a dead end: it has no outgoing edges, so the run would stop before the exit`
-        : `no path leads from node '${n.id}' to the exit: every route from it loops or stops`;
-      out.push(error('exit_reachable', message, `add an edge from '${n.id}' toward the exit node`, onNode(n)));
+        ? `node '${n.id}' is a dead end: it has no outgoing edges, so a run that gets there ends there, successfully unless it failed, without reaching the exit (Attractor §3.2)`
+        : `no path leads from node '${n.id}' to the exit: every route from it loops or stops before the exit`;
+      const fix = dead ? `if the run should go on, add an edge from '${n.id}' toward the exit node` : `add an edge from '${n.id}' toward the exit node`;
+      out.push({ ...error('exit_reachable', message, fix, onNode(n)), severity: 'warning' });
     }
     return out;
   },

@@ -41,7 +41,11 @@ export const EventType = {
   gateTimedOut: 'gate.timed_out',
   /** No choice can reach the quorum with the approvers left: the gate ends now as at its deadline. */
   gateDeadlocked: 'gate.deadlocked',
+  /** A wait.human node was routed: the edge actually taken, and whether it is the one the answer chose (issue 22). */
+  gateRouted: 'gate.routed',
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
+  /** The main line stopped at a node with no edge to follow after a non-failure outcome: the pipeline completes there (Attractor §3.2). */
+  runDeadEnd: 'run.dead_end',
   runContinuedAsNew: 'run.continued_as_new',
   runLoopRestarted: 'run.loop_restarted',
   runEvaluating: 'run.evaluating',

@@ -1,6 +1,7 @@
 // Loop caps, a dialect of other Attractor engines: node `max_visits` (how often one node may start in a
 // run) and graph `max_node_visits` (the same cap for every node without its own). Pure: the run
-// workflow is to call visitCapExceeded before it starts a node (not wired yet: see docs/attractor.md).
+// workflow calls visitCapExceeded before it starts a node (workflows/engine.ts) and fails the run when it
+// answers; the wording keeps "exceeded max_visits", which other engines' conformance tests look for.
 import type { AttrValue, PipelineGraph, PipelineNode } from './model';
 
 /** A cap value as written: a positive integer (bare or quoted); anything else is not a cap. */
@@ -22,7 +23,7 @@ export function visitCapExceeded(graph: Pick<PipelineGraph, 'attrs'>, node: Pick
   const cap = visitCapOf(graph, node);
   if (cap === undefined || visit <= cap) return undefined;
   const source = capValue(node.attrs.max_visits) !== undefined ? `max_visits=${cap}` : `the graph's max_node_visits=${cap}`;
-  return `node '${node.id}' would start for the ${ordinal(visit)} time, over its loop cap (${source})`;
+  return `node '${node.id}' exceeded ${source}: it would start for the ${ordinal(visit)} time`;
 }
 
 /** Cap attributes whose value is not a positive integer, for lint: [where, written value]. */

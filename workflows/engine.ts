@@ -18,6 +18,7 @@ import type { BootResult, RunInput } from './types';
 import type { RunState } from './run-state';
 import type { HumanGates } from './human-gates';
 import { budgetExceeded } from '../core/usage';
+import { visitCapExceeded } from '../core/visit-caps';
 import { stageDetails } from '../core/run-details';
 import type { SnapshotRecord } from '../core/workspace';
 import { RunWorkspace, snapshotEventData } from './workspace';
@@ -95,18 +96,30 @@ export class Engine {
       const result = await this.runNode(node, lane, carried);
       carried = undefined;
       const next = result.jumpTo ?? this.route(node, result.outcome, lane);
+      if (next === undefined) {
+        // a dead end (§3.2 step 6): the pipeline completes here, past the goal gates as at the exit
+        const retry = this.goalGateDetour(node);
+        if (retry === undefined) return undefined;
+        this.state.advance(node.id, retry);
+        current = retry;
+        continue;
+      }
       this.state.advance(node.id, next);
       current = next;
-      if (current !== undefined && (this.restartRequested || shouldPause())) return current;
+      if (this.restartRequested || shouldPause()) return current;
     }
     return undefined;
   }
 
-  /** Attractor §3.4: at the exit, unsatisfied goal gates send the run to a retry target. */
-  private goalGateDetour(exit: PipelineNode): string | undefined {
+  /**
+   * Attractor §3.4: where the run completes (the exit, or a dead end), unsatisfied goal gates send it to a
+   * retry target; undefined when the run may complete (its last checkpoint taken).
+   */
+  private goalGateDetour(at: PipelineNode): string | undefined {
     const check = checkGoalGates(this.graph, this.state.nodeOutcomes);
     if (check.ok) {
-      this.state.exitReached(exit.id);
+      if (at.type === 'exit') this.state.exitReached(at.id);
+      else this.state.advance(at.id, undefined);
       return undefined;
     }
     const target = goalGateRetryTarget(this.graph, check.node);
@@ -137,18 +150,53 @@ export class Engine {
     const step = nextStep(this.graph, node, outcome, this.contextOf(lane), this.index);
     if (step.to !== undefined && step.via === 'edge' && step.edge.loop_restart && !lane.branch) this.restartRequested = true;
     lane.incoming = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
+    if (node.type === 'wait.human') this.gateRouted(node, outcome, step, lane);
     return step;
   }
 
-  /** Next node on the main line; NONE fails the run. */
-  private route(node: PipelineNode, outcome: Outcome, lane: Lane): string {
+  /**
+   * `gate.routed`: where a human gate's outcome actually sends the run. Edge selection (§3.3 step 1) takes an
+   * edge whose condition holds before the answer's own edge, so the edge taken is named, and `overridden`
+   * says when it is not the one the person chose.
+   */
+  private gateRouted(node: PipelineNode, outcome: Outcome, step: RouteStep, lane: Lane): void {
+    const selected = outcome.suggested_next_ids?.[0] ?? null;
+    const to = step.to ?? null;
+    const gate = [...this.state.gates].reverse().find((g) => g.node === node.id);
+    const edge = step.to !== undefined && step.via === 'edge' ? step.edge : undefined;
+    this.state.emit(EventType.gateRouted, {
+      ...(gate ? { gate: gate.id } : {}),
+      node: node.id,
+      selected,
+      to,
+      ...(step.to !== undefined ? { via: step.via } : {}),
+      ...(edge ? { edge: { from: edge.from, to: edge.to, label: edge.label, ...(edge.condition.trim() ? { condition: edge.condition } : {}) } } : {}),
+      overridden: selected !== null && selected !== to,
+      ...(lane.branch ? { branch: lane.branch } : {}),
+    });
+  }
+
+  /**
+   * Next node on the main line, as Attractor §3.2 step 6 says: NONE after a failure (no failure route, §3.7)
+   * fails the run; NONE after any other outcome (no outgoing edge, or none whose condition holds) is a dead
+   * end: the pipeline completes at this node (undefined, with `run.dead_end`).
+   */
+  private route(node: PipelineNode, outcome: Outcome, lane: Lane): string | undefined {
     const step = this.step(node, outcome, lane);
-    if (step.to === undefined) throw new ExecFailedError(step.message, step.causes, node.id);
-    return step.to;
+    if (step.to !== undefined) return step.to;
+    if (step.none === 'failed') throw new ExecFailedError(step.message, step.causes, node.id);
+    this.state.emit(EventType.runDeadEnd, {
+      node: node.id,
+      status: outcome.status,
+      reason: step.message,
+      ...(step.none === 'no_match' ? { conditions: step.causes } : {}),
+    });
+    return undefined;
   }
 
   /** Runs one node (in workflow code for control nodes, as an activity for stages) and records its outcome. `carriedVisit`: a gate taken over (walk). */
   async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
+    if (carriedVisit === undefined) this.checkVisitCap(node);
     const visit = carriedVisit ?? this.state.stageStarted(node, lane.context);
     if (carriedVisit === undefined) {
       this.workspace.nodeStarting(node.id, lane.branch);
@@ -157,6 +205,17 @@ export class Engine {
     if (node.type !== 'wait.human') setCurrentDetails(stageDetails(node.id, node.type, visit, lane.branch));
     const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, visit);
     return this.nodeDone(node, lane, result);
+  }
+
+  /**
+   * A loop cap (`max_visits` on the node, else the graph's `max_node_visits`; core/visit-caps.ts): a node about
+   * to start once more than its cap ends the run with EXEC_FAILURE naming it, before it starts. Not a FAIL
+   * outcome: failure routing would carry the run past the cap. Visits count as `stage.started`'s `visit`
+   * (main line and branches alike; a loop_restart starts the count again).
+   */
+  private checkVisitCap(node: PipelineNode): void {
+    const over = visitCapExceeded(this.graph, node, this.state.visitsOf(node.id) + 1);
+    if (over) throw new ExecFailedError(over, [over], node.id);
   }
 
   /** The context a lane reads: a branch's own, else a copy of the main line's. */

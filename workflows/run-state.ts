@@ -217,6 +217,11 @@ export class RunState {
     };
   }
 
+  /** How often `node` has started in this run (since its last loop_restart). */
+  visitsOf(node: string): number {
+    return this.visits[node] ?? 0;
+  }
+
   /** A node starts: its visit counted, its stage record stamped; `current_node` set in the lane's context (a branch's own, else the main line's). */
   stageStarted(node: PipelineNode, branchContext?: Record<string, unknown>): number {
     const visit = (this.visits[node.id] ?? 0) + 1;

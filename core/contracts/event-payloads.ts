@@ -188,6 +188,26 @@ export const EVENT_PAYLOADS = {
       defaultChoice: nullable('the target taken by default, or null (the run fails)'),
     })
     .describe('No choice can reach the quorum with the approvers left: the gate ends as at its deadline.'),
+  [EventType.gateRouted]: z
+    .strictObject({
+      gate: gateId.optional().describe('the gate that was answered (absent when the gate opened none: no outgoing edge)'),
+      node: str('the wait.human node'),
+      selected: nullable('the target node the answer chose, or null (a freeform reply, a decline, a timeout without default)'),
+      to: nullable('the node the run actually goes to next, or null (none: the run fails or, on the main line, ends at a dead end)'),
+      via: z.enum(['edge', 'retry_target', 'fallback_retry_target', 'conditional']).describe('how `to` was found: an edge, or failure routing (§3.7)').optional(),
+      edge: z
+        .strictObject({
+          from: str('the gate node'),
+          to: str('the target node'),
+          label: str('the edge label (\'\' when none)'),
+          condition: str('the condition that held (absent: an unconditional edge)').optional(),
+        })
+        .describe('the edge actually taken (set when `via` is `edge`)')
+        .optional(),
+      overridden: z.boolean().describe('true when the run goes elsewhere than the answer chose: a condition on the gate\'s edges held (lint: gate_condition)'),
+      branch,
+    })
+    .describe('A human gate\'s outcome was routed: names the edge actually taken, which a condition on the gate\'s edges may make differ from the answer.'),
   [EventType.goalGateUnsatisfied]: z
     .strictObject({
       node: str('the goal-gate node that decided the retry target'),
@@ -196,6 +216,14 @@ export const EVENT_PAYLOADS = {
       retryTarget: nullable('where the run goes back to, or null (the run fails)'),
     })
     .describe('At the exit, goal gates were unsatisfied (Attractor §3.4).'),
+  [EventType.runDeadEnd]: z
+    .strictObject({
+      node: str('the node the traversal stopped at'),
+      status: stageStatus.describe('its outcome (never fail: a failure with no route fails the run)'),
+      reason: str('why no edge applies: the node has none, or no condition holds'),
+      conditions: z.array(z.string()).describe('every condition that did not hold (absent: the node has no outgoing edge)').optional(),
+    })
+    .describe('Attractor §3.2: the main line found no edge to follow after a non-failure outcome, so the pipeline completes at this node (goal gates are checked as at the exit).'),
   [EventType.runContinuedAsNew]: z
     .strictObject({
       next: str('the node the next execution resumes at'),

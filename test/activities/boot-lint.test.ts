@@ -1,4 +1,4 @@
-// Issue 22 through the boot activities: a strict profile refuses a typo'd attribute or shape, a lenient
+// Issue 22 through the boot activities: a strict profile refuses a typo'd attribute, shape or edge endpoint, a lenient
 // one lets it through as a warning naming the intended word; unknown types say how to add or map a
 // handler (or fall back to the shape behind policy.unknown_types); the twin stands in for every provider.
 import { readFileSync } from 'node:fs';
@@ -68,6 +68,22 @@ describe('boot with lint warnings (issue 22)', () => {
   it.each(TYPOS)('lets %s through a lenient profile as a warning naming the intended word', async (typo, review, rule, fix) => {
     const report = await boot(typoGraph(typo, review), LENIENT);
     expect(report.warnings.find((w) => w.includes(rule))).toContain(fix);
+  });
+
+  // an edge to `reviw` (typo) makes a codergen node of it: the loader's implicit_node warning, which preflight never sees
+  const implicitTypo = graphText('review [prompt="Review it"]').replace('review -> exit [label="done"]', 'review -> exit [label="done"]\n  start -> reviw');
+
+  it('refuses an implicit node (an edge to a misspelt id) under a strict profile at spec resolve, naming the declared id', async () => {
+    const causes = bootCauses(await failureOf(boot(implicitTypo, STRICT)));
+    const cause = causes.find((c) => c.includes('implicit_node'));
+    expect(cause).toMatch(/g\.dot:8:\d+ warning implicit_node node 'reviw' appears only in edges/);
+    expect(cause).toContain("did you mean 'review'?");
+    expect(cause).toContain('(refused: the profile sets policy.lint: strict)');
+  });
+
+  it('lets an implicit node through a lenient profile (the loader warned; the graph runs as Graphviz reads it)', async () => {
+    const report = await boot(implicitTypo, LENIENT);
+    expect(report.warnings.some((w) => w.includes('implicit_node'))).toBe(false);
   });
 
   it('boots a graph with Graphviz drawing attributes (rankdir, color) under a strict profile', async () => {

@@ -43,6 +43,14 @@ describe('the summary timeline and gate answers', () => {
     expect(gateLines([])).toEqual([]);
   });
 
+  it('says when a condition on the gate\'s edges overrode the answer (issue 22), and nothing more when the answer was followed', () => {
+    const routed = (overridden: boolean, to: string) =>
+      ev(2, 'gate.routed', { gate: 'review', node: 'review', selected: 'ship', to, via: 'edge', edge: { from: 'review', to, label: '', condition: 'context.freeze=yes' }, overridden });
+    const lines = gateLines([ev(1, 'gate.answered', { gate: 'review', by: 'alice', choice: 'ship', via: 'signal' }), routed(true, 'hold')]);
+    expect(lines[3]).toBe('- gate review: **overridden**: condition context.freeze=yes held, so the run went to hold, not to ship as answered');
+    expect(gateLines([ev(1, 'gate.answered', { gate: 'review', by: 'alice', choice: 'ship', via: 'signal' }), routed(false, 'ship')])).toHaveLength(4);
+  });
+
   it('writes the timeline and who answered the gate into summary.md of a real run', async () => {
     const handle = await env.start(workspace(gatedPipeline(uniqueId('story'))));
     await awaitGate(handle, 'review');

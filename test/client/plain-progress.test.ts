@@ -123,3 +123,19 @@ describe('formatEvent for continue-as-new', () => {
     expect(formatEvent(ev('run.continued_as_new', { next: 'build', historyLength: 4100 }), { runId: 'run-x' })).toMatch(/continued as new \(history 4100 events\)$/);
   });
 });
+
+describe('formatEvent for routing (issue 22)', () => {
+  it('says when a condition on a gate\'s edges overrode the answer, and nothing when the answer was followed', () => {
+    const routed = (overridden: boolean, to: string, edge: Record<string, unknown>) => ev('gate.routed', { gate: 'review', node: 'review', selected: 'ship', to, via: 'edge', edge, overridden });
+    expect(formatEvent(routed(true, 'hold', { from: 'review', to: 'hold', label: 'Hold', condition: 'context.freeze=yes' }), { runId: 'run-x' })).toMatch(
+      /gate review: condition "context\.freeze=yes" held, so the run goes to hold, not to ship as answered$/,
+    );
+    expect(formatEvent(routed(false, 'ship', { from: 'review', to: 'ship', label: 'Ship' }), { runId: 'run-x' })).toBeUndefined();
+  });
+
+  it('names the dead end the pipeline completed at and why', () => {
+    expect(formatEvent(ev('run.dead_end', { node: 'report', status: 'success', reason: 'node "report" has no outgoing edge to follow' }), { runId: 'run-x' })).toMatch(
+      /■ dead end at report: node "report" has no outgoing edge to follow; the pipeline completes here \(Attractor §3\.2\)$/,
+    );
+  });
+});

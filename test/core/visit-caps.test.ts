@@ -1,5 +1,5 @@
-// Loop caps (max_visits on a node, max_node_visits on the graph): the pure check the run workflow is to
-// call before it starts a node, and the values lint reports as no cap.
+// Loop caps (max_visits on a node, max_node_visits on the graph): the pure check the run workflow
+// calls before it starts a node, and the values lint reports as no cap.
 import { badVisitCaps, visitCapExceeded, visitCapOf } from '../../core/visit-caps';
 
 const node = (id: string, attrs: Record<string, string | number | boolean> = {}) => ({ id, attrs });
@@ -19,11 +19,11 @@ describe('visit caps', () => {
     const g = { attrs: {} };
     const loop = node('loop', { max_visits: 3 });
     expect([1, 2, 3].map((v) => visitCapExceeded(g, loop, v))).toEqual([undefined, undefined, undefined]);
-    expect(visitCapExceeded(g, loop, 4)).toBe("node 'loop' would start for the 4th time, over its loop cap (max_visits=3)");
+    expect(visitCapExceeded(g, loop, 4)).toBe("node 'loop' exceeded max_visits=3: it would start for the 4th time");
   });
 
   it("names the graph's max_node_visits when the cap comes from the graph", () => {
-    expect(visitCapExceeded({ attrs: { max_node_visits: 1 } }, node('review'), 2)).toBe("node 'review' would start for the 2nd time, over its loop cap (the graph's max_node_visits=1)");
+    expect(visitCapExceeded({ attrs: { max_node_visits: 1 } }, node('review'), 2)).toBe("node 'review' exceeded the graph's max_node_visits=1: it would start for the 2nd time");
   });
 
   it.each([[0], [-1], ['three'], [1.5], [true]])('treats %p as no cap and reports it', (value) => {

@@ -148,6 +148,34 @@ export const RECORDINGS: readonly Recording[] = [
       await handle.executeUpdate(answerGateUpdate, { args: [{ kind: 'approve', by: 'bob' }] });
     },
   },
+  {
+    // issue 22: a condition on the gate's edges overrides the answer (gate.routed), a loop within its max_visits, a dead end (§3.2)
+    name: 'gate-routed-dead-end',
+    pipeline: pipelineYaml(
+      'routed',
+      [S('prep', 'set: "freeze=yes"'), '{ id: review, type: wait.human }', S('ship'), S('work', 'outcomes: "fail,success", max_visits: 2'), S('fix'), S('report')],
+      [
+        '{ from: start, to: prep }',
+        '{ from: prep, to: review }',
+        '{ from: review, to: ship, label: "[A] Approve" }',
+        '{ from: review, to: work, label: Hold, condition: "context.freeze=yes" }',
+        '{ from: ship, to: exit }',
+        '{ from: work, to: fix, condition: "outcome=fail" }',
+        '{ from: fix, to: work }',
+        '{ from: work, to: report, condition: "outcome=success" }',
+      ],
+    ),
+    drive: async (handle) => {
+      await awaitingHuman(handle, 'review');
+      await handle.signal(answerSignal, { by: 'alice', choice: 'ship' });
+      await handle.result().catch(() => undefined);
+    },
+  },
+  {
+    // issue 22: the visit past max_visits fails the run (EXEC_FAILURE naming the node)
+    name: 'visit-cap',
+    pipeline: pipelineYaml('capped', [S('loop', 'max_visits: 2')], ['{ from: start, to: loop }', '{ from: loop, to: loop }', '{ from: loop, to: exit, condition: "outcome=fail" }']),
+  },
 ];
 
 /** Records every run in RECORDINGS into `outDir`; returns the files written. */

@@ -89,12 +89,14 @@ describe('human gates by signal', () => {
       'gate.closed',
       'run.resumed',
       'stage.completed',
+      'gate.routed',
       'stage.started',
       'stage.completed',
       'run.completed',
     ]);
     expect(of(events, 'gate.answered')[0]?.data).toMatchObject({ gate: 'review', by: 'alice', choice: 'ship', via: 'signal' });
     expect(of(events, 'run.resumed')[0]?.data).toMatchObject({ gate: 'review', selected: 'ship', by: 'alice' });
+    expect(of(events, 'gate.routed')[0]?.data).toMatchObject({ gate: 'review', selected: 'ship', to: 'ship', edge: { from: 'review', to: 'ship', label: '[A] Approve' }, overridden: false });
     expect(result.context['human.gate.label']).toBe('[A] Approve');
     expect(result.context['human.gate.by']).toBe('alice');
   });

@@ -160,15 +160,14 @@ describe('conditional routing', () => {
 });
 
 describe('no edge applies (Attractor §3.3 NONE)', () => {
-  it('never takes an edge whose condition is false when a succeeded and its only edge is outcome=fail', async () => {
+  it('never takes an edge whose condition is false when a succeeded and its only edge is outcome=fail: the run ends at a (§3.2 dead end)', async () => {
     const r = await run(pipelineYaml('none-false-cond', [S('a'), S('fixup')], [E('start', 'a'), E('a', 'fixup', 'outcome=fail'), E('fixup', 'exit')]));
     expect(startedNodes(r.events)).toEqual(['start', 'a']);
     expect(script.of(r.runId, 'fixup')).toHaveLength(0);
-    if (r.settled.ok) throw new Error('expected EXEC_FAILURE: no edge applies after a');
-    expect(r.settled.failure.type).toBe('EXEC_FAILURE');
-    expect(r.settled.failure.message).toContain('node "a" ended success and no outgoing edge applies');
-    expect(r.settled.failure.message).toContain('outcome=fail (-> fixup)');
-    expect(r.envelope.failure).toMatchObject({ domain: 'EXEC_FAILURE', node: 'a', causes: ['condition not met at a: outcome=fail (-> fixup)'] });
+    expect(r.settled.ok).toBe(true);
+    const deadEnd = r.events.find((e) => e.type === 'run.dead_end');
+    expect(deadEnd?.data['reason']).toContain('node "a" ended success and no outgoing edge applies');
+    expect(deadEnd?.data['conditions']).toEqual(['condition not met at a: outcome=fail (-> fixup)']);
   });
 
   it('fails the branch with the same reason when a parallel branch has no edge that applies', async () => {
