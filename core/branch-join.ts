@@ -1,11 +1,15 @@
-// Where parallel branches stop (Attractor §4.8 is silent without a fan-in): at the fan-in node they all
-// reach, else at the first node every branch reaches, which then runs once after them. Pure, for the run
-// workflow (workflows/parallel.ts does not call it yet: it stops only at a fan-in) and for lint.
+// Where parallel branches stop (Attractor §4.8 is silent without a fan-in, issue 22): at the fan-in node they
+// all reach, else at the first node every branch reaches (the exit included), which then runs once after
+// them on the main line. Pure, for the run workflow (workflows/parallel.ts) and for lint (parallel_fan_in).
 import { indexOf, type GraphIndex } from './graph-index';
-import { NodeType, type PipelineGraph } from './model';
+import type { PipelineGraph } from './model';
 import { findFanIn } from './routing';
 
-/** The node the branches starting at `starts` join at, and whether it is a fan-in node; undefined when they never meet. */
+/**
+ * The node the branches starting at `starts` join at, and whether it is a fan-in node; undefined when they
+ * never meet. "First" is breadth-first order from the first start; a start another branch reaches is itself
+ * the meeting node (`p -> a -> b`, `p -> b`: the branches join at `b`, and branch `b` runs nothing).
+ */
 export function branchJoin(graph: PipelineGraph, starts: readonly string[], index: GraphIndex = indexOf(graph)): { node: string; fanIn: boolean } | undefined {
   const fanIn = findFanIn(graph, starts, index);
   if (fanIn !== undefined) return { node: fanIn, fanIn: true };
@@ -23,8 +27,63 @@ export function branchJoin(graph: PipelineGraph, starts: readonly string[], inde
     return order;
   };
   const [first, ...rest] = starts;
-  if (first === undefined || rest.length === 0) return undefined;
+  if (first === undefined) return undefined;
   const others = rest.map((s) => new Set(reach(s)));
-  const node = reach(first).find((id) => others.every((o) => o.has(id)) && index.nodes.get(id)?.type !== NodeType.exit);
+  const node = reach(first).find((id) => others.every((o) => o.has(id)));
   return node !== undefined ? { node, fanIn: false } : undefined;
+}
+
+/** Context keys the engine owns: never taken from a branch at the join (the join's own `parallel.*` results win). */
+const ENGINE_KEYS: ReadonlySet<string> = new Set(['outcome', 'preferred_label', 'current_node']);
+const ENGINE_PREFIXES = ['parallel.', 'internal.'] as const;
+
+/** Whether a branch's update of `key` is merged at the join (engine keys and `parallel.*`/`internal.*` are not). */
+export function mergedAtJoin(key: string): boolean {
+  return !ENGINE_KEYS.has(key) && !ENGINE_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/** One branch's context updates (what its nodes' outcomes set, later nodes over earlier), in declared edge order. */
+export interface BranchUpdates {
+  id: string;
+  updates: Readonly<Record<string, unknown>>;
+}
+
+/** Two or more branches set one key to different values: every branch's value, and whose was kept (the last in edge order). */
+export interface JoinConflict {
+  key: string;
+  values: { branch: string; value: unknown }[];
+  kept: string;
+}
+
+/**
+ * The join's treatment of branch context (issue 24 item 3): every branch's updates are applied in the
+ * branches' declared edge order, so a key set by several branches keeps the value of the last of them in
+ * that order; when their values differ that is a conflict, recorded with every value. Keys the engine owns
+ * (`outcome`, `preferred_label`, `current_node`, `parallel.*`, `internal.*`) are not merged.
+ */
+export function mergeBranchUpdates(branches: readonly BranchUpdates[]): { updates: Record<string, unknown>; conflicts: JoinConflict[] } {
+  const updates: Record<string, unknown> = {};
+  const setters = new Map<string, { branch: string; value: unknown }[]>();
+  for (const b of branches) {
+    for (const [key, value] of Object.entries(b.updates)) {
+      if (!mergedAtJoin(key)) continue;
+      updates[key] = value;
+      const list = setters.get(key) ?? [];
+      list.push({ branch: b.id, value });
+      setters.set(key, list);
+    }
+  }
+  const conflicts: JoinConflict[] = [];
+  for (const [key, values] of setters) {
+    const first = canonical(values[0]?.value);
+    if (values.some((v) => canonical(v.value) !== first)) conflicts.push({ key, values, kept: (values[values.length - 1] as { branch: string }).branch });
+  }
+  return { updates, conflicts };
+}
+
+/** JSON with object keys sorted: equal values compare equal whatever order their keys were written in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  ) ?? 'undefined';
 }

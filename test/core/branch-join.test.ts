@@ -1,6 +1,6 @@
 // Where parallel branches join: the fan-in they all reach, else the first node every branch reaches
 // (issue 22's definition for branches that meet without a fan-in), else nowhere.
-import { branchJoin } from '../../core/branch-join';
+import { branchJoin, mergeBranchUpdates } from '../../core/branch-join';
 import { loadPipelineDot } from '../../definitions/dot';
 
 const graphOf = (body: string) => {
@@ -20,8 +20,37 @@ describe('branchJoin', () => {
     expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'm', fanIn: false });
   });
 
-  it('finds no join when the branches only meet at the exit', () => {
+  it('joins at the exit when the branches meet nowhere else', () => {
     const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a -> exit\n  p -> b -> exit');
+    expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'exit', fanIn: false });
+  });
+
+  it('joins at a branch start that another branch reaches', () => {
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a -> b\n  p -> b\n  b -> exit');
+    expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'b', fanIn: false });
+  });
+
+  it('finds no join when a branch never reaches what the others reach', () => {
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a\n  p -> b -> exit');
     expect(branchJoin(g, ['a', 'b'])).toBeUndefined();
+  });
+});
+
+describe('mergeBranchUpdates', () => {
+  it('applies the branches in edge order: the last setter of a key wins, a differing value is a conflict', () => {
+    const r = mergeBranchUpdates([
+      { id: 'left', updates: { 'l.only': 1, shared: 'from-left', same: { x: 1, y: 2 } } },
+      { id: 'right', updates: { 'r.only': 2, shared: 'from-right', same: { y: 2, x: 1 } } },
+    ]);
+    expect(r.updates).toEqual({ 'l.only': 1, shared: 'from-right', same: { y: 2, x: 1 }, 'r.only': 2 });
+    // equal values (key order aside) are no conflict
+    expect(r.conflicts).toEqual([{ key: 'shared', values: [{ branch: 'left', value: 'from-left' }, { branch: 'right', value: 'from-right' }], kept: 'right' }]);
+  });
+
+  it('never takes the keys the engine owns from a branch', () => {
+    const r = mergeBranchUpdates([
+      { id: 'a', updates: { outcome: 'fail', preferred_label: 'x', current_node: 'n', 'parallel.results': [], 'internal.retry_count.n': 3, kept: true } },
+    ]);
+    expect(r).toEqual({ updates: { kept: true }, conflicts: [] });
   });
 });
