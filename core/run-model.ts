@@ -42,6 +42,8 @@ export const EventType = {
   /** No choice can reach the quorum with the approvers left: the gate ends now as at its deadline. */
   gateDeadlocked: 'gate.deadlocked',
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
+  /** A parallel node's branches ended and joined: where, and how their context updates were merged. */
+  parallelJoined: 'parallel.joined',
   runContinuedAsNew: 'run.continued_as_new',
   runLoopRestarted: 'run.loop_restarted',
   runEvaluating: 'run.evaluating',

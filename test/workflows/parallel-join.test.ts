@@ -1,0 +1,170 @@
+// Parallel branches joined where they meet, through real runs (issues 22 and 24): a component node whose
+// branches meet at a plain node (no fan-in) stops them there and runs that node once after them; the
+// branches' context updates are merged at the join in edge order, a conflict recorded; a branch's visits
+// of a node count for that branch alone (its stage directories).
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Checkpoint, RunEvent } from '../../core/run-model';
+import { validateEvent } from '../../core/contracts';
+import { readEventsFile } from '../../client/events-file';
+import { formatEvent } from '../../client/progress';
+import { runQuery } from '../../workflows/messages';
+import { allEvents, handlerOf, readJson, scriptHandler, settle, useRunEnv, workspace } from '../helpers/runs';
+
+const env = useRunEnv();
+const script = scriptHandler();
+beforeAll(() => {
+  env.register('test.pj', script.handler);
+  // counts its own visits in the branch's context: `loops` 1, then 2
+  env.register('test.pj_loop', handlerOf((stage) => ({ status: 'success', context_updates: { loops: Number(stage.context['loops'] ?? 0) + 1 } })));
+});
+
+async function run(dot: string) {
+  const ws = workspace(dot, { ext: 'dot' });
+  const handle = await env.start(ws);
+  const settled = await settle(handle);
+  const events = await allEvents(handle);
+  const envelope = await handle.query(runQuery);
+  const runDir = envelope.runDir as string;
+  return { settled, events, runDir, runId: envelope.runId, cp: readJson<Checkpoint>(join(runDir, 'checkpoint.json')) };
+}
+
+const ended = (e: RunEvent) => e.type === 'stage.completed' || e.type === 'stage.failed';
+const at = (events: readonly RunEvent[], pred: (e: RunEvent) => boolean) => events.findIndex(pred);
+
+// left: one stage; right: a stage that loops on itself once, then both go to `meet` (a plain stage)
+const MEET = `digraph pj {
+  start [shape=Mdiamond]
+  exit  [shape=Msquare]
+  fan   [shape=component]
+  left  [type="test.pj", set="left.done=yes,shared=L", sleep_ms=300]
+  right [type="test.pj", set="right.done=yes,shared=R"]
+  again [type="test.pj_loop"]
+  meet  [type="test.pj"]
+  after [type="test.pj"]
+  start -> fan
+  fan -> left
+  fan -> right
+  left -> meet
+  right -> again
+  again -> again [condition="context.loops=1"]
+  again -> meet  [condition="context.loops=2"]
+  meet -> after -> exit
+}
+`;
+
+describe('parallel branches that meet without a fan-in node', () => {
+  let r: Awaited<ReturnType<typeof run>>;
+  beforeAll(async () => {
+    r = await run(MEET);
+  }, 120_000);
+
+  it('stop at the first node they all reach, which runs once on the main line after both, and the run goes on from it', () => {
+    expect(r.settled.ok).toBe(true);
+    const meetStarts = r.events.filter((e) => e.type === 'stage.started' && e.data['node'] === 'meet');
+    expect(meetStarts).toHaveLength(1);
+    expect(meetStarts[0]?.data['branch']).toBeUndefined();
+    expect(script.of(r.runId, 'meet')).toHaveLength(1);
+    const meetAt = at(r.events, (e) => e.type === 'stage.started' && e.data['node'] === 'meet');
+    const leftDone = at(r.events, (e) => ended(e) && e.data['node'] === 'left');
+    const lastAgain = r.events.map((e, i) => (ended(e) && e.data['node'] === 'again' ? i : -1)).reduce((a, b) => Math.max(a, b), -1);
+    expect(leftDone).toBeGreaterThan(-1);
+    expect(lastAgain).toBeGreaterThan(-1);
+    expect(meetAt).toBeGreaterThan(Math.max(leftDone, lastAgain));
+    // after `meet` the run goes on along meet's edge; no branch runs again
+    const started = r.events.filter((e) => e.type === 'stage.started').map((e) => String(e.data['node']));
+    expect(started.slice(-2)).toEqual(['meet', 'after']);
+    expect(started.filter((n) => n === 'left' || n === 'right')).toHaveLength(2);
+    expect(r.cp.completed_nodes.slice(-4)).toEqual(['fan', 'meet', 'after', 'exit']);
+    const joined = r.events.find((e) => e.type === 'parallel.joined');
+    expect(joined?.data).toMatchObject({ node: 'fan', join: 'meet', fan_in: false });
+    // the join event comes before the parallel node's own end
+    expect(at(r.events, (e) => e.type === 'parallel.joined')).toBeLessThan(at(r.events, (e) => ended(e) && e.data['node'] === 'fan'));
+    // meet's stage directory is the main line's, not a branch's
+    expect(existsSync(join(r.runDir, 'meet'))).toBe(true);
+    expect(readdirSync(r.runDir).filter((d) => d.startsWith('meet@'))).toEqual([]);
+  });
+
+  it('merges the branches\' context updates at the join in edge order and records the conflict', () => {
+    const seen = script.of(r.runId, 'meet')[0]?.context ?? {};
+    expect(seen).toMatchObject({ 'left.done': 'yes', 'right.done': 'yes', loops: 2, shared: 'R' });
+    expect(seen['parallel.conflicts']).toEqual([
+      {
+        key: 'shared',
+        values: [
+          { branch: 'left', value: 'L' },
+          { branch: 'right', value: 'R' },
+        ],
+        kept: 'right',
+      },
+    ]);
+    expect(seen['parallel.results']).toEqual([
+      { id: 'left', status: 'success', outcome: 'success', last_node: 'left', context_keys: ['left.done', 'shared'] },
+      { id: 'right', status: 'success', outcome: 'success', last_node: 'again', context_keys: ['right.done', 'shared', 'loops'] },
+    ]);
+    const joined = r.events.find((e) => e.type === 'parallel.joined');
+    expect(joined?.data).toEqual({
+      node: 'fan',
+      join: 'meet',
+      fan_in: false,
+      branches: [
+        { id: 'left', status: 'success', last_node: 'left' },
+        { id: 'right', status: 'success', last_node: 'again' },
+      ],
+      merged: ['left.done', 'shared', 'right.done', 'loops'],
+      conflicts: [{ key: 'shared', branches: ['left', 'right'], kept: 'right' }],
+    });
+    // the run's context keeps them after the join
+    expect(r.cp.context).toMatchObject({ shared: 'R', 'left.done': 'yes', 'right.done': 'yes' });
+    // the parallel node's notes name the conflict
+    const fanDone = r.events.find((e) => ended(e) && e.data['node'] === 'fan');
+    expect(fanDone?.data['status']).toBe('success');
+  });
+
+  it('writes parallel.joined and branch_visit as the event schemas say, and `factory run` shows the join', () => {
+    const file = readEventsFile(join(r.runDir, 'events.jsonl'));
+    expect(file.problems).toEqual([]);
+    expect(file.events).toEqual(r.events);
+    expect(r.events.flatMap((e) => { const c = validateEvent(e); return c.ok ? [] : c.issues; })).toEqual([]);
+    const joined = r.events.find((e) => e.type === 'parallel.joined') as RunEvent;
+    expect(formatEvent(joined)).toMatch(/⋈ fan: branches joined at meet, 4 context keys merged; conflicts: shared \(kept right's\)$/);
+  });
+
+  it('counts a branch\'s visits of a node for that branch: its loop gets @v2, its first visit none', () => {
+    const again = r.events.filter((e) => e.type === 'stage.started' && e.data['node'] === 'again');
+    expect(again.map((e) => [e.data['branch'], e.data['visit'], e.data['branch_visit']])).toEqual([
+      ['right', 1, 1],
+      ['right', 2, 2],
+    ]);
+    expect(readdirSync(r.runDir).filter((d) => d.startsWith('again@')).sort()).toEqual(['again@right', 'again@right@v2']);
+  });
+});
+
+describe('branches that reach one node before their fan-in', () => {
+  it('each get that node\'s first visit in their own directory, whichever branch came second', async () => {
+    const r = await run(`digraph pv {
+  start [shape=Mdiamond]
+  exit  [shape=Msquare]
+  fan   [shape=component]
+  a     [type="test.pj", sleep_ms=200]
+  b     [type="test.pj"]
+  check [type="test.pj"]
+  done  [shape=tripleoctagon]
+  start -> fan
+  fan -> a -> check
+  fan -> b -> check
+  check -> done -> exit
+}
+`);
+    expect(r.settled.ok).toBe(true);
+    const checks = r.events.filter((e) => e.type === 'stage.started' && e.data['node'] === 'check');
+    // the run counts the node's visits (1, 2); each branch is at its first
+    expect(checks.map((e) => e.data['visit']).sort()).toEqual([1, 2]);
+    expect(checks.map((e) => [e.data['branch'], e.data['branch_visit']]).sort()).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    expect(readdirSync(r.runDir).filter((d) => d.startsWith('check@') || d === 'check').sort()).toEqual(['check@a', 'check@b']);
+    expect(r.events.find((e) => e.type === 'parallel.joined')?.data).toMatchObject({ join: 'done', fan_in: true, merged: [], conflicts: [] });
+  }, 120_000);
+});
