@@ -168,3 +168,30 @@ describe('branches that reach one node before their fan-in', () => {
     expect(r.events.find((e) => e.type === 'parallel.joined')?.data).toMatchObject({ join: 'done', fan_in: true, merged: [], conflicts: [] });
   }, 120_000);
 });
+
+describe('other places branches join', () => {
+  const graph = (body: string) => `digraph pe {\n  start [shape=Mdiamond]\n  exit  [shape=Msquare]\n  fan   [shape=component]\n  a     [type="test.pj", set="from_a=1"]\n  b     [type="test.pj", set="from_b=1"]\n  start -> fan\n${body}\n}\n`;
+
+  it('branches that meet only at the exit end there, and the run ends after them: no branch runs again', async () => {
+    const r = await run(graph('  fan -> a -> exit\n  fan -> b -> exit'));
+    expect(r.settled.ok).toBe(true);
+    const started = r.events.filter((e) => e.type === 'stage.started').map((e) => `${String(e.data['node'])}${e.data['branch'] ? `@${String(e.data['branch'])}` : ''}`);
+    expect(started).toEqual(['start', 'fan', 'a@a', 'b@b']);
+    expect(r.events.find((e) => e.type === 'parallel.joined')?.data).toMatchObject({ join: 'exit', fan_in: false, merged: ['from_a', 'from_b'] });
+    expect(r.cp.completed_nodes.slice(-2)).toEqual(['fan', 'exit']);
+    expect(r.cp.context).toMatchObject({ from_a: '1', from_b: '1' });
+  }, 120_000);
+
+  it('a branch start another branch reaches is the join: that branch runs nothing, the node runs once after the other', async () => {
+    const r = await run(graph('  fan -> a -> b\n  fan -> b\n  b -> exit'));
+    expect(r.settled.ok).toBe(true);
+    const started = r.events.filter((e) => e.type === 'stage.started').map((e) => `${String(e.data['node'])}${e.data['branch'] ? `@${String(e.data['branch'])}` : ''}`);
+    expect(started).toEqual(['start', 'fan', 'a@a', 'b']);
+    expect(script.of(r.runId, 'b')[0]?.context['parallel.results']).toEqual([
+      { id: 'a', status: 'success', outcome: 'success', last_node: 'a', context_keys: ['from_a'] },
+      { id: 'b', status: 'skipped', outcome: 'skipped', last_node: 'b', notes: 'branch start b is the join node: it runs once after the branches', context_keys: [] },
+    ]);
+    // no branch failed: wait_all is success (§4.8), the skipped branch does not make it partial
+    expect(r.cp.node_outcomes['fan']).toBe('success');
+  }, 120_000);
+});
