@@ -33,11 +33,17 @@ export function branchJoin(graph: PipelineGraph, starts: readonly string[], inde
   return node !== undefined ? { node, fanIn: false } : undefined;
 }
 
-/** Context keys the engine owns: never taken from a branch at the join (the join's own `parallel.*` results win). */
-const ENGINE_KEYS: ReadonlySet<string> = new Set(['outcome', 'preferred_label', 'current_node']);
+/**
+ * Context keys never taken from a branch at the join: the engine's (`outcome`, `preferred_label`,
+ * `current_node`; the join's own `parallel.*` results win) and the stage-level keys a codergen stage sets
+ * (`last_stage`, `last_response`, §4.5), which say what ran last on one line: every codergen branch sets
+ * them, so merging them would be a conflict at every join, and `last_stage` names the `full`-fidelity
+ * thread the next stage continues (§5.4). Each branch's response stays in its stage directory.
+ */
+const ENGINE_KEYS: ReadonlySet<string> = new Set(['outcome', 'preferred_label', 'current_node', 'last_stage', 'last_response']);
 const ENGINE_PREFIXES = ['parallel.', 'internal.'] as const;
 
-/** Whether a branch's update of `key` is merged at the join (engine keys and `parallel.*`/`internal.*` are not). */
+/** Whether a branch's update of `key` is merged at the join (engine and stage-level keys, `parallel.*`, `internal.*` are not). */
 export function mergedAtJoin(key: string): boolean {
   return !ENGINE_KEYS.has(key) && !ENGINE_PREFIXES.some((p) => key.startsWith(p));
 }
@@ -59,7 +65,7 @@ export interface JoinConflict {
  * The join's treatment of branch context (issue 24 item 3): every branch's updates are applied in the
  * branches' declared edge order, so a key set by several branches keeps the value of the last of them in
  * that order; when their values differ that is a conflict, recorded with every value. Keys the engine owns
- * (`outcome`, `preferred_label`, `current_node`, `parallel.*`, `internal.*`) are not merged.
+ * and the stage-level keys (ENGINE_KEYS, `parallel.*`, `internal.*`) are not merged.
  */
 export function mergeBranchUpdates(branches: readonly BranchUpdates[]): { updates: Record<string, unknown>; conflicts: JoinConflict[] } {
   const updates: Record<string, unknown> = {};

@@ -195,3 +195,28 @@ describe('other places branches join', () => {
     expect(r.cp.node_outcomes['fan']).toBe('success');
   }, 120_000);
 });
+
+describe('codergen branches at the join', () => {
+  it('merge no last_stage/last_response: no conflict at every join, and the next stage does not continue one branch\'s thread', async () => {
+    const r = await run(`digraph pc {
+  start [shape=Mdiamond]
+  exit  [shape=Msquare]
+  plan  [prompt="Plan it"]
+  fan   [shape=component]
+  one   [prompt="Try one way"]
+  two   [prompt="Try another way"]
+  meet  [type="test.pj"]
+  start -> plan -> fan
+  fan -> one -> meet
+  fan -> two -> meet
+  meet -> exit
+}
+`);
+    expect(r.settled.ok).toBe(true);
+    expect(r.events.find((e) => e.type === 'parallel.joined')?.data).toMatchObject({ join: 'meet', merged: [], conflicts: [] });
+    // what ran last on the main line before the fan-out, as before it
+    expect(script.of(r.runId, 'meet')[0]?.context['last_stage']).toBe('plan');
+    expect(readdirSync(r.runDir).filter((d) => d.startsWith('one@') || d.startsWith('two@')).sort()).toEqual(['one@one', 'two@two']);
+    expect(existsSync(join(r.runDir, 'one@one', 'response.md'))).toBe(true);
+  }, 120_000);
+});
