@@ -35,15 +35,17 @@ export function branchJoin(graph: PipelineGraph, starts: readonly string[], inde
 
 /**
  * Context keys never taken from a branch at the join: the engine's (`outcome`, `preferred_label`,
- * `current_node`; the join's own `parallel.*` results win) and the stage-level keys a codergen stage sets
- * (`last_stage`, `last_response`, §4.5), which say what ran last on one line: every codergen branch sets
- * them, so merging them would be a conflict at every join, and `last_stage` names the `full`-fidelity
- * thread the next stage continues (§5.4). Each branch's response stays in its stage directory.
+ * `current_node`, `internal.*`; the join's own `parallel.*` results win) and the stage-level keys a
+ * built-in handler sets on every run of its node kind, which say what ran last on one line: codergen's
+ * `last_stage`/`last_response` (§4.5), tool's `tool.output`/`tool.exit_code` (§4.10), a gate's
+ * `human.gate.*` (§4.6). Every such branch sets them, so merging them would be a conflict at every join,
+ * and `last_stage` names the `full`-fidelity thread the next stage continues (§5.4). Each branch's own
+ * values stay in its stage directory (response.md, stdout.log) and events; its status in `parallel.results`.
  */
-const ENGINE_KEYS: ReadonlySet<string> = new Set(['outcome', 'preferred_label', 'current_node', 'last_stage', 'last_response']);
-const ENGINE_PREFIXES = ['parallel.', 'internal.'] as const;
+const ENGINE_KEYS: ReadonlySet<string> = new Set(['outcome', 'preferred_label', 'current_node', 'last_stage', 'last_response', 'tool.output', 'tool.exit_code']);
+const ENGINE_PREFIXES = ['parallel.', 'internal.', 'human.gate.'] as const;
 
-/** Whether a branch's update of `key` is merged at the join (engine and stage-level keys, `parallel.*`, `internal.*` are not). */
+/** Whether a branch's update of `key` is merged at the join (not the engine's keys nor the stage-level ones: ENGINE_KEYS, ENGINE_PREFIXES). */
 export function mergedAtJoin(key: string): boolean {
   return !ENGINE_KEYS.has(key) && !ENGINE_PREFIXES.some((p) => key.startsWith(p));
 }

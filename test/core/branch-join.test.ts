@@ -47,10 +47,11 @@ describe('mergeBranchUpdates', () => {
     expect(r.conflicts).toEqual([{ key: 'shared', values: [{ branch: 'left', value: 'from-left' }, { branch: 'right', value: 'from-right' }], kept: 'right' }]);
   });
 
-  it('never takes the keys the engine owns, nor a codergen stage\'s last_stage/last_response, from a branch: no conflict at every join', () => {
+  it('never takes the keys the engine owns, nor the stage-level keys of codergen, tool and gate stages, from a branch: no conflict at every join', () => {
     const r = mergeBranchUpdates([
       { id: 'a', updates: { outcome: 'fail', preferred_label: 'x', current_node: 'n', 'parallel.results': [], 'internal.retry_count.n': 3, last_stage: 'a', last_response: 'A', kept: true } },
-      { id: 'b', updates: { last_stage: 'b', last_response: 'B' } },
+      { id: 'b', updates: { last_stage: 'b', last_response: 'B', 'tool.output': 'ok', 'tool.exit_code': 0, 'human.gate.selected': 'yes' } },
+      { id: 'c', updates: { 'tool.output': 'broke', 'tool.exit_code': 2, 'human.gate.selected': 'no' } },
     ]);
     expect(r).toEqual({ updates: { kept: true }, conflicts: [] });
   });
