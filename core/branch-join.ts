@@ -2,23 +2,27 @@
 // all reach, else at the first node every branch reaches (the exit included), which then runs once after
 // them on the main line. Pure, for the run workflow (workflows/parallel.ts) and for lint (parallel_fan_in).
 import { indexOf, type GraphIndex } from './graph-index';
-import type { PipelineGraph } from './model';
-import { findFanIn } from './routing';
+import { NodeType, type PipelineGraph } from './model';
 
 /**
  * The node the branches starting at `starts` join at, and whether it is a fan-in node; undefined when they
  * never meet. "First" is breadth-first order from the first start; a start another branch reaches is itself
  * the meeting node (`p -> a -> b`, `p -> b`: the branches join at `b`, and branch `b` runs nothing).
+ * `fanOut`, the parallel node, is not walked through: a loop back to it (`merge -> p`) is not where its
+ * branches meet, else every branch start would be reachable from every other.
  */
-export function branchJoin(graph: PipelineGraph, starts: readonly string[], index: GraphIndex = indexOf(graph)): { node: string; fanIn: boolean } | undefined {
-  const fanIn = findFanIn(graph, starts, index);
-  if (fanIn !== undefined) return { node: fanIn, fanIn: true };
+export function branchJoin(
+  graph: PipelineGraph,
+  starts: readonly string[],
+  index: GraphIndex = indexOf(graph),
+  fanOut?: string,
+): { node: string; fanIn: boolean } | undefined {
   const reach = (from: string): string[] => {
     const seen = new Set([from]);
     const order = [from];
     for (let i = 0; i < order.length; i++) {
       for (const { edge } of index.outgoing.get(order[i] as string) ?? []) {
-        if (!seen.has(edge.to)) {
+        if (!seen.has(edge.to) && edge.to !== fanOut) {
           seen.add(edge.to);
           order.push(edge.to);
         }
@@ -29,8 +33,11 @@ export function branchJoin(graph: PipelineGraph, starts: readonly string[], inde
   const [first, ...rest] = starts;
   if (first === undefined) return undefined;
   const others = rest.map((s) => new Set(reach(s)));
-  const node = reach(first).find((id) => others.every((o) => o.has(id)));
-  return node !== undefined ? { node, fanIn: false } : undefined;
+  const common = reach(first).filter((id) => others.every((o) => o.has(id)));
+  // the fan-in every branch reaches wins over an earlier plain meeting node (§4.9: branches run to it)
+  const fanIn = common.find((id) => index.nodes.get(id)?.type === NodeType.fanIn);
+  if (fanIn !== undefined) return { node: fanIn, fanIn: true };
+  return common[0] !== undefined ? { node: common[0], fanIn: false } : undefined;
 }
 
 /**

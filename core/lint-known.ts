@@ -131,7 +131,7 @@ const parallelFanIn: LintRule = {
       if (n.type !== NodeType.parallel) continue;
       const starts = [...new Set((ctx.index.outgoing.get(n.id) ?? []).map((e) => e.edge.to))];
       if (starts.length < 2) continue;
-      const join = branchJoin(graph, starts, ctx.index);
+      const join = branchJoin(graph, starts, ctx.index, n.id);
       if (join?.fanIn) continue;
       const at = { node: n.id, path: `nodes[${n.id}]` };
       if (join === undefined) {

@@ -23,7 +23,7 @@ interface BranchResult {
 /** Attractor §4.8: branches on cloned contexts, stopped and joined where they meet. */
 export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane): Promise<NodeResult> {
   const branches = (engine.index.outgoing.get(node.id) ?? []).map((e) => e.edge);
-  const join = branches.length === 0 ? undefined : branchJoin(engine.graph, branches.map((e) => e.to), engine.index);
+  const join = branches.length === 0 ? undefined : branchJoin(engine.graph, branches.map((e) => e.to), engine.index, node.id);
   if (join === undefined) {
     const why = branches.length === 0 ? 'it has no outgoing edges' : `its branches (${branches.map((e) => e.to).join(', ')}) never reach a common node`;
     throw new ExecFailedError(

@@ -30,6 +30,18 @@ describe('branchJoin', () => {
     expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'b', fanIn: false });
   });
 
+  it('does not walk back through the parallel node: a loop to it is not where its branches meet', () => {
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  m [prompt="m"]\n  start -> p\n  p -> a -> m\n  p -> b -> m\n  m -> p\n  m -> exit');
+    expect(branchJoin(g, ['a', 'b'], undefined, 'p')).toEqual({ node: 'm', fanIn: false });
+    // through p, b reaches a: a would be the "first common node"
+    expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'a', fanIn: false });
+  });
+
+  it('prefers the fan-in every branch reaches over an earlier plain meeting node', () => {
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  m [prompt="m"]\n  j [shape=tripleoctagon]\n  start -> p\n  p -> a -> m\n  p -> b -> m\n  m -> j -> exit');
+    expect(branchJoin(g, ['a', 'b'], undefined, 'p')).toEqual({ node: 'j', fanIn: true });
+  });
+
   it('finds no join when a branch never reaches what the others reach', () => {
     const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a\n  p -> b -> exit');
     expect(branchJoin(g, ['a', 'b'])).toBeUndefined();

@@ -220,3 +220,38 @@ describe('codergen branches at the join', () => {
     expect(existsSync(join(r.runDir, 'one@one', 'response.md'))).toBe(true);
   }, 120_000);
 });
+
+describe('branch visits across continue-as-new', () => {
+  it('carry on: the second time round the fan-out, after a hand-over, each branch is at its second visit (@v2), no directory reused', async () => {
+    const ws = workspace(
+      `digraph pl {
+  start [shape=Mdiamond]
+  exit  [shape=Msquare]
+  fan   [shape=component]
+  a     [type="test.pj"]
+  b     [type="test.pj"]
+  meet  [type="test.pj", outcomes="fail,success"]
+  start -> fan
+  fan -> a -> meet
+  fan -> b -> meet
+  meet -> fan  [condition="outcome=fail"]
+  meet -> exit [condition="outcome=success"]
+}
+`,
+      { ext: 'dot' },
+    );
+    // a hand-over (continue-as-new) after every main-line node
+    const handle = await env.start(ws, { historyLimit: 1 });
+    const settled = await settle(handle);
+    expect(settled.ok).toBe(true);
+    const events = await allEvents(handle);
+    expect(events.filter((e) => e.type === 'run.continued_as_new').length).toBeGreaterThanOrEqual(2);
+    const aStarts = events.filter((e) => e.type === 'stage.started' && e.data['node'] === 'a');
+    expect(aStarts.map((e) => [e.data['visit'], e.data['branch_visit']])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    const runDir = (await handle.query(runQuery)).runDir as string;
+    expect(readdirSync(runDir).filter((d) => /^[ab]@/.test(d)).sort()).toEqual(['a@a', 'a@a@v2', 'b@b', 'b@b@v2']);
+  }, 180_000);
+});
