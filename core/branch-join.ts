@@ -6,10 +6,12 @@ import { NodeType, type PipelineGraph } from './model';
 
 /**
  * The node the branches starting at `starts` join at, and whether it is a fan-in node; undefined when they
- * never meet. "First" is breadth-first order from the first start; a start another branch reaches is itself
- * the meeting node (`p -> a -> b`, `p -> b`: the branches join at `b`, and branch `b` runs nothing).
- * `fanOut`, the parallel node, is not walked through: a loop back to it (`merge -> p`) is not where its
- * branches meet, else every branch start would be reachable from every other.
+ * never meet. "First" means nearest for the furthest branch: among the nodes every branch reaches, the one
+ * whose largest distance (edges) from a branch start is smallest, then the smallest sum of distances, then
+ * breadth-first order from the first start. So a loop from the meeting node back into one branch
+ * (`merge -> a`) does not make `a` the join. A start another branch reaches is itself the meeting node
+ * (`p -> a -> b`, `p -> b`: the branches join at `b`, and branch `b` runs nothing). `fanOut`, the parallel
+ * node, is not walked through: a loop back to it (`merge -> p`) is not where its branches meet.
  */
 export function branchJoin(
   graph: PipelineGraph,
@@ -17,27 +19,35 @@ export function branchJoin(
   index: GraphIndex = indexOf(graph),
   fanOut?: string,
 ): { node: string; fanIn: boolean } | undefined {
-  const reach = (from: string): string[] => {
-    const seen = new Set([from]);
+  /** Breadth-first distances from `from`, in visiting order. */
+  const reach = (from: string): Map<string, number> => {
+    const dist = new Map([[from, 0]]);
     const order = [from];
     for (let i = 0; i < order.length; i++) {
-      for (const { edge } of index.outgoing.get(order[i] as string) ?? []) {
-        if (!seen.has(edge.to) && edge.to !== fanOut) {
-          seen.add(edge.to);
+      const at = order[i] as string;
+      for (const { edge } of index.outgoing.get(at) ?? []) {
+        if (!dist.has(edge.to) && edge.to !== fanOut) {
+          dist.set(edge.to, (dist.get(at) as number) + 1);
           order.push(edge.to);
         }
       }
     }
-    return order;
+    return dist;
   };
-  const [first, ...rest] = starts;
+  const [first] = starts;
   if (first === undefined) return undefined;
-  const others = rest.map((s) => new Set(reach(s)));
-  const common = reach(first).filter((id) => others.every((o) => o.has(id)));
-  // the fan-in every branch reaches wins over an earlier plain meeting node (§4.9: branches run to it)
-  const fanIn = common.find((id) => index.nodes.get(id)?.type === NodeType.fanIn);
-  if (fanIn !== undefined) return { node: fanIn, fanIn: true };
-  return common[0] !== undefined ? { node: common[0], fanIn: false } : undefined;
+  const dists = starts.map(reach);
+  const common = [...(dists[0] as Map<string, number>).keys()]
+    .filter((id) => dists.every((d) => d.has(id)))
+    .map((id, order) => {
+      const ds = dists.map((d) => d.get(id) as number);
+      return { id, order, max: Math.max(...ds), sum: ds.reduce((a, b) => a + b, 0) };
+    })
+    .sort((x, y) => x.max - y.max || x.sum - y.sum || x.order - y.order);
+  // the fan-in every branch reaches wins over a nearer plain meeting node (§4.9: branches run to it)
+  const fanIn = common.find((c) => index.nodes.get(c.id)?.type === NodeType.fanIn);
+  if (fanIn !== undefined) return { node: fanIn.id, fanIn: true };
+  return common[0] !== undefined ? { node: common[0].id, fanIn: false } : undefined;
 }
 
 /**

@@ -31,10 +31,16 @@ describe('branchJoin', () => {
   });
 
   it('does not walk back through the parallel node: a loop to it is not where its branches meet', () => {
-    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  m [prompt="m"]\n  start -> p\n  p -> a -> m\n  p -> b -> m\n  m -> p\n  m -> exit');
+    // p -> a -> x -> y -> m, p -> b -> m, m -> p: through p, b reaches a in 3 steps, a reaches m in 3
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  x [prompt="x"]\n  y [prompt="y"]\n  m [prompt="m"]\n  start -> p\n  p -> a -> x -> y -> m\n  p -> b -> m\n  m -> p\n  m -> exit');
     expect(branchJoin(g, ['a', 'b'], undefined, 'p')).toEqual({ node: 'm', fanIn: false });
-    // through p, b reaches a: a would be the "first common node"
     expect(branchJoin(g, ['a', 'b'])).toEqual({ node: 'a', fanIn: false });
+  });
+
+  it('is not fooled by a loop from the meeting node back into one branch', () => {
+    const g = graphOf('  a [prompt="a"]\n  b [prompt="b"]\n  m [prompt="m"]\n  start -> p\n  p -> a -> m\n  p -> b -> m\n  m -> a [condition="outcome=fail"]\n  m -> exit');
+    // b reaches a through m, but m is one step from both
+    expect(branchJoin(g, ['a', 'b'], undefined, 'p')).toEqual({ node: 'm', fanIn: false });
   });
 
   it('prefers the fan-in every branch reaches over an earlier plain meeting node', () => {
