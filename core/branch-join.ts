@@ -70,7 +70,8 @@ export function mergedAtJoin(key: string): boolean {
 /** One branch's context updates (what its nodes' outcomes set, later nodes over earlier), in declared edge order. */
 export interface BranchUpdates {
   id: string;
-  updates: Readonly<Record<string, unknown>>;
+  /** A Map: a context key is any string, `__proto__` too. */
+  updates: ReadonlyMap<string, unknown>;
 }
 
 /** Two or more branches set one key to different values: every branch's value, and whose was kept (the last in edge order). */
@@ -86,13 +87,13 @@ export interface JoinConflict {
  * that order; when their values differ that is a conflict, recorded with every value. Keys the engine owns
  * and the stage-level keys (ENGINE_KEYS, `parallel.*`, `internal.*`) are not merged.
  */
-export function mergeBranchUpdates(branches: readonly BranchUpdates[]): { updates: Record<string, unknown>; conflicts: JoinConflict[] } {
-  const updates: Record<string, unknown> = {};
+export function mergeBranchUpdates(branches: readonly BranchUpdates[]): { updates: Map<string, unknown>; conflicts: JoinConflict[] } {
+  const updates = new Map<string, unknown>();
   const setters = new Map<string, { branch: string; value: unknown }[]>();
   for (const b of branches) {
-    for (const [key, value] of Object.entries(b.updates)) {
+    for (const [key, value] of b.updates) {
       if (!mergedAtJoin(key)) continue;
-      updates[key] = value;
+      updates.set(key, value);
       const list = setters.get(key) ?? [];
       list.push({ branch: b.id, value });
       setters.set(key, list);

@@ -16,8 +16,8 @@ interface BranchResult {
   last_node: string;
   notes?: string;
   failure_reason?: string;
-  /** What the branch's nodes set in its context (their `context_updates`, later nodes over earlier). */
-  updates: Record<string, unknown>;
+  /** What the branch's nodes set in its context (their `context_updates`, later nodes over earlier); a Map, as a key may be any string. */
+  updates: Map<string, unknown>;
 }
 
 /** Attractor §4.8: branches on cloned contexts, stopped and joined where they meet. */
@@ -61,7 +61,7 @@ export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane
     join: join.node,
     fan_in: join.fanIn,
     branches: results.map((r) => ({ id: r.id, status: r.status, last_node: r.last_node })),
-    merged: Object.keys(merged.updates),
+    merged: [...merged.updates.keys()],
     conflicts: merged.conflicts.map((c) => ({ key: c.key, branches: c.values.map((v) => v.branch), kept: c.kept })),
     ...(lane.branch ? { branch: lane.branch } : {}),
   });
@@ -71,8 +71,8 @@ export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane
       notes: `${ok}/${results.length} branches succeeded (${policy}); joined at ${join.node}${merged.conflicts.length ? `; ${merged.conflicts.length} context conflict(s): ${merged.conflicts.map((c) => c.key).join(', ')}` : ''}`,
       // §4.8 step 4 / §5.1 `parallel.*`: the results (each with `outcome`, as §4.9 fan-in reads it) and counts
       context_updates: {
-        ...merged.updates,
-        'parallel.results': results.map(({ updates, ...r }) => ({ ...r, outcome: r.status, context_keys: Object.keys(updates) })),
+        ...Object.fromEntries(merged.updates),
+        'parallel.results': results.map(({ updates, ...r }) => ({ ...r, outcome: r.status, context_keys: [...updates.keys()] })),
         'parallel.success_count': ok,
         'parallel.fail_count': failed,
         'parallel.total': results.length,
@@ -89,13 +89,13 @@ export async function runParallel(engine: Engine, node: PipelineNode, lane: Lane
 async function runBranch(engine: Engine, from: string, stopAt: string, lane: Lane): Promise<BranchResult> {
   let current: string | undefined = from;
   let last: { node: string; outcome: Outcome } = { node: from, outcome: { status: 'skipped', notes: `branch start ${from} is the join node: it runs once after the branches` } };
-  const updates: Record<string, unknown> = {};
+  const updates = new Map<string, unknown>();
   while (current !== undefined && current !== stopAt) {
     const node = engine.node(current);
     if (node.type === 'exit') break;
     const result = await engine.runNode(node, lane);
     last = { node: node.id, outcome: result.outcome };
-    Object.assign(updates, result.outcome.context_updates ?? {});
+    for (const [key, value] of Object.entries(result.outcome.context_updates ?? {})) updates.set(key, value);
     if (result.jumpTo !== undefined) {
       current = result.jumpTo;
       continue;

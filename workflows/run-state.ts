@@ -59,8 +59,8 @@ export class RunState {
   private retries: Record<string, number> = {};
   private gateRecords: GateRecord[] = [];
   private visits: Record<string, number> = {};
-  /** Per branch, per node: a branch's own visits, which name its stage directories (never reset: a directory is never reused). */
-  private branchVisits: Record<string, Record<string, number>> = {};
+  /** Per branch, per node: a branch's own visits, which name its stage directories (never reset: a directory is never reused). Maps: a node id is any string, `__proto__` too. */
+  private branchVisits = new Map<string, Map<string, number>>();
   private logs: string[] = [];
   private next?: string;
   /** The checkpoint after the last finished node: written with the next run-directory write. */
@@ -79,7 +79,7 @@ export class RunState {
     state.log = new EventLog(carried.recentEvents, carried.flushedSeq);
     state.gateRecords = carried.gates;
     state.visits = carried.visits;
-    state.branchVisits = carried.branchVisits ?? {};
+    state.branchVisits = new Map(Object.entries(carried.branchVisits ?? {}).map(([branch, counts]) => [branch, new Map(Object.entries(counts))]));
     state.applyCheckpoint(carried.checkpoint);
     return state;
   }
@@ -240,9 +240,11 @@ export class RunState {
    * a branch's stage directory (`<node>@<branch>`, `@v<n>`) is never reused.
    */
   branchVisit(node: string, branch: string): number {
-    const counts = (this.branchVisits[branch] ??= {});
-    counts[node] = (counts[node] ?? 0) + 1;
-    return counts[node];
+    const counts = this.branchVisits.get(branch) ?? new Map<string, number>();
+    this.branchVisits.set(branch, counts);
+    const visit = (counts.get(node) ?? 0) + 1;
+    counts.set(node, visit);
+    return visit;
   }
 
   /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4) — a branch's own, else the main line's. */
@@ -397,7 +399,7 @@ export class RunState {
       gates: this.gateRecords,
       ...this.log.carry(),
       visits: { ...this.visits },
-      ...(Object.keys(this.branchVisits).length ? { branchVisits: Object.fromEntries(Object.entries(this.branchVisits).map(([b, counts]) => [b, { ...counts }])) } : {}),
+      ...(this.branchVisits.size ? { branchVisits: Object.fromEntries([...this.branchVisits].map(([branch, counts]) => [branch, Object.fromEntries(counts)])) } : {}),
     };
   }
 }

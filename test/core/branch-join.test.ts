@@ -54,23 +54,37 @@ describe('branchJoin', () => {
   });
 });
 
+/** Own entries as a Map (JSON.parse's own `__proto__` included). */
+const upd = (o: Record<string, unknown>) => new Map(Object.entries(o));
+
 describe('mergeBranchUpdates', () => {
   it('applies the branches in edge order: the last setter of a key wins, a differing value is a conflict', () => {
     const r = mergeBranchUpdates([
-      { id: 'left', updates: { 'l.only': 1, shared: 'from-left', same: { x: 1, y: 2 } } },
-      { id: 'right', updates: { 'r.only': 2, shared: 'from-right', same: { y: 2, x: 1 } } },
+      { id: 'left', updates: upd({ 'l.only': 1, shared: 'from-left', same: { x: 1, y: 2 } }) },
+      { id: 'right', updates: upd({ 'r.only': 2, shared: 'from-right', same: { y: 2, x: 1 } }) },
     ]);
-    expect(r.updates).toEqual({ 'l.only': 1, shared: 'from-right', same: { y: 2, x: 1 }, 'r.only': 2 });
+    expect([...r.updates]).toEqual([['l.only', 1], ['shared', 'from-right'], ['same', { y: 2, x: 1 }], ['r.only', 2]]);
     // equal values (key order aside) are no conflict
     expect(r.conflicts).toEqual([{ key: 'shared', values: [{ branch: 'left', value: 'from-left' }, { branch: 'right', value: 'from-right' }], kept: 'right' }]);
   });
 
   it('never takes the keys the engine owns, nor the stage-level keys of codergen, tool and gate stages, from a branch: no conflict at every join', () => {
     const r = mergeBranchUpdates([
-      { id: 'a', updates: { outcome: 'fail', preferred_label: 'x', current_node: 'n', 'parallel.results': [], 'internal.retry_count.n': 3, last_stage: 'a', last_response: 'A', kept: true } },
-      { id: 'b', updates: { last_stage: 'b', last_response: 'B', 'tool.output': 'ok', 'tool.exit_code': 0, 'human.gate.selected': 'yes' } },
-      { id: 'c', updates: { 'tool.output': 'broke', 'tool.exit_code': 2, 'human.gate.selected': 'no' } },
+      { id: 'a', updates: upd({ outcome: 'fail', preferred_label: 'x', current_node: 'n', 'parallel.results': [], 'internal.retry_count.n': 3, last_stage: 'a', last_response: 'A', kept: true }) },
+      { id: 'b', updates: upd({ last_stage: 'b', last_response: 'B', 'tool.output': 'ok', 'tool.exit_code': 0, 'human.gate.selected': 'yes' }) },
+      { id: 'c', updates: upd({ 'tool.output': 'broke', 'tool.exit_code': 2, 'human.gate.selected': 'no' }) },
     ]);
-    expect(r).toEqual({ updates: { kept: true }, conflicts: [] });
+    expect(r).toEqual({ updates: new Map([['kept', true]]), conflicts: [] });
+  });
+
+  it('keeps a key named __proto__ as a key (a stage\'s status.json may hold one), and pollutes nothing', () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "ok": 1}') as Record<string, unknown>;
+    const r = mergeBranchUpdates([
+      { id: 'a', updates: upd(hostile) },
+      { id: 'b', updates: upd(JSON.parse('{"__proto__": "other"}') as Record<string, unknown>) },
+    ]);
+    expect([...r.updates.keys()]).toEqual(['__proto__', 'ok']);
+    expect(r.conflicts.map((c) => c.key)).toEqual(['__proto__']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
