@@ -70,6 +70,13 @@ describe('gate_condition, parallel_fan_in, tool_command_missing', () => {
     expect(only(lint(fixed), 'parallel_fan_in')).toEqual([]);
   });
 
+  it('says (info) that branches meeting only at the exit end there, and nothing for a loop back to the parallel node', () => {
+    const text = graph('  p [shape=component]\n  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a -> exit\n  p -> b -> exit\n  a -> p [condition="outcome=fail"]');
+    expect(only(lint(text), 'parallel_fan_in')).toEqual([
+      expect.objectContaining({ severity: 'info', message: "the branches of parallel node 'p' meet only at the exit 'exit': each stops before it, then the run ends" }),
+    ]);
+  });
+
   it('warns when the branches never meet: the run would fail at the parallel node', () => {
     const text = graph('  p [shape=component]\n  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a\n  p -> b -> exit');
     const [d] = only(lint(text), 'parallel_fan_in');
