@@ -16,6 +16,8 @@ module.exports = {
     '<rootDir>/test/client/run-id-reuse.test.ts',
     '<rootDir>/test/activities/stage-branches.test.ts',
     '<rootDir>/test/workflows/stage-inputs.test.ts',
+    // branches meeting at a plain node: stopped there, it runs once; context merged; visits per branch
+    '<rootDir>/test/workflows/parallel-join.test.ts',
     '<rootDir>/test/workflows/gate-late-answer.test.ts',
   ],
   testTimeout: 900_000,

@@ -68,6 +68,12 @@ export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: str
       return line(`■ dead end at ${String(d['node'])}: ${String(d['reason'])}; the pipeline completes here (Attractor §3.2)`);
     case 'goal_gate.unsatisfied':
       return line(`goal gate${Array.isArray(d['unsatisfied']) && d['unsatisfied'].length > 1 ? 's' : ''} ${Array.isArray(d['unsatisfied']) ? d['unsatisfied'].join(', ') : String(d['node'])} unsatisfied → ${d['retryTarget'] ? `retry at ${String(d['retryTarget'])}` : 'no retry target: the run fails'}`);
+    case 'parallel.joined': {
+      const conflicts = Array.isArray(d['conflicts']) ? (d['conflicts'] as { key: string; kept: string }[]) : [];
+      const merged = Array.isArray(d['merged']) ? d['merged'].length : 0;
+      const text = conflicts.length ? `; conflicts: ${conflicts.map((c) => `${c.key} (kept ${c.kept}'s)`).join(', ')}` : '';
+      return line(`⋈ ${String(d['node'])}: branches joined at ${String(d['join'])}, ${merged} context key${merged === 1 ? '' : 's'} merged${text}`);
+    }
     case 'run.continued_as_new':
       return line(`continued as new${d['gate'] ? ` while waiting at gate ${String(d['gate'])} (still open)` : ''} (history ${String(d['historyLength'])} events)`);
     case 'run.evaluating':

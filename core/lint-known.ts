@@ -127,7 +127,11 @@ const gateConditions: LintRule = {
   },
 };
 
-/** §4.8 is silent on where a branch stops without a fan-in: today each branch runs the shared tail itself. */
+/**
+ * §4.8 is silent on where a branch stops without a fan-in; ours (core/branch-join, issue 22): at the first
+ * node every branch reaches, which then runs once after them. Said as info where that node is not a fan-in
+ * (a fan-in would also pick a best branch); a warning where the branches never meet (the run fails there).
+ */
 const parallelFanIn: LintRule = {
   name: 'parallel_fan_in',
   apply(graph, ctx) {
@@ -135,18 +139,31 @@ const parallelFanIn: LintRule = {
     for (const n of graph.nodes as PipelineNode[]) {
       if (n.type !== NodeType.parallel) continue;
       const starts = [...new Set((ctx.index.outgoing.get(n.id) ?? []).map((e) => e.edge.to))];
-      const join = starts.length < 2 ? undefined : branchJoin(graph, starts, ctx.index);
-      if (starts.length < 2 || join?.fanIn) continue;
-      const meet = join?.node;
-      const where = meet ? `they meet at '${meet}', which is not a fan-in node, so '${meet}' and what follows run once per branch` : 'they never meet, so each runs on to the exit';
-      out.push(
-        warn(
-          'parallel_fan_in',
-          `the branches of parallel node '${n.id}' reach no fan-in node: ${where}; then the run continues along one of '${n.id}''s edges`,
-          meet ? `put a fan-in node (shape=tripleoctagon) where the branches meet, before '${meet}'` : 'add a fan-in node (shape=tripleoctagon) that every branch leads to',
-          { node: n.id, path: `nodes[${n.id}]` },
-        ),
-      );
+      if (starts.length < 2) continue;
+      const join = branchJoin(graph, starts, ctx.index, n.id);
+      if (join?.fanIn) continue;
+      const at = { node: n.id, path: `nodes[${n.id}]` };
+      if (join === undefined) {
+        out.push(
+          warn(
+            'parallel_fan_in',
+            `the branches of parallel node '${n.id}' never reach a common node: the run fails at '${n.id}' before running them`,
+            'lead every branch to one fan-in node (shape=tripleoctagon)',
+            at,
+          ),
+        );
+        continue;
+      }
+      const exit = ctx.index.nodes.get(join.node)?.type === NodeType.exit;
+      out.push({
+        rule: 'parallel_fan_in',
+        severity: 'info',
+        message: exit
+          ? `the branches of parallel node '${n.id}' meet only at the exit '${join.node}': each stops before it, then the run ends`
+          : `the branches of parallel node '${n.id}' meet at '${join.node}', which is not a fan-in node: each branch stops there and '${join.node}' runs once after them`,
+        fix: exit ? 'lead the branches to a fan-in node (shape=tripleoctagon) to choose among their results' : `make '${join.node}' a fan-in node (shape=tripleoctagon) to have it pick the best branch`,
+        ...at,
+      });
     }
     return out;
   },

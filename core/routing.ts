@@ -182,27 +182,3 @@ export function matchHumanChoice(choices: readonly HumanChoice[], answer: string
   const key = /^\[?([A-Za-z0-9])\]?$/.exec(text)?.[1]?.toUpperCase();
   return key === undefined ? undefined : choices.find((c) => c.key === key);
 }
-
-/** The first parallel.fan_in node reachable from every branch start (BFS order from the first start). */
-export function findFanIn(graph: PipelineGraph, starts: readonly string[], index: GraphIndex = indexOf(graph)): string | undefined {
-  const reach = (from: string): string[] => {
-    const seen = new Set<string>([from]);
-    const order: string[] = [];
-    const queue = [from];
-    while (queue.length) {
-      const id = queue.shift() as string;
-      if (index.nodes.get(id)?.type === NodeType.fanIn) order.push(id);
-      for (const { edge } of index.outgoing.get(id) ?? []) {
-        if (!seen.has(edge.to)) {
-          seen.add(edge.to);
-          queue.push(edge.to);
-        }
-      }
-    }
-    return order;
-  };
-  const [first, ...rest] = starts;
-  if (first === undefined) return undefined;
-  const others = rest.map((s) => new Set(reach(s)));
-  return reach(first).find((id) => others.every((o) => o.has(id)));
-}

@@ -46,6 +46,8 @@ export const EventType = {
   goalGateUnsatisfied: 'goal_gate.unsatisfied',
   /** The main line stopped at a node with no edge to follow after a non-failure outcome: the pipeline completes there (Attractor §3.2). */
   runDeadEnd: 'run.dead_end',
+  /** A parallel node's branches ended and joined: where, and how their context updates were merged. */
+  parallelJoined: 'parallel.joined',
   runContinuedAsNew: 'run.continued_as_new',
   runLoopRestarted: 'run.loop_restarted',
   runEvaluating: 'run.evaluating',

@@ -198,12 +198,15 @@ export class Engine {
   async runNode(node: PipelineNode, lane: Lane, carriedVisit?: number): Promise<NodeResult> {
     if (carriedVisit === undefined) this.checkVisitCap(node);
     const visit = carriedVisit ?? this.state.stageStarted(node, lane.context);
+    // a branch's own visit names its stage directory (issue 24 item 3); `visit` counts the node over the whole run
+    // (gate ids and child runs are named by it), so the second branch to reach a node is still at its first
+    const branchVisit = lane.branch !== undefined ? this.state.branchVisit(node.id, lane.branch) : undefined;
     if (carriedVisit === undefined) {
       this.workspace.nodeStarting(node.id, lane.branch);
-      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch } : {}) });
+      this.state.emit(EventType.stageStarted, { node: node.id, type: node.type, visit, ...(lane.branch ? { branch: lane.branch, branch_visit: branchVisit } : {}) });
     }
     if (node.type !== 'wait.human') setCurrentDetails(stageDetails(node.id, node.type, visit, lane.branch));
-    const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, visit);
+    const result = WORKFLOW_NODE_TYPES.includes(node.type) ? await this.runControlNode(node, lane, visit, carriedVisit) : await this.runStage(node, lane, branchVisit ?? visit);
     return this.nodeDone(node, lane, result);
   }
 
@@ -326,7 +329,7 @@ export class Engine {
   /**
    * What every stage attempt sends (the workflow's retries and Temporal's resend the same input): the run
    * budget the agent loop checks before each model call, the profile's sandbox, and on a parallel branch the
-   * branch and visit that give the attempt its own stage directory (issue 24 item 3).
+   * branch and the branch's own visit that give the attempt its own stage directory (issue 24 item 3).
    */
   private stageInput(node: PipelineNode, lane: Lane, visit: number, maxAttempts: number, pending: { events: RunEvent[]; checkpoint: Checkpoint | undefined }): StageInput {
     const { profile } = this.boot.profile;

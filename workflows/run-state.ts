@@ -41,6 +41,8 @@ export interface CarriedRunState {
   recentEvents: RunEvent[];
   flushedSeq: number;
   visits: Record<string, number>;
+  /** Visits per parallel branch and node (absent in executions before branch visits were counted). */
+  branchVisits?: Record<string, Record<string, number>>;
 }
 
 /** A write to the run directory: gets the events not yet written and the last checkpoint. */
@@ -57,6 +59,8 @@ export class RunState {
   private retries: Record<string, number> = {};
   private gateRecords: GateRecord[] = [];
   private visits: Record<string, number> = {};
+  /** Per branch, per node: a branch's own visits, which name its stage directories (never reset: a directory is never reused). Maps: a node id is any string, `__proto__` too. */
+  private branchVisits = new Map<string, Map<string, number>>();
   private logs: string[] = [];
   private next?: string;
   /** The checkpoint after the last finished node: written with the next run-directory write. */
@@ -75,6 +79,7 @@ export class RunState {
     state.log = new EventLog(carried.recentEvents, carried.flushedSeq);
     state.gateRecords = carried.gates;
     state.visits = carried.visits;
+    state.branchVisits = new Map(Object.entries(carried.branchVisits ?? {}).map(([branch, counts]) => [branch, new Map(Object.entries(counts))]));
     state.applyCheckpoint(carried.checkpoint);
     return state;
   }
@@ -234,6 +239,19 @@ export class RunState {
     return visit;
   }
 
+  /**
+   * A node starts on parallel branch `branch`: that branch's own visit of it (1 the first time the branch
+   * reaches it, however often other branches did). Counted over the whole run, loop restarts included, so
+   * a branch's stage directory (`<node>@<branch>`, `@v<n>`) is never reused.
+   */
+  branchVisit(node: string, branch: string): number {
+    const counts = this.branchVisits.get(branch) ?? new Map<string, number>();
+    this.branchVisits.set(branch, counts);
+    const visit = (counts.get(node) ?? 0) + 1;
+    counts.set(node, visit);
+    return visit;
+  }
+
   /** Records a node's outcome: completion list, outcomes, context (Attractor §3.2 steps 3-4) — a branch's own, else the main line's. */
   recordOutcome(node: PipelineNode, outcome: Outcome, attempts: number, branchContext?: Record<string, unknown>): void {
     const context = branchContext ?? this.ctx;
@@ -386,6 +404,7 @@ export class RunState {
       gates: this.gateRecords,
       ...this.log.carry(),
       visits: { ...this.visits },
+      ...(this.branchVisits.size ? { branchVisits: Object.fromEntries([...this.branchVisits].map(([branch, counts]) => [branch, Object.fromEntries(counts)])) } : {}),
     };
   }
 }

@@ -29,6 +29,8 @@ export const carriedRunState = z.object({
   recentEvents: z.array(runEventRecord),
   flushedSeq: z.number(),
   visits: z.record(z.string(), z.number()),
+  /** A parallel branch's own visits per node (absent before branch visits were counted, and when no branch ran). */
+  branchVisits: z.record(z.string(), z.record(z.string(), z.number())).optional(),
 });
 
 /** The human decision wait, carried when the execution handed over while waiting for it. */

@@ -122,7 +122,8 @@ export const EVENT_PAYLOADS = {
     .strictObject({
       node: str('node id'),
       type: str('handler type'),
-      visit: int('1 on the first visit, counting up in loops'),
+      visit: int('1 on the first visit, counting up in loops (over the whole run: every branch and the main line)'),
+      branch_visit: int('on a parallel branch: this branch\'s own visit of the node, which names its stage directory (`<node>@<branch>`, `@v<n>` from 2 on)').optional(),
       activity: z.enum(['local', 'remote']).describe('where the stage ran, on runs whose workflow code ran short stages as local activities (absent otherwise)').optional(),
       branch,
     })
@@ -224,6 +225,27 @@ export const EVENT_PAYLOADS = {
       conditions: z.array(z.string()).describe('every condition that did not hold (absent: the node has no outgoing edge)').optional(),
     })
     .describe('Attractor §3.2: the main line found no edge to follow after a non-failure outcome, so the pipeline completes at this node (goal gates are checked as at the exit).'),
+  [EventType.parallelJoined]: z
+    .strictObject({
+      node: str('the parallel node'),
+      join: str('the node the branches stopped at, which runs next, once: the fan-in node they all reach, else the first node they all reach'),
+      fan_in: z.boolean().describe('whether the join node is a fan-in node (shape=tripleoctagon)'),
+      branches: z
+        .array(z.strictObject({ id: str('the branch (its first node)'), status: stageStatus.describe('its last node\'s status'), last_node: str('the last node it ran') }))
+        .describe('every branch in declared edge order'),
+      merged: z.array(z.string()).describe('the context keys the branches set that the join merged into the context (values are in the context, not here)'),
+      conflicts: z
+        .array(
+          z.strictObject({
+            key: str('a context key two or more branches set to different values'),
+            branches: z.array(z.string()).describe('the branches that set it, in edge order'),
+            kept: str('the branch whose value the context kept: the last in edge order'),
+          }),
+        )
+        .describe('keys set differently by several branches (every value is in context `parallel.conflicts`)'),
+      branch,
+    })
+    .describe('A parallel node\'s branches ended and joined (Attractor §4.8; docs/attractor.md "Parallel and fan-in").'),
   [EventType.runContinuedAsNew]: z
     .strictObject({
       next: str('the node the next execution resumes at'),

@@ -1,9 +1,9 @@
-import { findFanIn } from '../../core/routing';
+import { branchJoin } from '../../core/branch-join';
 import { graph, node } from './builders';
 
 const fanIn = (id: string) => node(id, { type: 'parallel.fan_in', shape: 'tripleoctagon' });
 
-describe('findFanIn', () => {
+describe('branchJoin: the fan-in node every branch reaches', () => {
   test.each([
     ['the join both branches reach', ['a -> join', 'b -> join', 'join -> exit'], ['a', 'b'], 'join'],
     ['the nearer join when two are on the way', ['a -> j1 -> j2', 'b -> j1'], ['a', 'b'], 'j1'],
@@ -12,6 +12,6 @@ describe('findFanIn', () => {
     ['nothing without branches', ['a -> j1'], [], undefined],
   ])('finds %s', (_name, edges, starts, expected) => {
     const g = graph(['a', 'b', fanIn('join'), fanIn('j1'), fanIn('j2'), 'exit'], edges);
-    expect(findFanIn(g, starts)).toBe(expected);
+    expect(branchJoin(g, starts)).toEqual(expected === undefined ? undefined : { node: expected, fanIn: true });
   });
 });

@@ -61,12 +61,26 @@ describe('gate_condition, parallel_fan_in, tool_command_missing', () => {
     expect(only(lint(text), 'gate_condition')).toEqual([expect.objectContaining({ edge: { from: 'g', to: 'exit' }, line: 6 })]);
   });
 
-  it('warns when parallel branches meet at a node that is not a fan-in, naming it', () => {
+  it('says (info) that branches meeting at a node that is not a fan-in stop there and it runs once after them', () => {
     const text = graph('  p [shape=component]\n  a [prompt="a"]\n  b [prompt="b"]\n  merge [prompt="m"]\n  start -> p\n  p -> a -> merge\n  p -> b -> merge\n  merge -> exit');
     const [d] = only(lint(text), 'parallel_fan_in');
-    expect(d?.message).toContain("they meet at 'merge', which is not a fan-in node");
+    expect(d).toMatchObject({ severity: 'info', node: 'p' });
+    expect(d?.message).toBe("the branches of parallel node 'p' meet at 'merge', which is not a fan-in node: each branch stops there and 'merge' runs once after them");
     const fixed = text.replace('merge [prompt="m"]', 'merge [shape=tripleoctagon]');
     expect(only(lint(fixed), 'parallel_fan_in')).toEqual([]);
+  });
+
+  it('says (info) that branches meeting only at the exit end there, and nothing for a loop back to the parallel node', () => {
+    const text = graph('  p [shape=component]\n  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a -> exit\n  p -> b -> exit\n  a -> p [condition="outcome=fail"]');
+    expect(only(lint(text), 'parallel_fan_in')).toEqual([
+      expect.objectContaining({ severity: 'info', message: "the branches of parallel node 'p' meet only at the exit 'exit': each stops before it, then the run ends" }),
+    ]);
+  });
+
+  it('warns when the branches never meet: the run would fail at the parallel node', () => {
+    const text = graph('  p [shape=component]\n  a [prompt="a"]\n  b [prompt="b"]\n  start -> p\n  p -> a\n  p -> b -> exit');
+    const [d] = only(lint(text), 'parallel_fan_in');
+    expect(d).toMatchObject({ severity: 'warning', node: 'p', message: expect.stringContaining('never reach a common node: the run fails') });
   });
 
   it('warns when a tool node has no tool_command, naming a near-miss attribute', () => {

@@ -103,6 +103,15 @@ export const RECORDINGS: readonly Recording[] = [
     ),
   },
   {
+    // branches meeting at a plain node (issue 22): stopped there, merged (one conflict), a branch looping once
+    name: 'parallel-join',
+    pipeline: pipelineYaml(
+      'par-join',
+      ['{ id: fan, type: parallel }', S('b1', 'set: "x=1,k=a"'), S('b2', 'set: "y=2,k=b"'), '{ id: loop, type: test.script, attrs: { outcomes: "fail,success" } }', S('meet'), S('after')],
+      ['{ from: start, to: fan }', '{ from: fan, to: b1 }', '{ from: fan, to: b2 }', '{ from: b1, to: meet }', '{ from: b2, to: loop }', '{ from: loop, to: loop, condition: "outcome=fail" }', '{ from: loop, to: meet, condition: "outcome=success" }', '{ from: meet, to: after }', '{ from: after, to: exit }'],
+    ),
+  },
+  {
     name: 'goal-gate-conditional',
     pipeline: pipelineYaml(
       'goal',

@@ -227,12 +227,12 @@ describe('parallel fan-out / fan-in', () => {
     // a branch sees its own updates, never the other branch's
     expect(script.of(r.runId, 'b1_second')[0]?.context['from_b1']).toBe('yes');
     expect(script.of(r.runId, 'b2_second')[0]?.context['from_b1']).toBeUndefined();
-    // branch-local updates stay in the branch: the main line gets parallel.results only
-    expect(script.of(r.runId, 'after')[0]?.context['from_b1']).toBeUndefined();
+    // at the join the branches' updates are merged into the main line (docs/attractor.md), beside parallel.results
+    expect(script.of(r.runId, 'after')[0]?.context['from_b1']).toBe('yes');
     const results = script.of(r.runId, 'after')[0]?.context['parallel.results'];
     expect(results).toEqual([
-      { id: 'b1_first', status: 'success', outcome: 'success', last_node: 'b1_second' },
-      { id: 'b2_first', status: 'success', outcome: 'success', last_node: 'b2_second' },
+      { id: 'b1_first', status: 'success', outcome: 'success', last_node: 'b1_second', context_keys: ['from_b1'] },
+      { id: 'b2_first', status: 'success', outcome: 'success', last_node: 'b2_second', context_keys: [] },
     ]);
     expect(r.cp.context['parallel.fan_in.best_id']).toBe('b1_first');
     expect(r.cp.node_outcomes['fan']).toBe('success');
