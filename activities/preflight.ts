@@ -80,7 +80,7 @@ export async function sandboxCheck(profile: FactoryProfile, probe: () => Promise
 function sandboxInForce(profile: FactoryProfile, warnings: readonly string[]): SandboxRecord {
   const policy = profile.sandbox ?? DEFAULT_SANDBOX;
   const note = warnings[0];
-  return note !== undefined ? { mode: 'none', network: 'on', note } : { mode: policy.mode, network: policy.network };
+  return note !== undefined ? { mode: 'none', network: 'on', note } : { mode: policy.mode, network: policy.network, ...(policy.network === 'off' && policy.allow?.length ? { allow: policy.allow } : {}) };
 }
 
 /** `sandbox.env` naming the run key or a provider's key variable: those never enter a sandbox. */

@@ -2,6 +2,7 @@
 // persistent local dev server, found or started, plus an in-process pipeline worker and a scenario-worker
 // process when the run has a suite). One object with one stop(), so a failure half-way through starting
 // still stops what did start; the local server is not ours to stop and stays up for later commands.
+import { refuseAlways } from '../activities/sandbox/net-proxy';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { FactoryProfile } from '../definitions/schemas/profile';
@@ -63,6 +64,8 @@ export async function openRunStack(io: CliIO, opts: RunStackOptions): Promise<Ru
 async function startEmbeddedWorkers(io: CliIO, server: LocalServer, opts: RunStackOptions, stops: (() => Promise<void>)[]): Promise<void> {
   const native = await NativeConnection.connect({ address: server.address });
   stops.push(() => native.close());
+  // no sandbox of this worker may reach the embedded server, whatever a network allow-list says
+  refuseAlways(server.address);
   const worker = await createPipelineWorker({ connection: native, namespace: opts.namespace, taskQueue: opts.taskQueue, registryRoot: opts.registryRoot });
   const done = worker.run();
   stops.push(async () => {

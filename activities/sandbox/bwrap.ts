@@ -14,7 +14,7 @@ export const ENV_ALLOW: readonly string[] = ['PATH', 'LANG', 'LANGUAGE', 'LC_ALL
 /** HOME inside the sandbox: an empty tmpfs. */
 export const SANDBOX_HOME = '/home/sandbox';
 /** System directories mounted read-only (or recreated as the symlinks they are, on merged-/usr systems). */
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /** The parts of /etc programs need (libraries, users, name resolution, TLS roots, time zone, alternatives). */
 const ETC_ENTRIES = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'resolv.conf', 'host.conf', 'ssl', 'ca-certificates', 'ca-certificates.conf', 'localtime', 'timezone', 'mime.types', 'gitconfig', 'os-release', 'debian_version'];
 
@@ -27,7 +27,12 @@ export interface Box {
   readOnly?: readonly string[];
   /** Covered by an empty tmpfs after the binds (a run root or `.factory/` inside the workspace). */
   hide?: readonly string[];
+  /** The network allow-list proxy's directory (socket and forwarder), bound read-only at NET_DIR (activities/sandbox/run.ts). */
+  netDir?: string;
 }
+
+/** Where the allow-list proxy's directory appears inside the sandbox. */
+export const NET_DIR = '/run/factory-net';
 
 /**
  * The process spec to run instead: bwrap around spec.argv, or spec itself when the sandbox is `none`.
@@ -60,6 +65,7 @@ export function bwrapArgs(box: Box, cwd: string, env: Record<string, string>): s
   const nodePrefix = dirname(dirname(process.execPath));
   if (!SYSTEM_DIRS.some((d) => within(d, nodePrefix))) a.push('--ro-bind-try', nodePrefix, nodePrefix);
   a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', SANDBOX_HOME);
+  if (box.netDir !== undefined) a.push('--ro-bind', abs(box.netDir), NET_DIR);
   for (const p of box.readOnly ?? []) a.push('--ro-bind', abs(p), abs(p));
   for (const p of box.writable) a.push('--bind', abs(p), abs(p));
   for (const p of box.hide ?? []) a.push('--tmpfs', abs(p));

@@ -1,0 +1,55 @@
+// Running one process in its sandbox: bwrap around it (bwrap.ts) and, when the profile allows hosts,
+// the allow-list proxy (net-proxy.ts) for exactly as long as the process runs. Refused requests are
+// appended to the process's stderr log (and its tail), so the stage log and the agent both see why.
+
+import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runProcess, type ProcessResult, type ProcessSpec } from '../handlers/process';
+import { confine, NET_DIR, type Box } from './bwrap';
+import { FORWARD_PORT, FORWARDER_SOURCE, startNetProxy, type Resolver } from './net-proxy';
+
+let resolverOverride: Resolver | undefined;
+
+/** Tests map test host names to 127.0.0.1 (undefined restores the system resolver). */
+export function setNetResolverForTests(r: Resolver | undefined): void {
+  resolverOverride = r;
+}
+
+/** The variables that point HTTP clients at the forwarder; loopback stays direct (the sandbox's own). */
+export function proxyEnv(): Record<string, string> {
+  const url = `http://127.0.0.1:${FORWARD_PORT}`;
+  const none = 'localhost,127.0.0.1,::1';
+  return { HTTP_PROXY: url, HTTPS_PROXY: url, http_proxy: url, https_proxy: url, NO_PROXY: none, no_proxy: none };
+}
+
+/** The hosts this box's process may reach through the proxy (empty: none, or the network is not proxied). */
+export function allowList(box: Box): readonly string[] {
+  const s = box.sandbox;
+  return s.mode === 'bwrap' && s.network === 'off' ? (s.allow ?? []) : [];
+}
+
+/** confine() + runProcess(), with the allow-list proxy around the process when the sandbox has one. */
+export async function runConfined(spec: ProcessSpec, box: Box, pass: readonly string[] = []): Promise<ProcessResult> {
+  const allow = allowList(box);
+  if (allow.length === 0) return runProcess(confine(spec, box, pass));
+  const dir = await mkdtemp(join(tmpdir(), 'factory-net-'));
+  try {
+    await writeFile(join(dir, 'fwd.js'), FORWARDER_SOURCE, { mode: 0o444 });
+    const proxy = await startNetProxy({ allow, socketPath: join(dir, 'proxy.sock'), ...(resolverOverride ? { resolve: resolverOverride } : {}) });
+    try {
+      const vars = proxyEnv();
+      const inner: ProcessSpec = { ...spec, argv: [process.execPath, `${NET_DIR}/fwd.js`, `${NET_DIR}/proxy.sock`, String(FORWARD_PORT), ...spec.argv], env: { ...spec.env, ...vars } };
+      const r = await runProcess(confine(inner, { ...box, netDir: dir }, [...pass, ...Object.keys(vars)]));
+      if (proxy.denials.length === 0) return r;
+      const lines = proxy.denials.map((l) => `${l}\n`).join('');
+      await appendFile(spec.stderrFile, lines, { flag: constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW }).catch(() => undefined);
+      return { ...r, stderrTail: `${r.stderrTail}${lines}` };
+    } finally {
+      await proxy.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
