@@ -13,7 +13,7 @@ import { describeExit, tail } from '../process';
 import { stageVars, workerEnv } from '../stage-env';
 import { runConfined } from '../../sandbox/run';
 import { stageBox, stageSandbox } from '../../sandbox/stage';
-import type { ResolvedSandbox } from '../../sandbox/policy';
+import { agentSandbox } from '../../sandbox/policy';
 import { resolveCommand } from '../../sandbox/command-path';
 import type { BackendResult, CodergenBackend } from './types';
 
@@ -33,7 +33,7 @@ export function createAgentBackend(): CodergenBackend {
       };
       const env = { ...workerEnv(stage.env), ...vars };
       // bwrap reports a missing program as its own exit 1: find it first, and show its file to the sandbox
-      const found = await resolveCommand(provider.command[0] ?? '', stage.workdir, env.PATH);
+      const found = await resolveCommand(provider.command[0] ?? '', stage.workdir, env.PATH ?? '/usr/bin:/bin');
       if ('error' in found) throw new StageConfigError(`agent command ${JSON.stringify(provider.command)} could not start: ${found.error}`);
       const box = { ...stageBox(sandbox, stage.workdir, stage.runDir, [stage.stageDir]), readOnly: found.outside };
       const result = await runConfined(
@@ -63,12 +63,4 @@ export function createAgentBackend(): CodergenBackend {
       };
     },
   };
-}
-
-/** The stage's sandbox widened for the agent: its own variables in, its model API's hosts reachable (unless the network is `on` or the sandbox `none`). */
-export function agentSandbox(base: ResolvedSandbox, provider: AgentProvider): ResolvedSandbox {
-  const env = [...base.env, ...(provider.env ?? [])];
-  const hosts = provider.allow_hosts ?? [];
-  if (base.mode !== 'bwrap' || base.network !== 'off' || hosts.length === 0) return { ...base, env };
-  return { ...base, env, allow: [...new Set([...(base.allow ?? []), ...hosts])] };
 }
