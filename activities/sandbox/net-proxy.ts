@@ -56,6 +56,62 @@ server.listen(Number(port), '127.0.0.1', () => {
 });
 `;
 
+/**
+ * The same forwarder in Python, used when the system has /usr/bin/python3: it starts in about a tenth of
+ * node's time (BENCHMARKS.md sandbox-call), which every sandboxed call with an allow-list pays.
+ */
+export const FORWARDER_PY_SOURCE = `import os, sys, _socket, _thread
+# the C modules alone (socket, threading and signal would triple the start-up); bwrap reports a signal as 128+n anyway
+sock_path, port, argv = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+srv = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+srv.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(128)
+pid = os.fork()
+if pid == 0:
+    srv.close()
+    try:
+        os.execvp(argv[0], argv)
+    except OSError as e:
+        sys.stderr.write("factory sandbox: cannot run %s: %s\\n" % (argv[0], e.strerror))
+        sys.stderr.flush()
+        os._exit(127)
+def pump(a, b, pair):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    try:
+        b.shutdown(_socket.SHUT_WR)
+    except OSError:
+        pass
+    pair.append(1)
+    if len(pair) == 2:
+        a.close()
+        b.close()
+def serve():
+    while True:
+        fd, _ = srv._accept()
+        c = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM, 0, fd)
+        u = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
+            u.connect(sock_path)
+        except OSError:
+            c.close()
+            u.close()
+            continue
+        pair = []
+        _thread.start_new_thread(pump, (c, u, pair))
+        _thread.start_new_thread(pump, (u, c, pair))
+_thread.start_new_thread(serve, ())
+_, status = os.waitpid(pid, 0)
+os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status))
+`;
+
 const extraRefused = new Set<string>();
 
 /** Registers an address no sandbox may reach whatever its allow-list says (the worker's Temporal frontend). */

@@ -3,18 +3,32 @@
 // appended to the process's stderr log (and its tail), so the stage log and the agent both see why.
 
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runProcess, type ProcessResult, type ProcessSpec } from '../handlers/process';
 import { confine, NET_DIR, type Box } from './bwrap';
-import { FORWARD_PORT, FORWARDER_SOURCE, startNetProxy, type Resolver } from './net-proxy';
+import { FORWARD_PORT, FORWARDER_PY_SOURCE, FORWARDER_SOURCE, startNetProxy, type Resolver } from './net-proxy';
 
 let resolverOverride: Resolver | undefined;
 
 /** Tests map test host names to 127.0.0.1 (undefined restores the system resolver). */
 export function setNetResolverForTests(r: Resolver | undefined): void {
   resolverOverride = r;
+}
+
+/** The system Python the forwarder prefers (a tenth of node's start-up); node's own binary otherwise. */
+const PYTHON = '/usr/bin/python3';
+let python: boolean | undefined;
+
+/** Tests run the node forwarder on a machine with Python (undefined: choose by /usr/bin/python3 again). */
+export function setForwarderForTests(kind: 'python' | 'node' | undefined): void {
+  python = kind === undefined ? undefined : kind === 'python';
+}
+
+/** The forwarder's command line inside the sandbox (before the socket, port and the command). */
+export function forwarderArgv(usePython: boolean = (python ??= existsSync(PYTHON))): string[] {
+  return usePython ? [PYTHON, '-I', '-S', `${NET_DIR}/fwd.py`] : [process.execPath, `${NET_DIR}/fwd.js`];
 }
 
 /** The variables that point HTTP clients at the forwarder; loopback stays direct (the sandbox's own). */
@@ -37,10 +51,11 @@ export async function runConfined(spec: ProcessSpec, box: Box, pass: readonly st
   const dir = await mkdtemp(join(tmpdir(), 'factory-net-'));
   try {
     await writeFile(join(dir, 'fwd.js'), FORWARDER_SOURCE, { mode: 0o444 });
+    await writeFile(join(dir, 'fwd.py'), FORWARDER_PY_SOURCE, { mode: 0o444 });
     const proxy = await startNetProxy({ allow, socketPath: join(dir, 'proxy.sock'), ...(resolverOverride ? { resolve: resolverOverride } : {}) });
     try {
       const vars = proxyEnv();
-      const inner: ProcessSpec = { ...spec, argv: [process.execPath, `${NET_DIR}/fwd.js`, `${NET_DIR}/proxy.sock`, String(FORWARD_PORT), ...spec.argv], env: { ...spec.env, ...vars } };
+      const inner: ProcessSpec = { ...spec, argv: [...forwarderArgv(), `${NET_DIR}/proxy.sock`, String(FORWARD_PORT), ...spec.argv], env: { ...spec.env, ...vars } };
       const r = await runProcess(confine(inner, { ...box, netDir: dir }, [...pass, ...Object.keys(vars)]));
       if (proxy.denials.length === 0) return r;
       const lines = proxy.denials.map((l) => `${l}\n`).join('');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { runConfined, setNetResolverForTests } from '../../activities/sandbox/run';
+import { runConfined, setForwarderForTests, setNetResolverForTests } from '../../activities/sandbox/run';
 import { isPrivateAddress, matchHost, refuseAlways } from '../../activities/sandbox/net-proxy';
 import { allowEntryProblem, type SandboxPolicy } from '../../core/sandbox-policy';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
@@ -115,6 +115,19 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     expect(r.stdout).not.toContain('dns RESOLVED');
     expect(r.stdout).toContain('Could not resolve host: pkg.test');
     expect(r.stdout).not.toContain('served');
+  });
+
+  it('works the same with the node forwarder (a system without /usr/bin/python3)', async () => {
+    setForwarderForTests('node');
+    try {
+      const r = await sh(`curl -sS -p http://pkg.test:${port}/by-node; echo; curl -sS http://evil.test:${port}/; echo; cat > got.txt; exit 3`, ['pkg.test']);
+      expect(r.stdout).toContain(`served pkg.test:${port} /by-node`);
+      expect(r.stdout).not.toContain(SECRET);
+      expect(r.stderrLog).toContain(`refused GET evil.test:${port}: not on the allow-list`);
+      expect(r.exitCode).toBe(3);
+    } finally {
+      setForwarderForTests(undefined);
+    }
   });
 
   it('exits as the command does and removes the proxy\'s socket directory afterwards', async () => {
