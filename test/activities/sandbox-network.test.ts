@@ -163,6 +163,8 @@ describe('a scripted model behind the allow-list', () => {
       .of('NET1')
       .flatMap((r) => (r.body.messages as { role: string; content: unknown }[]).filter((m) => m.role === 'tool').map((m) => JSON.stringify(m.content)))
       .join('\n');
+    // the system prompt says what the shell's network is
+    expect(JSON.stringify(t.mock.of('NET1')[0]?.body.messages)).toContain('no network except HTTP(S) to pkg.test through the proxy');
     expect(toModel).toContain('probe-net-ran');
     expect(toModel).toContain(`served pkg.test:${port} /left-pad`);
     expect(toModel).toContain(`refused GET evil.test:${port}: not on the allow-list`);
