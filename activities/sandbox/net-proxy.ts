@@ -241,6 +241,8 @@ export async function startNetProxy(opts: NetProxyOptions): Promise<NetProxy> {
       }
       const headers = { ...req.headers };
       for (const h of Object.keys(headers)) if (h.startsWith('proxy-')) delete headers[h];
+      // the Host the server routes by is the host that was checked (no fronting another site on a shared CDN address)
+      headers.host = url.host;
       const up = httpRequest({ host: c.ip, port, method: req.method, path: `${url.pathname}${url.search}`, headers, setHost: false }, (upRes) => {
         res.writeHead(upRes.statusCode ?? 502, upRes.headers);
         upRes.pipe(res);

@@ -82,6 +82,12 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     expect(r.stderrLog).toContain(`factory sandbox: network: refused GET evil.test:${port}: not on the allow-list`);
   });
 
+  it('sends the checked host as Host: a forged Host header cannot front another site at an allowed address', async () => {
+    const r = await sh(`curl -sS -H 'Host: evil.test:${port}' http://pkg.test:${port}/fronted; echo`, ['pkg.test']);
+    expect(r.stdout).toContain(`served pkg.test:${port} /fronted`);
+    expect(r.stdout).not.toContain(SECRET);
+  });
+
   it('refuses CONNECT (https) to a host not on the list, an IP literal, and a private address a wildcard resolved to', async () => {
     const r = await sh(
       `curl -sS -p http://evil.test:${port}/ 2>&1; echo; curl -sS http://203.0.113.7:${port}/ 2>&1; echo; curl -sS -p https://[2606:4700::1]/ 2>&1; echo done`,
