@@ -52,7 +52,11 @@ export async function runConfined(spec: ProcessSpec, box: Box, pass: readonly st
   try {
     await writeFile(join(dir, 'fwd.js'), FORWARDER_SOURCE, { mode: 0o444 });
     await writeFile(join(dir, 'fwd.py'), FORWARDER_PY_SOURCE, { mode: 0o444 });
-    const proxy = await startNetProxy({ allow, socketPath: join(dir, 'proxy.sock'), ...(resolverOverride ? { resolve: resolverOverride } : {}) });
+    const socketPath = join(dir, 'proxy.sock');
+    const proxy = await startNetProxy({ allow, socketPath, ...(resolverOverride ? { resolve: resolverOverride } : {}) }).catch((err: Error) => {
+      // a unix socket path is limited to 107 bytes: a long TMPDIR is the likely cause
+      throw new Error(`sandbox: the network allow-list proxy cannot listen on ${socketPath}: ${err.message}`);
+    });
     try {
       const vars = proxyEnv();
       const inner: ProcessSpec = { ...spec, argv: [...forwarderArgv(), `${NET_DIR}/proxy.sock`, String(FORWARD_PORT), ...spec.argv], env: { ...spec.env, ...vars } };

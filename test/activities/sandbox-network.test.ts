@@ -12,6 +12,7 @@ import { runConfined, setForwarderForTests, setNetResolverForTests } from '../..
 import { isPrivateAddress, matchHost, refuseAlways } from '../../activities/sandbox/net-proxy';
 import { allowEntryProblem, type SandboxPolicy } from '../../core/sandbox-policy';
 import { createCodergenHandler } from '../../activities/handlers/codergen';
+import { toolHandler } from '../../activities/handlers/tool';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
 import { node, stageContext, tempDir, useLlmMockDir } from './helpers';
 
@@ -145,6 +146,27 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     const k = await sh('kill -TERM $$', ['pkg.test']);
     expect(k.exitCode === 143 || k.signal === 'SIGTERM').toBe(true);
     expect(proxyDirs()).toEqual(before);
+  });
+});
+
+describe('a tool stage behind the allow-list', () => {
+  it('installs from the allowed host, and fails naming the refused host when its command reaches for another', async () => {
+    const { dir, cleanup } = await tempDir('fnt-');
+    try {
+      mkdirSync(join(dir, 'runs', 'run-1', 't'), { recursive: true });
+      mkdirSync(join(dir, 'ws'), { recursive: true });
+      const stage = (command: string) =>
+        toolHandler.execute(stageContext(join(dir, 'runs', 'run-1'), node('t', { type: 'tool', tool_command: command }), { workdir: join(dir, 'ws'), sandbox: policy(['pkg.test']) }));
+      const ok = await stage(`curl -sSf http://pkg.test:${port}/pkg.tgz > pkg.tgz && cat pkg.tgz`);
+      expect(ok.status).toBe('success');
+      expect(readFileSync(join(dir, 'ws', 'pkg.tgz'), 'utf8')).toBe(`served pkg.test:${port} /pkg.tgz`);
+      const bad = await stage(`curl -sSf http://evil.test:${port}/x`);
+      expect(bad.status).toBe('fail');
+      expect(bad.failure_reason).toContain(`factory sandbox: network: refused GET evil.test:${port}: not on the allow-list`);
+      expect(readFileSync(join(dir, 'runs', 'run-1', 't', 'stderr.log'), 'utf8')).toContain('refused GET evil.test');
+    } finally {
+      await cleanup();
+    }
   });
 });
 
