@@ -9,6 +9,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BlockList, connect, isIP, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 
 export { allowEntryProblem } from '../../core/sandbox-policy';
@@ -188,7 +189,10 @@ export async function startNetProxy(opts: NetProxyOptions): Promise<NetProxy> {
     const ips = isIP(hp.host) ? [hp.host] : await resolve(hp.host).catch(() => [] as string[]);
     for (const ip of ips) refused.push([ip, hp.port]);
   }
-  const isRefused = (ip: string, port: number) => refused.some(([r, p]) => p === port && (r === ip || (isLoopback(r) && isLoopback(ip)) || r === '0.0.0.0' || r === '::'));
+  // a frontend on loopback is also this machine's own addresses (it may listen on all of them)
+  const own = new Set(Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
+  const isRefused = (ip: string, port: number) =>
+    refused.some(([r, p]) => p === port && (r === ip || (isLoopback(r) && (isLoopback(ip) || own.has(ip))) || r === '0.0.0.0' || r === '::'));
 
   /** The address to dial for host:port, or the reason it is refused. */
   const check = async (host: string, port: number): Promise<{ ip: string } | { deny: string }> => {
@@ -211,7 +215,8 @@ export async function startNetProxy(opts: NetProxyOptions): Promise<NetProxy> {
   };
 
   const deny = (method: string, target: string, reason: string) => {
-    const line = `factory sandbox: network: refused ${method} ${target}: ${reason}`;
+    // the target is the sandbox's own text: printable ASCII only in the stage log
+    const line = `factory sandbox: network: refused ${method.replace(/[^\x21-\x7e]/g, '?')} ${target.replace(/[^\x21-\x7e]/g, '?')}: ${reason}`;
     denials.push(line);
     opts.onDeny?.(line);
     return `${line} (profile sandbox.network.allow; docs/security.md)\n`;

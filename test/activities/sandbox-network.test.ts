@@ -4,7 +4,7 @@
 // resolved to. Real bubblewrap, real curl and node; test host names map to 127.0.0.1 through the
 // proxy's resolver (the sandbox itself resolves nothing).
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ import { node, stageContext, tempDir, useLlmMockDir } from './helpers';
 const TEMPORAL = process.env.FACTORY_TEST_TEMPORAL_ADDRESS ?? '';
 const SECRET = 'EVIL-SERVED-canary-61c2';
 
+/** One of this machine's own non-loopback addresses (the Temporal frontend may listen on it too). */
+const OWN_IP = Object.values(networkInterfaces()).flatMap((l) => l ?? []).find((i) => i.family === 'IPv4' && !i.internal)?.address ?? '127.0.0.1';
 let server: Server;
 let port = 0;
 beforeAll(async () => {
@@ -27,7 +29,7 @@ beforeAll(async () => {
   port = (server.address() as AddressInfo).port;
   // every *.test name is this machine; the Temporal frontend is refused as the worker registers it
   const temporalHost = TEMPORAL.split(':')[0] ?? '127.0.0.1';
-  setNetResolverForTests(async (h) => (h === 'temporal.test' ? [temporalHost === 'localhost' ? '127.0.0.1' : temporalHost] : h.endsWith('.test') ? ['127.0.0.1'] : h === 'localhost' ? ['127.0.0.1'] : ['203.0.113.7']));
+  setNetResolverForTests(async (h) => (h === 'self.test' ? [OWN_IP] : h === 'temporal.test' ? [temporalHost === 'localhost' ? '127.0.0.1' : temporalHost] : h.endsWith('.test') ? ['127.0.0.1'] : h === 'localhost' ? ['127.0.0.1'] : ['203.0.113.7']));
   refuseAlways(TEMPORAL);
 });
 afterAll(async () => {
@@ -111,6 +113,9 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     const r = await sh(`curl -sS -p http://temporal.test:${tport}/ 2>&1; echo; curl -sS http://temporal.test:${tport}/ 2>&1; echo done`, ['temporal.test']);
     expect(r.stderrLog).toContain(`refused CONNECT temporal.test:${tport}: the Temporal frontend: never reachable from a sandbox`);
     expect(r.stderrLog).toContain(`refused GET temporal.test:${tport}: the Temporal frontend`);
+    // nor through one of this machine's other addresses under a name listed exactly
+    const own = await sh(`curl -sS -p http://self.test:${tport}/ 2>&1; echo done`, ['self.test']);
+    expect(own.stderrLog).toContain(`refused CONNECT self.test:${tport}: the Temporal frontend`);
   });
 
   it('has no route around the proxy: no resolver, no interface but its own loopback', async () => {
