@@ -1,6 +1,5 @@
 // Where the CLI finds Temporal: --address, TEMPORAL_ADDRESS, the profile, or the project's local dev
 // server (client/local-server.ts; recorded in .factory/server.json so every command finds it).
-import { refuseAlways } from '../activities/sandbox/net-proxy';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
@@ -194,7 +193,8 @@ export async function runWorkerUntilStopped<W extends { run(): Promise<void>; sh
   const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const connection = await Native.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
   // no sandbox this worker starts may reach its Temporal frontend, whatever a network allow-list says
-  refuseAlways(target.address);
+  // (loaded here, like the worker SDK: commands that only talk to Temporal never load the proxy's modules)
+  (require('../activities/sandbox/net-proxy') as typeof import('../activities/sandbox/net-proxy')).refuseAlways(target.address);
   try {
     const worker = await create(connection);
     const stop = () => worker.shutdown();
