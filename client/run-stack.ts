@@ -2,12 +2,12 @@
 // persistent local dev server, found or started, plus an in-process pipeline worker and a scenario-worker
 // process when the run has a suite). One object with one stop(), so a failure half-way through starting
 // still stops what did start; the local server is not ours to stop and stays up for later commands.
-import { refuseAlways } from '../activities/sandbox/net-proxy';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import { TASK_QUEUES } from '../core/temporal-names';
 import { createPipelineWorker } from '../workers/pipeline';
+import { refuseAlways } from '../activities/sandbox/net-proxy';
 import type { CliIO } from './context';
 import { startScenarioWorkerProcess, type ScenarioWorkerProcess } from './processes';
 import { ensureLocalServer, type LocalServer } from './local-server';
