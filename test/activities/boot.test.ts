@@ -320,6 +320,12 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
         expect(sandboxText(res.sandbox!)).toBe('bubblewrap, network through the allow-list proxy: registry.npmjs.org');
       });
 
+      it('warns that network: on reaches Temporal, and stays bubblewrap', async () => {
+        const res = await withProbe(`${REAL}sandbox: { network: on }\n`, async (): Promise<BwrapProbe> => ({ ok: true }));
+        expect(res.warnings).toEqual([expect.stringContaining('sandbox.network on: sandboxed commands share the worker\'s network, the Temporal frontend')]);
+        expect(res.sandbox).toEqual({ mode: 'bwrap', network: 'on' });
+      });
+
       it('passes a real-model run silently where bubblewrap works (this machine)', async () => {
         const res = await preflight({ graph: graphOf(pipelineYaml()), profile: profileFrom(profileYaml(REAL)), workflowTypes: WORKFLOW_NODE_TYPES }, { handlers: createDefaultHandlers() });
         expect(res.warnings).toEqual([]);
