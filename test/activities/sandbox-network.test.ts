@@ -142,7 +142,7 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     }
   });
 
-  it('exits as the command does and removes the proxy\'s socket directory afterwards', async () => {
+  it('exits as the command does (a timeout kills it) and removes the proxy\'s socket directory afterwards', async () => {
     const proxyDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('factory-net-'));
     const before = proxyDirs();
     const r = await sh('echo out; exit 7', ['pkg.test']);
@@ -150,6 +150,19 @@ describe('a sandboxed command and the allow-list proxy (real bwrap)', () => {
     expect(r.stdout).toBe('out\n');
     const k = await sh('kill -TERM $$', ['pkg.test']);
     expect(k.exitCode === 143 || k.signal === 'SIGTERM').toBe(true);
+    // a command that outlives its timeout is killed with its forwarder, and the proxy still goes away
+    const { dir, cleanup } = await tempDir('fnt-');
+    try {
+      const started = Date.now();
+      const slow = await runConfined(
+        { argv: ['/bin/sh', '-c', 'sleep 30'], cwd: dir, env: { PATH: process.env.PATH }, signal: new AbortController().signal, timeoutMs: 500, stdoutFile: join(dir, 'o'), stderrFile: join(dir, 'e') },
+        { sandbox: policy(['pkg.test']), writable: [dir] },
+      );
+      expect(slow.timedOut).toBe(true);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await cleanup();
+    }
     expect(proxyDirs()).toEqual(before);
   });
 });
