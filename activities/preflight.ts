@@ -55,7 +55,7 @@ export async function preflight(input: PreflightInput, deps: PreflightDeps): Pro
   throwIfCauses('preflight', causes);
   const served = twinServed(input.graph.nodes, input.profile.provider, input.profile.providers);
   return {
-    warnings: [...diags.filter((d) => !refused(d)).map(describe), ...sandbox.warnings],
+    warnings: [...diags.filter((d) => !refused(d)).map(describe), ...sandbox.warnings, ...networkWarnings(input.profile, sandbox.warnings)],
     handlerTypes,
     sandbox: sandboxInForce(input.profile, sandbox.warnings),
     ...(served.length ? { notes: [`the twin stands in for llm_provider ${served.map((p) => `"${p}"`).join(', ')} (provider.kind: twin)`] } : {}),
@@ -80,7 +80,13 @@ export async function sandboxCheck(profile: FactoryProfile, probe: () => Promise
 function sandboxInForce(profile: FactoryProfile, warnings: readonly string[]): SandboxRecord {
   const policy = profile.sandbox ?? DEFAULT_SANDBOX;
   const note = warnings[0];
-  return note !== undefined ? { mode: 'none', network: 'on', note } : { mode: policy.mode, network: policy.network };
+  return note !== undefined ? { mode: 'none', network: 'on', note } : { mode: policy.mode, network: policy.network, ...(policy.network === 'off' && policy.allow?.length ? { allow: policy.allow } : {}) };
+}
+
+/** `network: on` under bubblewrap: said on the run, as it lets sandboxed code reach Temporal (the allow-list does not). */
+function networkWarnings(profile: FactoryProfile, sandboxWarnings: readonly string[]): string[] {
+  if (sandboxWarnings.length > 0 || profile.sandbox?.mode === 'none' || profile.sandbox?.network !== 'on') return [];
+  return ['sandbox.network on: sandboxed commands share the worker\'s network, the Temporal frontend and its loopback services included; list hosts in sandbox.network.allow instead (docs/security.md)'];
 }
 
 /** `sandbox.env` naming the run key or a provider's key variable: those never enter a sandbox. */

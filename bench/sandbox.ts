@@ -12,6 +12,9 @@ import { confine } from '../activities/sandbox/bwrap';
 import { DEFAULT_SANDBOX } from '../activities/sandbox/policy';
 import { probeBwrap } from '../activities/sandbox/probe';
 import { stageBox } from '../activities/sandbox/stage';
+import { runConfined, setNetResolverForTests } from '../activities/sandbox/run';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { summarize, type Timing } from './stats';
 import type { Benchmark, BenchResult } from './types';
 
@@ -56,6 +59,20 @@ async function run(): Promise<BenchResult> {
     const shell = (command: string) => paired(() => runProcess(confine(spec(command), box)), () => runProcess(spec(command)));
     const trueCall = await shell('true');
     const echoCall = await shell('echo hi');
+    // with an allow-list: the proxy outside (unix socket) and the node forwarder inside run around the command
+    const proxied = stageBox({ ...DEFAULT_SANDBOX, allow: ['pkg.bench'] }, ws, runDir);
+    const proxyCall = await paired(() => runConfined(spec('true'), proxied), () => runProcess(spec('true')));
+    const proxyVsOff = await paired(() => runConfined(spec('true'), proxied), () => runConfined(spec('true'), box));
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const port = (server.address() as AddressInfo).port;
+    setNetResolverForTests(async () => ['127.0.0.1']);
+    const fetchCall = await paired(
+      () => runConfined(spec(`curl -sf http://pkg.bench:${port}/`), proxied),
+      () => runProcess(spec(`curl -sf --noproxy '*' http://127.0.0.1:${port}/`)),
+    );
+    setNetResolverForTests(undefined);
+    server.close();
     const stage = (sandboxed: boolean): StageContext => ({
       runId: 'run-1', runDir, stageDir: join(runDir, 't'), workdir: ws, goal: 'bench', pipelineId: 'bench', context: { 'a.b': 'c' },
       node: { id: 't', type: 'tool', tool_command: 'echo built', attrs: {} } as unknown as StageContext['node'],
@@ -69,7 +86,13 @@ async function run(): Promise<BenchResult> {
     return {
       timing: trueCall.diff,
       target: { stat: 'median', ms: 50 },
-      notes: [row('shell `true`', trueCall), row('shell `echo hi`', echoCall), row('tool stage `echo built`', toolStage), `${PAIRS} pairs each after ${WARMUP} warm-up pairs; timing above = added ms per \`true\` call`],
+      notes: [
+        row('shell `true`', trueCall),
+        row('shell `echo hi`', echoCall),
+        row('tool stage `echo built`', toolStage),
+        row('shell `true` with an allow-list (vs unsandboxed)', proxyCall),
+        row('shell `true` with an allow-list (vs network off)', proxyVsOff),
+        row('shell `curl` one GET through the proxy (vs unsandboxed direct)', fetchCall), `${PAIRS} pairs each after ${WARMUP} warm-up pairs; timing above = added ms per \`true\` call`],
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

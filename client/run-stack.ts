@@ -7,6 +7,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import { TASK_QUEUES } from '../core/temporal-names';
 import { createPipelineWorker } from '../workers/pipeline';
+import { refuseAlways } from '../activities/sandbox/net-proxy';
 import type { CliIO } from './context';
 import { startScenarioWorkerProcess, type ScenarioWorkerProcess } from './processes';
 import { ensureLocalServer, type LocalServer } from './local-server';
@@ -63,6 +64,8 @@ export async function openRunStack(io: CliIO, opts: RunStackOptions): Promise<Ru
 async function startEmbeddedWorkers(io: CliIO, server: LocalServer, opts: RunStackOptions, stops: (() => Promise<void>)[]): Promise<void> {
   const native = await NativeConnection.connect({ address: server.address });
   stops.push(() => native.close());
+  // no sandbox of this worker may reach the embedded server, whatever a network allow-list says
+  refuseAlways(server.address);
   const worker = await createPipelineWorker({ connection: native, namespace: opts.namespace, taskQueue: opts.taskQueue, registryRoot: opts.registryRoot });
   const done = worker.run();
   stops.push(async () => {

@@ -192,6 +192,9 @@ export async function runWorkerUntilStopped<W extends { run(): Promise<void>; sh
   // the worker SDK (native core) is loaded only by the commands that run a worker
   const { NativeConnection: Native } = require('@temporalio/worker') as typeof import('@temporalio/worker');
   const connection = await Native.connect({ address: target.address, ...(target.tls ? { tls: target.tls } : {}) });
+  // no sandbox this worker starts may reach its Temporal frontend, whatever a network allow-list says
+  // (loaded here, like the worker SDK: commands that only talk to Temporal never load the proxy's modules)
+  (require('../activities/sandbox/net-proxy') as typeof import('../activities/sandbox/net-proxy')).refuseAlways(target.address);
   try {
     const worker = await create(connection);
     const stop = () => worker.shutdown();

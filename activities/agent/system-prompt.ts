@@ -18,7 +18,13 @@ a short summary of what you changed and how you checked it, without calling a to
 /** What the shell is, said truthfully for the stage's sandbox (docs/security.md). */
 export function shellNote(sandbox: ResolvedSandbox | undefined): string {
   if (sandbox?.mode === 'none') return 'Shell commands run unsandboxed, as the worker\'s user.';
-  const net = sandbox?.network === 'on' ? 'the network is available' : 'there is no network (loopback only)';
+  const allow = sandbox?.network === 'off' ? (sandbox.allow ?? []) : [];
+  const net =
+    sandbox?.network === 'on'
+      ? 'the network is available'
+      : allow.length > 0
+        ? `there is no network except HTTP(S) to ${allow.join(', ')} through the proxy in HTTPS_PROXY (other hosts are refused; there is no DNS)`
+        : 'there is no network (loopback only)';
   return `Shell commands run in a sandbox: only the workspace is visible and writable besides read-only system directories, /tmp and HOME are private and empty for each command, ${net}, and no process outlives the command that started it.`;
 }
 

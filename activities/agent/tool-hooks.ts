@@ -4,8 +4,7 @@
 
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { runProcess } from '../handlers/process';
-import { confine } from '../sandbox/bwrap';
+import { runConfined } from '../sandbox/run';
 import { resolveSandbox, type ResolvedSandbox } from '../sandbox/policy';
 import { stageBox } from '../sandbox/stage';
 import type { PipelineNode } from '../../core/model';
@@ -74,7 +73,7 @@ export async function runHook(h: HookCall): Promise<HookRecord> {
     stdoutFile,
     stderrFile,
   };
-  const r = await runProcess(confine(spec, stageBox(sandbox, h.cwd, dirname(h.stageDir)), Object.keys(vars)));
+  const r = await runConfined(spec, stageBox(sandbox, h.cwd, dirname(h.stageDir)), Object.keys(vars));
   if (r.aborted) throw h.signal.reason ?? new Error('aborted');
   const stderr = await readFile(stderrFile, 'utf8').catch(() => r.stderrTail);
   let output = [r.stdout.trimEnd(), stderr.trimEnd()].filter(Boolean).join('\n');

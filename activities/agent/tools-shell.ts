@@ -6,8 +6,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { runProcess } from '../handlers/process';
-import { confine } from '../sandbox/bwrap';
+import { runConfined } from '../sandbox/run';
 import { resolveSandbox } from '../sandbox/policy';
 import { stageBox } from '../sandbox/stage';
 import type { AgentTool } from './tool-types';
@@ -49,7 +48,7 @@ export const shellTool: AgentTool<typeof shellArgs> = {
       stderrFile: join(dir, `${env.callId}.stderr.log`),
       onOutput: () => env.heartbeat(),
     };
-    const r = await runProcess(confine(spec, stageBox(sandbox, env.root, dirname(env.stageDir))));
+    const r = await runConfined(spec, stageBox(sandbox, env.root, dirname(env.stageDir)));
     if (r.aborted) throw env.signal.reason ?? new Error('aborted');
     if (r.spawnError) throw new Error(`cannot run /bin/sh: ${r.spawnError}`);
     const stderr = await readFile(join(dir, `${env.callId}.stderr.log`), 'utf8').catch(() => r.stderrTail);

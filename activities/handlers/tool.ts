@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { StageStatus } from '../../core/model';
 import { failure, type Outcome } from '../../core/outcome';
 import type { Handler, StageContext } from '../handler-registry';
-import { describeExit, head, runProcess, tail } from './process';
+import { describeExit, head, tail } from './process';
 import { stageVars, workerEnv } from './stage-env';
-import { confine } from '../sandbox/bwrap';
+import { runConfined } from '../sandbox/run';
 import { stageBox, stageSandbox } from '../sandbox/stage';
 
 /** Characters of stdout kept in `tool.output` (the full output is in `<stage>/stdout.log`). */
@@ -31,7 +31,7 @@ export const toolHandler: Handler = {
       stderrFile: join(stage.stageDir, 'stderr.log'),
       onOutput: () => stage.heartbeat(),
     };
-    const result = await runProcess(confine(spec, stageBox(sandbox, stage.workdir, stage.runDir, [stage.stageDir]), Object.keys(vars)));
+    const result = await runConfined(spec, stageBox(sandbox, stage.workdir, stage.runDir, [stage.stageDir]), Object.keys(vars));
     const unconfined = sandbox.note ? ` (${sandbox.note})` : '';
     const output = head(result.stdout.replace(/\s+$/, ''), TOOL_OUTPUT_LIMIT);
     const context_updates = { 'tool.output': output, 'tool.exit_code': result.exitCode };

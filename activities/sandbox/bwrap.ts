@@ -14,9 +14,16 @@ export const ENV_ALLOW: readonly string[] = ['PATH', 'LANG', 'LANGUAGE', 'LC_ALL
 /** HOME inside the sandbox: an empty tmpfs. */
 export const SANDBOX_HOME = '/home/sandbox';
 /** System directories mounted read-only (or recreated as the symlinks they are, on merged-/usr systems). */
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-/** The parts of /etc programs need (libraries, users, name resolution, TLS roots, time zone, alternatives). */
-const ETC_ENTRIES = ['alternatives', 'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'resolv.conf', 'host.conf', 'ssl', 'ca-certificates', 'ca-certificates.conf', 'localtime', 'timezone', 'mime.types', 'gitconfig', 'os-release', 'debian_version'];
+export const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/**
+ * The parts of /etc programs read at run time: the loader cache, users, name lookup order and hosts,
+ * TLS roots, time zone, alternatives (`/usr/bin/awk` links through them), git's system config and the
+ * OS release. Each is one mount, and mounts are most of bwrap's set-up time (BENCHMARKS.md sandbox-call),
+ * so files only installers read (ld.so.conf, ca-certificates.conf, mime.types…) are left out.
+ */
+const ETC_ENTRIES = ['alternatives', 'ld.so.cache', 'passwd', 'group', 'nsswitch.conf', 'hosts', 'ssl', 'localtime', 'timezone', 'gitconfig', 'os-release'];
+/** Only where a resolver is reachable (network `on`): with the network off there is none to name. */
+const ETC_RESOLVER = ['resolv.conf', 'host.conf'];
 
 /** What one sandboxed process may see besides the system: absolute paths. */
 export interface Box {
@@ -27,7 +34,12 @@ export interface Box {
   readOnly?: readonly string[];
   /** Covered by an empty tmpfs after the binds (a run root or `.factory/` inside the workspace). */
   hide?: readonly string[];
+  /** The network allow-list proxy's directory (socket and forwarder), bound read-only at NET_DIR (activities/sandbox/run.ts). */
+  netDir?: string;
 }
+
+/** Where the allow-list proxy's directory appears inside the sandbox. */
+export const NET_DIR = '/run/factory-net';
 
 /**
  * The process spec to run instead: bwrap around spec.argv, or spec itself when the sandbox is `none`.
@@ -52,14 +64,8 @@ export function sandboxEnv(env: NodeJS.ProcessEnv, names: readonly string[]): Re
 
 /** bwrap's arguments (before `--` and the command): pure apart from checking which system paths exist. */
 export function bwrapArgs(box: Box, cwd: string, env: Record<string, string>): string[] {
-  const a = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session'];
-  if (box.sandbox.network === 'off') a.push('--unshare-net');
-  for (const d of SYSTEM_DIRS) mountSystem(a, d);
-  for (const e of ETC_ENTRIES) mountSystem(a, `/etc/${e}`);
-  // node from outside the system directories (nvm, /opt): its installation, read-only, so `npm test` runs
-  const nodePrefix = dirname(dirname(process.execPath));
-  if (!SYSTEM_DIRS.some((d) => within(d, nodePrefix))) a.push('--ro-bind-try', nodePrefix, nodePrefix);
-  a.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', SANDBOX_HOME);
+  const a = [...systemArgs(box.sandbox.network === 'on')];
+  if (box.netDir !== undefined) a.push('--ro-bind', abs(box.netDir), NET_DIR);
   for (const p of box.readOnly ?? []) a.push('--ro-bind', abs(p), abs(p));
   for (const p of box.writable) a.push('--bind', abs(p), abs(p));
   for (const p of box.hide ?? []) a.push('--tmpfs', abs(p));
@@ -91,6 +97,29 @@ export function hiddenInWorkspace(workspace: string, runDir: string | undefined)
   const scenarios = resolve(ws, 'scenarios');
   if (existsSync(resolve(scenarios, 'registry.lock.json'))) out.push(scenarios);
   return out;
+}
+
+const systemCache = new Map<boolean, readonly string[]>();
+
+/**
+ * The arguments every sandbox shares (namespaces, system directories, /etc entries, node, /proc, /dev,
+ * /tmp, HOME), built once per process: which system paths exist and which are links does not change
+ * while a worker runs.
+ */
+function systemArgs(networkOn: boolean): readonly string[] {
+  let a = systemCache.get(networkOn);
+  if (a) return a;
+  const out = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--die-with-parent', '--new-session'];
+  if (!networkOn) out.push('--unshare-net');
+  for (const d of SYSTEM_DIRS) mountSystem(out, d);
+  for (const e of [...ETC_ENTRIES, ...(networkOn ? ETC_RESOLVER : [])]) mountSystem(out, `/etc/${e}`);
+  // node from outside the system directories (nvm, /opt): its installation, read-only, so `npm test` runs
+  const nodePrefix = dirname(dirname(process.execPath));
+  if (!SYSTEM_DIRS.some((d) => within(d, nodePrefix))) out.push('--ro-bind-try', nodePrefix, nodePrefix);
+  out.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '--tmpfs', SANDBOX_HOME);
+  a = Object.freeze(out);
+  systemCache.set(networkOn, a);
+  return a;
 }
 
 function mountSystem(a: string[], path: string): void {

@@ -34,3 +34,11 @@ export async function resolveSandbox(policy: SandboxPolicy | undefined, twinOnly
   if (twinOnly) return { ...p, mode: 'none', note: `bubblewrap unavailable (${found.reason}): this twin-only run runs commands unsandboxed` };
   throw new StageConfigError(bwrapMissing(found.reason));
 }
+
+/** An agent provider's sandbox: the base widened by its own variables (its key) and its model API's hosts (unless the network is `on` or the sandbox `none`). */
+export function agentSandbox(base: ResolvedSandbox, provider: { env?: readonly string[]; allow_hosts?: readonly string[] }): ResolvedSandbox {
+  const env = [...base.env, ...(provider.env ?? [])];
+  const hosts = provider.allow_hosts ?? [];
+  if (base.mode !== 'bwrap' || base.network !== 'off' || hosts.length === 0) return { ...base, env };
+  return { ...base, env, allow: [...new Set([...(base.allow ?? []), ...hosts])] };
+}

@@ -5,10 +5,11 @@
 // candidate read-only, a private /tmp, no network, only the candidate variables and ENV_ALLOW — never the
 // suite, the scenario worker's arguments, environment or log. Expectations are checked out here.
 
-import { describeExit, runProcess } from '../handlers/process';
+import { describeExit } from '../handlers/process';
 import { candidateEnv, inCandidateDir } from './candidate';
 import { ScenarioConfigError, ScenarioInfraError } from '../errors';
-import { confine, type Box } from '../sandbox/bwrap';
+import type { Box } from '../sandbox/bwrap';
+import { runConfined } from '../sandbox/run';
 import { resolveSandbox, type ResolvedSandbox } from '../sandbox/policy';
 import type { RunContext, ScenarioRunner, Verdict } from './types';
 
@@ -30,7 +31,7 @@ export const runCommandScenario: ScenarioRunner<'command'> = async (scenario, ct
       stdoutFile: '/dev/null',
       stderrFile: '/dev/null',
     };
-    return runProcess(confine(spec, box, Object.keys(vars)));
+    return runConfined(spec, box, Object.keys(vars));
   });
   if (result.spawnError) throw new ScenarioInfraError(`command scenario: ${SCENARIO_SHELL} could not be started (${spawnCode(result.spawnError)})`);
   if (result.aborted) throw ctx.signal.reason ?? new ScenarioInfraError('command scenario: cancelled');

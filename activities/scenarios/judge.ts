@@ -3,10 +3,14 @@
 //   appears case-insensitively in the candidate text (an empty list passes).
 // - openai: one chat completion asking for {"pass": bool, "reason": str}; 429/5xx/network → retried,
 //   other 4xx → not retried; an answer that is not that JSON is retried too.
-// - agent: the agent command with rubric + candidate on stdin; exit 0 = pass.
+// - agent: the agent command with rubric + candidate on stdin; exit 0 = pass. The candidate text is the
+//   agent's and may steer a judge that runs commands, so the judge runs in the scenario worker's sandbox
+//   like a command scenario: the candidate read-only, its own variables and allow_hosts only, never the suite.
 
 import { ProviderRejectedError, StageConfigError } from '../errors';
-import { runProcess } from '../handlers/process';
+import { resolveCommand } from '../sandbox/command-path';
+import { agentSandbox, resolveSandbox } from '../sandbox/policy';
+import { runConfined } from '../sandbox/run';
 import { askProvider } from '../llm/ask';
 import type { ProviderConfig } from '../../definitions/schemas/profile';
 import type { Scenario } from '../../definitions/schemas/suite';
@@ -119,19 +123,32 @@ async function llmVerdict(scenario: JudgeScenario, text: string, provider: Provi
 }
 
 async function agentVerdict(scenario: JudgeScenario, text: string, provider: Extract<ProviderConfig, { kind: 'agent' }>, ctx: RunContext): Promise<Verdict> {
-  const env = { ...candidateEnv(ctx.candidate, ctx.view, ctx.env), FACTORY_JUDGE: '1' };
-  const result = await inCandidateDir(ctx.view, (cwd) =>
-    runProcess({
-      argv: provider.command,
-      cwd,
-      env,
-      stdin: `${JUDGE_INSTRUCTIONS}\n\n${prompt(scenario, text)}`,
-      signal: ctx.signal,
-      timeoutMs: Math.min(provider.timeout_ms, scenario.timeout_ms),
-      stdoutFile: '/dev/null',
-      stderrFile: '/dev/null',
-    }),
-  );
+  const vars = { ...(candidateEnv(ctx.candidate, ctx.view, {}) as Record<string, string>), FACTORY_JUDGE: '1' };
+  let sandbox;
+  try {
+    sandbox = agentSandbox(await resolveSandbox(ctx.sandbox, false), provider);
+  } catch (err) {
+    throw new ScenarioConfigError(`judge provider agent: ${(err as Error).message}`);
+  }
+  const result = await inCandidateDir(ctx.view, async (cwd) => {
+    const found = await resolveCommand(provider.command[0] ?? '', cwd, ctx.env.PATH ?? '/usr/bin:/bin');
+    if ('error' in found) throw new ScenarioInfraError(`judge provider agent: ${JSON.stringify(provider.command[0])} could not be started (${found.error})`);
+    const readOnly = [...(ctx.view.path !== undefined ? [ctx.view.path] : []), ...found.outside];
+    return runConfined(
+      {
+        argv: provider.command,
+        cwd,
+        env: { ...ctx.env, ...vars },
+        stdin: `${JUDGE_INSTRUCTIONS}\n\n${prompt(scenario, text)}`,
+        signal: ctx.signal,
+        timeoutMs: Math.min(provider.timeout_ms, scenario.timeout_ms),
+        stdoutFile: '/dev/null',
+        stderrFile: '/dev/null',
+      },
+      { sandbox, writable: ctx.view.path !== undefined ? [] : [cwd], readOnly },
+      Object.keys(vars),
+    );
+  });
   if (result.spawnError) throw new ScenarioInfraError(`judge provider agent: ${JSON.stringify(provider.command[0])} could not be started`);
   if (result.aborted) throw ctx.signal.reason ?? new ScenarioInfraError('judge scenario: cancelled');
   if (result.timedOut) return { pass: false, reason: 'the agent judge timed out' };

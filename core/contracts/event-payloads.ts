@@ -18,7 +18,7 @@ const branch = str('the parallel branch the node ran in (absent on the main line
 
 /** What preflight found, on run.created (absent on runs from before the sandbox was recorded). */
 const preflightFields = {
-  sandbox: sandboxRecord.describe('the sandbox the run\'s processes get `{ mode: bwrap|none, network: off|on, note? }` (note: why unconfined)').optional(),
+  sandbox: sandboxRecord.describe('the sandbox the run\'s processes get `{ mode: bwrap|none, network: off|on, allow?, note? }` (allow: hosts reachable through the proxy; note: why unconfined)').optional(),
   warnings: z.array(z.string()).describe('preflight\'s warnings (lint, an unconfined sandbox)').optional(),
 };
 

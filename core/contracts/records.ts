@@ -125,7 +125,7 @@ export const stageRecord = z.object({
 export const digests = z.object({ profile: z.string(), pipeline: z.string(), suite: z.string().optional() });
 
 /** The sandbox a run's processes got (core/sandbox-policy.ts SandboxRecord). */
-export const sandboxRecord = z.object({ mode: z.enum(['bwrap', 'none']), network: z.enum(['off', 'on']), note: z.string().optional() });
+export const sandboxRecord = z.object({ mode: z.enum(['bwrap', 'none']), network: z.enum(['off', 'on']), allow: z.array(z.string()).optional(), note: z.string().optional() });
 
 /** The run envelope (`run.json`, `run` query). */
 export const runEnvelope = z.object({

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { WORKSPACE_KEEP } from '../../core/workspace';
 import { RETRY_PRESET_NAMES, RETRY_PRESETS, type RetryPreset } from '../../core/retry';
+import { allowEntryProblem, type SandboxPolicy } from '../../core/sandbox-policy';
 import { duration, renameMs, ruleIssue, semver, specId, stringList } from './common';
 import { budgetSchema, providerSchema, providersSchema, type ProviderConfig } from './providers';
 
@@ -116,12 +117,30 @@ const policySchema = z
 const SANDBOX_MODES = ['bwrap', 'none'] as const;
 const sandboxObject = z.strictObject({
   mode: z.enum(SANDBOX_MODES).default('bwrap').describe('bwrap: bubblewrap sandbox; none: no sandbox'),
-  network: z.enum(['off', 'on']).default('off').describe('off: loopback only; on: the worker\'s whole network, Temporal included (no per-host allow-list)'),
+  network: z
+    .union([
+      z.enum(['off', 'on']),
+      z.strictObject({
+        allow: z
+          .array(z.string().superRefine((h, ctx) => {
+            const problem = allowEntryProblem(h);
+            if (problem) ctx.addIssue(ruleIssue('invalid_value', problem, []));
+          }))
+          .min(1)
+          .describe('Hosts reachable through the allow-list proxy: registry.npmjs.org, *.pypi.org (subdomains), * (any public host), an IP'),
+      }),
+    ])
+    .default('off')
+    .describe('off: loopback only; {allow: [hosts]}: those hosts over HTTP(S) through a proxy outside the sandbox, nothing else; on: the worker\'s whole network, Temporal included (no allow-list)'),
   env: stringList.describe('Worker environment variables passed into the sandbox besides PATH, LANG, LC_*, TZ, TERM, NO_COLOR, CI'),
 });
 /** The profile's `sandbox`. */
 // `sandbox: none` is shorthand for `{ mode: none }`; any other word stays a word and is reported on `sandbox` itself
-export const sandboxSchema = z.preprocess((v) => ((SANDBOX_MODES as readonly unknown[]).includes(v) ? { mode: v } : v), sandboxObject).prefault({}).describe('OS sandbox for everything that runs agent-written commands or code (docs/security.md)');
+export const sandboxSchema = z
+  .preprocess((v) => ((SANDBOX_MODES as readonly unknown[]).includes(v) ? { mode: v } : v), sandboxObject)
+  .transform(({ network, ...rest }): SandboxPolicy => (typeof network === 'string' ? { ...rest, network } : { ...rest, network: 'off', allow: network.allow.map((h) => h.trim().toLowerCase()) }))
+  .prefault({})
+  .describe('OS sandbox for everything that runs agent-written commands or code (docs/security.md)');
 
 /** The whole FactoryProfile document. */
 export const profileSchema = z

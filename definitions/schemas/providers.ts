@@ -2,7 +2,8 @@
 // `providers:` that nodes pick with `llm_provider`. Keys never appear here: only the name of the
 // environment variable that holds one (`api_key_env`).
 import { z } from 'zod';
-import { duration, renameMs } from './common';
+import { allowEntryProblem } from '../../core/sandbox-policy';
+import { duration, renameMs, ruleIssue } from './common';
 
 const twinProvider = z
   .strictObject({
@@ -16,6 +17,14 @@ const agentProvider = z
     kind: z.literal('agent'),
     command: z.array(z.string()).min(1).describe('Coding agent argv, e.g. [claude, -p]'),
     timeout: duration.prefault('15m').describe('Per-invocation timeout'),
+    env: z.array(z.string().min(1)).optional().describe('Worker environment variables the agent command gets inside its sandbox (its own key, e.g. ANTHROPIC_API_KEY), besides the profile\'s sandbox.env'),
+    allow_hosts: z
+      .array(z.string().superRefine((h, ctx) => {
+        const problem = allowEntryProblem(h);
+        if (problem) ctx.addIssue(ruleIssue('invalid_value', problem, []));
+      }))
+      .optional()
+      .describe('Hosts the agent command reaches through the sandbox\'s allow-list proxy (its model API, e.g. api.anthropic.com), besides the profile\'s sandbox.network.allow'),
   })
   .transform(renameMs('timeout'))
   .describe('Command-line coding agent');

@@ -7,6 +7,7 @@ import { HandlerRegistry } from '../../activities/handler-registry';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { preflight } from '../../activities/preflight';
 import type { BwrapProbe } from '../../activities/sandbox/probe';
+import { sandboxText } from '../../core/sandbox-policy';
 import { resolveProfile } from '../../activities/profile';
 import { resolveSpecs } from '../../activities/specs';
 import type { SpecRef } from '../../activities/types';
@@ -311,6 +312,18 @@ environment: { required_env: [NEED_1, NEED_2, PRESENT], workdir: nowhere, tempor
       it('refuses sandbox.env naming the run key or the provider key variable', async () => {
         const causes = bootCauses(await failureOf(withProbe(`${REAL}sandbox: { env: [NPM_CONFIG_REGISTRY, OPENAI_API_KEY, FACTORY_RUN_KEY] }\n`, async (): Promise<BwrapProbe> => ({ ok: true }))));
         expect(causes).toEqual([expect.stringContaining('sandbox.env names OPENAI_API_KEY'), expect.stringContaining('sandbox.env names FACTORY_RUN_KEY')]);
+      });
+
+      it('records the allow-list in force, so run.json, status and the summary name the hosts', async () => {
+        const res = await withProbe(`${REAL}sandbox: { network: { allow: [registry.npmjs.org] } }\n`, async (): Promise<BwrapProbe> => ({ ok: true }));
+        expect(res.sandbox).toEqual({ mode: 'bwrap', network: 'off', allow: ['registry.npmjs.org'] });
+        expect(sandboxText(res.sandbox!)).toBe('bubblewrap, network through the allow-list proxy: registry.npmjs.org');
+      });
+
+      it('warns that network: on reaches Temporal, and stays bubblewrap', async () => {
+        const res = await withProbe(`${REAL}sandbox: { network: on }\n`, async (): Promise<BwrapProbe> => ({ ok: true }));
+        expect(res.warnings).toEqual([expect.stringContaining('sandbox.network on: sandboxed commands share the worker\'s network, the Temporal frontend')]);
+        expect(res.sandbox).toEqual({ mode: 'bwrap', network: 'on' });
       });
 
       it('passes a real-model run silently where bubblewrap works (this machine)', async () => {

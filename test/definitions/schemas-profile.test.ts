@@ -140,4 +140,20 @@ describe('FactoryProfile retry presets (Attractor §3.6)', () => {
     expect(badMode.diagnostics).toEqual([expect.objectContaining({ path: 'sandbox.mode', line: 4 })]);
     expect(badMode.diagnostics[0]?.message).toContain('bwrap');
   });
+
+  it('reads a network allow-list and reports a bad host on its entry, by line, without parsing a policy', () => {
+    const ok = loadProfileYaml(`${MIN}sandbox:\n  network:\n    allow: [Registry.NPMjs.org, "*.pypi.org"]\n`, 'p.yaml');
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.profile?.sandbox).toEqual({ mode: 'bwrap', network: 'off', allow: ['registry.npmjs.org', '*.pypi.org'], env: [] });
+    const bad = loadProfileYaml(`${MIN}sandbox:\n  network:\n    allow:\n      - registry.npmjs.org\n      - https://evil.example/x\n`, 'p.yaml');
+    expect(bad.profile).toBeUndefined();
+    expect(bad.diagnostics).toEqual([expect.objectContaining({ path: 'sandbox.network.allow[1]', line: 8 })]);
+    expect(bad.diagnostics[0]?.message).toContain('not a host name');
+    const tld = loadProfileYaml(`${MIN}sandbox: { network: { allow: ["*.com"] } }\n`, 'p.yaml');
+    expect(tld.diagnostics[0]?.message).toContain('whole top-level domain');
+    const empty = loadProfileYaml(`${MIN}sandbox: { network: { allow: [] } }\n`, 'p.yaml');
+    expect(empty.diagnostics).toEqual([expect.objectContaining({ path: 'sandbox.network.allow' })]);
+    const agent = loadProfileYaml(`kind: FactoryProfile\nid: p\nprovider: { kind: agent, command: [claude, -p], allow_hosts: ["api.anthropic.com:443"] }\n`, 'p.yaml');
+    expect(agent.diagnostics).toEqual([expect.objectContaining({ path: 'provider.allow_hosts[0]', line: 3 })]);
+  });
 });

@@ -67,3 +67,19 @@ describe('a candidate in a command scenario (the agent\'s code on the scenario w
     expect(existsSync(join(candidatePath, 'planted.txt'))).toBe(false);
   });
 });
+
+describe('an agent judge (an external CLI the candidate text may steer) on the scenario worker', () => {
+  it('judges inside the sandbox: the suite, the worker log and its environment are out of its reach, the candidate is in', async () => {
+    // the judge passes only if it could read what it must not; a control judge passes by reading the candidate
+    const judge = (script: string): ProviderConfig => ({ kind: 'agent', command: ['sh', '-c', script], timeout_ms: 10_000 });
+    const { file, digest } = root.write('judge-attack', [
+      { id: 'j', kind: 'judge', rubric: 'r' },
+      { id: 'secret', kind: 'command', run: `echo ${SUITE_CANARY}`, expect: { stdout_contains: [SUITE_CANARY] } },
+    ]);
+    const judgeWith = async (script: string) => (await acts.runScenario({ suite: { file }, expectedDigest: digest, index: 0, candidate, provider: judge(script) })).status;
+    expect(await judgeWith(`cat ${candidatePath}/README.md | grep -q 'the candidate'`)).toBe('pass');
+    expect(await judgeWith(`cat ${root.dir}/*.yaml | grep -q ${SUITE_CANARY}`)).toBe('fail');
+    expect(await judgeWith(`cat ${logFile} | grep -q ${LOG_CANARY}`)).toBe('fail');
+    expect(await judgeWith(`(env; tr '\\0' '\\n' < /proc/$PPID/environ) | grep -q ${ENV_CANARY}`)).toBe('fail');
+  });
+});

@@ -94,6 +94,23 @@ describe('the sandbox a run uses', () => {
   }, 120_000);
 });
 
+describe('a network allow-list in a real run', () => {
+  it('reaches the tool stage through the workflow: a host off the list is refused by the proxy, and the run records the list', async () => {
+    const ws = workspace(
+      pipelineYaml('si-allow', ['{ id: probe, type: tool, tool_command: "curl -sS http://blocked.example/x; true" }'], ['{ from: start, to: probe }', '{ from: probe, to: exit }']),
+      { profile: llmProfile('sandbox: { network: { allow: [registry.npmjs.org] } }\n') },
+    );
+    const handle = await env.start(ws);
+    const settled = await settle(handle);
+    expect(settled.ok).toBe(true);
+    const runDir = (settled.ok ? settled.result.runDir : '') as string;
+    // without the list in the stage's input there is no proxy: curl could not resolve, and nothing would be refused
+    expect(readFileSync(join(runDir, 'probe', 'stderr.log'), 'utf8')).toContain('factory sandbox: network: refused GET blocked.example:80: not on the allow-list');
+    expect((await handle.query(runQuery)).sandbox).toEqual({ mode: 'bwrap', network: 'off', allow: ['registry.npmjs.org'] });
+    expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain('- sandbox: bubblewrap, network through the allow-list proxy: registry.npmjs.org');
+  }, 120_000);
+});
+
 describe('parallel branches that reach the same node', () => {
   it("keep separate stage directories, so branch A's fail is not read back as B's success", async () => {
     // A's `check` writes fail and waits until B's has written success: one shared directory would hand A B's status.json
