@@ -98,6 +98,7 @@ async function startAndRecord(cwd: string, namespace: string): Promise<ServerRec
   const server = await startPersistentServer({ dbFilename: files.db, logFile: files.log, namespaces, ...(preferredPorts ? { preferredPorts } : {}) });
   const record: ServerRecord & { uiUrl: string } = {
     address: server.address,
+    httpAddress: server.httpAddress,
     namespace,
     namespaces,
     uiUrl: server.uiUrl,
