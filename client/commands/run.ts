@@ -15,9 +15,10 @@ import { loadSpecFile } from '../../definitions/load';
 import { compareSemver, openRegistries } from '../../definitions/registry';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
-import { defaultUser, ExitCode, UsageError, type CliContext } from '../context';
+import { defaultUser, ExitCode, UsageError, type CliContext, type CliIO } from '../context';
 import { comeBackLines, follow } from '../follow';
-import { workflowUrl } from '../temporal';
+import { connectClient, resolveTarget, workflowUrl } from '../temporal';
+import { localRunDir, serverRunDir } from '../run-outcome';
 import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage } from '../processes';
@@ -79,7 +80,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('rerun')
     .description('start a new run of the same pipeline, profile and suite, linked to the old one (lineage in both)')
-    .argument('<run>', 'run directory, or run id (its directory under ./runs)')
+    .argument('<run>', 'run directory, or run id (./runs/<id>, else the directory the server recorded)')
     .option('--auto-approve', 'answer every human gate with its first choice')
     .option('--by <name>', 'who starts the run', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
@@ -97,7 +98,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
 /** `run` and `rerun`: resolve what to run, open the Temporal side, start the workflow, follow it. */
 async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOptions): Promise<ExitCode> {
   const io = ctx.io;
-  const sources = await runSources(io.cwd, pipelineArg, opts);
+  const sources = await runSources(io.cwd, pipelineArg, opts, io.env);
   const local = await localProfile(sources.profile, sources.root);
   const temporal = local?.environment.temporal;
   const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
@@ -177,10 +178,10 @@ interface RunSources {
   oldRunDir?: string;
 }
 
-async function runSources(cwd: string, pipelineArg: string | undefined, opts: RunOptions): Promise<RunSources> {
+async function runSources(cwd: string, pipelineArg: string | undefined, opts: RunOptions, env: CliIO['env'] = {}): Promise<RunSources> {
   const root = resolve(cwd, opts.registry ?? '.');
   const resumed = opts.resume ? readEnvelope(resolve(cwd, opts.resume)) : undefined;
-  const oldRunDir = opts.rerun ? runDirArg(cwd, opts.rerun) : undefined;
+  const oldRunDir = opts.rerun ? await rerunDir(cwd, opts.rerun, opts, env) : undefined;
   const previous = resumed ?? (oldRunDir ? readEnvelope(oldRunDir) : undefined);
   if (!pipelineArg && !previous) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
   const pipeline = previous ? previous.sources.pipeline : await specRef(pipelineArg as string, root, cwd, 'pipeline');
@@ -257,12 +258,29 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
   }
 }
 
-function runDirArg(cwd: string, arg: string): string {
-  const dir = resolve(cwd, arg);
-  if (existsSync(join(dir, 'run.json'))) return dir;
-  const underRuns = resolve(cwd, 'runs', arg);
-  if (existsSync(join(underRuns, 'run.json'))) return underRuns;
-  throw new UsageError(`no run directory for "${arg}" (looked for ${dir}/run.json and ${underRuns}/run.json)`);
+/**
+ * The run `rerun` names: a run directory, ./runs/<id>, or (a run id) the directory the server's result
+ * records for it, as `verify` and `status` find it.
+ */
+async function rerunDir(cwd: string, arg: string, opts: RunOptions, env: CliIO['env']): Promise<string> {
+  const local = localRunDir(cwd, arg) ?? localRunDir(cwd, join('runs', runDirName(arg)));
+  if (local) return local;
+  if (arg.includes('/') || arg === '.' || arg === '..') throw new UsageError(`no run directory for "${arg.slice(0, 80)}" (no ${resolve(cwd, arg)}/run.json)`);
+  const looked = `looked for ${resolve(cwd, arg)}/run.json and ${resolve(cwd, 'runs', runDirName(arg))}/run.json`;
+  let why: string;
+  try {
+    const client = await connectClient(resolveTarget({ out: () => undefined, err: () => undefined, cwd, env }, opts));
+    try {
+      const dir = await serverRunDir(client, arg);
+      if (dir) return dir;
+      why = 'the server records no finished run directory of that id on this machine';
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    why = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+  }
+  throw new UsageError(`no run directory for "${arg.slice(0, 80)}" (${looked}; ${why})`);
 }
 
 function readEnvelope(runDir: string): RunEnvelope {
