@@ -48,7 +48,6 @@ interface RunOptions {
   /** Embedded mode: start a scenario-worker process when the run has a suite (default true). */
   scenarioWorker?: boolean;
   scenariosRoot?: string;
-  keepServer?: boolean;
 }
 
 /** Registers `run`. */
@@ -72,7 +71,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
-    .option('--keep-server', 'no longer needed: the local server and its Web UI stay up after every run (`factory server stop`)')
     .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));

@@ -74,3 +74,13 @@ describe('factory rerun <run id | run directory>', () => {
     expect(path.stderr).toBe(`factory: no run directory for "some/missing/dir" (no ${cwd}/some/missing/dir/run.json)\n`);
   });
 });
+
+describe('factory run --keep-server', () => {
+  it('is gone: the local server always stays up after a run, so the option is refused as unknown (exit 2) and not in the help', async () => {
+    const help = await runCli(['run', '--help']);
+    expect(help.stdout).not.toContain('keep-server');
+    const r = await runCli(['run', 'x.yaml', '--keep-server'], elsewhere());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^factory: unknown option '--keep-server'/);
+  });
+});
