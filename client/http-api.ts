@@ -7,6 +7,7 @@
 // converter).
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { FAILURE_DOMAINS, runFailureFromDetails } from '../core/failure-details';
 import { FailureDomain, RECOVERY_RULES, type RunFailure } from '../core/run-model';
 import type { HttpApiTarget } from './temporal';
 
@@ -135,25 +136,16 @@ export function searchAttributesOf(raw: RawDescription): Record<string, unknown[
  * details[0]; any other failure is an EXEC_FAILURE with the failure's message.
  */
 export function runFailureOf(top: RawFailure): RunFailure {
-  const domains = new Set<string>(Object.values(FailureDomain));
   for (let f: RawFailure | undefined = top, depth = 0; f && depth < 4; f = f.cause, depth++) {
     const type = f.applicationFailureInfo?.type;
-    if (f.applicationFailureInfo && type && domains.has(type)) {
-      const domain = type as FailureDomain;
-      let d: Partial<RunFailure> = {};
+    if (f.applicationFailureInfo && type && FAILURE_DOMAINS.has(type)) {
+      let d: Partial<RunFailure> | undefined;
       try {
-        d = (firstPayload(f.applicationFailureInfo.details) ?? {}) as Partial<RunFailure>;
+        d = firstPayload(f.applicationFailureInfo.details) as Partial<RunFailure> | undefined;
       } catch {
         // undecodable details: the failure's own message and the domain's recovery
       }
-      const message = typeof d.message === 'string' ? d.message : (f.message ?? '');
-      return {
-        domain,
-        message,
-        causes: Array.isArray(d.causes) ? d.causes.map(String) : [message],
-        recovery: typeof d.recovery === 'string' ? d.recovery : RECOVERY_RULES[domain],
-        ...(typeof d.node === 'string' ? { node: d.node } : {}),
-      };
+      return runFailureFromDetails(type as FailureDomain, d, f.message ?? '');
     }
     if (!(f.activityFailureInfo || f.childWorkflowExecutionFailureInfo)) break;
   }
