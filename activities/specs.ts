@@ -6,7 +6,7 @@ import { formatDiagnostic, type Diagnostic } from '../core/diagnostics';
 import { refusedWhenStrict } from '../core/lint-known';
 import type { PipelineGraph } from '../core/model';
 import { ACTIVITY_NODE_TYPES, fallbackToShape, WORKFLOW_NODE_TYPES } from '../core/node-types';
-import { applyCustomTransforms } from '../core/transforms';
+import { applyCustomTransforms, withSubmitOverrides } from '../core/transforms';
 import { loadPlugins } from './plugins';
 import { loadSpecFile } from '../definitions/load';
 import { openScenarioRegistry } from '../definitions/registry';
@@ -29,7 +29,7 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
   const causes: string[] = [];
   const spec = await loadBootSpec('pipeline', input.pipeline, root, causes);
   if (spec && input.profile.policy.lint === 'strict') causes.push(...strictRefusals(spec.loaded.diagnostics));
-  const loadedGraph = spec?.loaded.kind === 'PipelineSpec' ? spec.loaded.graph : undefined;
+  const loadedGraph = spec?.loaded.kind === 'PipelineSpec' ? submitted(spec.loaded, input, causes) : undefined;
   const transformed = loadedGraph && (await pluginTransformed(loadedGraph, input.profile, causes));
   const graph = transformed && (await withTypeFallback(transformed, input.profile, deps));
   const suite = input.suiteManifest ?? (input.suite ? await suiteManifest(input.suite, root, causes) : undefined);
@@ -46,6 +46,18 @@ export async function resolveSpecs(input: ResolveSpecsInput, deps: SpecsDeps): P
     pipelineSource: spec.source,
     ...(suite ? { suite } : {}),
   };
+}
+
+/** The loaded graph, or with the goal and parameters given at submit (`factory run --goal`, `-p`) when there are any. */
+function submitted(loaded: { graph?: PipelineGraph; unexpanded?: PipelineGraph }, input: ResolveSpecsInput, causes: string[]): PipelineGraph | undefined {
+  if (input.goal === undefined && input.params === undefined) return loaded.graph;
+  if (!loaded.unexpanded) return loaded.graph;
+  try {
+    return withSubmitOverrides(loaded.unexpanded, { ...(input.goal !== undefined ? { goal: input.goal } : {}), ...(input.params ? { params: input.params } : {}) });
+  } catch (err) {
+    causes.push((err as Error).message);
+    return undefined;
+  }
 }
 
 /**

@@ -3,20 +3,15 @@
 // answer), read from the run's events.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { formatElapsed } from '../core/durations';
 import type { RunEnvelope, RunEvent } from '../core/run-model';
 import { NO_FOLLOW_READ } from './no-follow';
 
 const BAR = 24;
 const MAX_EVENTS_BYTES = 64 * 1024 * 1024;
 
-/** `1h02m`, `3m05s`, `12.3s`, `850ms`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const s = Math.round(ms / 1000);
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+/** `1h02m`, `3m05s`, `12.3s`, `850ms` (core/durations formatElapsed; `factory graph` uses the same). */
+export const formatDuration = formatElapsed;
 
 /** The stage timeline: start offset from the run's start, duration, and a bar placed on the run's span. */
 export function timelineLines(e: RunEnvelope): string[] {

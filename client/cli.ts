@@ -54,12 +54,17 @@ function report(err: unknown, io: CliIO): ExitCode {
   }
   const message = err instanceof Error ? err.message : String(err);
   if (io.env.FACTORY_DEBUG && err instanceof Error && err.stack) io.err(err.stack);
+  // before the requires below: a usage error of `status` over HTTP needs no Temporal SDK to be reported
+  if (err instanceof UsageError) {
+    io.err(`factory: ${message}`);
+    return ExitCode.usage;
+  }
   // the error classes come from modules the failing command has loaded already: require them only here
   const { SpecFileError } = require('../definitions/load') as typeof import('../definitions/load');
   const { RegistryError } = require('../definitions/registry') as typeof import('../definitions/registry');
   const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
   const { NoWorkerError, isServerUnavailable } = require('./worker-wait') as typeof import('./worker-wait');
-  if (err instanceof SpecFileError || err instanceof UsageError) {
+  if (err instanceof SpecFileError) {
     io.err(`factory: ${message}`);
     return ExitCode.usage;
   }

@@ -34,6 +34,7 @@ export function liveLocalServer(cwd: string): ServerRecord | undefined {
 export async function ensureLocalServer(cwd: string, namespace: string = DEFAULT_NAMESPACE): Promise<LocalServer> {
   const files = localServerFiles(cwd);
   mkdirSync(files.dir, { recursive: true });
+  ignoredByGit(files.dir);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
     const live = liveLocalServer(cwd);
@@ -59,6 +60,19 @@ export async function stopLocalServer(cwd: string): Promise<ServerRecord | undef
   await stopPersistentServer(live.pid, live.pidStart);
   removeServerRecord(cwd, live.pid);
   return live;
+}
+
+/**
+ * `.factory/.gitignore` with `*`: the server's state, log and record never show in `git status` of the
+ * project, so a run whose base is this repository (environment.workdir `.`) does not find it dirty. An
+ * existing file (the user's) is left alone.
+ */
+function ignoredByGit(dir: string): void {
+  try {
+    writeFileSync(join(dir, '.gitignore'), '# the local Temporal server\'s state (factory server): not part of the project\n*\n', { flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
 }
 
 function servesNamespace(rec: ServerRecord, namespace: string): ServerRecord {
@@ -98,6 +112,7 @@ async function startAndRecord(cwd: string, namespace: string): Promise<ServerRec
   const server = await startPersistentServer({ dbFilename: files.db, logFile: files.log, namespaces, ...(preferredPorts ? { preferredPorts } : {}) });
   const record: ServerRecord & { uiUrl: string } = {
     address: server.address,
+    httpAddress: server.httpAddress,
     namespace,
     namespaces,
     uiUrl: server.uiUrl,

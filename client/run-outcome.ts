@@ -3,11 +3,10 @@
 // and every command that takes "a run id or a run directory".
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { WorkflowFailedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { RunStatus, type RunEnvelope, type RunFailure } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
 import type { RunResult } from '../workflows/types';
-import { failureOf } from './outcome';
 
 /** Outcomes of an ended run, as `runs` shows and filters them. */
 export const ENDED_OUTCOMES = ['succeeded', 'approved', 'rejected', 'failed', 'cancelled', 'terminated', 'timed_out'] as const;
@@ -44,6 +43,9 @@ export interface ClosedRun {
 export async function closedOutcome(client: Client, workflowId: string, runId: string | undefined, temporalStatus: string, factoryStatus = '?'): Promise<ClosedRun> {
   const byStatus = outcomeByStatus(temporalStatus, factoryStatus);
   if (temporalStatus !== 'COMPLETED' && temporalStatus !== 'FAILED') return { outcome: byStatus };
+  // the SDK and the failure codec are loaded here, not at import: the HTTP `status` path shares this module
+  const { WorkflowFailedError } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { failureOf } = require('./outcome') as typeof import('./outcome');
   try {
     const result = (await client.workflow.getHandle(workflowId, runId, { followRuns: false }).result()) as RunResult;
     return { outcome: result.outcome ?? byStatus, result };
@@ -77,11 +79,17 @@ export async function endedEnvelope(client: Client, workflowId: string, cwd: str
   const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
   const factoryStatus = String(sa[SEARCH_ATTRIBUTES.status]?.[0] ?? '?');
   const closed = await closedOutcome(client, workflowId, desc.runId, desc.status.name, factoryStatus);
+  return envelopeOfClosed(workflowId, cwd, desc.status.name, sa, closed);
+}
+
+/** The envelope `status` shows for a closed execution (shared by the gRPC and the HTTP reads): run.json here when found, the outcome and failure from what the server recorded. */
+export function envelopeOfClosed(workflowId: string, cwd: string, temporalStatus: string, sa: Record<string, unknown[] | undefined>, closed: ClosedRun): RunEnvelope & { temporalStatus: string } {
+  const factoryStatus = String(sa[SEARCH_ATTRIBUTES.status]?.[0] ?? '?');
   const dir = [closed.result?.runDir, localRunDir(cwd, workflowId)].find((d) => d !== undefined && existsSync(join(d, 'run.json')));
   const recorded = dir ? (JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope) : undefined;
   const base: RunEnvelope = recorded ?? ({ runId: workflowId, status: factoryStatus, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [], stages: {} } as unknown as RunEnvelope);
   const outcome = ['succeeded', 'approved', 'rejected', 'failed'].includes(closed.outcome) ? { outcome: closed.outcome as RunEnvelope['outcome'] } : {};
   const failure = closed.failure && !base.failure ? { failure: closed.failure } : {};
-  const status = desc.status.name === 'COMPLETED' || desc.status.name === 'FAILED' ? { status: RunStatus.completed } : {};
-  return { ...base, ...status, ...outcome, ...failure, ...(dir && !base.runDir ? { runDir: dir } : {}), temporalStatus: desc.status.name };
+  const status = temporalStatus === 'COMPLETED' || temporalStatus === 'FAILED' ? { status: RunStatus.completed } : {};
+  return { ...base, ...status, ...outcome, ...failure, ...(dir && !base.runDir ? { runDir: dir } : {}), temporalStatus };
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { connect as tcpConnect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE } from '../core/temporal-names';
 import { recordedProcessGone } from '../infra/process-identity';
@@ -53,6 +53,8 @@ export function tlsConfig(env: Readonly<Record<string, string | undefined>>, cwd
 /** What the local server's starter writes while the server lives. */
 export interface ServerRecord {
   address: string;
+  /** The frontend's HTTP API, host:port (records written before it was recorded: none). */
+  httpAddress?: string;
   namespace: string;
   /** Every namespace the server was started with (older records: only `namespace`). */
   namespaces?: string[];
@@ -122,6 +124,35 @@ export function resolveTarget(io: CliIO, opts: TargetOptions, profileTls?: TlsFi
   return { address, namespace, ...(uiUrl ? { uiUrl } : {}), ...(tls ? { tls } : {}) };
 }
 
+/** Where a command may read through the frontend's HTTP API (grpc-gateway): base URL, TLS, API key. */
+export interface HttpApiTarget {
+  /** `http://host:port` or `https://host:port`. */
+  baseUrl: string;
+  namespace: string;
+  tls?: TlsConfig;
+  /** TEMPORAL_API_KEY, sent as a bearer token. */
+  apiKey?: string;
+}
+
+/**
+ * The HTTP API of the server a command talks to, when it is known: TEMPORAL_HTTP_ADDRESS (set beside
+ * TEMPORAL_ADDRESS, e.g. by the cluster's cluster.env), or the local server's record when the command
+ * talks to that server. Unknown (undefined) otherwise: the caller uses gRPC. TLS and the API key apply
+ * to it as to gRPC (https with the same CA, client pair and server name).
+ */
+export function resolveHttpApi(io: CliIO, opts: TargetOptions): HttpApiTarget | undefined {
+  const target = resolveTarget(io, opts);
+  const read = readServerRecord(io.cwd);
+  const rec = read && !('stale' in read) ? read : undefined;
+  const fromEnv = opts.address === undefined || opts.address === io.env.TEMPORAL_ADDRESS ? io.env.TEMPORAL_HTTP_ADDRESS : undefined;
+  const fromRecord = rec && rec.address === target.address ? rec.httpAddress : undefined;
+  const http = fromEnv || fromRecord;
+  if (!http) return undefined;
+  const scheme = /^https?:\/\//.test(http) ? '' : target.tls ? 'https://' : 'http://';
+  const apiKey = io.env.TEMPORAL_API_KEY;
+  return { baseUrl: `${scheme}${http}`.replace(/\/+$/, ''), namespace: target.namespace, ...(target.tls ? { tls: target.tls } : {}), ...(apiKey ? { apiKey } : {}) };
+}
+
 /** Temporal cannot be reached: one line naming the address and what to run; exit 2 like any bad invocation. */
 export class TemporalUnreachableError extends UsageError {}
 
@@ -148,8 +179,10 @@ export async function connectClient(target: { address: string; namespace: string
   const refused = await tcpProbe(target.address);
   try {
     if (refused) throw new Error(refused);
+    // the SDK (grpc-js, protobufjs) is loaded only by the commands that talk gRPC: `status` may not need it
+    const { Client: SdkClient, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
     const connection = await Connection.connect({ address: target.address, connectTimeout: '5s', ...(target.tls ? { tls: target.tls } : {}) });
-    return new Client({ connection, namespace: target.namespace, identity: cliIdentity() });
+    return new SdkClient({ connection, namespace: target.namespace, identity: cliIdentity() });
   } catch (err) {
     const why = (err instanceof Error ? err.message : String(err)).split('\n')[0];
     throw new TemporalUnreachableError(

@@ -2,29 +2,10 @@
 // message that says what they waited for; a lost Temporal server is told apart from a missing worker.
 import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, type WorkflowHandle } from '@temporalio/client';
 import { EXPIRES_AT_FIELD } from '../core/command-expiry';
-import { formatDuration, parseDuration } from '../core/durations';
+import { formatDuration } from '../core/durations';
+import { DEFAULT_WORKER_WAIT_MS, NoWorkerError, noWorkerMessage, ServerUnavailableError, workerWaitMs } from './worker-errors';
 
-/** How long a command waits for a worker to take an update or answer a query, unless FACTORY_WORKER_TIMEOUT says otherwise. */
-export const DEFAULT_WORKER_WAIT_MS = 30_000;
-
-/** A command waited its full deadline and no worker answered: exit ExitCode.noWorker; nothing was applied. */
-export class NoWorkerError extends Error {
-  override readonly name = 'NoWorkerError';
-}
-
-/** The Temporal server could not be reached (refused, gone mid-call): exit ExitCode.unavailable. */
-export class ServerUnavailableError extends Error {
-  override readonly name = 'ServerUnavailableError';
-}
-
-/** The wait from FACTORY_WORKER_TIMEOUT (`30s`, `2m`, `500ms`), else the default; a bad value is an error naming it. */
-export function workerWaitMs(env: Readonly<Record<string, string | undefined>>): number {
-  const raw = env.FACTORY_WORKER_TIMEOUT;
-  if (raw === undefined || raw === '') return DEFAULT_WORKER_WAIT_MS;
-  const ms = parseDuration(raw);
-  if (ms === undefined || ms <= 0) throw new Error(`FACTORY_WORKER_TIMEOUT must be a duration like 30s or 2m, got ${JSON.stringify(raw)}`);
-  return ms;
-}
+export { DEFAULT_WORKER_WAIT_MS, NoWorkerError, ServerUnavailableError, workerWaitMs };
 
 /** gRPC status of a client error (a ServiceError's cause carries it). */
 function grpcCode(err: unknown): number | undefined {
@@ -69,7 +50,7 @@ export async function withWorkerDeadline<T>(handle: WorkflowHandle, what: string
     const queue = await connection
       .withDeadline(Date.now() + 5000, () => handle.describe())
       .then((d) => d.taskQueue, () => undefined);
-    throw new NoWorkerError(`no pipeline worker answered ${what} on task queue ${queue ?? '(unknown)'} within ${formatDuration(ms)}; start one (\`factory worker\`) or check the address`);
+    throw new NoWorkerError(noWorkerMessage(what, queue, formatDuration(ms)));
   }
 }
 

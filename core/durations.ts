@@ -24,3 +24,12 @@ export function formatDuration(ms: number): string {
   }
   return `${ms}ms`;
 }
+
+/** An elapsed time for people: `850ms`, `12.3s`, `3m05s`, `1h02m` (summary.md's timeline, `factory graph`). */
+export function formatElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

@@ -5,6 +5,7 @@
 
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure } from '@temporalio/common';
 import type { EvaluationSummary } from './evaluation';
+import { FAILURE_DOMAINS, runFailureFromDetails } from './failure-details';
 import { FailureDomain, RECOVERY_RULES, type RunFailure } from './run-model';
 
 /** details[0] of every domain failure; `summary` only on an EVAL_FAILURE after every scenario ran. */
@@ -37,7 +38,7 @@ export const RUN_DIR_DIVERGED = 'RUN_DIR_DIVERGED';
 /** Non-retryable: the run directory (or its events.jsonl) was removed while the run was open; nothing is recreated. */
 export const RUN_DIR_LOST = 'RUN_DIR_LOST';
 
-const DOMAINS = new Set<string>(Object.values(FailureDomain));
+const DOMAINS = FAILURE_DOMAINS;
 
 /** "<what> failed with N problems:\n  - cause…" — the message of a failure that lists every cause. */
 export function listedMessage(what: string, causes: readonly string[]): string {
@@ -72,15 +73,7 @@ export function decodeFailure(err: unknown): DomainFailureDetails | undefined {
 function detailsOf(failure: ApplicationFailure, domain: FailureDomain): DomainFailureDetails {
   const d = (failure.details?.[0] ?? {}) as Partial<DomainFailureDetails>;
   // failures recorded before details carried `message` (runs in flight across an upgrade) keep the full text
-  const message = typeof d.message === 'string' ? d.message : failure.message;
-  return {
-    domain,
-    message,
-    causes: Array.isArray(d.causes) ? d.causes.map(String) : [message],
-    recovery: typeof d.recovery === 'string' ? d.recovery : RECOVERY_RULES[domain],
-    ...(typeof d.node === 'string' ? { node: d.node } : {}),
-    ...(d.summary ? { summary: d.summary } : {}),
-  };
+  return { ...runFailureFromDetails(domain, d, failure.message), ...(d.summary ? { summary: d.summary } : {}) };
 }
 
 /**

@@ -9,7 +9,8 @@ import { attrAdvice, isKnownAttr, nearest, type AttrScope } from './known-attrs'
 import type { LintContext, LintRule } from './lint';
 import { NodeType, SHAPE_TO_TYPE, type PipelineGraph, type PipelineNode } from './model';
 import { QuestionType, questionTypeOf } from './questions';
-import { badVisitCaps } from './visit-caps';
+import { PARAM_NAME } from './transforms';
+import { badVisitCaps, visitCapOf } from './visit-caps';
 
 /**
  * The rules a profile with `policy.lint: strict` turns into a BOOT_FAILURE: each is a likely typo.
@@ -39,8 +40,12 @@ const unknownAttrs: LintRule = {
   name: 'unknown_attr',
   apply(graph) {
     const out: Diagnostic[] = [];
-    for (const key of Object.keys(graph.attrs)) {
-      if (!isKnownAttr('graph', key)) out.push(unknownAttr('graph', key, 'the graph', `attrs.${key}`, {}));
+    for (const [key, value] of Object.entries(graph.attrs)) {
+      if (isKnownAttr('graph', key)) continue;
+      // a graph attribute of our own that is no near-miss of a known one is a parameter ($name, `factory run -p`)
+      const advice = attrAdvice('graph', key);
+      if (!advice.suggestion && !advice.advice && PARAM_NAME.test(key) && typeof value === 'string') continue;
+      out.push(unknownAttr('graph', key, 'the graph', `attrs.${key}`, {}));
     }
     for (const n of graph.nodes) {
       // a custom handler (plugin) reads its own attributes

@@ -202,6 +202,8 @@ export interface RunEnvelope {
   failure?: RunFailure;
   /** Lineage: the run this one reruns, and runs that rerun this one. */
   rerunOf?: string;
+  /** The goal and parameters given at submit (`factory run --goal`, `-p`); absent: the pipeline's own. */
+  overrides?: { goal?: string; params?: Record<string, string> };
   continuedAsNew: number;
   lastSeq: number;
   /** Holdout result: counts and signatures only (SPEC §5). */

@@ -19,6 +19,54 @@ export const goalExpansion: Transform = {
   },
 };
 
+/** A pipeline parameter's name: what `$name` in a prompt and `factory run -p name=value` refer to. */
+export const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `$name` in node prompts → the value of the pipeline's own graph attribute `name` (its parameters: custom
+ * graph attributes, `attrs` in YAML), after `$goal`. Only declared names whose value is a string expand;
+ * `$name` must not run on into more name characters (`$branch` expands, `$branches` does not).
+ */
+export const paramExpansion: Transform = {
+  name: 'param_expansion',
+  apply(graph) {
+    const params = Object.entries(graph.attrs ?? {}).filter((e): e is [string, string] => PARAM_NAME.test(e[0]) && typeof e[1] === 'string');
+    if (params.length === 0) return { ...graph };
+    const values = new Map(params);
+    const expand = (text: string) => text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => values.get(name) ?? whole);
+    return { ...graph, nodes: graph.nodes.map((n) => (n.prompt.includes('$') ? { ...n, prompt: expand(n.prompt) } : n)) };
+  },
+};
+
+/** What `factory run --goal` and `-p name=value` override in the pipeline a run boots with (recorded in its input and run.json). */
+export interface SubmitOverrides {
+  goal?: string;
+  params?: Record<string, string>;
+}
+
+/** The pipeline's parameters: its custom graph attributes with a name and a string value. */
+export function pipelineParams(graph: Pick<PipelineGraph, 'attrs'>): Record<string, string> {
+  return Object.fromEntries(Object.entries(graph.attrs ?? {}).filter((e): e is [string, string] => PARAM_NAME.test(e[0]) && typeof e[1] === 'string'));
+}
+
+/**
+ * The graph a run boots with: `unexpanded` (the loader's graph before the built-in transforms) with the
+ * goal and parameters given at submit, then the built-ins (so `$goal` and `$name` expand to them). A
+ * parameter the pipeline does not declare is an error naming it and the declared ones.
+ */
+export function withSubmitOverrides(unexpanded: PipelineGraph, o: SubmitOverrides): PipelineGraph {
+  const declared = pipelineParams(unexpanded);
+  const unknown = Object.keys(o.params ?? {}).filter((k) => !Object.hasOwn(declared, k));
+  if (unknown.length) {
+    const names = Object.keys(declared);
+    throw new Error(
+      `pipeline ${unexpanded.id} has no parameter ${unknown.map((k) => `"${k}"`).join(', ')}: ` +
+        (names.length ? `its parameters are ${names.join(', ')}` : 'it declares none (parameters are the pipeline\'s own graph attributes: `attrs:` in YAML, graph [name="default"] in DOT)'),
+    );
+  }
+  return applyTransforms({ ...unexpanded, ...(o.goal !== undefined ? { goal: o.goal } : {}), attrs: { ...unexpanded.attrs, ...o.params } });
+}
+
 /** Applies `model_stylesheet` (§8.5). Lenient: applies the rules that parsed; syntax errors are lint's job. */
 export const stylesheetApplication: Transform = {
   name: 'stylesheet_application',
@@ -46,7 +94,7 @@ export const toolHookInheritance: Transform = {
 };
 
 /** The built-in transforms, in the order they run. */
-export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, stylesheetApplication, toolHookInheritance];
+export const BUILTIN_TRANSFORMS: readonly Transform[] = [goalExpansion, paramExpansion, stylesheetApplication, toolHookInheritance];
 
 /** What loaders call after normalization: built-ins, then `extra` in order. */
 export function applyTransforms(graph: PipelineGraph, extra: readonly Transform[] = []): PipelineGraph {

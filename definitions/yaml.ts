@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import { sortDiagnostics, type Diagnostic, type SourceMap, type SourcePos } from '../core/diagnostics';
 import type { PipelineGraph } from '../core/model';
 import { closest, describeValue, issuesToDiagnostics, valueAt, type LocateContext } from './issues';
-import { normalizePipeline } from './normalize';
+import { applyTransforms } from '../core/transforms';
+import { normalizeDoc } from './normalize';
 import { profileSchema, type FactoryProfile } from './schemas/profile';
 import { pipelineSchema } from './schemas/pipeline';
 import { suiteSchema, type ScenarioSuite } from './schemas/suite';
@@ -17,6 +18,8 @@ export type { ScenarioSuite } from './schemas/suite';
 /** What a pipeline loader returns: the graph only when there are no errors. */
 export interface PipelineLoadResult {
   graph?: PipelineGraph;
+  /** The graph before the built-in transforms (`$goal`, `$name` unexpanded): what submit overrides start from. */
+  unexpanded?: PipelineGraph;
   sourceMap: SourceMap;
   diagnostics: Diagnostic[];
 }
@@ -40,7 +43,8 @@ export function validatePipelineDoc(raw: unknown, ctx: LocateContext): PipelineL
     const sourceMap = buildSourceMap(raw, ctx);
     const parsed = pipelineSchema.safeParse(raw);
     if (!parsed.success) return { sourceMap, diagnostics: issuesToDiagnostics(parsed.error.issues, raw, pipelineSchema, ctx) };
-    return { graph: normalizePipeline(parsed.data), sourceMap, diagnostics: [] };
+    const unexpanded = normalizeDoc(parsed.data);
+    return { graph: applyTransforms(unexpanded), unexpanded, sourceMap, diagnostics: [] };
   });
 }
 

@@ -41,6 +41,8 @@ export interface DevServerOptions {
 /** A running dev server; always call stop() (it is also killed if this process dies). */
 export interface DevServer {
   readonly address: string;
+  /** The frontend's HTTP API (grpc-gateway, `/api/v1/...`), host:port. */
+  readonly httpAddress: string;
   readonly uiUrl: string | undefined;
   readonly namespace: string;
   readonly namespaces: readonly string[];
@@ -147,7 +149,7 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
     throw err;
   }
   return {
-    address, uiUrl, namespace, namespaces, pid: child.pid as number, dbFilename: opts.dbFilename,
+    address, httpAddress: `${HOST}:${ports[2]}`, uiUrl, namespace, namespaces, pid: child.pid as number, dbFilename: opts.dbFilename,
     startupMs: Date.now() - started, outputTail, stop,
   };
 }

@@ -23,6 +23,8 @@ export interface PersistentServerOptions {
 /** A started persistent server: how to reach it and which process it is. */
 export interface PersistentServer {
   address: string;
+  /** The frontend's HTTP API (grpc-gateway), host:port. */
+  httpAddress: string;
   uiUrl: string;
   pid: number;
   pidStart?: string;
@@ -92,7 +94,7 @@ async function startOnce(opts: PersistentServerOptions, ports: number[]): Promis
     throw err;
   }
   const pidStart = processStartTime(pid);
-  return { address, uiUrl, pid, ...(pidStart ? { pidStart } : {}), ports, startupMs: Date.now() - started };
+  return { address, httpAddress: `${HOST}:${ports[2]}`, uiUrl, pid, ...(pidStart ? { pidStart } : {}), ports, startupMs: Date.now() - started };
 }
 
 /** SIGTERM the server (only if pid + start time still name it), SIGKILL after `graceMs`; false when it was already gone. */

@@ -2,6 +2,7 @@
 // its gate marks and — given a run — its status and colours. Pure: no I/O, deterministic output.
 import { WORKFLOW_NODE_TYPES } from '../core/node-types';
 import { SHAPE_TO_TYPE, TYPE_TO_SHAPE, type PipelineGraph, type PipelineNode } from '../core/model';
+import { formatElapsed } from '../core/durations';
 import type { RunEnvelope, RunStatus } from '../core/run-model';
 
 /** A node's status in a picture of a run (stage outcome, or where the run is / has not been). */
@@ -136,7 +137,10 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
   if (node.shape && shapeType !== node.type) lines.push(`runs as ${node.type}`);
   if (humanGate) lines.push(GATE_BADGES.human);
   if (goalGate) lines.push(GATE_BADGES.goal);
-  if (status !== undefined) lines.push(statusLine(status, rec?.executions ?? 0));
+  // a finished stage's duration (a gate's: how long it waited); start, exit and conditionals take no time worth a line
+  const timed = status !== undefined && status !== NodeRunStatus.running && !UNTIMED.has(node.type);
+  const took = timed ? stageDuration(rec) : undefined;
+  if (status !== undefined) lines.push(statusLine(status, rec?.executions ?? 0, took));
   const tooltip = [
     `${node.id} (${node.type})`,
     ...(node.tool_command ? [`command: ${node.tool_command}`] : []),
@@ -144,6 +148,7 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
     ...(goalGate ? [`goal gate${node.retry_target ? `, retry target ${node.retry_target}` : ''}`] : []),
     ...(humanGate && node.human?.default_choice ? [`default choice ${node.human.default_choice}`] : []),
     ...(rec ? [`${rec.executions} run(s), ${rec.attempts} attempt(s)`] : []),
+    ...(took !== undefined && rec?.startedAt ? [`${(rec.executions ?? 0) > 1 ? 'last run' : 'ran'} ${took}, from ${rec.startedAt}`] : []),
     ...(rec?.failure_reason ? [`failure: ${rec.failure_reason}`] : []),
   ].join('; ');
   return {
@@ -158,7 +163,18 @@ function nodeView(node: PipelineNode, status: NodeRunStatus | undefined, envelop
   };
 }
 
-function statusLine(status: NodeRunStatus, executions: number): string {
+/** Node types whose duration is always ~0 (routing in workflow code): no duration line. */
+const UNTIMED = new Set(['start', 'exit', 'conditional']);
+
+function statusLine(status: NodeRunStatus, executions: number, took: string | undefined): string {
   const text = status.replace('_', ' ');
-  return executions > 1 ? `${text} (${executions} runs)` : text;
+  if (executions > 1) return `${text} (${executions} runs${took ? `, last ${took}` : ''})`;
+  return took ? `${text} · ${took}` : text;
+}
+
+/** How long a finished stage's last execution took (its record's start to finish); none while it runs or when unknown. */
+export function stageDuration(rec: { startedAt?: string; finishedAt?: string } | undefined): string | undefined {
+  if (!rec?.startedAt || !rec.finishedAt) return undefined;
+  const ms = Date.parse(rec.finishedAt) - Date.parse(rec.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? formatElapsed(ms) : undefined;
 }

@@ -17,6 +17,7 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as Record<string, unknown>)[DEV_SERVER_KEY] = server;
   process.env[TEST_ENV.address] = server.address;
   process.env[TEST_ENV.namespace] = server.namespace;
+  process.env[TEST_ENV.http] = server.httpAddress;
   if (server.uiUrl !== undefined) process.env[TEST_ENV.ui] = server.uiUrl;
   process.stderr.write(
     `\n[global-setup] Temporal dev server ${server.address} (UI ${server.uiUrl ?? 'off'}, pid ${server.pid}) ready in ${server.startupMs} ms\n`,

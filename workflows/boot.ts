@@ -34,6 +34,7 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
     ...(suiteManifest ? { suiteManifest } : {}),
     profile: profile.profile,
     ...registryRoot,
+    ...submitOverrides(input),
   });
   state.recordSpecs(specs);
   named(specs.pipelineRef.id);
@@ -54,6 +55,7 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
     profile: profile.ref,
     digests: state.envelope.digests,
     ...(input.rerunOf ? { rerunOf: input.rerunOf } : {}),
+    ...(input.goal !== undefined || input.params ? { overrides: submitOverrides(input) } : {}),
     ...preflight,
   });
   const checkpoint = state.checkpoint('', undefined);
@@ -63,6 +65,11 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   state.recordRunDir(created.runDir);
   if (created.workspace) state.recordWorkspace(created.workspace);
   return { profile, specs, runDir: created.runDir, ...(created.workspace ? { workspace: created.workspace } : {}) };
+}
+
+/** The goal and parameters given at submit (absent on runs without them, and on runs from before). */
+export function submitOverrides(input: RunInput): { goal?: string; params?: Record<string, string> } {
+  return { ...(input.goal !== undefined ? { goal: input.goal } : {}), ...(input.params ? { params: input.params } : {}) };
 }
 
 /** The run's base (issue 21): environment.workdir at `factory run --ref` or environment.ref, or a rerun's start. */

@@ -8,7 +8,7 @@ import type { PipelineActivityContract as PipelineActivities } from '../core/con
 import type { DecisionRecord } from '../core/decision-policy';
 import { type Checkpoint, EventType, type GateRecord, type RunEnvelope, RECOVERY_RULES, RunStatus } from '../core/run-model';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-names';
-import { bootPhases } from './boot';
+import { bootPhases, submitOverrides } from './boot';
 import { runChildPipeline } from './child-pipeline';
 import { type CarriedDecision, DECISION_GATE, DecisionGate } from './decision-gate';
 import { Engine } from './engine';
@@ -337,6 +337,7 @@ function freshEnvelope(input: RunInput): RunEnvelope {
     status: RunStatus.booting,
     ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
     ...(input.rerunOf !== undefined ? { rerunOf: input.rerunOf } : {}),
+    ...(input.goal !== undefined || input.params ? { overrides: submitOverrides(input) } : {}),
     createdAt: at,
     updatedAt: at,
     stages: {},

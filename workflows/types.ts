@@ -30,6 +30,10 @@ export interface RunInput {
   ref?: string;
   /** `factory rerun --from <node>`: start at the snapshot the earlier run (in `runDir`) had before `node`. */
   rerunFrom?: { runDir: string; node: string };
+  /** `factory run --goal`: the pipeline's goal for this run (`$goal`, graph.goal). */
+  goal?: string;
+  /** `factory run -p name=value`: the pipeline's parameters for this run (`$name`). */
+  params?: Record<string, string>;
   /** Set by the workflow itself when it continues as new. */
   carry?: CarriedExecution;
 }

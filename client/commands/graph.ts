@@ -10,7 +10,9 @@ import { FORMAT_EXTENSIONS, PngUnavailableError, RENDER_FORMATS, renderGraph, ty
 import { classifyTarget, GraphSourceError, graphOfRun, loadGraph, localRunDir, readRunDir, type LoadedGraph } from '../../render/source';
 import { runQuery } from '../../workflows/messages';
 import { ExitCode, UsageError, type CliContext } from '../context';
+import { endedEnvelope } from '../run-outcome';
 import { connectClient, resolveTarget, type TargetOptions } from '../temporal';
+import { withWorkerDeadline, workerWaitMs } from '../worker-wait';
 
 interface GraphOptions extends TargetOptions {
   format?: RenderFormat;
@@ -78,14 +80,26 @@ async function graph(ctx: CliContext, arg: string, opts: GraphOptions): Promise<
   return ExitCode.ok;
 }
 
-/** The `run` query's envelope; with no reachable Temporal, the run's directory under ./runs if there is one. */
+/**
+ * A run id's envelope: an ended run's finalized run.json (where the server's result names it, else
+ * ./runs/<id>), read without a worker, as `status` does; else (live, or no run.json on this machine)
+ * the `run` query. With no
+ * reachable Temporal (or no worker answering), the run's directory under ./runs if there is one.
+ */
 async function queryRun(ctx: CliContext, runId: string, registryRoot: string, opts: TargetOptions): Promise<RunEnvelope> {
   const target = resolveTarget(ctx.io, opts);
   let reason: string;
   try {
     const client = await connectClient(target);
     try {
-      return await client.workflow.getHandle(runId).query(runQuery);
+      const ended = await endedEnvelope(client, runId, ctx.io.cwd);
+      // its run.json here (it names the pipeline it booted with); else a worker replays it for the query
+      if (ended?.sources) {
+        const { temporalStatus: _server, ...envelope } = ended;
+        return envelope;
+      }
+      const handle = client.workflow.getHandle(runId);
+      return await withWorkerDeadline(handle, 'the run query', workerWaitMs(ctx.io.env), () => handle.query(runQuery));
     } finally {
       await client.connection.close();
     }

@@ -17,7 +17,8 @@ const lazy = <M>(load: () => M, pick: (m: M) => RegisterCommand) => () => pick(l
 export const COMMANDS: readonly CommandModule[] = [
   { names: ['run', 'rerun'], load: lazy(() => require('./run') as typeof import('./run'), (m) => m.registerRun) },
   { names: ['runs'], load: lazy(() => require('./runs') as typeof import('./runs'), (m) => m.registerRuns) },
-  { names: ['status', 'events', 'gates', 'watch'], load: lazy(() => require('./inspect') as typeof import('./inspect'), (m) => m.registerInspect) },
+  { names: ['status'], load: lazy(() => require('./status') as typeof import('./status'), (m) => m.registerStatus) },
+  { names: ['events', 'gates', 'watch'], load: lazy(() => require('./inspect') as typeof import('./inspect'), (m) => m.registerInspect) },
   { names: ['answer', 'approve', 'reject'], load: lazy(() => require('./answer') as typeof import('./answer'), (m) => m.registerAnswer) },
   { names: ['logs'], load: lazy(() => require('./logs') as typeof import('./logs'), (m) => m.registerLogs) },
   { names: ['cancel'], load: lazy(() => require('./cancel') as typeof import('./cancel'), (m) => m.registerCancel) },

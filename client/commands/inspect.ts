@@ -1,5 +1,5 @@
-// `factory status|events|gates|watch <runId>`: read a run through workflow queries (a run directory
-// path works too for status/events, read from run.json / events.jsonl).
+// `factory events|gates|watch <runId>`: read a run through workflow queries (a run directory path works
+// too for events, read from events.jsonl). `status` has its own module (status.ts: it may read over HTTP).
 import { answerCommands, choicesLine, votesLine } from '../gate-text';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -47,44 +47,8 @@ function addTarget(cmd: Command): Command {
   return cmd.option('--address <host:port>', 'Temporal frontend').option('--namespace <ns>', 'Temporal namespace').option('--json', 'print JSON');
 }
 
-/** Registers status, events, gates and watch. */
+/** Registers events, gates and watch. */
 export function registerInspect(program: Command, ctx: CliContext): void {
-  addTarget(program.command('status').description('show a run: status, current stage, open gates, failure').argument('<run>', 'run id (workflow id) or run directory')).action(
-    async (run: string, opts: ReadOptions) => {
-      const dir = runDirOf(ctx.io.cwd, run);
-      let pending: PendingView[] = [];
-      let retries: StageRetry[] = [];
-      const envelope = dir
-        ? envelopeWithEvents(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as RunEnvelope, readDirEvents(dir))
-        : await withClient(ctx, opts, async (client) => {
-            const ended = await endedEnvelope(client, run, ctx.io.cwd);
-            if (ended) return withServerStatus(ended, ended.temporalStatus);
-            const handle = client.workflow.getHandle(run);
-            pending = (await snapshot(client, run))?.pending ?? [];
-            try {
-              const env = withServerStatus(await withWorkerDeadline(handle, 'the run query', workerWaitMs(ctx.io.env), () => handle.query(runQuery)), (await handle.describe()).status.name);
-              retries = await handle.query(eventsQuery, { after: Math.max(0, env.lastSeq - RECENT_EVENTS), limit: RECENT_EVENTS }).then(retryingStages, () => []);
-              return env;
-            } catch (err) {
-              const desc = await handle.describe();
-              const sa = desc.searchAttributes as Record<string, unknown[] | undefined>;
-              const status = sa[SEARCH_ATTRIBUTES.status]?.[0];
-              if (status === undefined) throw err;
-              ctx.io.err(`factory: ${err instanceof NoWorkerError ? err.message : `no worker answered the query (${err instanceof Error ? err.message : String(err)})`}; showing the search attributes`);
-              return withServerStatus({ runId: run, status, pipeline: { id: String(sa[SEARCH_ATTRIBUTES.pipeline]?.[0] ?? '?'), version: '?' }, openGates: [] } as unknown as RunEnvelope, desc.status.name);
-            }
-          });
-      if (opts.json) ctx.io.out(JSON.stringify({ ...envelope, ...(pending.length ? { pending } : {}), ...(retries.length ? { retrying: retries } : {}) }, null, 2));
-      else {
-        printEnvelope(ctx, sanitizeFields(envelope, new Set(['message', 'recovery'])));
-        for (const line of pendingLines(envelope, pending, Date.now())) ctx.io.out(line);
-        for (const r of retries) ctx.io.out(`  ${formatStageRetry(r, Date.now())}`);
-      }
-      const ended = ['terminated', 'timed_out', 'cancelled'].includes(String(envelope.status));
-      if (ended || envelope.failure || envelope.outcome === 'failed' || envelope.outcome === 'rejected') ctx.fail(ExitCode.failed);
-    },
-  );
-
   addTarget(program.command('events').description('list a run\'s events (from a cursor)').argument('<run>', 'run id or run directory'))
     .option('--after <seq>', 'only events with seq > after', '0')
     .action(async (run: string, opts: ReadOptions) => {
@@ -150,44 +114,5 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     });
 }
 
-/** events.jsonl of a run directory (none when it is missing; a torn last line is left out). */
-function readDirEvents(dir: string): RunEvent[] {
-  const file = join(dir, 'events.jsonl');
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as RunEvent];
-      } catch {
-        return [];
-      }
-    });
-}
-
-/** What `status` may claim: never more than the server knows (closed how, or still finalizing). */
-export function withServerStatus(env: RunEnvelope, server: string): RunEnvelope & { temporalStatus: string } {
-  const ended = ['TERMINATED', 'TIMED_OUT', 'CANCELLED'].includes(server);
-  if (ended) return { ...env, status: server.toLowerCase() as RunEnvelope['status'], temporalStatus: server, ...(env.status !== 'completed' ? { lastRecordedStatus: env.status } : {}) };
-  // the workflow sets "completed" before its last writes: until the server closes it, it is finalizing
-  if (server === 'RUNNING' && env.status === 'completed') return { ...env, status: 'finalizing' as RunEnvelope['status'], temporalStatus: server };
-  return { ...env, temporalStatus: server };
-}
-
-function printEnvelope(ctx: CliContext, env: RunEnvelope & { temporalStatus?: string; lastRecordedStatus?: string }): void {
-  const out = ctx.io.out;
-  const paint = palette(ctx.io);
-  out(`run ${env.runId}: ${paintOutcome(paint, String(env.status))}${env.outcome ? ` (${paintOutcome(paint, env.outcome)})` : ''}`);
-  if (env.lastRecordedStatus) out(`  the server ended the workflow (${env.temporalStatus}) while the run said ${env.lastRecordedStatus}`);
-  out(`  pipeline: ${env.pipeline.id}@${env.pipeline.version}   profile: ${env.profile?.id ?? '?'}@${env.profile?.version ?? '?'}`);
-  if (env.currentNode) out(`  current node: ${env.currentNode}`);
-  if (env.openGates?.length) out(`  open gates: ${env.openGates.join(', ')}`);
-  if (env.runDir) out(`  run directory: ${env.runDir}`);
-  if (env.sandbox) out(`  sandbox: ${sandboxText(env.sandbox)}`);
-  for (const w of env.warnings ?? []) out(`  warning: ${w}`);
-  for (const s of Object.values(env.stages ?? {})) {
-    out(`  - ${s.node} (${s.type}): ${s.status ?? 'running'}, ${s.executions} run(s), ${s.attempts} attempt(s)${s.failure_reason ? ` — ${s.failure_reason}` : ''}`);
-  }
-  if (env.failure) out(`  failure: ${env.failure.domain}: ${env.failure.message}\n  recovery: ${env.failure.recovery}`);
-}
+/** Kept for importers of inspect.ts: `status` lives in status.ts. */
+export { withServerStatus } from './status';

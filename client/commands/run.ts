@@ -11,13 +11,15 @@ import type { SpecRef } from '../../activities/types';
 import type { RunEnvelope } from '../../core/run-model';
 import { runSummary } from '../../core/run-details';
 import { SEARCH_ATTRIBUTES, TASK_QUEUES, WORKFLOW_TYPES } from '../../core/temporal-names';
-import { loadSpecFile } from '../../definitions/load';
+import { loadSpecFile, type LoadedSpec } from '../../definitions/load';
+import { withSubmitOverrides, type SubmitOverrides } from '../../core/transforms';
 import { compareSemver, openRegistries } from '../../definitions/registry';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import type { RunInput, RunResult } from '../../workflows/types';
-import { defaultUser, ExitCode, UsageError, type CliContext } from '../context';
+import { defaultUser, ExitCode, UsageError, type CliContext, type CliIO } from '../context';
 import { comeBackLines, follow } from '../follow';
-import { workflowUrl } from '../temporal';
+import { connectClient, resolveTarget, workflowUrl } from '../temporal';
+import { localRunDir, serverRunDir } from '../run-outcome';
 import { openRunStack } from '../run-stack';
 import { exitCodeForFailure, failureOf, failureText } from '../outcome';
 import { recordLineage } from '../processes';
@@ -44,10 +46,13 @@ interface RunOptions {
   ref?: string;
   /** `rerun --from <node>`: start at the earlier run's snapshot before that node. */
   from?: string;
+  /** `--goal`: the pipeline's goal for this run. */
+  goal?: string;
+  /** `-p name=value`, repeatable: the pipeline's parameters for this run. */
+  param?: string[];
   /** Embedded mode: start a scenario-worker process when the run has a suite (default true). */
   scenarioWorker?: boolean;
   scenariosRoot?: string;
-  keepServer?: boolean;
 }
 
 /** Registers `run`. */
@@ -56,7 +61,9 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .command('run')
     .description('boot and run a pipeline to completion (on the local Temporal dev server unless an address is configured)')
     .argument('[pipeline]', 'id@version from the registry, or a .yaml/.dot file')
-    .option('-p, --profile <profile>', 'FactoryProfile: id, id@version or file', 'local')
+    .option('--profile <profile>', 'FactoryProfile: id, id@version or file', 'local')
+    .option('--goal <text>', 'the pipeline\'s goal for this run ($goal in prompts; recorded in run.json)')
+    .option('-p, --param <name=value>', 'a pipeline parameter for this run ($name in prompts; one of the pipeline\'s own graph attributes); repeatable', collect, [])
     .option('-s, --suite <suite>', 'ScenarioSuite: id, id@version or file')
     .option('--run-dir <dir>', 'run directory (default <run_root>/<runId>)')
     .option('--run-id <id>', 'run id (default generated)')
@@ -71,7 +78,6 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('--task-queue <queue>', 'pipeline task queue (default: profile)')
     .option('--registry <dir>', 'project root holding specs/ and scenarios/', '.')
     .option('--no-scenario-worker', 'embedded mode: do not start a scenario-worker process (the run waits in evaluating)')
-    .option('--keep-server', 'no longer needed: the local server and its Web UI stay up after every run (`factory server stop`)')
     .option('--scenarios-root <dir>', 'embedded mode: the scenario worker\'s scenarios registry (default <registry>/scenarios)')
     .action(async (pipeline: string | undefined, opts: RunOptions) => {
       ctx.fail(await run(ctx, pipeline, opts));
@@ -79,7 +85,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
   program
     .command('rerun')
     .description('start a new run of the same pipeline, profile and suite, linked to the old one (lineage in both)')
-    .argument('<run>', 'run directory, or run id (its directory under ./runs)')
+    .argument('<run>', 'run directory, or run id (./runs/<id>, else the directory the server recorded)')
     .option('--auto-approve', 'answer every human gate with its first choice')
     .option('--by <name>', 'who starts the run', defaultUser(ctx))
     .option('--json', 'print events and the result as JSON lines')
@@ -94,10 +100,40 @@ export function registerRun(program: Command, ctx: CliContext): void {
     });
 }
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `-p name=value` arguments as a record; bad syntax or a name given twice is a usage error naming it. */
+export function parseParams(args: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!args?.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const arg of args) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(arg);
+    if (!m) throw new UsageError(`-p/--param expects name=value (a name is a letter or _, then letters, digits or _), got ${JSON.stringify(arg.length > 60 ? `${arg.slice(0, 60)}…` : arg)}`);
+    const [, name, value] = m as unknown as [string, string, string];
+    if (Object.hasOwn(params, name)) throw new UsageError(`-p/--param: parameter "${name}" is given twice`);
+    params[name] = value;
+  }
+  return params;
+}
+
+/** The goal and parameters of this run: given now, or (rerun, --resume) those the earlier run was booted with. */
+function submitOverrides(opts: RunOptions, previous: RunEnvelope | undefined): SubmitOverrides {
+  const params = parseParams(opts.param);
+  const given = opts.goal !== undefined || params !== undefined;
+  if (given && opts.resume) throw new UsageError('--goal and -p/--param cannot change a resumed run: it continues with the goal and parameters it was booted with');
+  if (!given) return previous?.overrides ?? {};
+  return { ...(opts.goal !== undefined ? { goal: opts.goal } : {}), ...(params ? { params } : {}) };
+}
+
 /** `run` and `rerun`: resolve what to run, open the Temporal side, start the workflow, follow it. */
 async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOptions): Promise<ExitCode> {
   const io = ctx.io;
-  const sources = await runSources(io.cwd, pipelineArg, opts);
+  const sources = await runSources(io.cwd, pipelineArg, opts, io.env);
+  const overrides = submitOverrides(opts, sources.previous);
+  // a parameter the pipeline does not declare is refused here, before a server starts (the worker checks again at boot)
+  const summary = await pipelineSummary(sources.pipeline, sources.root, overrides);
   const local = await localProfile(sources.profile, sources.root);
   const temporal = local?.environment.temporal;
   const configured = opts.address ?? io.env.TEMPORAL_ADDRESS ?? temporal?.address;
@@ -129,11 +165,11 @@ async function run(ctx: CliContext, pipelineArg: string | undefined, opts: RunOp
         taskQueue,
         workflowId,
         ...ONE_RUN_PER_ID,
-        args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined)],
+        args: [runInput(io.cwd, runId, sources, opts, stack.server !== undefined, overrides)],
         searchAttributes: { [SEARCH_ATTRIBUTES.status]: ['booting'], [SEARCH_ATTRIBUTES.pipeline]: [pipelineName(sources.pipeline)] },
         // what the Temporal UI shows for the run (issue 23); the workflow keeps its current details
-        staticSummary: await pipelineSummary(sources.pipeline, sources.root),
-        staticDetails: runStaticDetails(runId, sources),
+        staticSummary: summary,
+        staticDetails: runStaticDetails(runId, sources, overrides),
       })
       .catch(async (err: unknown) => {
         throw (await startRefusal(err, stack.client, workflowId)) ?? err;
@@ -177,10 +213,10 @@ interface RunSources {
   oldRunDir?: string;
 }
 
-async function runSources(cwd: string, pipelineArg: string | undefined, opts: RunOptions): Promise<RunSources> {
+async function runSources(cwd: string, pipelineArg: string | undefined, opts: RunOptions, env: CliIO['env'] = {}): Promise<RunSources> {
   const root = resolve(cwd, opts.registry ?? '.');
   const resumed = opts.resume ? readEnvelope(resolve(cwd, opts.resume)) : undefined;
-  const oldRunDir = opts.rerun ? runDirArg(cwd, opts.rerun) : undefined;
+  const oldRunDir = opts.rerun ? await rerunDir(cwd, opts.rerun, opts, env) : undefined;
   const previous = resumed ?? (oldRunDir ? readEnvelope(oldRunDir) : undefined);
   if (!pipelineArg && !previous) throw new UsageError('run needs a pipeline (id@version or file), or --resume <runDir>');
   const pipeline = previous ? previous.sources.pipeline : await specRef(pipelineArg as string, root, cwd, 'pipeline');
@@ -197,11 +233,13 @@ async function runSources(cwd: string, pipelineArg: string | undefined, opts: Ru
   };
 }
 
-function runInput(cwd: string, runId: string, s: RunSources, opts: RunOptions, embedded: boolean): RunInput {
+function runInput(cwd: string, runId: string, s: RunSources, opts: RunOptions, embedded: boolean, overrides: SubmitOverrides): RunInput {
   return {
     runId,
     pipeline: s.pipeline,
     profile: s.profile,
+    ...(overrides.goal !== undefined ? { goal: overrides.goal } : {}),
+    ...(overrides.params ? { params: overrides.params } : {}),
     ...(s.suite ? { suite: s.suite } : {}),
     ...(opts.autoApprove ? { autoApprove: true } : {}),
     ...(opts.by ? { startedBy: opts.by } : {}),
@@ -257,12 +295,29 @@ async function localProfile(ref: SpecRef, root: string): Promise<FactoryProfile 
   }
 }
 
-function runDirArg(cwd: string, arg: string): string {
-  const dir = resolve(cwd, arg);
-  if (existsSync(join(dir, 'run.json'))) return dir;
-  const underRuns = resolve(cwd, 'runs', arg);
-  if (existsSync(join(underRuns, 'run.json'))) return underRuns;
-  throw new UsageError(`no run directory for "${arg}" (looked for ${dir}/run.json and ${underRuns}/run.json)`);
+/**
+ * The run `rerun` names: a run directory, ./runs/<id>, or (a run id) the directory the server's result
+ * records for it, as `verify` and `status` find it.
+ */
+async function rerunDir(cwd: string, arg: string, opts: RunOptions, env: CliIO['env']): Promise<string> {
+  const local = localRunDir(cwd, arg) ?? localRunDir(cwd, join('runs', runDirName(arg)));
+  if (local) return local;
+  if (arg.includes('/') || arg === '.' || arg === '..') throw new UsageError(`no run directory for "${arg.slice(0, 80)}" (no ${resolve(cwd, arg)}/run.json)`);
+  const looked = `looked for ${resolve(cwd, arg)}/run.json and ${resolve(cwd, 'runs', runDirName(arg))}/run.json`;
+  let why: string;
+  try {
+    const client = await connectClient(resolveTarget({ out: () => undefined, err: () => undefined, cwd, env }, opts));
+    try {
+      const dir = await serverRunDir(client, arg);
+      if (dir) return dir;
+      why = 'the server records no finished run directory of that id on this machine';
+    } finally {
+      await client.connection.close();
+    }
+  } catch (err) {
+    why = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+  }
+  throw new UsageError(`no run directory for "${arg.slice(0, 80)}" (${looked}; ${why})`);
 }
 
 function readEnvelope(runDir: string): RunEnvelope {
@@ -275,21 +330,44 @@ function pipelineName(ref: SpecRef): string {
   return ref.ref !== undefined ? (ref.ref.split('@')[0] as string) : (ref.file.split('/').pop() as string);
 }
 
-/** The run's static summary for the Temporal UI: `id@version — goal` read from the pipeline here, else its name. */
-async function pipelineSummary(ref: SpecRef, root: string): Promise<string> {
+/**
+ * The run's static summary for the Temporal UI: `id@version — goal` (the goal given with --goal, else the
+ * pipeline's) read from the pipeline here, else its name. A parameter the pipeline does not declare is a
+ * usage error naming it.
+ */
+async function pipelineSummary(ref: SpecRef, root: string, overrides: SubmitOverrides): Promise<string> {
+  let loaded: LoadedSpec | undefined;
   try {
-    const loaded = ref.file ? await loadSpecFile(ref.file) : (await openRegistries(root).specs.resolve('pipeline', ref.ref as string)).loaded;
-    if (loaded.kind === 'PipelineSpec' && loaded.graph) return runSummary(loaded.graph.id, loaded.graph.version, loaded.graph.goal || undefined);
+    loaded = ref.file ? await loadSpecFile(ref.file) : (await openRegistries(root).specs.resolve('pipeline', ref.ref as string)).loaded;
   } catch {
     // the worker resolves the pipeline again at boot and reports what is wrong with it
   }
-  return runSummary(pipelineName(ref), ref.ref?.split('@')[1]);
+  if (loaded?.kind === 'PipelineSpec' && loaded.graph) {
+    let graph = loaded.graph;
+    if ((overrides.goal !== undefined || overrides.params) && loaded.unexpanded) {
+      try {
+        graph = withSubmitOverrides(loaded.unexpanded, overrides);
+      } catch (err) {
+        throw new UsageError(`-p/--param: ${(err as Error).message}`);
+      }
+    }
+    return runSummary(graph.id, graph.version, graph.goal || undefined);
+  }
+  return runSummary(pipelineName(ref), ref.ref?.split('@')[1], overrides.goal || undefined);
 }
 
-/** The run's static details in the Temporal UI: which sources it runs. */
-function runStaticDetails(runId: string, s: RunSources): string {
+/** The run's static details in the Temporal UI: which sources it runs, and the goal and parameters given at submit. */
+function runStaticDetails(runId: string, s: RunSources, o: SubmitOverrides): string {
   const src = (r: SpecRef) => r.ref ?? r.file ?? '?';
-  return [`factory run \`${runId}\``, `- pipeline: ${src(s.pipeline)}`, `- profile: ${src(s.profile)}`, ...(s.suite ? [`- suite: ${src(s.suite)}`] : [])].join('\n');
+  const oneLine = (v: string) => JSON.stringify(v.length > 200 ? `${v.slice(0, 200)}…` : v);
+  return [
+    `factory run \`${runId}\``,
+    `- pipeline: ${src(s.pipeline)}`,
+    `- profile: ${src(s.profile)}`,
+    ...(s.suite ? [`- suite: ${src(s.suite)}`] : []),
+    ...(o.goal !== undefined ? [`- goal (given at submit): ${oneLine(o.goal)}`] : []),
+    ...Object.entries(o.params ?? {}).map(([k, v]) => `- param ${k} = ${oneLine(v)}`),
+  ].join('\n');
 }
 
 /** Kept here for importers of run.ts; lives in context.ts so reading commands need not load run.ts. */

@@ -14,6 +14,7 @@ function describe(rec: ServerRecord): string[] {
   return [
     `  address: ${rec.address}   namespace(s): ${(rec.namespaces ?? [rec.namespace]).join(', ')}`,
     `  Web UI:  ${rec.uiUrl ?? '(off)'}`,
+    ...(rec.httpAddress ? [`  HTTP API: http://${rec.httpAddress}/api/v1`] : []),
     `  state:   ${rec.dbFilename ?? '(in memory)'}   pid ${rec.pid}`,
   ];
 }

@@ -55,6 +55,9 @@ export const resolveSpecsInput = z.object({
   suiteManifest: suiteManifest.optional(),
   profile: factoryProfile,
   registryRoot: z.string().optional(),
+  /** The goal and parameters given at submit (`factory run --goal`, `-p`), applied before `$goal`/`$name` expand. */
+  goal: z.string().optional(),
+  params: z.record(z.string(), z.string()).optional(),
 });
 /** resolveSpecs' output: the graph and suite manifest a run boots with, plus digests. */
 export const resolvedSpecs = z.object({

@@ -70,6 +70,10 @@ export const runInput = z.object({
   ref: z.string().optional(),
   /** `factory rerun --from <node>`: start at the snapshot the earlier run had before `node`. */
   rerunFrom: z.object({ runDir: z.string(), node: z.string() }).optional(),
+  /** `factory run --goal`: the pipeline's goal for this run (`$goal`, graph.goal). */
+  goal: z.string().optional(),
+  /** `factory run -p name=value`: the pipeline's parameters for this run (`$name`). */
+  params: z.record(z.string(), z.string()).optional(),
   carry: carriedExecution.optional(),
 });
 

@@ -28,6 +28,10 @@ const runCreatedFresh = z
     profile: specVersion.describe('`{ id, version }` of the profile'),
     digests: digests.describe('sha256 digests `{ profile, pipeline, suite? }` bound at boot'),
     rerunOf: str('the run this one reruns').optional(),
+    overrides: z
+      .strictObject({ goal: str('`factory run --goal`').optional(), params: z.record(z.string(), z.string()).describe('`factory run -p name=value`').optional() })
+      .describe('the goal and parameters given at submit `{ goal?, params? }` (absent: the pipeline\'s own)')
+      .optional(),
     ...preflightFields,
   })
   .describe('a new run');

@@ -148,6 +148,8 @@ export const runEnvelope = z.object({
   openGates: z.array(z.string()),
   failure: runFailure.optional(),
   rerunOf: z.string().optional(),
+  /** The goal and parameters given at submit (`factory run --goal`, `-p`); absent: the pipeline's own. */
+  overrides: z.object({ goal: z.string().optional(), params: z.record(z.string(), z.string()).optional() }).optional(),
   continuedAsNew: z.number(),
   lastSeq: z.number(),
   evaluation: z

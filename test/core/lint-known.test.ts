@@ -33,6 +33,13 @@ describe('unknown_attr', () => {
     expect(only(lint(text), 'unknown_attr')).toEqual([]);
   });
 
+  it('takes a graph attribute of the pipeline\'s own as a parameter ($name in prompts, factory run -p), but still names a near-miss of a known one', () => {
+    const params = graph('  a [prompt="on $branch"]\n  start -> a -> exit', 'branch="main"\n  ticket="ABC-1"\n  ');
+    expect(only(lint(params), 'unknown_attr')).toEqual([]);
+    const typo = graph('  a [prompt="x"]\n  start -> a -> exit', 'defualt_fidelity="full"\n  ');
+    expect(only(lint(typo), 'unknown_attr').map((d) => d.fix)).toEqual(["did you mean 'default_fidelity'?"]);
+  });
+
   it("gives a dialect's counterpart where the name differs (retry_limit, model)", () => {
     const hits = only(lint(graph('  a [prompt="x", retry_limit=3, model="m"]\n  start -> a -> exit')), 'unknown_attr');
     expect(hits.map((d) => d.fix)).toEqual([expect.stringContaining('max_retries'), expect.stringContaining('llm_model')]);

@@ -5,6 +5,8 @@ export const TEST_ENV = {
   address: 'FACTORY_TEST_TEMPORAL_ADDRESS',
   namespace: 'FACTORY_TEST_TEMPORAL_NAMESPACE',
   ui: 'FACTORY_TEST_TEMPORAL_UI',
+  /** The frontend's HTTP API, host:port (unset when the suite runs against an existing server). */
+  http: 'FACTORY_TEST_TEMPORAL_HTTP',
 } as const;
 
 /** globalThis key holding the DevServer between global-setup and global-teardown (same process). */

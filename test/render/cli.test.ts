@@ -57,7 +57,7 @@ describe('factory graph', () => {
     await writeFile(other, (await readFile(FEATURE_YAML, 'utf8')).replace('label: Plan', 'label: Plan it'));
     const r = await runCli(['graph', runDir, '-f', 'dot', '--pipeline', other], dir);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('label="Plan it\\nsuccess"');
+    expect(r.stdout).toContain('label="Plan it\\nsuccess · 1.0s"');
   });
 
   test.each([

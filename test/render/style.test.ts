@@ -67,8 +67,26 @@ describe('graphView', () => {
   it('adds the status and run count to node lines when drawing a run', () => {
     const view = graphView(graph, awaitingReview());
     expect(view.subtitle).toBe('run run-test: awaiting_human');
-    expect(view.nodes.find((n) => n.id === 'test')?.lines).toEqual(['Run tests', 'success (2 runs)']);
+    expect(view.nodes.find((n) => n.id === 'test')?.lines).toEqual(['Run tests', 'success (2 runs, last 1.0s)']);
     expect(view.nodes.find((n) => n.id === 'exit')?.lines).toEqual(['Exit', 'not reached']);
+  });
+
+  it('adds how long each finished stage took (a gate: how long it waited), never to a running one, start, exit or a conditional', () => {
+    const run = envelope('completed', [
+      stage('start', 'start', 0, 0, 'success'),
+      stage('plan', 'codergen', 1, 4, 'success'),
+      { ...stage('implement', 'codergen', 4, 5, 'fail'), finishedAt: '2025-01-01T00:02:10.500Z' },
+      stage('check', 'conditional', 9, 9, 'success'),
+      stage('review', 'wait.human', 10, undefined),
+    ], { outcome: 'failed', failure: { domain: 'EXEC_FAILURE', message: 'x', causes: [], recovery: 'r', node: 'implement' } });
+    const lines = (id: string) => graphView(graph, run).nodes.find((n) => n.id === id)?.lines;
+    expect(lines('plan')).toEqual(['Plan', 'success · 3.0s']);
+    expect(lines('implement')).toEqual(['Implement', GATE_BADGES.goal, 'fail · 2m07s']);
+    expect(lines('start')).toEqual(['Start', 'success']);
+    expect(lines('check')?.at(-1)).toBe('success');
+    // unfinished at the end (no finishedAt): no duration claimed
+    expect(lines('review')?.at(-1)).toMatch(/^(fail|running|not reached)$/);
+    expect(graphView(graph, run).nodes.find((n) => n.id === 'plan')?.tooltip).toContain('ran 3.0s, from 2025-01-01T00:00:01.000Z');
   });
 
   it('puts the label and the condition of each edge on its own line when edges have both', () => {
