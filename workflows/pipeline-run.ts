@@ -168,49 +168,77 @@ export class PipelineRun {
     await this.workspace.release(this.state.envelope.runId, this.runRoot(boot), boot.profile.profile.environment.workspace.keep, outcome === 'succeeded' || outcome === 'approved');
   }
 
-  /** Seed step 9: run.completed, then (with a run directory) the last events, summary and freeze; "completed" is published once frozen. */
+  /**
+   * Seed step 9: run.completed and (with a run directory) the last events, summary and freeze; "completed" is
+   * published once frozen. run.completed is provisional while the freeze runs (issue 24 item 6): it is in
+   * what the freeze writes, and enters the run's record only once the freeze returned. A freeze that fails
+   * throws FinalizeFailedError carrying the reserved seq, and the run ends in fail() with run.failed there
+   * and one run.completed {outcome: failed} after it: never a run.completed that said otherwise.
+   */
   private async finalize(boot: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> {
-    this.state.emit(EventType.runCompleted, this.state.envelope.failure ? { outcome: 'failed', domain: this.state.envelope.failure.domain } : { outcome: this.state.envelope.outcome, completedNodes: this.state.completedTotal });
+    const data = this.completedData();
     this.finalizing = boot?.runDir !== undefined;
+    if (!boot?.runDir) {
+      this.state.emit(EventType.runCompleted, data);
+      this.state.setStatus(RunStatus.completed);
+      return;
+    }
     this.state.setStatus(RunStatus.completed);
-    if (!boot?.runDir) return;
     const runDir = boot.runDir;
+    const completed = this.state.provisional(EventType.runCompleted, data);
     let frozen: { freezeDigest: string };
     try {
       frozen = await this.state.persist((events, checkpoint) =>
         freezeActs.finalizeRun({
           runDir,
-          events,
-          envelope: this.state.envelope,
+          events: [...events, completed.event],
+          envelope: completed.envelope,
           ...(checkpoint ? { checkpoint } : {}),
-          summary: { envelope: this.state.envelope, ...(decision ? { decision } : {}) },
+          summary: { envelope: completed.envelope, ...(decision ? { decision } : {}) },
           graph: boot.specs.graph,
         }),
       );
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
       // no longer finalizing: fail() publishes the status the run ends in
       this.finalizing = false;
+      if (!(err instanceof ActivityFailure)) {
+        completed.drop(); // cancelled meanwhile: cancelled() records how the run ended
+        throw err;
+      }
       const failure = finalizeFailureOf(err, runDir);
-      throw new FinalizeFailedError(failure.message, failure.causes);
+      throw new FinalizeFailedError(failure.message, failure.causes, undefined, completed.fill);
     }
+    completed.commit();
     this.state.recordFreeze(frozen.freezeDigest);
     this.finalizing = false;
     this.publishStatus(RunStatus.completed);
   }
 
+  /** run.completed's data: the failure's domain, or the outcome and the nodes completed. */
+  private completedData(): Record<string, unknown> {
+    const failure = this.state.envelope.failure;
+    return failure ? { outcome: 'failed', domain: failure.domain } : { outcome: this.state.envelope.outcome, completedNodes: this.state.completedTotal };
+  }
+
   /**
    * The run ends in its failure domain: recorded, finalized if the directory takes it, then thrown as the
-   * workflow's failure. A failed freeze (FinalizeFailedError) comes after run.completed: it adds run.failed
-   * (FINALIZE_FAILURE) and is not finalized again, so the run keeps one run.completed.
+   * workflow's failure. A failed freeze (FinalizeFailedError) puts run.failed (FINALIZE_FAILURE) in the seq
+   * its provisional run.completed had, then one run.completed {outcome: failed} in the server's record only
+   * (the directory did not take the freeze); it is not finalized again. Either way the run's record ends
+   * with exactly one run.completed, and it tells how the run ended.
    */
   private async fail(err: unknown): Promise<never> {
     const failure = runFailureOf(err);
     if (!failure) throw err;
     this.state.fail(failure.domain, failure.message, failure.causes, failure.node);
-    this.state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
+    const failed = { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) };
     let unfrozen: string | undefined;
-    if (!(err instanceof FinalizeFailedError)) {
+    if (err instanceof FinalizeFailedError) {
+      if (err.fill) err.fill(EventType.runFailed, failed);
+      else this.state.emit(EventType.runFailed, failed);
+      this.state.emit(EventType.runCompleted, this.completedData());
+    } else {
+      this.state.emit(EventType.runFailed, failed);
       try {
         await this.finalize(this.boot, undefined);
         await this.releaseWorkspace();
@@ -219,12 +247,22 @@ export class PipelineRun {
         // with its own typed failure, says that its directory is not its record, and FactoryStatus says failed
         const why = closeErr instanceof FinalizeFailedError ? closeErr.causes.join('; ') : runFailureOf(closeErr)?.message ?? String(closeErr);
         unfrozen = `the run directory was not finalized: ${why}`;
+        this.endUnfrozen(closeErr);
         this.state.setStatus(RunStatus.failed);
       }
     }
     await condition(allHandlersFinished);
     const recorded = this.state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
     throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
+  }
+
+  /**
+   * A freeze that failed after the run had already failed or been cancelled: its provisional run.completed
+   * enters the server's record anyway (it is true: the run did end so), so the record still ends with one.
+   */
+  private endUnfrozen(closeErr: unknown): void {
+    if (closeErr instanceof FinalizeFailedError && closeErr.fill) closeErr.fill(EventType.runCompleted, this.completedData());
+    else if (!this.state.eventsAfter(0, Number.MAX_SAFE_INTEGER).some((e) => e.type === EventType.runCompleted)) this.state.emit(EventType.runCompleted, this.completedData());
   }
 
   /**
@@ -239,8 +277,10 @@ export class PipelineRun {
       this.state.emit(EventType.runCancelled, { reason: 'cancel requested', status: was, ...(this.state.envelope.currentNode ? { node: this.state.envelope.currentNode } : {}) });
       try {
         await this.finalize(this.boot, undefined);
-      } catch {
-        // a run directory that cannot take the last events does not keep a cancelled run alive
+      } catch (closeErr) {
+        // a run directory that cannot take the last events does not keep a cancelled run alive; its
+        // run.completed {outcome: cancelled} is still the server's record's last word
+        this.endUnfrozen(closeErr);
       }
       await condition(allHandlersFinished);
     });

@@ -237,7 +237,7 @@ export const EVENT_PAYLOADS = {
       recovery: str('the recovery rule of the domain'),
       node: str('the node it happened at').optional(),
     })
-.describe('The run failed (SPEC §4). Before `run.completed`, except FINALIZE_FAILURE: the freeze failed after `run.completed` (which is never repeated), and this is the last event.'),
+.describe('The run failed (SPEC §4). Always before the run\'s one `run.completed` {outcome: failed}; a FINALIZE_FAILURE one (the freeze failed) takes the seq the freeze\'s provisional `run.completed` would have had, and that `run.completed` is in the server\'s record only.'),
   [EventType.runCancelled]: z
     .strictObject({
       reason: str('why the run ended: the cancel request'),
@@ -251,7 +251,7 @@ export const EVENT_PAYLOADS = {
       completedNodes: int('node visits completed (absent when the run failed)').optional(),
       domain: failureDomain.describe('the failure domain (failed runs)').optional(),
     })
-    .describe('Once per run, its last event (only a FINALIZE_FAILURE `run.failed` follows it: the run directory could not be frozen).'),
+    .describe('Once per run, how it ended (only a refused answer that arrives later may follow it). With a run directory it is provisional while the freeze runs: it enters the record (and the `events` query) only once the freeze wrote it; if the freeze fails, `run.failed` (FINALIZE_FAILURE) comes first and this says {outcome: failed, domain: FINALIZE_FAILURE}.'),
 } satisfies Record<EventType, z.ZodType>;
 
 /** The payload type of one event type. */
