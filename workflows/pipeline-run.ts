@@ -15,6 +15,7 @@ import { Engine } from './engine';
 import { FinalizeFailedError, runFailureOf, workflowFailure } from './errors';
 import { finalizeFailureOf } from '../core/failures';
 import { HumanGates } from './human-gates';
+import { AnswerIdentities } from './answer-identity';
 import { RunState } from './run-state';
 import type { runPipeline } from './run';
 import type { BootResult, CarriedExecution, RunInput, RunResult } from './types';
@@ -40,6 +41,8 @@ export class PipelineRun {
   private pipelineName: string;
   /** Set while finalizeRun runs: FactoryStatus says "finalizing", not yet "completed". */
   private finalizing = false;
+  /** Who sent the accepted answers and decisions (issue 20): lookups in flight are waited for before a hand-over and finalize. */
+  private readonly identities = new AnswerIdentities();
 
   constructor(
     private readonly input: RunInput,
@@ -50,8 +53,8 @@ export class PipelineRun {
     const onStatus = (status: RunStatus) => this.publishStatus(status);
     this.state = input.carry ? RunState.restore(input.carry.state, workflowInfo().workflowId, onStatus) : new RunState(freshEnvelope(input), onStatus);
     this.boot = input.carry?.boot;
-    this.decision = new DecisionGate(this.state);
-    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() };
+    this.decision = new DecisionGate(this.state, this.identities);
+    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), identities: this.identities };
     const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }
@@ -121,6 +124,7 @@ export class PipelineRun {
     const carried = this.input.carry?.decision;
     if (!carried) await this.pinCandidate(boot);
     const handover = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
+    await this.identities.settled(); // the decision's evidence names who answered the gates
     const record = await this.decision.run(this.input, boot, () => this.flush(), handover);
     if (!record) {
       this.state.setOutcome('succeeded');
@@ -131,6 +135,8 @@ export class PipelineRun {
     const published = record.decision === 'approved' ? await this.publishApproved(boot, record) : {};
     this.state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
       by: record.by,
+      ...(record.identity !== undefined ? { identity: record.identity } : {}),
+      ...(record.identityReason !== undefined ? { identityReason: record.identityReason } : {}),
       mode: record.mode,
       reason: record.reason,
       ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
@@ -176,6 +182,7 @@ export class PipelineRun {
    * and one run.completed {outcome: failed} after it: never a run.completed that said otherwise.
    */
   private async finalize(boot: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> {
+    await this.identities.settled(); // who answered is in the record the freeze writes
     const data = this.completedData();
     this.finalizing = boot?.runDir !== undefined;
     if (!boot?.runDir) {
@@ -305,6 +312,7 @@ export class PipelineRun {
    * version (AUTO_UPGRADE), then stays pinned to it: a run moves to new code here, never mid-execution.
    */
   private async continueAsNew(boot: BootResult, next: string, checkpoint: () => Checkpoint, resume: Pick<CarriedExecution, 'gate' | 'decision'>, gate?: string, stillDue = () => true): Promise<void> {
+    await this.identities.settled(); // an answer's identity is in this execution's history: read it before leaving
     await this.flush(true);
     await condition(allHandlersFinished);
     if (!stillDue()) return;

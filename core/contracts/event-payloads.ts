@@ -109,6 +109,8 @@ const decided = (what: string) =>
       commit: str('the candidate commit decided on (issue 21; absent on runs without a workspace)').optional(),
       publishedBranch: str('approved with environment.workspace.publish_branch: the branch the commit was pushed as').optional(),
       publishError: str('approved, but the branch could not be pushed: why').optional(),
+      identity: str('a human decision: the Temporal client identity the server recorded with the decide signal or update ("unknown" when it could not be read; absent before issue 20)').optional(),
+      identityReason: str('why identity is "unknown"').optional(),
     })
     .describe(what);
 
@@ -158,6 +160,16 @@ export const EVENT_PAYLOADS = {
       quorum: int('answers needed'),
     })
     .describe('A valid answer was recorded (the gate may still wait for its quorum).'),
+  [EventType.gateAnswerIdentified]: z
+    .strictObject({
+      gate: gateId,
+      by: str('who the answer says answered (its self-declared `by`)'),
+      via: z.enum(['signal', 'update']).describe('how the answer came'),
+      answer: int('which answer of the gate (1-based, as in the gate record)'),
+      identity: str('the Temporal client identity the server recorded with that signal or update ("unknown" when it could not be read)'),
+      identityReason: str('why identity is "unknown"').optional(),
+    })
+    .describe('Who sent a `gate.answered` answer, as the Temporal server recorded it (issue 20): read from the history by an activity after the answer was accepted, so it follows `gate.answered`, possibly after `gate.closed`. Self-declared by the client unless the cluster authenticates clients (docs/security.md).'),
   [EventType.gateAnswerRejected]: z
     .strictObject({
       kind: z.enum(['approve', 'reject', 'answer']).describe('the signal or update kind'),
