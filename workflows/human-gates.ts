@@ -90,6 +90,18 @@ export class HumanGates {
   }
 
   /**
+   * For an update's reply: the gate once the identities of the answers accepted so far are recorded (the CLI's
+   * answer returns its own identity, and the next answer a client sends comes after it in the record).
+   */
+  async identified<G extends GateRecord | undefined>(gate: G): Promise<G> {
+    if (!gate || !this.opts.identities) return gate;
+    await this.opts.identities.settled();
+    // the gate as this answer left it (a deadlock or deadline handled meanwhile is not this answer's doing), its answers identified
+    const now = this.get(gate.id);
+    return { ...gate, answers: gate.answers.map((a, i) => (now.answers[i]?.by === a.by ? now.answers[i] : a)) } as G;
+  }
+
+  /**
    * After an accepted answer (issue 20): the Temporal client identity its signal or update carries, read from
    * the history by an activity, goes into the gate's answer and a `gate.answer_identified` event. Never waits:
    * the gate goes on at once; hand-overs and finalize wait for it (AnswerIdentities.settled).
@@ -186,6 +198,7 @@ export class HumanGates {
         return outcome;
       }
     }
+    await this.opts.identities?.settled(); // who sent the answers is recorded before the run goes on
     const final = this.get(gate.id);
     const selected = final.choices.find((c) => c.to === final.selected);
     const last = final.answers[final.answers.length - 1];
