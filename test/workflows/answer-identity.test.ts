@@ -59,7 +59,12 @@ describe('the Temporal client identity of a gate answer', () => {
 
     // bob answers by update from a client whose identity holds a terminal escape: recorded, shown escaped
     const bob = await clientAs('bob-desktop\u001b]52;c;cGF3bmVk\u0007');
-    await bob.workflow.getHandle<typeof runPipeline>(handle.workflowId).executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+    const reply = await bob.workflow.getHandle<typeof runPipeline>(handle.workflowId).executeUpdate(approveUpdate, { args: [{ by: 'bob' }] });
+    // the update replies once its answer's identity is recorded
+    expect(reply.answers.map((a) => [a.by, a.identity])).toEqual([
+      ['alice', 'alice-laptop'],
+      ['bob', 'bob-desktop\\u{1b}]52;c;cGF3bmVk\\u{7}'],
+    ]);
     const result = await handle.result();
     expect(result.outcome).toBe('succeeded');
 
