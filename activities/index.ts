@@ -3,6 +3,7 @@
 
 import type { PipelineActivityContract } from '../core/contracts';
 import { NON_RETRYABLE_STAGE_ERRORS } from './errors';
+import { answerIdentity } from './answer-identity';
 import { finalizeRun, persistDecision } from './finalize';
 import type { HandlerRegistry } from './handler-registry';
 import { preflight } from './preflight';
@@ -91,6 +92,8 @@ export function createActivities(deps: ActivityDeps) {
     publishApproved,
     /** After finalize: the run's workspace removed or kept (environment.workspace.keep). */
     releaseWorkspace,
+    /** After a gate answer or a decision was accepted: the Temporal client identity its history event records. */
+    answerIdentity,
   };
 }
 

@@ -42,9 +42,18 @@ function clean(v: unknown): string {
 /** Who answered each human gate, how, and what won; timeouts, and a route a condition took over the answer. Empty when the run had no gate. */
 export function gateLines(events: readonly RunEvent[]): string[] {
   const rows: string[] = [];
+  // who sent each answer, as the Temporal server recorded it (gate.answer_identified, issue 20), by gate and answer number
+  const identities = new Map<string, string>();
+  for (const ev of events) {
+    if (ev.type !== 'gate.answer_identified') continue;
+    const d = ev.data as Record<string, unknown>;
+    identities.set(`${String(d.gate)}#${String(d.answer)}`, `${clean(d.identity)}${d.identityReason ? ` (${clean(d.identityReason)})` : ''}`);
+  }
   for (const ev of events) {
     const d = ev.data as Record<string, unknown>;
-    if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${d.via ? ` (${clean(d.via)})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
+    const client = identities.get(`${String(d.gate)}#${String(d.answers)}`);
+    const how = [...(d.via ? [clean(d.via)] : []), ...(client !== undefined ? [`Temporal client: ${client}`] : [])];
+    if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${how.length ? ` (${how.join('; ')})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
     else if (ev.type === 'gate.timed_out') rows.push(`- gate ${clean(d.gate)}: timed out at ${clean(ev.at)}${d.defaultChoice ? `; default choice ${clean(d.defaultChoice)}` : ''}`);
     else if (ev.type === 'gate.routed' && d.overridden === true) {
       const condition = (d.edge as { condition?: unknown } | undefined)?.condition;

@@ -36,7 +36,15 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
     usage: e.usage ?? null,
     evaluation: e.evaluation ?? null,
     decision: s.decision
-      ? { decision: s.decision.decision, mode: s.decision.mode, by: s.decision.by, at: s.decision.at, reason: s.decision.reason, remediation: s.decision.remediation ?? null }
+      ? {
+          decision: s.decision.decision,
+          mode: s.decision.mode,
+          by: s.decision.by,
+          ...(s.decision.identity !== undefined ? { identity: s.decision.identity } : {}),
+          at: s.decision.at,
+          reason: s.decision.reason,
+          remediation: s.decision.remediation ?? null,
+        }
       : null,
     failure: e.failure ?? null,
     rerunOf: e.rerunOf ?? null,
@@ -74,7 +82,8 @@ export function renderSummary(s: RunSummary, events: readonly RunEvent[] = []): 
   }
   if (s.decision) {
     const d = s.decision;
-    lines.push('## Decision', '', `**${d.decision}** by ${f(d.by)} (${d.mode}) at ${d.at}: ${f(d.reason)}`, '');
+    const client = d.identity !== undefined ? `; Temporal client: ${f(d.identity)}${d.identityReason ? ` (${f(d.identityReason)})` : ''}` : '';
+    lines.push('## Decision', '', `**${d.decision}** by ${f(d.by)} (${d.mode}${client}) at ${d.at}: ${f(d.reason)}`, '');
     if (d.remediation) {
       lines.push(`Remediation: rerun from \`${f(d.remediation.rerun_from)}\`; failed checks: ${f(d.remediation.failed_checks.join(', ')) || 'none'}.`);
       for (const c of d.remediation.signatures) lines.push(`- ${f(c.signature)} × ${c.count} (${f(c.kind)})`);

@@ -49,6 +49,8 @@ export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: str
     }
     case 'gate.answered':
       return line(`gate ${String(d['gate'])}: ${String(d['by'])} chose ${String(d['choice'])} (${String(d['via'])})`);
+    case 'gate.answer_identified':
+      return line(`gate ${String(d['gate'])}: answer ${String(d['answer'])} (by ${String(d['by'])}) came from Temporal client ${String(d['identity'])}${d['identityReason'] ? ` (${String(d['identityReason'])})` : ''}`);
     case 'gate.answer_rejected':
       return line(`gate answer refused: ${String(d['reason'])}`);
     case 'gate.timed_out':

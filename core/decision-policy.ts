@@ -39,6 +39,10 @@ export interface DecisionRecord {
   decision: Decision;
   mode: 'auto' | 'human';
   by: string;
+  /** A human decision: the Temporal client identity of its decide signal or update (issue 20); absent before, and on auto decisions. */
+  identity?: string;
+  /** Why identity is "unknown". */
+  identityReason?: string;
   at: string;
   reason: string;
   remediation?: Remediation;
@@ -48,7 +52,7 @@ export interface DecisionRecord {
     digests: Digests;
     evaluation?: EvaluationSummary;
     checks: PolicyCheck[];
-    gates: { gate: string; node: string; selected?: string; answers: { by: string; choice: string; via: string; at: string }[] }[];
+    gates: { gate: string; node: string; selected?: string; answers: { by: string; choice: string; via: string; at: string; identity?: string }[] }[];
   };
 }
 

@@ -36,6 +36,7 @@ export const EventType = {
   runResumed: 'run.resumed',
   gateOpened: 'gate.opened',
   gateAnswered: 'gate.answered',
+  gateAnswerIdentified: 'gate.answer_identified',
   gateAnswerRejected: 'gate.answer_rejected',
   gateClosed: 'gate.closed',
   gateTimedOut: 'gate.timed_out',
@@ -132,6 +133,10 @@ export interface GateAnswer {
   text?: string;
   at: string;
   via: 'signal' | 'update' | 'auto' | 'timeout';
+  /** The Temporal client identity the server recorded with the signal or update (issue 20); "unknown" when unreadable. */
+  identity?: string;
+  /** Why identity is "unknown". */
+  identityReason?: string;
 }
 
 /** A human gate as the `gates` query shows it. */

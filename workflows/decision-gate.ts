@@ -22,6 +22,8 @@ import { EvalFailedError } from './errors';
 import { handOverDue } from './human-gates';
 import type { evaluateSuite } from './evaluate';
 import type { RunState } from './run-state';
+import type { AnswerIdentities } from './answer-identity';
+import type { AnswerSource } from '../core/answer-identity';
 import type { BootResult, RunInput } from './types';
 import type { CandidateSnapshot } from '../core/workspace';
 import { candidateEventData, changeLine } from './workspace';
@@ -53,7 +55,7 @@ export interface DecisionHandover {
   carried?: CarriedDecision;
 }
 
-type Decided = { decision: 'approved' | 'rejected'; by: string; reason: string; remediation?: string; via: 'signal' | 'update' };
+type Decided = { decision: 'approved' | 'rejected'; by: string; reason: string; remediation?: string; via: 'signal' | 'update'; source?: AnswerSource };
 
 export class DecisionGate {
   private checks: PolicyCheck[] = [];
@@ -65,7 +67,11 @@ export class DecisionGate {
   /** Whether the run's starter may decide it: the profile's human_gate.allow_self_approval (core/decision-policy.ts). */
   private selfApproval: { startedBy?: string; allowSelfApproval: boolean } = { allowSelfApproval: false };
 
-  constructor(private readonly state: RunState) {}
+  constructor(
+    private readonly state: RunState,
+    /** Reads who sent the accepted decision (the Temporal client identity) from the history. */
+    private readonly identities?: AnswerIdentities,
+  ) {}
 
   /** A human decision is awaited and none has arrived yet. */
   get awaiting(): boolean {
@@ -104,6 +110,8 @@ export class DecisionGate {
 
   /** A `decide` signal or update; an invalid one is a DECISION_FAILURE event and changes nothing. */
   decide(input: DecideInput, via: 'signal' | 'update'): boolean {
+    // which history event carried it (every decide signal counted, refused ones too): for the sender's identity
+    const source = via === 'signal' ? this.identities?.signalled('decide', input) : this.identities?.updated();
     if (!this.open || this.decided) {
       this.state.emit(EventType.decisionFailed, { domain: FailureDomain.decision, via, reason: this.decided ? 'a decision was already taken' : 'no decision is awaited' });
       return false;
@@ -118,7 +126,7 @@ export class DecisionGate {
       });
       return false;
     }
-    this.decided = { decision: check.decision, by: check.by, reason: check.reason, via, ...(check.remediation ? { remediation: check.remediation } : {}) };
+    this.decided = { decision: check.decision, by: check.by, reason: check.reason, via, ...(check.remediation ? { remediation: check.remediation } : {}), ...(source ? { source } : {}) };
     return true;
   }
 
@@ -230,11 +238,14 @@ export class DecisionGate {
         if (this.decided === undefined) continue;
       }
       const d = this.decided as Decided;
+      // who sent it, as the server recorded it (bounded lookup; "unknown" with the reason when it fails)
+      const who = this.identities ? await this.identities.lookup(d.source) : undefined;
       const record: DecisionRecord = {
         ...base,
         decision: d.decision,
         mode: 'human',
         by: d.by,
+        ...who,
         at: new Date().toISOString(),
         reason: d.reason,
         ...(d.decision === 'rejected' ? { remediation: remediationFor(evaluation, this.checks, rerunFrom, d.remediation) } : {}),
@@ -306,6 +317,6 @@ function gateEvidence(gates: readonly GateRecord[]): DecisionRecord['evidence'][
     gate: g.id,
     node: g.node,
     ...(g.selected !== undefined ? { selected: g.selected } : {}),
-    answers: g.answers.map((a) => ({ by: a.by, choice: a.choice, via: a.via, at: a.at })),
+    answers: g.answers.map((a) => ({ by: a.by, choice: a.choice, via: a.via, at: a.at, ...(a.identity !== undefined ? { identity: a.identity } : {}) })),
   }));
 }

@@ -4,7 +4,7 @@
 
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { decodeFailure, domainFailure, errorMessage } from '../core/failures';
-import { FailureDomain, type RunFailure } from '../core/run-model';
+import { type EventType, FailureDomain, type RunFailure } from '../core/run-model';
 
 /** Thrown inside workflow code to end the run in a failure domain; caught by the run workflow. */
 export abstract class RunFailedError extends Error {
@@ -43,6 +43,15 @@ export class EvalFailedError extends RunFailedError {
 export class FinalizeFailedError extends RunFailedError {
   readonly domain = FailureDomain.finalize;
   override readonly name = 'FinalizeFailedError';
+  constructor(
+    message: string,
+    causes: string[],
+    node?: string,
+    /** Puts an event in the seq the freeze's provisional run.completed held (RunState.provisional). */
+    readonly fill?: (type: EventType, data: Record<string, unknown>) => void,
+  ) {
+    super(message, causes, node);
+  }
 }
 
 /** Maps what ended the run to its failure, or undefined for errors that are not ours (they fail the task). */

@@ -12,6 +12,7 @@ import type { Outcome } from '../core/outcome';
 import { EventType, type GateRecord, RunStatus } from '../core/run-model';
 import type { FactoryProfile } from '../definitions/schemas/profile';
 import type { RunState } from './run-state';
+import type { AnswerIdentities } from './answer-identity';
 
 type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
@@ -47,7 +48,7 @@ export class HumanGates {
     private readonly state: RunState,
     private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,
     private readonly graph: () => PipelineGraph | undefined,
-    private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date },
+    private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date; identities?: AnswerIdentities },
     private readonly flush: () => Promise<void>,
     private readonly parking?: GateParking,
   ) {}
@@ -68,6 +69,9 @@ export class HumanGates {
 
   /** Applies an answer; an invalid one is recorded as `gate.answer_rejected` and changes nothing. */
   answer(kind: AnswerKind, input: AnswerInput, via: Via): GateRecord | undefined {
+    // which history event carried it (counted for every signal, refused ones too): for the sender's identity
+    const ids = this.opts.identities;
+    const source = via === 'signal' ? ids?.signalled(kind, input) : via === 'update' ? ids?.updated() : undefined;
     const check = this.check(kind, input);
     if (!check.ok) {
       this.state.emit(EventType.gateAnswerRejected, {
@@ -80,7 +84,35 @@ export class HumanGates {
       });
       return undefined;
     }
-    return this.record(check.gate, check.choice.to, check.by, via, check.comment, check.text);
+    const next = this.record(check.gate, check.choice.to, check.by, via, check.comment, check.text);
+    if (via === 'signal' || via === 'update') this.identify(next.id, next.answers.length, via, check.by, source);
+    return next;
+  }
+
+  /**
+   * For an update's reply: the gate once the identities of the answers accepted so far are recorded (the CLI's
+   * answer returns its own identity, and the next answer a client sends comes after it in the record).
+   */
+  async identified<G extends GateRecord | undefined>(gate: G): Promise<G> {
+    if (!gate || !this.opts.identities) return gate;
+    await this.opts.identities.settled();
+    // the gate as this answer left it (a deadlock or deadline handled meanwhile is not this answer's doing), its answers identified
+    const now = this.get(gate.id);
+    return { ...gate, answers: gate.answers.map((a, i) => (now.answers[i]?.by === a.by ? now.answers[i] : a)) } as G;
+  }
+
+  /**
+   * After an accepted answer (issue 20): the Temporal client identity its signal or update carries, read from
+   * the history by an activity, goes into the gate's answer and a `gate.answer_identified` event. Never waits:
+   * the gate goes on at once; hand-overs and finalize wait for it (AnswerIdentities.settled).
+   */
+  private identify(gateId: string, answer: number, via: 'signal' | 'update', by: string, source: ReturnType<AnswerIdentities['updated']>): void {
+    void this.opts.identities?.lookup(source, (found) => {
+      const gate = this.get(gateId);
+      const at = gate.answers[answer - 1];
+      if (at && at.by === by) this.state.updateGate({ ...gate, answers: gate.answers.map((a, i) => (i === answer - 1 ? { ...a, ...found } : a)) });
+      this.state.emit(EventType.gateAnswerIdentified, { gate: gateId, by, via, answer, ...found });
+    });
   }
 
   private record(gate: GateRecord, choice: string, by: string, via: Via, comment?: string, text?: string): GateRecord {
@@ -166,6 +198,7 @@ export class HumanGates {
         return outcome;
       }
     }
+    await this.opts.identities?.settled(); // who sent the answers is recorded before the run goes on
     const final = this.get(gate.id);
     const selected = final.choices.find((c) => c.to === final.selected);
     const last = final.answers[final.answers.length - 1];

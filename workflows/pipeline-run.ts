@@ -15,6 +15,7 @@ import { Engine } from './engine';
 import { FinalizeFailedError, runFailureOf, workflowFailure } from './errors';
 import { finalizeFailureOf } from '../core/failures';
 import { HumanGates } from './human-gates';
+import { AnswerIdentities } from './answer-identity';
 import { RunState } from './run-state';
 import type { runPipeline } from './run';
 import type { BootResult, CarriedExecution, RunInput, RunResult } from './types';
@@ -40,6 +41,8 @@ export class PipelineRun {
   private pipelineName: string;
   /** Set while finalizeRun runs: FactoryStatus says "finalizing", not yet "completed". */
   private finalizing = false;
+  /** Who sent the accepted answers and decisions (issue 20): lookups in flight are waited for before a hand-over and finalize. */
+  private readonly identities = new AnswerIdentities();
 
   constructor(
     private readonly input: RunInput,
@@ -50,8 +53,8 @@ export class PipelineRun {
     const onStatus = (status: RunStatus) => this.publishStatus(status);
     this.state = input.carry ? RunState.restore(input.carry.state, workflowInfo().workflowId, onStatus) : new RunState(freshEnvelope(input), onStatus);
     this.boot = input.carry?.boot;
-    this.decision = new DecisionGate(this.state);
-    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() };
+    this.decision = new DecisionGate(this.state, this.identities);
+    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), identities: this.identities };
     const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }
@@ -121,6 +124,7 @@ export class PipelineRun {
     const carried = this.input.carry?.decision;
     if (!carried) await this.pinCandidate(boot);
     const handover = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (d: CarriedDecision) => this.parkAtDecision(boot, d), ...(carried ? { carried } : {}) };
+    await this.identities.settled(); // the decision's evidence names who answered the gates
     const record = await this.decision.run(this.input, boot, () => this.flush(), handover);
     if (!record) {
       this.state.setOutcome('succeeded');
@@ -131,6 +135,8 @@ export class PipelineRun {
     const published = record.decision === 'approved' ? await this.publishApproved(boot, record) : {};
     this.state.emit(record.decision === 'approved' ? EventType.runApproved : EventType.runRejected, {
       by: record.by,
+      ...(record.identity !== undefined ? { identity: record.identity } : {}),
+      ...(record.identityReason !== undefined ? { identityReason: record.identityReason } : {}),
       mode: record.mode,
       reason: record.reason,
       ...(record.remediation ? { rerunFrom: record.remediation.rerun_from, signatures: record.remediation.signatures.length } : {}),
@@ -168,49 +174,78 @@ export class PipelineRun {
     await this.workspace.release(this.state.envelope.runId, this.runRoot(boot), boot.profile.profile.environment.workspace.keep, outcome === 'succeeded' || outcome === 'approved');
   }
 
-  /** Seed step 9: run.completed, then (with a run directory) the last events, summary and freeze; "completed" is published once frozen. */
+  /**
+   * Seed step 9: run.completed and (with a run directory) the last events, summary and freeze; "completed" is
+   * published once frozen. run.completed is provisional while the freeze runs (issue 24 item 6): it is in
+   * what the freeze writes, and enters the run's record only once the freeze returned. A freeze that fails
+   * throws FinalizeFailedError carrying the reserved seq, and the run ends in fail() with run.failed there
+   * and one run.completed {outcome: failed} after it: never a run.completed that said otherwise.
+   */
   private async finalize(boot: BootResult | undefined, decision: DecisionRecord | undefined): Promise<void> {
-    this.state.emit(EventType.runCompleted, this.state.envelope.failure ? { outcome: 'failed', domain: this.state.envelope.failure.domain } : { outcome: this.state.envelope.outcome, completedNodes: this.state.completedTotal });
+    await this.identities.settled(); // who answered is in the record the freeze writes
+    const data = this.completedData();
     this.finalizing = boot?.runDir !== undefined;
+    if (!boot?.runDir) {
+      this.state.emit(EventType.runCompleted, data);
+      this.state.setStatus(RunStatus.completed);
+      return;
+    }
     this.state.setStatus(RunStatus.completed);
-    if (!boot?.runDir) return;
     const runDir = boot.runDir;
+    const completed = this.state.provisional(EventType.runCompleted, data);
     let frozen: { freezeDigest: string };
     try {
       frozen = await this.state.persist((events, checkpoint) =>
         freezeActs.finalizeRun({
           runDir,
-          events,
-          envelope: this.state.envelope,
+          events: [...events, completed.event],
+          envelope: completed.envelope,
           ...(checkpoint ? { checkpoint } : {}),
-          summary: { envelope: this.state.envelope, ...(decision ? { decision } : {}) },
+          summary: { envelope: completed.envelope, ...(decision ? { decision } : {}) },
           graph: boot.specs.graph,
         }),
       );
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
       // no longer finalizing: fail() publishes the status the run ends in
       this.finalizing = false;
+      if (!(err instanceof ActivityFailure)) {
+        completed.drop(); // cancelled meanwhile: cancelled() records how the run ended
+        throw err;
+      }
       const failure = finalizeFailureOf(err, runDir);
-      throw new FinalizeFailedError(failure.message, failure.causes);
+      throw new FinalizeFailedError(failure.message, failure.causes, undefined, completed.fill);
     }
+    completed.commit();
     this.state.recordFreeze(frozen.freezeDigest);
     this.finalizing = false;
     this.publishStatus(RunStatus.completed);
   }
 
+  /** run.completed's data: the failure's domain, or the outcome and the nodes completed. */
+  private completedData(): Record<string, unknown> {
+    const failure = this.state.envelope.failure;
+    return failure ? { outcome: 'failed', domain: failure.domain } : { outcome: this.state.envelope.outcome, completedNodes: this.state.completedTotal };
+  }
+
   /**
    * The run ends in its failure domain: recorded, finalized if the directory takes it, then thrown as the
-   * workflow's failure. A failed freeze (FinalizeFailedError) comes after run.completed: it adds run.failed
-   * (FINALIZE_FAILURE) and is not finalized again, so the run keeps one run.completed.
+   * workflow's failure. A failed freeze (FinalizeFailedError) puts run.failed (FINALIZE_FAILURE) in the seq
+   * its provisional run.completed had, then one run.completed {outcome: failed} in the server's record only
+   * (the directory did not take the freeze); it is not finalized again. Either way the run's record ends
+   * with exactly one run.completed, and it tells how the run ended.
    */
   private async fail(err: unknown): Promise<never> {
     const failure = runFailureOf(err);
     if (!failure) throw err;
     this.state.fail(failure.domain, failure.message, failure.causes, failure.node);
-    this.state.emit(EventType.runFailed, { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) });
+    const failed = { domain: failure.domain, message: failure.message, causes: failure.causes, recovery: RECOVERY_RULES[failure.domain], ...(failure.node ? { node: failure.node } : {}) };
     let unfrozen: string | undefined;
-    if (!(err instanceof FinalizeFailedError)) {
+    if (err instanceof FinalizeFailedError) {
+      if (err.fill) err.fill(EventType.runFailed, failed);
+      else this.state.emit(EventType.runFailed, failed);
+      this.state.emit(EventType.runCompleted, this.completedData());
+    } else {
+      this.state.emit(EventType.runFailed, failed);
       try {
         await this.finalize(this.boot, undefined);
         await this.releaseWorkspace();
@@ -219,12 +254,22 @@ export class PipelineRun {
         // with its own typed failure, says that its directory is not its record, and FactoryStatus says failed
         const why = closeErr instanceof FinalizeFailedError ? closeErr.causes.join('; ') : runFailureOf(closeErr)?.message ?? String(closeErr);
         unfrozen = `the run directory was not finalized: ${why}`;
+        this.endUnfrozen(closeErr);
         this.state.setStatus(RunStatus.failed);
       }
     }
     await condition(allHandlersFinished);
     const recorded = this.state.envelope.failure ?? { ...failure, recovery: RECOVERY_RULES[failure.domain] };
     throw workflowFailure(unfrozen ? { ...recorded, causes: [...recorded.causes, unfrozen] } : recorded);
+  }
+
+  /**
+   * A freeze that failed after the run had already failed or been cancelled: its provisional run.completed
+   * enters the server's record anyway (it is true: the run did end so), so the record still ends with one.
+   */
+  private endUnfrozen(closeErr: unknown): void {
+    if (closeErr instanceof FinalizeFailedError && closeErr.fill) closeErr.fill(EventType.runCompleted, this.completedData());
+    else if (!this.state.eventsAfter(0, Number.MAX_SAFE_INTEGER).some((e) => e.type === EventType.runCompleted)) this.state.emit(EventType.runCompleted, this.completedData());
   }
 
   /**
@@ -239,8 +284,10 @@ export class PipelineRun {
       this.state.emit(EventType.runCancelled, { reason: 'cancel requested', status: was, ...(this.state.envelope.currentNode ? { node: this.state.envelope.currentNode } : {}) });
       try {
         await this.finalize(this.boot, undefined);
-      } catch {
-        // a run directory that cannot take the last events does not keep a cancelled run alive
+      } catch (closeErr) {
+        // a run directory that cannot take the last events does not keep a cancelled run alive; its
+        // run.completed {outcome: cancelled} is still the server's record's last word
+        this.endUnfrozen(closeErr);
       }
       await condition(allHandlersFinished);
     });
@@ -265,6 +312,7 @@ export class PipelineRun {
    * version (AUTO_UPGRADE), then stays pinned to it: a run moves to new code here, never mid-execution.
    */
   private async continueAsNew(boot: BootResult, next: string, checkpoint: () => Checkpoint, resume: Pick<CarriedExecution, 'gate' | 'decision'>, gate?: string, stillDue = () => true): Promise<void> {
+    await this.identities.settled(); // an answer's identity is in this execution's history: read it before leaving
     await this.flush(true);
     await condition(allHandlersFinished);
     if (!stillDue()) return;

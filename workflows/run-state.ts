@@ -114,12 +114,52 @@ export class RunState {
 
   /** Appends an event with the next gapless seq. */
   emit(type: EventType, data: Record<string, unknown> = {}): RunEvent {
-    const seq = this.env.lastSeq + 1;
-    const event: RunEvent = { seq, type, runId: this.env.runId, at: this.now(), data };
-    this.env.lastSeq = seq;
+    const event: RunEvent = { seq: 0, type, runId: this.env.runId, at: this.now(), data };
+    if (this.held) this.held.push(event);
+    else this.place(event);
+    return event;
+  }
+
+  /**
+   * An event held back until a write succeeds (issue 24 item 6: the run.completed the freeze writes, with seq
+   * lastSeq + 1 and the envelope it would leave). Until it is resolved, events emitted meanwhile (a refused
+   * answer during the freeze) are held and numbered after it, so seqs stay gapless whatever happens:
+   * `commit()` puts it in the record (counted as written); `fill()` puts another event in its seq instead (a
+   * failed freeze: run.failed, so no run.completed that was never true is left); `drop()` forgets it.
+   */
+  provisional(type: EventType, data: Record<string, unknown>): { event: RunEvent; envelope: RunEnvelope; commit: () => void; fill: (type: EventType, data: Record<string, unknown>) => void; drop: () => void } {
+    if (this.held) throw new Error('a provisional event is already outstanding');
+    const event: RunEvent = { seq: this.env.lastSeq + 1, type, runId: this.env.runId, at: this.now(), data };
+    const envelope = { ...this.env, lastSeq: event.seq, updatedAt: event.at };
+    const held: RunEvent[] = [];
+    this.held = held;
+    const resolve = (placed?: RunEvent) => {
+      if (this.held !== held) throw new Error('the provisional event was already resolved');
+      this.held = undefined;
+      if (placed) this.place(placed);
+      for (const e of held) this.place(e);
+    };
+    return {
+      event,
+      envelope,
+      commit: () => {
+        resolve(event);
+        this.log.markFlushed(event.seq);
+      },
+      fill: (t, d) => resolve({ seq: 0, type: t, runId: this.env.runId, at: this.now(), data: d }),
+      drop: () => resolve(),
+    };
+  }
+
+  /** Events emitted while a provisional one is outstanding (numbered once it is resolved). */
+  private held?: RunEvent[];
+
+  /** Gives the event the next gapless seq and appends it. */
+  private place(event: RunEvent): void {
+    event.seq = this.env.lastSeq + 1;
+    this.env.lastSeq = event.seq;
     this.env.updatedAt = event.at;
     this.log.append(event);
-    return event;
   }
 
   /**

@@ -61,7 +61,7 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
   setHandler(answerSignal, (a) => void gates.answer('answer', a, 'signal'));
   setHandler(
     answerGateUpdate,
-    (u) => refusedIfLate(gates, u.kind, u),
+    (u) => gates.identified(refusedIfLate(gates, u.kind, u)),
     {
       validator: (u) =>
         refusedAs(GATE_ANSWER_REFUSED, () => {
@@ -79,7 +79,7 @@ function answerMessages({ state, gates, decision }: PipelineRun): void {
     [rejectUpdate, 'reject'],
     [answerUpdate, 'answer'],
   ] as const) {
-    setHandler(update, (a: GateSignalInput) => gates.answer(kind, a, 'update') as NonNullable<ReturnType<HumanGates['answer']>>, {
+    setHandler(update, (a: GateSignalInput) => gates.identified(gates.answer(kind, a, 'update')) as Promise<NonNullable<ReturnType<HumanGates['answer']>>>, {
       validator: (a: GateSignalInput) =>
         refusedAs(GATE_ANSWER_REFUSED, () => {
           if (!a || typeof a !== 'object') throw new Error(`malformed update: ${kind} takes an object like {"by":"alice"}`);

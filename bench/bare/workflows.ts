@@ -17,8 +17,12 @@ export const goSignal = defineSignal<[]>('go');
 /** How many `go` signals the bare gate workflow has consumed, and the workflow time (ms) of each. */
 export const roundsQuery = defineQuery<{ waitingFor: number; handledAt: number[] }>('rounds');
 
-/** `n` rounds of: wait for `go` → record the workflow time → no-op activity (the "next stage"). */
-export async function bareSignals(n: number): Promise<{ handledAt: number[] }> {
+/**
+ * `n` rounds of: wait for `go` → record the workflow time → no-op activity (the "next stage"). `lookupFirst`:
+ * one no-op activity between the signal and the recorded time, the floor of a gate that reads its answer's
+ * client identity before the run goes on (issue 20).
+ */
+export async function bareSignals(n: number, lookupFirst = false): Promise<{ handledAt: number[] }> {
   let received = 0;
   let waitingFor = 0;
   const handledAt: number[] = [];
@@ -27,6 +31,7 @@ export async function bareSignals(n: number): Promise<{ handledAt: number[] }> {
   for (let i = 0; i < n; i++) {
     waitingFor = i;
     await condition(() => received > i);
+    if (lookupFirst) await benchNoop(-1);
     handledAt.push(Date.now());
     await benchNoop(i);
   }

@@ -36,8 +36,11 @@ export interface RunRow {
   currentStage?: string;
 }
 
-/** Statuses a run only has while it executes: filtering on them also asks for a running execution. */
-const LIVE = new Set<string>([RunStatus.booting, RunStatus.executing, RunStatus.awaitingHuman, RunStatus.evaluating]);
+/**
+ * Statuses a run only has while it executes: filtering on them also asks for a running execution. `finalizing`
+ * is the FactoryStatus of a run whose freeze is running (issue 24 item 6: `factory runs` shows it, so it filters by it).
+ */
+const LIVE = new Set<string>([RunStatus.booting, RunStatus.executing, RunStatus.awaitingHuman, RunStatus.evaluating, 'finalizing']);
 /** Every --status value: live ones, ended outcomes, and `completed` (the workflow completed, whatever its outcome). */
 const STATUSES = new Set<string>([...LIVE, ...ENDED_OUTCOMES, RunStatus.completed]);
 /** The execution status (visibility names) that each ended outcome can have; the outcome itself is checked per row. */

@@ -180,6 +180,17 @@ export const persistDecisionInput = z.object({ runDir: z.string(), record: decis
 /** persistDecision's output: where decision.json is and its sha256. */
 export const persistDecisionResult = z.object({ path: z.string(), sha256: z.string() });
 
+/** answerIdentity's input: the history event that carried a gate answer or a decision (core/answer-identity.ts AnswerSource). */
+export const answerIdentityInput = z.object({
+  kind: z.enum(['signal', 'update']),
+  name: z.string(),
+  occurrence: z.number().int().positive().optional(),
+  payload: z.unknown().optional(),
+  updateId: z.string().optional(),
+});
+/** answerIdentity's output: the identity the server recorded with that event, or "unknown" and why. */
+export const answerIdentityResult = z.object({ identity: z.string(), reason: z.string().optional(), eventId: z.number().optional() });
+
 /** steerChild's input: an instruction into a child run's active stage. */
 export const steerChildInput = z.object({ childRunDir: z.string(), manager: z.string(), message: z.string() });
 /** steerChild's output: which stage was steered, if any. */
@@ -213,6 +224,7 @@ export const ACTIVITY_CONTRACTS = {
   publishCandidate: { input: publishCandidateInput, output: candidateSnapshot },
   publishApproved: { input: publishApprovedInput, output: publishApprovedResult },
   releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
+  answerIdentity: { input: answerIdentityInput, output: answerIdentityResult },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.
@@ -236,6 +248,8 @@ export type FinalizeInput = z.infer<typeof finalizeInput>;
 export type FinalizeResult = z.infer<typeof finalizeResult>;
 export type PersistDecisionInput = z.infer<typeof persistDecisionInput>;
 export type PersistDecisionResult = z.infer<typeof persistDecisionResult>;
+export type AnswerIdentityInput = z.infer<typeof answerIdentityInput>;
+export type AnswerIdentityResult = z.infer<typeof answerIdentityResult>;
 export type SteerChildInput = z.infer<typeof steerChildInput>;
 export type SteerChildResult = z.infer<typeof steerChildResult>;
 

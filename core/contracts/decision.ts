@@ -46,6 +46,9 @@ export const decisionRecord = z.object({
   decision,
   mode: z.enum(['auto', 'human']),
   by: z.string(),
+  /** A human decision: the Temporal client identity of its decide signal or update (issue 20); absent before, and on auto decisions. */
+  identity: z.string().optional(),
+  identityReason: z.string().optional(),
   at: z.string(),
   reason: z.string(),
   remediation: remediation.optional(),
@@ -60,7 +63,7 @@ export const decisionRecord = z.object({
         gate: z.string(),
         node: z.string(),
         selected: z.string().optional(),
-        answers: z.array(z.object({ by: z.string(), choice: z.string(), via: z.string(), at: z.string() })),
+        answers: z.array(z.object({ by: z.string(), choice: z.string(), via: z.string(), at: z.string(), identity: z.string().optional() })),
       }),
     ),
   }),

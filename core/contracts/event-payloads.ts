@@ -113,6 +113,8 @@ const decided = (what: string) =>
       commit: str('the candidate commit decided on (issue 21; absent on runs without a workspace)').optional(),
       publishedBranch: str('approved with environment.workspace.publish_branch: the branch the commit was pushed as').optional(),
       publishError: str('approved, but the branch could not be pushed: why').optional(),
+      identity: str('a human decision: the Temporal client identity the server recorded with the decide signal or update ("unknown" when it could not be read; absent before issue 20)').optional(),
+      identityReason: str('why identity is "unknown"').optional(),
     })
     .describe(what);
 
@@ -163,6 +165,16 @@ export const EVENT_PAYLOADS = {
       quorum: int('answers needed'),
     })
     .describe('A valid answer was recorded (the gate may still wait for its quorum).'),
+  [EventType.gateAnswerIdentified]: z
+    .strictObject({
+      gate: gateId,
+      by: str('who the answer says answered (its self-declared `by`)'),
+      via: z.enum(['signal', 'update']).describe('how the answer came'),
+      answer: int('which answer of the gate (1-based, as in the gate record)'),
+      identity: str('the Temporal client identity the server recorded with that signal or update ("unknown" when it could not be read)'),
+      identityReason: str('why identity is "unknown"').optional(),
+    })
+    .describe('Who sent a `gate.answered` answer, as the Temporal server recorded it (issue 20): read from the history by an activity after the answer was accepted, so it follows `gate.answered`, possibly after `gate.closed`. Self-declared by the client unless the cluster authenticates clients (docs/security.md).'),
   [EventType.gateAnswerRejected]: z
     .strictObject({
       kind: z.enum(['approve', 'reject', 'answer']).describe('the signal or update kind'),
@@ -291,7 +303,7 @@ export const EVENT_PAYLOADS = {
       recovery: str('the recovery rule of the domain'),
       node: str('the node it happened at').optional(),
     })
-.describe('The run failed (SPEC §4). Before `run.completed`, except FINALIZE_FAILURE: the freeze failed after `run.completed` (which is never repeated), and this is the last event.'),
+.describe('The run failed (SPEC §4). Always before the run\'s one `run.completed` {outcome: failed}; a FINALIZE_FAILURE one (the freeze failed) takes the seq the freeze\'s provisional `run.completed` would have had, and that `run.completed` is in the server\'s record only.'),
   [EventType.runCancelled]: z
     .strictObject({
       reason: str('why the run ended: the cancel request'),
@@ -305,7 +317,7 @@ export const EVENT_PAYLOADS = {
       completedNodes: int('node visits completed (absent when the run failed)').optional(),
       domain: failureDomain.describe('the failure domain (failed runs)').optional(),
     })
-    .describe('Once per run, its last event (only a FINALIZE_FAILURE `run.failed` follows it: the run directory could not be frozen).'),
+    .describe('Once per run, how it ended (only a refused answer that arrives later may follow it). With a run directory it is provisional while the freeze runs: it enters the record (and the `events` query) only once the freeze wrote it; if the freeze fails, `run.failed` (FINALIZE_FAILURE) comes first and this says {outcome: failed, domain: FINALIZE_FAILURE}.'),
 } satisfies Record<EventType, z.ZodType>;
 
 /** The payload type of one event type. */

@@ -60,6 +60,8 @@ export const gateAnswer = z.object({
   text: z.string().optional(),
   at: z.string(),
   via: gateVia,
+  identity: z.string().optional(),
+  identityReason: z.string().optional(),
 });
 
 /** A human gate as the `gates` query shows it and continue-as-new carries it. */

@@ -16,6 +16,7 @@ describe('runsQuery', () => {
   it.each([
     [{}, 'WorkflowType = "runPipeline" AND ExecutionStatus != "ContinuedAsNew"'],
     [{ status: 'awaiting_human' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "awaiting_human" AND ExecutionStatus = "Running"'],
+    [{ status: 'finalizing' }, 'WorkflowType = "runPipeline" AND FactoryStatus = "finalizing" AND ExecutionStatus = "Running"'],
     [{ status: 'completed' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Completed"'],
     [{ status: 'approved' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Completed"'],
     [{ status: 'cancelled' }, 'WorkflowType = "runPipeline" AND ExecutionStatus = "Canceled"'],

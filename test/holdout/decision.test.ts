@@ -2,9 +2,10 @@
 // `factory scenario-worker` in separate processes with separate roots, runs started by the CLI or a
 // client. Auto decisions (approved / rejected with remediation), EVAL_FAILURE on an infrastructure
 // error, human decisions (refused approvals, DECISION_FAILURE with closure blocked), verify and rerun.
-import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { basename, join } from 'node:path';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DecisionRecord } from '../../core/decision-policy';
 import { SEARCH_ATTRIBUTES } from '../../core/temporal-names';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
@@ -194,11 +195,17 @@ describe('human decision', () => {
     expect(accepted.code).toBe(0);
     const record = JSON.parse(accepted.stdout) as DecisionRecord;
     expect(record).toMatchObject({ decision: 'rejected', mode: 'human', by: 'carol', remediation: { rerun_from: 'build', notes: 'add the farewell and rerun from build', failed_checks: ['pass_bar'] } });
+    // who sent the decide update, as the server recorded it (issue 20): our CLI's OS user, host and pid
+    const cliIdentity = `factory-cli ${userInfo().username}@${hostname()} pid ${process.pid}`;
+    expect(record.identity).toBe(cliIdentity);
     const result = await handle.result();
     expect(result).toMatchObject({ outcome: 'rejected', status: 'completed' });
     expect(readJson(join(result.runDir as string, 'decision.json'))).toEqual(record);
-    const types = finished(await allEvents(handle), result.runDir as string);
+    const events = await allEvents(handle);
+    const types = finished(events, result.runDir as string);
     expect(types.slice(-4)).toEqual(['run.awaiting_human', 'decision.failed', 'run.rejected', 'run.completed']);
+    expect(events.find((e) => e.type === 'run.rejected')?.data).toMatchObject({ by: 'carol', identity: cliIdentity });
+    expect(readFileSync(join(result.runDir as string, 'summary.md'), 'utf8')).toContain(`**rejected** by carol (human; Temporal client: ${cliIdentity})`);
   }, 120_000);
 
   it('records DECISION_FAILURE and keeps the run open (awaiting_human, RUNNING) until a valid decision arrives when decide inputs are invalid', async () => {
@@ -238,12 +245,22 @@ describe('human decision', () => {
     const runDir = (await handle.query(runQuery)).runDir as string;
     expect(existsSync(join(runDir, 'decision.json'))).toBe(false);
 
-    await handle.signal(decideSignal, { decision: 'approved', by: 'alice', reason: 'holdout green' });
+    // the valid decision by signal from a client that says it is alice's laptop: the 7th decide signal of this
+    // execution (six refused above), so its identity is read from the 7th WorkflowExecutionSignaled named decide
+    const connection = await Connection.connect({ address: env.address });
+    try {
+      const laptop = new Client({ connection, namespace: env.namespace, identity: 'alice-laptop' });
+      await laptop.workflow.getHandle(handle.workflowId).signal(decideSignal, { decision: 'approved', by: 'alice', reason: 'holdout green' });
+    } finally {
+      await connection.close();
+    }
     const result = await handle.result();
     expect(result.outcome).toBe('approved');
-    const types = finished(await allEvents(handle), runDir);
+    const events = await allEvents(handle);
+    const types = finished(events, runDir);
     expect(types.slice(-3)).toEqual(['decision.failed', 'run.approved', 'run.completed']);
-    expect(readJson<DecisionRecord>(join(runDir, 'decision.json'))).toMatchObject({ decision: 'approved', mode: 'human', by: 'alice', reason: 'holdout green' });
+    expect(readJson<DecisionRecord>(join(runDir, 'decision.json'))).toMatchObject({ decision: 'approved', mode: 'human', by: 'alice', identity: 'alice-laptop', reason: 'holdout green' });
+    expect(events.find((e) => e.type === 'run.approved')?.data).toMatchObject({ by: 'alice', identity: 'alice-laptop' });
   }, 120_000);
 });
 

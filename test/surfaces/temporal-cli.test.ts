@@ -91,7 +91,10 @@ describe('the temporal CLI against a live run', () => {
     const result = await handle.result();
     expect(result.outcome).toBe('succeeded');
     expect(await cliQuery<RunStatusView>(id, 'status')).toMatchObject({ status: 'completed', currentNode: 'exit', openGates: null });
-    expect(answered(await allEvents(handle))).toEqual([expect.objectContaining({ gate: 'review', by: 'cli-tester', choice: 'ship', via: 'signal' })]);
+    const recorded = await allEvents(handle);
+    expect(answered(recorded)).toEqual([expect.objectContaining({ gate: 'review', by: 'cli-tester', choice: 'ship', via: 'signal' })]);
+    // the temporal CLI's own identity, temporal-cli:<user>@<host>, is recorded beside by (issue 20)
+    expect(recorded.find((e) => e.type === 'gate.answer_identified')?.data).toMatchObject({ gate: 'review', by: 'cli-tester', identity: expect.stringMatching(/^temporal-cli:\S+@\S+$/) });
     // FactoryStatus ends as the outcome, so the list filters by it
     await eventually(async () => (await listed(`FactoryStatus="succeeded" AND WorkflowId="${id}"`)).includes(id), 30_000, 300);
   });

@@ -73,6 +73,9 @@ describe('approval from Temporal UI', () => {
       const events = await allEvents(handle);
       const answered = events.find((e: RunEvent) => e.type === 'gate.answered');
       expect(answered?.data).toMatchObject({ gate: 'review', by: 'ui-tester', choice: 'ship', via: 'signal' });
+      // the Web UI (no auth configured) sends its signals with no client identity: recorded as such (issue 20, docs/security.md)
+      const who = events.find((e: RunEvent) => e.type === 'gate.answer_identified');
+      expect(who?.data).toMatchObject({ gate: 'review', by: 'ui-tester', via: 'signal', identity: 'unknown', identityReason: expect.stringContaining('the client sent none') });
       const stages = events.filter((e) => e.type === 'stage.completed').map((e) => e.data['node']);
       expect(stages).toEqual(['start', 'review', 'ship']);
       expect(result.context['tool.output']).toContain('shipped');

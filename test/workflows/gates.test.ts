@@ -87,6 +87,7 @@ describe('human gates by signal', () => {
       'gate.opened',
       'gate.answered',
       'gate.closed',
+      'gate.answer_identified', // who sent it, read from the history before the run goes on (issue 20)
       'run.resumed',
       'stage.completed',
       'gate.routed',

@@ -1,7 +1,7 @@
 // RunState (workflows/run-state.ts) outside a workflow: a branch stage's bookkeeping stays in the branch's
 // context, and the context RunState hands out is a copy.
 import type { PipelineNode } from '../../core/model';
-import { RunStatus, type RunEnvelope } from '../../core/run-model';
+import { EventType, RunStatus, type RunEnvelope } from '../../core/run-model';
 import { RunState } from '../../workflows/run-state';
 
 const envelope = (): RunEnvelope => ({
@@ -39,5 +39,46 @@ describe('RunState', () => {
     seen['current_node'] = 'tampered';
     seen['injected'] = true;
     expect(state.context).toEqual({ current_node: 'a' });
+  });
+
+  describe('a provisional event (the run.completed a freeze writes, issue 24 item 6)', () => {
+    const setup = () => {
+      const state = new RunState(envelope(), () => undefined);
+      state.emit(EventType.runStarted, {});
+      const completed = state.provisional(EventType.runCompleted, { outcome: 'succeeded' });
+      state.emit(EventType.gateAnswerRejected, { reason: 'no gate is open' }); // a signal during the freeze
+      return { state, completed, seen: () => state.eventsAfter(0, 100).map((e) => [e.seq, e.type]) };
+    };
+
+    it('is not in the record while the write runs, and events emitted meanwhile wait for it', () => {
+      const { state, completed, seen } = setup();
+      expect(completed.event.seq).toBe(2);
+      expect(completed.envelope.lastSeq).toBe(2);
+      expect(seen()).toEqual([[1, 'run.started']]);
+      expect(state.envelope.lastSeq).toBe(1);
+    });
+
+    it('enters the record in its seq, counted as written, once committed; later events follow it', () => {
+      const { state, completed, seen } = setup();
+      completed.commit();
+      expect(seen()).toEqual([[1, 'run.started'], [2, 'run.completed'], [3, 'gate.answer_rejected']]);
+      expect(state.pendingWrite().events.map((e) => e.seq)).toEqual([3]); // the freeze wrote up to 2; the refusal after it was not
+    });
+
+    it('leaves no trace when filled with another event (a failed freeze): that event takes its seq, gapless', () => {
+      const { state, completed, seen } = setup();
+      completed.fill(EventType.runFailed, { domain: 'FINALIZE_FAILURE' });
+      state.emit(EventType.runCompleted, { outcome: 'failed', domain: 'FINALIZE_FAILURE' });
+      expect(seen()).toEqual([[1, 'run.started'], [2, 'run.failed'], [3, 'gate.answer_rejected'], [4, 'run.completed']]);
+      expect(() => completed.commit()).toThrow(/already resolved/);
+    });
+
+    it('is forgotten when dropped (cancelled during the write), and refuses a second one while outstanding', () => {
+      const { state, completed, seen } = setup();
+      expect(() => state.provisional(EventType.runCompleted, {})).toThrow(/already outstanding/);
+      completed.drop();
+      expect(seen()).toEqual([[1, 'run.started'], [2, 'gate.answer_rejected']]);
+      expect(state.envelope.lastSeq).toBe(2);
+    });
   });
 });
