@@ -108,3 +108,57 @@ export const workspaceSnapshotBenchmark: Benchmark = {
     }
   },
 };
+
+/**
+ * The no-change snapshot (a stage that wrote nothing: one `git status`, issue 21 follow-up) against a
+ * one-file snapshot and the git floor (a bare `git status --porcelain` of the same workspace), each in the same loop,
+ * rotated so all see the same load; also the path every stage took before (rev-parse, add --all, write-tree).
+ */
+export const workspaceUnchangedBenchmark: Benchmark = {
+  name: 'workspace-snapshot-unchanged',
+  description: `a stage snapshot when nothing changed in a ${FILES.toLocaleString('en')}-file workspace (median of 20 after 3 warm-ups, rotated with a one-file snapshot, the old path and the floor) vs git status --porcelain`,
+  async run(): Promise<BenchResult> {
+    const root = mkdtempSync(join(tmpdir(), 'factory-bench-unchanged-'));
+    try {
+      const base = await makeBase(root);
+      const ws = await createWorkspace({ runId: 'bench-unchanged', runRoot: join(root, 'runs'), base: { path: base } });
+      const at = ['-c', 'core.hooksPath=/dev/null', `--git-dir=${ws.gitDir}`, `--work-tree=${ws.dir}`];
+      let i = 0;
+      const cases: Record<'unchanged' | 'oneFile' | 'oldPath' | 'floor', () => Promise<unknown>> = {
+        unchanged: () => snapshotWorkspace(ws, { runId: 'bench-unchanged', node: 'review', attempt: 1 }),
+        oneFile: async () => {
+          writeFileSync(join(ws.dir, 'dir7', 'file7.txt'), `change ${i++}\n`);
+          await snapshotWorkspace(ws, { runId: 'bench-unchanged', node: 'implement', attempt: 1 });
+        },
+        oldPath: async () => {
+          await run('git', [...at, 'rev-parse', 'HEAD', 'HEAD^{tree}'], { env: gitEnv() });
+          await run('git', [...at, 'add', '--all', '--', '.'], { env: gitEnv(), cwd: ws.dir });
+          await run('git', [...at, 'write-tree'], { env: gitEnv() });
+        },
+        floor: () => run('git', [...at, 'status', '--porcelain'], { env: gitEnv(), cwd: ws.dir }),
+      };
+      const names = Object.keys(cases) as (keyof typeof cases)[];
+      const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof cases, number[]>;
+      for (let round = 0; round < 23; round++) {
+        const order = names.map((_, k) => names[(k + round) % names.length] as keyof typeof cases);
+        for (const n of order) {
+          const ms = await timed(cases[n]);
+          if (round >= 3) samples[n].push(ms);
+        }
+      }
+      const one = summarize(samples.oneFile);
+      const old = summarize(samples.oldPath);
+      return {
+        timing: summarize(samples.unchanged),
+        floor: { name: 'git status --porcelain (same workspace)', timing: summarize(samples.floor) },
+        notes: [
+          `one-file snapshot in the same loop: median ${one.median.toFixed(1)} ms, p95 ${one.p95.toFixed(1)} ms`,
+          `the no-change path before (rev-parse, add --all, write-tree): median ${old.median.toFixed(1)} ms, p95 ${old.p95.toFixed(1)} ms`,
+          `${FILES} files in 100 directories; the four cases rotate each round so they see the same load`,
+        ],
+      };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};

@@ -6,7 +6,7 @@
 import type { SnapshotRecord, WorkspaceRef } from '../../core/workspace';
 import { snapshotMessage } from '../../core/workspace';
 import { StageConfigError } from '../errors';
-import { git, resolveCommit } from './git';
+import { git, resolveCommit, treeOf } from './git';
 
 /** One git operation at a time per workspace in this process (parallel lanes share the run's index). */
 const queues = new Map<string, Promise<unknown>>();
@@ -21,24 +21,45 @@ function serialized<T>(gitDir: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
+/** Tree ids of commits this process has seen (a commit's tree never changes): the no-change path asks git nothing more. */
+const treeOfCommit = new Map<string, string>();
+const TREE_CACHE_MAX = 10_000;
+function rememberTree(commit: string, tree: string): void {
+  if (treeOfCommit.size >= TREE_CACHE_MAX) treeOfCommit.delete(treeOfCommit.keys().next().value as string);
+  treeOfCommit.set(commit, tree);
+}
+
 /**
  * Commits what changed since the branch head; a stage that changed nothing gets `changed: false` and the
- * head itself. Plumbing, not `git commit`: one scan of the work tree (`add --all`) instead of two (commit
- * refreshes the index again), and the tree compared by id instead of a `diff --cached` (BENCHMARKS.md).
+ * head itself. First one `git status` (the head commit from its `--branch` header, every modified, added,
+ * deleted, mode-changed and untracked path, one scan of the work tree, the index left as it is): nothing
+ * listed is the no-change fast path, one git process (BENCHMARKS.md). Otherwise plumbing, not `git commit`:
+ * one more scan (`add --all`) instead of two (commit refreshes the index again), and the tree compared by id
+ * instead of a `diff --cached`.
  */
 export function snapshotWorkspace(ws: WorkspaceRef, at: { runId: string; node: string; attempt: number }): Promise<SnapshotRecord> {
   return serialized(ws.gitDir, async () => {
     const opts = { gitDir: ws.gitDir, workTree: ws.dir };
-    const head = await git(['rev-parse', 'HEAD', 'HEAD^{tree}'], { ...opts, okCodes: [128] });
-    const [parent, parentTree] = head.stdout.trim().split('\n');
-    if (head.code !== 0 || !parent || !parentTree) throw new StageConfigError(`the run's workspace ${ws.dir} has no HEAD commit (git directory ${ws.gitDir}); it was removed or damaged`);
+    const status = await git(['status', '--porcelain=v2', '--branch', '-z', '--untracked-files=all', '--ignore-submodules=none', '--no-renames'], { ...opts, okCodes: [128] });
+    const fields = status.code === 0 ? status.stdout.split('\0').filter((f) => f !== '') : [];
+    const oid = fields.find((f) => f.startsWith('# branch.oid '))?.slice('# branch.oid '.length);
+    if (status.code !== 0 || !oid || !/^[0-9a-f]{40,64}$/.test(oid)) throw new StageConfigError(`the run's workspace ${ws.dir} has no HEAD commit (git directory ${ws.gitDir}); it was removed or damaged`);
+    const parent = oid;
+    const base = { node: at.node, attempt: at.attempt, parent };
+    if (!fields.some((f) => !f.startsWith('# '))) {
+      const tree = treeOfCommit.get(parent) ?? (await treeOf(parent, opts));
+      rememberTree(parent, tree);
+      return { ...base, commit: parent, tree, changed: false, files: 0, added: 0, deleted: 0 };
+    }
+    const parentTree = treeOfCommit.get(parent) ?? (await treeOf(parent, opts));
     await git(['add', '--all', '--', '.'], opts);
     const tree = (await git(['write-tree'], opts)).stdout.trim();
-    const base = { node: at.node, attempt: at.attempt, parent };
+    // a file rewritten with its own content (or only touched) is listed by status and gives the same tree
     if (tree === parentTree) return { ...base, commit: parent, tree, changed: false, files: 0, added: 0, deleted: 0 };
     const commit = (await git(['commit-tree', tree, '-p', parent, '-m', snapshotMessage(at.runId, at.node, at.attempt)], opts)).stdout.trim();
     // HEAD is the run's branch: move it from the parent only (a concurrent writer makes this fail, not lose a commit)
     await git(['update-ref', '-m', 'factory snapshot', `refs/heads/${ws.branch}`, commit, parent], opts);
+    rememberTree(commit, tree);
     return { ...base, commit, tree, changed: true, ...(await diffStat(ws.gitDir, parentTree, tree)) };
   });
 }

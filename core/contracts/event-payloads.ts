@@ -44,7 +44,7 @@ const stageSnapshot = z
     commit: str('the commit the stage ended at, on the run branch `factory/<runId>`'),
     tree: str('its git tree id (the content digest)'),
     parent: str('the commit before the stage'),
-    changed: z.boolean().describe('false when the stage changed no file (commit = parent)'),
+    changed: z.boolean().describe('false when the stage changed no file: no commit was made, commit = parent = the unchanged head'),
     files: int('files changed against parent'),
     added: int('lines added'),
     deleted: int('lines deleted'),

@@ -2,7 +2,7 @@
 // the stage activity works there and ends with a snapshot, a restore puts it back; the base is never written.
 
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
 import { resolveProfile } from '../../activities/profile';
@@ -11,6 +11,7 @@ import { createRun, loadRun, WORKSPACE_FILE } from '../../activities/run-create'
 import { runStage, SNAPSHOT_FILE, type AttemptContext } from '../../activities/stage';
 import type { StageInput } from '../../activities/types';
 import { publishCandidate } from '../../activities/workspace/publish';
+import { snapshotWorkspace } from '../../activities/workspace/snapshot';
 import { releaseWorkspace } from '../../activities/workspace/workspace';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope } from '../../core/run-model';
@@ -214,6 +215,33 @@ describe('run workspaces', () => {
     await rm(join(runRoot, '.factory', 'candidates.git'), { recursive: true });
     const gone = bootCauses(await failureOf(create('fourth', { workspace: { path: base, from: { runDir: first.runDir, node: 'implement' } } })));
     expect(gone[0]).toContain(`snapshot ${setup.snapshot?.commit} of the run in ${first.runDir} is neither in its workspace nor in its candidate remote`);
+  });
+
+  it('takes the no-change fast path only when nothing changed: a new untracked file, a deletion, a mode change and a rewrite with the same bytes are each told apart', async () => {
+    const { workspace } = await create('fast');
+    const ws = workspace as WorkspaceRecord;
+    const snap = (node: string) => snapshotWorkspace(ws, { runId: 'fast', node, attempt: 1 });
+    const head = () => gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-parse', ws.branch).trim();
+    const same = await snap('nothing');
+    expect(same).toMatchObject({ changed: false, commit: ws.start, parent: ws.start, tree: gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-parse', `${ws.start}^{tree}`).trim(), files: 0 });
+    await writeFile(join(ws.dir, 'src', 'app.txt'), 'v1\n'); // same bytes, new mtime
+    expect(await snap('touched')).toMatchObject({ changed: false, commit: ws.start });
+    const cases: [string, () => Promise<void>, string][] = [
+      ['untracked', async () => writeFiles(ws.dir, { 'deep/new.txt': 'new\n' }), 'deep/new.txt'],
+      ['deleted', () => rm(join(ws.dir, 'gone.txt')), 'gone.txt'],
+      ['mode', () => chmod(join(ws.dir, 'README.md'), 0o755), 'README.md'],
+    ];
+    for (const [node, change, path] of cases) {
+      const before = head();
+      await change();
+      const s = await snap(node);
+      expect(s).toMatchObject({ changed: true, parent: before, files: 1 });
+      expect(head()).toBe(s.commit);
+      expect(gitIn(base, `--git-dir=${ws.gitDir}`, 'diff-tree', '-r', '--name-only', '--no-commit-id', before, s.commit).trim()).toBe(path);
+      expect(await snap(`${node}-again`)).toMatchObject({ changed: false, commit: s.commit, parent: s.commit, tree: s.tree });
+    }
+    await rm(ws.gitDir, { recursive: true });
+    await expect(snap('broken')).rejects.toThrow(/has no HEAD commit/);
   });
 
   it('takes the snapshots of parallel branches in one workspace one at a time, each on top of the other', async () => {
