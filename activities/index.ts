@@ -15,6 +15,7 @@ import { createRun, loadRun } from './run-create';
 import { resolveSpecs } from './specs';
 import { createExecuteStage } from './stage';
 import { publishApproved, publishCandidate } from './workspace/publish';
+import { workspaceChange } from './workspace/snapshot';
 import { releaseWorkspace } from './workspace/workspace';
 import type {
   CreateRunInput,
@@ -91,6 +92,8 @@ export function createActivities(deps: ActivityDeps) {
     publishApproved,
     /** After finalize: the run's workspace removed or kept (environment.workspace.keep). */
     releaseWorkspace,
+    /** A human gate opens: what the run changed so far (files, +/- lines, the head commit). */
+    workspaceChange,
   };
 }
 

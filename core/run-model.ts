@@ -1,7 +1,7 @@
 // The Run as the outside world sees it: statuses, events, envelope, gates, checkpoint, failures.
 // Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
 
-import type { CandidateSnapshot, WorkspaceRecord } from './workspace';
+import type { CandidateSnapshot, WorkspaceChange, WorkspaceRecord } from './workspace';
 import type { StageStatus } from './model';
 import type { QuestionType } from './questions';
 import type { TokenUsage } from './usage';
@@ -145,6 +145,8 @@ export interface GateRecord {
   closed: boolean;
   /** The winning choice's target node id once closed. */
   selected?: string;
+  /** What the run changed up to the gate (runs with a workspace, issue 21): computed when the gate opened. */
+  change?: WorkspaceChange;
 }
 
 /** Attractor checkpoint (§5.3) plus what our workflow needs to resume or continue-as-new. */

@@ -51,7 +51,7 @@ export class PipelineRun {
     this.state = input.carry ? RunState.restore(input.carry.state, workflowInfo().workflowId, onStatus) : new RunState(freshEnvelope(input), onStatus);
     this.boot = input.carry?.boot;
     this.decision = new DecisionGate(this.state);
-    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date() };
+    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), change: () => this.workspace.changeSoFar() };
     const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }

@@ -3,17 +3,24 @@
 // the candidate published before evaluation, the approved branch, and the keep policy after finalize.
 // Workflow code: the git work is done by activities (activities/workspace/).
 
-import { proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities, StageInput } from '../core/contracts';
 import { errorMessage } from '../core/failures';
 import { FailureDomain } from '../core/run-model';
-import type { CandidateSnapshot, SnapshotRecord, WorkspaceRecord } from '../core/workspace';
+import type { CandidateSnapshot, SnapshotRecord, WorkspaceChange, WorkspaceRecord } from '../core/workspace';
 import type { CarriedWorkspace } from './types';
 
 /** Pushes and removals: a few retries; an EVAL_FAILURE (the remote refused the commit) or a bad setting is final. */
 const wsActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureDomain.eval, 'StageConfigError'] },
+});
+
+/** A human gate opening: reads only, so a short bound; the gate opens without the change when it cannot be read. */
+const changeActs = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: ['StageConfigError'] },
+  summary: 'what the run changed so far, for the gate',
 });
 
 /** What a stage attempt gets (StageInput.workspace). */
@@ -95,6 +102,22 @@ export class RunWorkspace {
     // a lane snapshot never joined the chain (a lost attempt's commit): the branch's own head is the truth
     const commit = this.pending.size === 0 ? this.head : undefined;
     return wsActs.publishCandidate({ runId, runRoot, workspace: this.ref(), ...(commit !== undefined ? { commit } : {}), ...(remote !== undefined ? { remote } : {}) });
+  }
+
+  /**
+   * What the run changed up to now (a human gate opening shows it): its start against the head the walk
+   * knows (the branch's head while a parallel lane's snapshot is not yet in the chain). Undefined without a
+   * workspace, or when the workspace cannot be read (the gate opens all the same).
+   */
+  async changeSoFar(): Promise<WorkspaceChange | undefined> {
+    if (!this.record) return undefined;
+    const commit = this.pending.size === 0 ? this.head : undefined;
+    try {
+      return await changeActs.workspaceChange({ workspace: this.ref(), ...(commit !== undefined ? { commit } : {}) });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return undefined;
+    }
   }
 
   /** On approval with environment.workspace.publish_branch: the branch pushed, or why it could not be (the approval stands). */

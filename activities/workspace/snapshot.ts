@@ -3,8 +3,9 @@
 // detour or a rerun from a node. Ignored files (.gitignore: build outputs, node_modules) are neither
 // snapshotted nor removed by a restore.
 
-import type { SnapshotRecord, WorkspaceRef } from '../../core/workspace';
-import { snapshotMessage } from '../../core/workspace';
+import { sanitizeLine } from '../../core/sanitize';
+import type { ChangedFile, SnapshotRecord, WorkspaceChange, WorkspaceRef } from '../../core/workspace';
+import { CHANGE_FILES_LISTED, CHANGE_PATH_MAX, snapshotMessage } from '../../core/workspace';
 import { StageConfigError } from '../errors';
 import { git, resolveCommit, treeOf } from './git';
 
@@ -90,4 +91,37 @@ export async function diffStat(gitDir: string, from: string, to: string): Promis
     deleted += Number(d) || 0;
   }
   return { files, added, deleted };
+}
+
+/**
+ * What the run changed so far (a human gate shows it): every file from the workspace's start to `commit`
+ * (default: the run branch's head) counted, the first CHANGE_FILES_LISTED by path listed with their
+ * +/- lines. File names come from the agent: each is sanitized for one line and cut to CHANGE_PATH_MAX.
+ */
+export async function workspaceChange(input: { workspace: WorkspaceRef; commit?: string }): Promise<WorkspaceChange> {
+  const ws = input.workspace;
+  const opts = { gitDir: ws.gitDir };
+  const commit = await resolveCommit(input.commit ?? `refs/heads/${ws.branch}`, opts);
+  if (!commit) throw new StageConfigError(`the run's workspace ${ws.gitDir} has no commit ${input.commit ?? ws.branch}; it was removed or damaged`);
+  const out = (await git(['diff-tree', '-r', '-z', '--numstat', '--no-renames', ws.start, commit], opts)).stdout;
+  const change: WorkspaceChange = { commit, from: ws.start, files: 0, added: 0, deleted: 0, listed: [], more: 0 };
+  // -z: `<added>\t<deleted>\t<path>\0` per file; a binary file has `-` for both counts
+  for (const entry of out.split('\0')) {
+    const m = /^(\d+|-)\t(\d+|-)\t([\s\S]+)$/.exec(entry);
+    if (!m) continue;
+    const [, a, d, path] = m as unknown as [string, string, string, string];
+    const binary = a === '-' && d === '-';
+    const file: ChangedFile = { path: shownPath(path), added: Number(a) || 0, deleted: Number(d) || 0, ...(binary ? { binary } : {}) };
+    change.files++;
+    change.added += file.added;
+    change.deleted += file.deleted;
+    if (change.listed.length < CHANGE_FILES_LISTED) change.listed.push(file);
+    else change.more++;
+  }
+  return change;
+}
+
+function shownPath(path: string): string {
+  const safe = sanitizeLine(path);
+  return safe.length > CHANGE_PATH_MAX ? `${safe.slice(0, CHANGE_PATH_MAX - 1)}…` : safe;
 }

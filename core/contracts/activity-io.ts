@@ -12,7 +12,7 @@ import type { SandboxPolicy } from '../sandbox-policy';
 import type { FactoryProfile, ProviderConfig } from '../../definitions/schemas/profile';
 import { EventType } from '../run-model';
 import { decisionRecord } from './decision';
-import { candidateSnapshot, checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion } from './records';
+import { candidateSnapshot, checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion, workspaceChange } from './records';
 
 /** A pipeline node: its id and handler type checked, the rest as core/model.ts defines it. */
 export const pipelineNode = opaque<PipelineNode>({ id: z.string(), type: z.string() }, 'a pipeline node (core/model.ts)');
@@ -195,6 +195,9 @@ export const releaseWorkspaceInput = z.object({ runRoot: z.string(), runId: z.st
 /** releaseWorkspace's output: whether it was removed, and where it is (or was). */
 export const releaseWorkspaceResult = z.object({ removed: z.boolean(), dir: z.string() });
 
+/** workspaceChange's input: what the run changed from the workspace's start to `commit` (default: the run branch's head). */
+export const workspaceChangeInput = z.object({ workspace: workspaceRef, commit: z.string().optional() });
+
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
 export const ACTIVITY_CONTRACTS = {
   resolveProfile: { input: resolveProfileInput, output: resolvedProfile },
@@ -210,6 +213,7 @@ export const ACTIVITY_CONTRACTS = {
   publishCandidate: { input: publishCandidateInput, output: candidateSnapshot },
   publishApproved: { input: publishApprovedInput, output: publishApprovedResult },
   releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
+  workspaceChange: { input: workspaceChangeInput, output: workspaceChange },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.

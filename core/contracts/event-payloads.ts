@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EventType, FailureDomain } from '../run-model';
 import { policyCheck, signatureCluster } from './decision';
-import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage } from './records';
+import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage, workspaceChange } from './records';
 import { QuestionType } from '../questions';
 
 const str = (what: string) => z.string().describe(what);
@@ -85,6 +85,7 @@ const gateAwaited = z
     question: z.enum(QuestionType).describe('question type (absent: multiple_choice, or a run from before question types)').optional(),
     choices: z.array(gateChoice).describe('`{ key, label, to, value? }` per choice'),
     deadline: nullable('ISO time the gate times out, or null'),
+    change: workspaceChange.optional(),
   })
   .describe('a human gate opened');
 const decisionAwaited = z

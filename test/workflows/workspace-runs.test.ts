@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
 import { baseState, gitIn, makeRepo } from '../helpers/git-repo';
-import { pipelineYaml, readEvents, readJson, scriptHandler, settle, startedNodes, testProfileYaml, useRunEnv, workspace, type Workspace } from '../helpers/runs';
+import { answerSignal, gatesQuery, runQuery } from '../../workflows/messages';
+import { runCli } from '../client/run-cli';
+import { eventually, pipelineYaml, readEvents, readJson, scriptHandler, settle, startedNodes, testProfileYaml, useRunEnv, workspace, type Workspace } from '../helpers/runs';
+import { testTemporalEnv } from '../helpers/temporal';
 
 jest.setTimeout(300_000);
 
@@ -130,6 +133,53 @@ describe('runs of their own (issue 21)', () => {
     if (end.ok) return;
     expect(end.failure.type).toBe('BOOT_FAILURE');
     expect(JSON.stringify(end.failure.details ?? end.failure.message)).toContain('nowhere');
+  });
+
+  it('shows what changed so far at a mid-run wait.human gate: the gate record, factory gates, the event and the Temporal UI details name the files, +/- lines and the commit, bounded and sanitized', async () => {
+    // 25 new files, one edited, and one whose name carries an escape sequence and markdown (the agent chooses names)
+    const write = `for i in $(seq -w 1 25); do echo "line $i" > gen_$i.txt; done; printf 'v2\\nmore\\n' > app.txt; printf 'x' > "$(printf 'a\\033]52;c;evil\\007[x](y)')"`;
+    const pipeline = pipelineYaml(
+      'gate-change',
+      [`{ id: write, type: tool, tool_command: ${JSON.stringify(write)} }`, '{ id: review, type: wait.human, prompt: "Ship it?" }', '{ id: ship, type: tool, tool_command: "true" }'],
+      ['{ from: start, to: write }', '{ from: write, to: review }', '{ from: review, to: ship, label: "[A] Approve" }', '{ from: ship, to: exit }'],
+    );
+    const { ws } = project(pipeline, { 'app.txt': 'v1\n' });
+    const handle = await env.start(ws);
+    try {
+      const gate = await eventually(async () => (await handle.query(gatesQuery)).find((g) => g.id === 'review'));
+      const status = await handle.query(runQuery);
+      const snapshot = completed(readEvents(status.runDir as string), 'write')?.data['snapshot'] as { commit: string } | undefined;
+      expect(snapshot?.commit).toMatch(/^[0-9a-f]{40}$/);
+      const start = readJson<RunEnvelope>(join(status.runDir as string, 'run.json')).workspace?.start;
+      expect(gate.change).toMatchObject({ commit: snapshot?.commit, from: start, files: 27, added: 28, deleted: 1, more: 7 });
+      const listed = gate.change?.listed ?? [];
+      expect(listed).toHaveLength(20);
+      // git's order (by path): the escaped name first, then app.txt, then the generated files
+      expect(listed[0]?.path).toBe('a\\x1b]52;c;evil\\x07[x](y)');
+      expect(listed[1]).toEqual({ path: 'app.txt', added: 2, deleted: 1 });
+      expect(listed[2]).toEqual({ path: 'gen_01.txt', added: 1, deleted: 0 });
+
+      const shown = await runCli(['gates', handle.workflowId, '--address', testTemporalEnv().address]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toContain(`changed so far: 27 files, +28 -1 at ${snapshot?.commit.slice(0, 12)} (since ${start?.slice(0, 12)})`);
+      expect(shown.stdout).toContain('    app.txt +2 -1');
+      expect(shown.stdout).toContain('    and 7 more');
+      expect(shown.stdout).not.toContain('\x1b');
+
+      const awaiting = readEvents(status.runDir as string).find((e) => e.type === 'run.awaiting_human');
+      expect(awaiting?.data['change']).toEqual(gate.change);
+
+      const meta = (await handle.query('__temporal_workflow_metadata')) as { currentDetails?: string };
+      expect(meta.currentDetails).toContain(`Changed so far: 27 files, +28 -1 at ${snapshot?.commit.slice(0, 12)}`);
+      expect(meta.currentDetails).toContain('- app.txt +2 -1');
+      expect(meta.currentDetails).toContain('- a\\\\x1b\\]52;c;evil\\\\x07\\[x\\](y) +1 -0');
+      expect(meta.currentDetails).toContain('- and 7 more');
+      expect(meta.currentDetails).not.toContain('\x1b');
+      await handle.signal(answerSignal, { gate: 'review', choice: 'ship', by: 'alice' });
+      expect((await handle.result()).outcome).toBe('succeeded');
+    } finally {
+      await handle.terminate('test over').catch(() => undefined);
+    }
   });
 
   it('refuses a dirty base with a BOOT_FAILURE naming the file, and leaves it as it was', async () => {
