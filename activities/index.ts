@@ -16,6 +16,7 @@ import { resolveSpecs } from './specs';
 import { createExecuteStage } from './stage';
 import { publishApproved, publishCandidate } from './workspace/publish';
 import { workspaceChange } from './workspace/snapshot';
+import { resumeWorkspace } from './workspace/resume';
 import { releaseWorkspace } from './workspace/workspace';
 import type {
   CreateRunInput,
@@ -94,6 +95,8 @@ export function createActivities(deps: ActivityDeps) {
     releaseWorkspace,
     /** A human gate opens: what the run changed so far (files, +/- lines, the head commit). */
     workspaceChange,
+    /** `factory run --resume`: the run's workspace reused, or made again at the head its checkpoint names. */
+    resumeWorkspace,
   };
 }
 

@@ -163,6 +163,8 @@ export interface Checkpoint {
   node_outcomes: Record<string, StageStatus>;
   context: Record<string, unknown>;
   logs: string[];
+  /** The workspace commit the next main-line stage starts from (issue 21): what `--resume` continues from. */
+  workspace_head?: string;
 }
 
 /** A spec as a run named it: registry ref or file (what `factory run --resume` needs to boot again). */

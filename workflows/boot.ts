@@ -44,9 +44,16 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
     state.resumeFrom(resumed);
-    if (resumed.workspace) state.recordWorkspace(resumed.workspace);
-    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...preflight });
-    return { profile, specs, runDir: input.runDir as string, ...(resumed.workspace ? { workspace: resumed.workspace } : {}) };
+    // the workspace reused, or made again at the head the checkpoint names (BOOT_FAILURE naming the commit when no repository has it)
+    const head = resumed.checkpoint.workspace_head;
+    const remote = profile.profile.environment.workspace.remote;
+    const ws = resumed.workspace
+      ? await bootActs.resumeWorkspace({ workspace: resumed.workspace, ...(head !== undefined ? { head } : {}), ...(remote !== undefined ? { remote } : {}) })
+      : undefined;
+    if (ws) state.recordWorkspace(ws.workspace);
+    const at = ws ? { workspaceHead: ws.head ?? null, workspaceRecreated: ws.recreated } : {};
+    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...at, ...preflight });
+    return { profile, specs, runDir: input.runDir as string, ...(ws ? { workspace: ws.workspace, ...(ws.head !== undefined ? { workspaceHead: ws.head } : {}) } : {}) };
   }
   state.startContext(specs.graph);
   state.emit(EventType.runCreated, {

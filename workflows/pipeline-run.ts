@@ -53,6 +53,7 @@ export class PipelineRun {
     this.decision = new DecisionGate(this.state);
     const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), change: () => this.workspace.changeSoFar() };
     const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
+    this.state.workspaceHead = () => this.workspace.nextStart();
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }
 
@@ -81,7 +82,7 @@ export class PipelineRun {
   /** Boot phases 1–4, or the boot an earlier execution carried. */
   private async bootPhase(): Promise<BootResult> {
     if (this.boot) {
-      this.workspace = new RunWorkspace(this.boot.workspace, this.input.carry?.workspace, this.input.resume === true);
+      this.workspace = new RunWorkspace(this.boot.workspace, this.input.carry?.workspace, this.input.resume === true ? { ...(this.boot.workspaceHead !== undefined ? { head: this.boot.workspaceHead } : {}) } : undefined);
       this.pipelineName = this.boot.specs.pipelineRef.id;
       this.state.setStatus(this.input.carry?.decision || this.state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
       return this.boot;
@@ -89,7 +90,7 @@ export class PipelineRun {
     this.publishStatus(RunStatus.booting);
     setCurrentDetails('**Booting**: resolving the profile and the pipeline, preflight, creating the run directory');
     this.boot = await bootPhases(this.input, this.state, (name) => (this.pipelineName = name));
-    this.workspace = new RunWorkspace(this.boot.workspace, undefined, this.input.resume === true);
+    this.workspace = new RunWorkspace(this.boot.workspace, undefined, this.input.resume === true ? { ...(this.boot.workspaceHead !== undefined ? { head: this.boot.workspaceHead } : {}) } : undefined);
     return this.boot;
   }
 

@@ -204,6 +204,7 @@ export class RunState {
   // ---- traversal
 
   checkpoint(currentNode: string, nextNode: string | undefined): Checkpoint {
+    const head = this.workspaceHead?.();
     return {
       timestamp: this.now(),
       current_node: currentNode,
@@ -214,8 +215,12 @@ export class RunState {
       node_outcomes: { ...this.outcomes },
       context: { ...this.ctx },
       logs: [...this.logs],
+      ...(head !== undefined ? { workspace_head: head } : {}),
     };
   }
+
+  /** Where the run's workspace head is read from for each checkpoint (PipelineRun wires its RunWorkspace). */
+  workspaceHead?: () => string | undefined;
 
   /** A node starts: its visit counted, its stage record stamped; `current_node` set in the lane's context (a branch's own, else the main line's). */
   stageStarted(node: PipelineNode, branchContext?: Record<string, unknown>): number {

@@ -40,6 +40,8 @@ export interface BootResult {
   runDir: string;
   /** The run's own workspace (issue 21); absent on runs without one. */
   workspace?: WorkspaceRecord;
+  /** `--resume`: the workspace head the resumed run continues from (checkpoint.json `workspace_head`). */
+  workspaceHead?: string;
 }
 
 /** Where the run's workspace stands (workflows/workspace.ts): branch head, head before each main-line node, a pending restore. */

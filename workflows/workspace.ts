@@ -35,15 +35,25 @@ export class RunWorkspace {
   /** Parallel lanes' snapshots that arrived before their parent became the head: parent → commit. */
   private readonly pending = new Map<string, string>();
 
-  /** `carried`: from continue-as-new; without it a fresh run starts at the workspace's start, a resumed one (`resumed`) at an unknown head (the branch's). */
+  /**
+   * `carried`: from continue-as-new; without it a fresh run starts at the workspace's start, and a resumed one
+   * (`resumed`) at the head its checkpoint names (boot's resumeWorkspace put the workspace there), or — a
+   * checkpoint of an older release — at an unknown head (the branch's).
+   */
   constructor(
     readonly record: WorkspaceRecord | undefined,
     carried?: CarriedWorkspace,
-    resumed = false,
+    resumed?: { head?: string },
   ) {
-    this.head = carried ? carried.head : resumed ? undefined : record?.start;
+    this.head = carried ? carried.head : resumed ? resumed.head : record?.start;
     this.before = { ...(carried?.before ?? {}) };
     this.restoreNext = carried?.restoreNext;
+  }
+
+  /** The commit the next main-line stage starts from (a pending detour's restore, else the head); what checkpoint.json records. */
+  nextStart(): string | undefined {
+    if (!this.record) return undefined;
+    return this.restoreNext ?? (this.pending.size === 0 ? this.head : undefined);
   }
 
   /** What continue-as-new carries (undefined without a workspace). */

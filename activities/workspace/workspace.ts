@@ -20,7 +20,7 @@ import { workspaceHome } from './paths';
 export { workspaceHome };
 
 /** The record a workspace directory holds about itself (a retried createRun reuses a complete one). */
-const RECORD = 'workspace.json';
+export const RECORD = 'workspace.json';
 
 /**
  * Creates the run's workspace from its base; BOOT_FAILURE for what the profile must fix (the base is
@@ -110,7 +110,7 @@ async function fetchRerunStart(from: RerunFrom, at: { gitDir: string }, home: st
 }
 
 /** A fresh repository's settings (the plain-directory case; a clone gets them with --config). */
-async function configure(gitDir: string): Promise<void> {
+export async function configure(gitDir: string): Promise<void> {
   for (const c of WORKSPACE_CONFIG) {
     const [k, v] = c.split('=') as [string, string];
     await git(['config', k, v], { gitDir });

@@ -198,6 +198,11 @@ export const releaseWorkspaceResult = z.object({ removed: z.boolean(), dir: z.st
 /** workspaceChange's input: what the run changed from the workspace's start to `commit` (default: the run branch's head). */
 export const workspaceChangeInput = z.object({ workspace: workspaceRef, commit: z.string().optional() });
 
+/** resumeWorkspace's input: the recorded workspace, the head checkpoint.json names, the profile's candidate remote. */
+export const resumeWorkspaceInput = z.object({ workspace: workspaceRecord, head: z.string().optional(), remote: z.string().optional() });
+/** resumeWorkspace's output: the workspace to continue in (reused or made again) and the head to continue from. */
+export const resumeWorkspaceResult = z.object({ workspace: workspaceRecord, head: z.string().optional(), recreated: z.boolean() });
+
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
 export const ACTIVITY_CONTRACTS = {
   resolveProfile: { input: resolveProfileInput, output: resolvedProfile },
@@ -214,6 +219,7 @@ export const ACTIVITY_CONTRACTS = {
   publishApproved: { input: publishApprovedInput, output: publishApprovedResult },
   releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
   workspaceChange: { input: workspaceChangeInput, output: workspaceChange },
+  resumeWorkspace: { input: resumeWorkspaceInput, output: resumeWorkspaceResult },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.

@@ -16,6 +16,7 @@ export const bootResult = z.object({
   runDir: z.string(),
   /** The run's own workspace (issue 21); absent on runs without one (older releases). */
   workspace: workspaceRecord.optional(),
+  workspaceHead: z.string().optional(),
 });
 
 /** Where the run's workspace stands: its branch head and the head before each main-line node last ran (workflows/workspace.ts). */

@@ -35,6 +35,8 @@ const runCreatedResumed = z
   .strictObject({
     resumedFrom: str('the checkpoint node the resumed run continues from'),
     runDir: str('the run directory resumed').optional(),
+    workspaceHead: nullable('the workspace commit the run continues from (checkpoint.json `workspace_head`), or null when an older checkpoint names none (then the run branch\'s head)').optional(),
+    workspaceRecreated: z.boolean().describe('true when the workspace was gone and was made again at that commit').optional(),
     ...preflightFields,
   })
   .describe('`factory run --resume`: the same run directory, a new workflow');

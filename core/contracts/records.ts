@@ -106,6 +106,7 @@ export const checkpoint = z.object({
   node_outcomes: z.record(z.string(), stageStatus),
   context: z.record(z.string(), z.unknown()),
   logs: z.array(z.string()),
+  workspace_head: z.string().optional(),
 });
 
 /** SPEC §1 run statuses. */
