@@ -15,6 +15,8 @@ export interface BaseRequest {
    * base's commit; the base's uncommitted state is then not used).
    */
   from?: { runDir: string; node: string };
+  /** A plain-directory base larger than this is refused (environment.workspace.max_base_bytes / max_base_files). */
+  limits?: { maxBytes: number; maxFiles: number };
 }
 
 /** The base a run was made from: a git commit of a repository, or a plain directory's content digest. */

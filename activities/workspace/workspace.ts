@@ -16,6 +16,7 @@ import { dirtyCause, dirtyPaths, locateBase, type BaseRequest, type DirtyPath } 
 import { fetchSnapshot, rerunSource, type RerunFrom } from './from-run';
 import { git, resolveCommit, runBranch, treeOf } from './git';
 import { workspaceHome } from './paths';
+import { copyTree, DEFAULT_BASE_LIMITS, excludedFromCopy, plainBaseCauses } from './plain-base';
 
 export { workspaceHome };
 
@@ -33,6 +34,12 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   if (done && (await resolveCommit(done.branch, { gitDir: done.gitDir }).catch(() => undefined))) return done;
   const { base, causes } = await locateBase(input.base);
   if (!base) throw bootFailure('workspace', causes);
+  // a plain base is checked before anything is made: the run root (created here, as the run directory's parent) must not be copied into itself
+  const runRoot = base.kind === 'directory' ? await mkdir(input.runRoot, { recursive: true }).then(() => realpath(input.runRoot)) : '';
+  if (base.kind === 'directory') {
+    const refused = await plainBaseCauses(base.path, runRoot, input.base.limits ?? DEFAULT_BASE_LIMITS);
+    if (refused.length > 0) throw bootFailure('workspace', refused);
+  }
   await rm(home, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
   const dir = join(home, 'tree');
@@ -60,7 +67,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
     await git(['init', '--quiet', `--initial-branch=${branch}`, `--separate-git-dir=${gitDir}`, dir]);
     await rm(join(dir, '.git'), { force: true });
     await configure(gitDir);
-    await copyTree(base.path, dir, await realpath(input.runRoot));
+    await copyTree(base.path, dir, excludedFromCopy(base.path, runRoot));
     const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
     record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
   }
@@ -122,25 +129,6 @@ export async function commitAll(at: { gitDir: string; workTree: string }, messag
   await git(['add', '--all', ...addFlags, '--', '.'], at);
   await git(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], at);
   return (await resolveCommit('HEAD', at)) as string;
-}
-
-/** Copies a plain directory's contents (symbolic links as links, modes and times kept). */
-async function copyTree(from: string, to: string, runRoot: string): Promise<void> {
-  const inside = relative(from, runRoot);
-  if (inside === '') throw bootFailure('workspace', [`environment.workdir ${from} (the run's base) is the run root itself; point it at the project's files`]);
-  if (inside.startsWith('..') || inside.startsWith(sep)) {
-    await promisify(execFile)('cp', ['-a', '--', `${from}/.`, `${to}/`]);
-    return;
-  }
-  // the run root lies inside the base (e.g. workdir `.` with run_root `runs`): copied around, never into itself
-  const [first] = inside.split(sep) as [string];
-  for (const name of await readdir(from)) {
-    if (name !== first) await promisify(execFile)('cp', ['-a', '--', join(from, name), `${to}/`]);
-    else if (inside !== first) {
-      await mkdir(join(to, name), { recursive: true });
-      await copyTree(join(from, name), join(to, name), runRoot);
-    }
-  }
 }
 
 /** Brings the base's uncommitted state into the workspace: changed and new paths copied, deleted ones removed. */

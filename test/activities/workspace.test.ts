@@ -139,6 +139,47 @@ describe('run workspaces', () => {
     expect(existsSync(join(plain, '.git'))).toBe(false);
   });
 
+  it('refuses a plain base over environment.workspace.max_base_files or max_base_bytes with a BOOT_FAILURE naming the directory and the limit, before any run file exists', async () => {
+    const plain = join(dir, 'plain-big');
+    writeFiles(plain, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}.txt`, 'x'.repeat(100)])));
+    const files = bootCauses(await failureOf(create('too-many', { workspace: { path: plain, limits: { maxBytes: 1024 ** 3, maxFiles: 20 } } })));
+    expect(files).toEqual([expect.stringContaining(`environment.workdir ${plain} (a plain directory, copied whole into every run's workspace) holds more than 20 files and directories: over environment.workspace.max_base_files (20)`)]);
+    const bytes = bootCauses(await failureOf(create('too-large', { workspace: { path: plain, limits: { maxBytes: 2_000, maxFiles: 1_000 } } })));
+    expect(bytes).toEqual([expect.stringContaining('holds more than 2,000 bytes: over environment.workspace.max_base_bytes (2000)')]);
+    for (const id of ['too-many', 'too-large']) {
+      expect(existsSync(join(dir, 'runs', id))).toBe(false);
+      expect(existsSync(join(dir, 'runs', '.factory', 'workspaces', id))).toBe(false);
+    }
+    // within the limits (3,000 bytes, 33 entries) it is copied
+    expect((await create('fits', { workspace: { path: plain, limits: { maxBytes: 3_000, maxFiles: 33 } } })).workspace).toMatchObject({ base: { kind: 'directory' } });
+  });
+
+  it('refuses a plain base holding the worker\'s own state directory (its run key), and leaves the run root and the project\'s .factory out of the copy', async () => {
+    const plain = join(dir, 'plain-state');
+    writeFiles(plain, { 'src/a.txt': 'A\n', '.factory/temporal.db': 'server state\n', 'worker-state/run-key': 'secret\n' });
+    const saved = process.env.FACTORY_STATE_DIR;
+    process.env.FACTORY_STATE_DIR = join(plain, 'worker-state');
+    try {
+      const causes = bootCauses(await failureOf(create('state', { workspace: { path: plain } })));
+      expect(causes).toEqual([expect.stringContaining(`environment.workdir ${plain} (a plain directory, copied whole into every run's workspace) contains the worker's own state directory ${join(plain, 'worker-state')} (its run key)`)]);
+      expect(existsSync(join(dir, 'runs', 'state'))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.FACTORY_STATE_DIR;
+      else process.env.FACTORY_STATE_DIR = saved;
+    }
+    // the run root inside the base (workdir . with run_root runs) and the project's .factory: copied around
+    // (a glob character in its name: the size count prunes it by its exact path; 4 entries are left to count)
+    const runRoot = join(plain, 'runs[1]');
+    const make = (id: string) => createRun({ envelope: envelope(id), graph, checkpoint: checkpoint(), events: [event(1, 'run.created')], runRoot, workspace: { path: plain, limits: { maxBytes: 1024 ** 3, maxFiles: 4 } } });
+    await make('inside-first');
+    const made = await make('inside');
+    const ws = made.workspace as WorkspaceRecord;
+    expect(await readFile(join(ws.dir, 'src/a.txt'), 'utf8')).toBe('A\n');
+    expect(existsSync(join(ws.dir, 'worker-state', 'run-key'))).toBe(true); // no longer the worker's: copied like any file
+    expect(existsSync(join(ws.dir, '.factory'))).toBe(false);
+    expect(existsSync(join(ws.dir, 'runs[1]'))).toBe(false);
+  });
+
   it('returns the same workspace when createRun is retried, and loadRun reads it back', async () => {
     const first = await create('again');
     const second = await create('again');

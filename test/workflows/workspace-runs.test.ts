@@ -2,7 +2,7 @@
 // ends with a snapshot recorded in stage.completed, the last snapshot is the run's pinned candidate,
 // and `rerun --from <node>` starts from the snapshot the earlier run had before that node.
 
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../../core/run-model';
@@ -266,6 +266,19 @@ describe('runs of their own (issue 21)', () => {
       const two = completed(readEvents(runDir), 'two')?.data['snapshot'] as { parent: string };
       expect(two.parent).toBe(afterOne);
     });
+  });
+
+  it('refuses a plain-directory base over the profile\'s environment.workspace.max_base_files with a BOOT_FAILURE naming the directory and the limit', async () => {
+    const pipeline = pipelineYaml('big-base', [`{ id: only, type: tool, tool_command: ${JSON.stringify('true')} }`], ['{ from: start, to: only }', '{ from: only, to: exit }']);
+    const profile = testProfileYaml().replace('workdir: .,', 'workdir: ., workspace: { max_base_files: 3 },');
+    const ws = workspace(pipeline, { profile });
+    for (let i = 0; i < 5; i++) ws.write(`file${i}.txt`, `${i}\n`);
+    const end = await settle(await env.start(ws));
+    expect(end.ok).toBe(false);
+    if (end.ok) return;
+    expect(end.failure.type).toBe('BOOT_FAILURE');
+    expect(end.failure.message).toContain('holds more than 3 files and directories: over environment.workspace.max_base_files (3)');
+    expect(end.failure.message).toContain(`environment.workdir ${realpathSync(ws.dir)} (a plain directory`);
   });
 
   it('refuses a dirty base with a BOOT_FAILURE naming the file, and leaves it as it was', async () => {
