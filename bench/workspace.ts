@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotWorkspace } from '../activities/workspace/snapshot';
 import { createWorkspace } from '../activities/workspace/workspace';
+import { DEFAULT_BASE_LIMITS, plainBaseCauses } from '../activities/workspace/plain-base';
 import { gitEnv } from '../activities/workspace/git';
 import { interleaved, summarize } from './stats';
 import type { Benchmark, BenchResult } from './types';
@@ -156,6 +157,38 @@ export const workspaceUnchangedBenchmark: Benchmark = {
           `the no-change path before (rev-parse, add --all, write-tree): median ${old.median.toFixed(1)} ms, p95 ${old.p95.toFixed(1)} ms`,
           `${FILES} files in 100 directories; the four cases rotate each round so they see the same load`,
         ],
+      };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
+
+/** The plain-directory base check (size limits, one `find`) against the copy it guards (`cp -a` of the same base). */
+export const workspacePlainGuardBenchmark: Benchmark = {
+  name: 'workspace-plain-guard',
+  description: `the size check of a ${FILES.toLocaleString('en')}-file plain-directory base before it is copied (median of 10 after 1 warm-up, alternating with the floor) vs cp -a of the same base`,
+  async run(): Promise<BenchResult> {
+    const root = mkdtempSync(join(tmpdir(), 'factory-bench-guard-'));
+    try {
+      const base = join(root, 'base');
+      for (let d = 0; d < 100; d++) {
+        mkdirSync(join(base, `dir${d}`), { recursive: true });
+        for (let f = 0; f < FILES / 100; f++) writeFileSync(join(base, `dir${d}`, `file${f}.txt`), `directory ${d} file ${f}\n`);
+      }
+      let j = 0;
+      const sides = await interleaved(
+        { warmup: 1, runs: 10 },
+        () => timed(async () => {
+          const causes = await plainBaseCauses(base, join(root, 'runs'), DEFAULT_BASE_LIMITS);
+          if (causes.length) throw new Error(causes.join('; '));
+        }),
+        () => timed(() => run('cp', ['-a', '--', `${base}/.`, `${join(root, `copy${j++}`)}/`])),
+      );
+      return {
+        timing: summarize(sides.a),
+        floor: { name: 'cp -a of the same base', timing: summarize(sides.b) },
+        notes: [`${FILES} files in 100 directories, no git; the check counts entries and bytes with one find and stops at a limit`],
       };
     } finally {
       rmSync(root, { recursive: true, force: true });
