@@ -17,6 +17,7 @@ import { createExecuteStage } from './stage';
 import { publishApproved, publishCandidate } from './workspace/publish';
 import { workspaceChange } from './workspace/snapshot';
 import { resumeWorkspace } from './workspace/resume';
+import { mergeChildWorkspace } from './workspace/child';
 import { releaseWorkspace } from './workspace/workspace';
 import type {
   CreateRunInput,
@@ -97,6 +98,8 @@ export function createActivities(deps: ActivityDeps) {
     workspaceChange,
     /** `factory run --resume`: the run's workspace reused, or made again at the head its checkpoint names. */
     resumeWorkspace,
+    /** stack.manager_loop: a succeeded child's commit brought into the parent's workspace (fast-forward or merge; conflicts named). */
+    mergeChildWorkspace,
   };
 }
 

@@ -15,6 +15,8 @@ export interface BaseRequest {
    * base's commit; the base's uncommitted state is then not used).
    */
   from?: { runDir: string; node: string };
+  /** A stack.manager_loop child: start from the parent's head, cloned from the parent's workspace repository (instead of the base). */
+  fromWorkspace?: { gitDir: string; commit: string };
   /** A plain-directory base larger than this is refused (environment.workspace.max_base_bytes / max_base_files). */
   limits?: { maxBytes: number; maxFiles: number };
 }
@@ -131,4 +133,10 @@ export function changeLines(c: WorkspaceChange): string[] {
   const lines = [head, ...c.listed.map((f) => `${f.path} ${f.binary ? '(binary)' : `+${f.added} -${f.deleted}`}`)];
   if (c.more > 0) lines.push(`and ${c.more} more`);
   return lines;
+}
+
+/** A manager loop's failure when its child's changes conflict with the parent's workspace: the files by name (at most 20). */
+export function conflictReason(childRunId: string, files: readonly string[]): string {
+  const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
+  return `child run ${childRunId} succeeded, but its changes conflict with the parent's workspace in ${files.length} file(s): ${files.slice(0, 20).map((f) => JSON.stringify(f)).join(', ')}${more}`;
 }

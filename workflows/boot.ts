@@ -78,7 +78,7 @@ function baseRequest(input: RunInput, profile: BootResult['profile']['profile'])
   const ref = input.ref ?? env.ref;
   // older profiles (carried in a replayed boot) have no limits: the activity's defaults apply
   const limits = env.workspace.max_base_bytes !== undefined && env.workspace.max_base_files !== undefined ? { limits: { maxBytes: env.workspace.max_base_bytes, maxFiles: env.workspace.max_base_files } } : {};
-  return { path: env.workdir, ...(ref !== undefined ? { ref } : {}), allowDirty: env.allow_dirty_base, ...(input.rerunFrom ? { from: input.rerunFrom } : {}), ...limits };
+  return { path: env.workdir, ...(ref !== undefined ? { ref } : {}), allowDirty: env.allow_dirty_base, ...(input.rerunFrom ? { from: input.rerunFrom } : {}), ...(input.workspaceFrom ? { fromWorkspace: input.workspaceFrom } : {}), ...limits };
 }
 
 /** A preflight report from a worker that did not say which sandbox is in force: the profile's setting. */

@@ -98,7 +98,7 @@ export class PipelineRun {
   private async walk(boot: BootResult): Promise<string | undefined> {
     if (this.input.carry?.decision) return undefined; // continued-as-new at the decision: the graph was walked
     const engine = new Engine(this.input, boot, this.state, this.gates, (node, visit, context) =>
-      runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context),
+      runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context, this.workspace),
       this.workspace,
     );
     // `rerun --from <node>`: the walk starts at that node, in the workspace the earlier run had before it
@@ -321,6 +321,7 @@ export class PipelineRun {
       lastSeq: env.lastSeq,
       ...(env.failure ? { failure: env.failure } : {}),
       context: this.state.context,
+      ...(env.candidate ? { candidate: { commit: env.candidate.commit, remote: env.candidate.remote, ref: env.candidate.ref } } : {}),
     };
   }
 }

@@ -30,6 +30,8 @@ export interface RunInput {
   ref?: string;
   /** `factory rerun --from <node>`: start at the snapshot the earlier run (in `runDir`) had before `node`. */
   rerunFrom?: { runDir: string; node: string };
+  /** A stack.manager_loop child: its workspace starts at the parent's head, cloned from the parent's workspace repository. */
+  workspaceFrom?: { gitDir: string; commit: string };
   /** Set by the workflow itself when it continues as new. */
   carry?: CarriedExecution;
 }
@@ -70,4 +72,6 @@ export interface RunResult {
   lastSeq: number;
   failure?: RunFailure;
   context: Record<string, unknown>;
+  /** The candidate the run published (runs with a workspace): a manager loop brings a child's back into its own workspace. */
+  candidate?: { commit: string; remote: string; ref: string };
 }

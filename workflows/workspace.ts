@@ -130,6 +130,21 @@ export class RunWorkspace {
     }
   }
 
+  /** Where a manager loop's child run starts: the parent's workspace repository at its head (undefined when the head is unknown: the child clones the base). */
+  childStart(): { gitDir: string; commit: string } | undefined {
+    const commit = this.nextStart();
+    return this.record && commit !== undefined ? { gitDir: this.record.gitDir, commit } : undefined;
+  }
+
+  /**
+   * A manager loop's child succeeded: its published commit brought into this workspace (fast-forward, or a merge
+   * when the head moved since `base`). The snapshot the manager node ends with, or the conflicting files.
+   */
+  async mergeChild(runId: string, node: string, base: string, child: { commit: string; remote: string; ref: string; runId: string }): Promise<{ snapshot?: SnapshotRecord; conflicts?: string[] }> {
+    if (!this.record) return {};
+    return wsActs.mergeChildWorkspace({ runId, node, workspace: this.ref(), base, child });
+  }
+
   /** On approval with environment.workspace.publish_branch: the branch pushed, or why it could not be (the approval stands). */
   async publishApproved(runId: string, runRoot: string, commit: string, branch: string, remote: string | undefined): Promise<{ publishedBranch: string } | { publishError: string }> {
     if (!this.record) return { publishError: 'the run has no workspace' };

@@ -32,6 +32,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   const home = workspaceHome(input.runRoot, input.runId);
   const done = await readRecord(home);
   if (done && (await resolveCommit(done.branch, { gitDir: done.gitDir }).catch(() => undefined))) return done;
+  if (input.base.fromWorkspace) return childWorkspace(input.runId, home, input.base.fromWorkspace);
   const { base, causes } = await locateBase(input.base);
   if (!base) throw bootFailure('workspace', causes);
   // a plain base is checked before anything is made: the run root (created here, as the run directory's parent) must not be copied into itself
@@ -79,6 +80,22 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   }
   const start = from?.commit ?? (record.kind === 'git' ? (record.dirty?.commit ?? record.commit) : record.commit);
   const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record, ...(from ? { from } : {}) };
+  await writeJsonAtomic(join(home, RECORD), ws);
+  return ws;
+}
+
+/** A manager loop's child: a clone of the parent's workspace repository at the parent's head (BOOT_FAILURE when it is not there). */
+async function childWorkspace(runId: string, home: string, from: { gitDir: string; commit: string }): Promise<WorkspaceRecord> {
+  if (!(await resolveCommit(from.commit, { gitDir: from.gitDir }).catch(() => undefined))) {
+    throw bootFailure('workspace', [`the parent run's workspace ${from.gitDir} has no commit ${from.commit} for its child run to start from (removed or damaged)`]);
+  }
+  await rm(home, { recursive: true, force: true });
+  await mkdir(home, { recursive: true });
+  const at = { gitDir: join(home, 'git'), workTree: join(home, 'tree') };
+  const branch = runBranch(runId);
+  await cloneInto(from.gitDir, at);
+  await git(['checkout', '--quiet', '-B', branch, from.commit], at);
+  const ws: WorkspaceRecord = { dir: at.workTree, gitDir: at.gitDir, branch, start: from.commit, base: { kind: 'git', path: from.gitDir, commit: from.commit } };
   await writeJsonAtomic(join(home, RECORD), ws);
   return ws;
 }

@@ -203,6 +203,17 @@ export const resumeWorkspaceInput = z.object({ workspace: workspaceRecord, head:
 /** resumeWorkspace's output: the workspace to continue in (reused or made again) and the head to continue from. */
 export const resumeWorkspaceResult = z.object({ workspace: workspaceRecord, head: z.string().optional(), recreated: z.boolean() });
 
+/** mergeChildWorkspace's input: a manager loop's child commit (from the candidate remote) brought into the parent's workspace. */
+export const mergeChildInput = z.object({
+  runId: z.string(),
+  node: z.string(),
+  workspace: workspaceRef,
+  base: z.string(),
+  child: z.object({ commit: z.string(), remote: z.string(), ref: z.string(), runId: z.string() }),
+});
+/** mergeChildWorkspace's output: the parent's new snapshot, or the conflicting files. */
+export const mergeChildResult = z.object({ snapshot: opaque<SnapshotRecord>({ commit: z.string() }, 'a stage snapshot (core/workspace.ts)').optional(), conflicts: z.array(z.string()).optional() });
+
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
 export const ACTIVITY_CONTRACTS = {
   resolveProfile: { input: resolveProfileInput, output: resolvedProfile },
@@ -220,6 +231,7 @@ export const ACTIVITY_CONTRACTS = {
   releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
   workspaceChange: { input: workspaceChangeInput, output: workspaceChange },
   resumeWorkspace: { input: resumeWorkspaceInput, output: resumeWorkspaceResult },
+  mergeChildWorkspace: { input: mergeChildInput, output: mergeChildResult },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.

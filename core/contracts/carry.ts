@@ -69,6 +69,8 @@ export const runInput = z.object({
   ref: z.string().optional(),
   /** `factory rerun --from <node>`: start at the snapshot the earlier run had before `node`. */
   rerunFrom: z.object({ runDir: z.string(), node: z.string() }).optional(),
+  /** A stack.manager_loop child: its workspace starts at the parent's head, cloned from the parent's workspace repository. */
+  workspaceFrom: z.object({ gitDir: z.string(), commit: z.string() }).optional(),
   carry: carriedExecution.optional(),
 });
 

@@ -12,6 +12,7 @@ import { runStage, SNAPSHOT_FILE, type AttemptContext } from '../../activities/s
 import type { StageInput } from '../../activities/types';
 import { publishCandidate } from '../../activities/workspace/publish';
 import { snapshotWorkspace } from '../../activities/workspace/snapshot';
+import { mergeChildWorkspace } from '../../activities/workspace/child';
 import { releaseWorkspace } from '../../activities/workspace/workspace';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope } from '../../core/run-model';
@@ -283,6 +284,45 @@ describe('run workspaces', () => {
     }
     await rm(ws.gitDir, { recursive: true });
     await expect(snap('broken')).rejects.toThrow(/has no HEAD commit/);
+  });
+
+  it('brings a manager loop child\'s commit back: a fast-forward, a merge when the parent moved, and the conflicting files named when both changed one', async () => {
+    const runRoot = join(dir, 'runs');
+    const parent = (await create('parent')).workspace as WorkspaceRecord;
+    const snap = (ws: WorkspaceRecord, runId: string, node: string, files: Record<string, string>) => {
+      writeFiles(ws.dir, files);
+      return snapshotWorkspace(ws, { runId, node, attempt: 1 });
+    };
+    const childRun = async (id: string, base: string, files: Record<string, string>) => {
+      const child = (await create(id, { workspace: { path: base, fromWorkspace: { gitDir: parent.gitDir, commit: base } } })).workspace as WorkspaceRecord;
+      expect(child).toMatchObject({ start: base, base: { kind: 'git', path: parent.gitDir, commit: base } });
+      await snap(child, id, 'build', files);
+      const published = await publishCandidate({ runId: id, runRoot, workspace: child });
+      return { commit: published.commit, remote: published.remote, ref: published.ref, runId: id };
+    };
+    const merge = (base: string, child: Awaited<ReturnType<typeof childRun>>) => mergeChildWorkspace({ runId: 'parent', node: 'manage', workspace: parent, base, child });
+
+    const a = (await snap(parent, 'parent', 'prep', { 'shared.txt': 'one\n' })).commit;
+    const ff = await merge(a, await childRun('child-ff', a, { 'child.txt': 'from the child\n' }));
+    expect(ff.snapshot).toMatchObject({ parent: a, changed: true, files: 1 });
+    expect(await readFile(join(parent.dir, 'child.txt'), 'utf8')).toBe('from the child\n');
+
+    const b = ff.snapshot?.commit as string;
+    const side = await childRun('child-merge', b, { 'other.txt': 'child\n' });
+    const moved = (await snap(parent, 'parent', 'lane', { 'lane.txt': 'parent\n' })).commit;
+    const merged = await merge(b, side);
+    expect(merged.snapshot).toMatchObject({ parent: moved, changed: true, files: 1 });
+    expect(gitIn(base, `--git-dir=${parent.gitDir}`, 'rev-list', '--parents', '-n', '1', merged.snapshot?.commit as string).trim().split(' ').slice(1)).toEqual([moved, side.commit]);
+    expect(await readFile(join(parent.dir, 'other.txt'), 'utf8')).toBe('child\n');
+    expect(await readFile(join(parent.dir, 'lane.txt'), 'utf8')).toBe('parent\n');
+
+    const c = merged.snapshot?.commit as string;
+    const clash = await childRun('child-clash', c, { 'shared.txt': 'child says\n', 'child-only.txt': 'x\n' });
+    const before = (await snap(parent, 'parent', 'lane2', { 'shared.txt': 'parent says\n' })).commit;
+    expect(await merge(c, clash)).toEqual({ conflicts: ['shared.txt'] });
+    expect(gitIn(base, `--git-dir=${parent.gitDir}`, 'rev-parse', parent.branch).trim()).toBe(before);
+    expect(await readFile(join(parent.dir, 'shared.txt'), 'utf8')).toBe('parent says\n');
+    expect(existsSync(join(parent.dir, 'child-only.txt'))).toBe(false);
   });
 
   it('takes the snapshots of parallel branches in one workspace one at a time, each on top of the other', async () => {
