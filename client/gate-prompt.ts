@@ -161,7 +161,8 @@ export class GatePrompter {
         refusal = await this.answerer.decide({ decision: decision as 'approved' | 'rejected', reason, ...(remediation ? { remediation } : {}) });
         if (!refusal) return `decision ${decision} sent from this terminal`;
       } else {
-        const changed = gate.change ? `${changeBlock(gate.change, '').map(sanitizeLine).join('\n')}\n` : '';
+        // what the run changed so far, above the question (nothing when no file changed: the prompt stays one line)
+        const changed = gate.change && gate.change.files > 0 ? `${changeBlock(gate.change, '').map(sanitizeLine).join('\n')}\n` : '';
         const answer = await askQuestion(questionOf(gate), `${header}${changed}gate ${sanitizeLine(gate.gate)}: `, ctx);
         refusal = await this.answerer.answer(gate.gate, answer);
         if (!refusal) return `gate ${gate.gate}: answered ${answer.choice ?? JSON.stringify(answer.text)} from this terminal`;

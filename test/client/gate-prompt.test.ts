@@ -73,9 +73,12 @@ describe('GatePrompter', () => {
     expect(t.answers).toEqual([{ choice: 'ship' }]);
   });
 
-  it('asks without a change block when the event\'s change is malformed', async () => {
+  it.each([
+    ['malformed', { commit: 7, listed: 'no' }],
+    ['empty (no file changed)', { commit: 'c'.repeat(40), from: 'c'.repeat(40), files: 0, added: 0, deleted: 0, listed: [], more: 0 }],
+  ])('asks without a change block when the event\'s change is %s', async (_what, change) => {
     const t = terminal();
-    t.prompter.onEvent(gate({ change: { commit: 7, listed: 'no' } }));
+    t.prompter.onEvent(gate({ change }));
     await t.shows(/gate review: Ship it\?/);
     expect(t.screen()).not.toContain('changed so far');
     t.type(KEYS.enter);
