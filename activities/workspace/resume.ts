@@ -38,8 +38,10 @@ export async function resumeWorkspace(input: ResumeWorkspaceInput): Promise<Resu
   const ws = input.workspace;
   if (input.head !== undefined && !isObjectId(input.head)) throw bootFailure('workspace', [`checkpoint.json names the workspace head ${JSON.stringify(input.head).slice(0, 80)}, which is not a commit id`]);
   const at = { gitDir: ws.gitDir, workTree: ws.dir };
-  const present = existsSync(ws.gitDir) && existsSync(ws.dir) ? await resolveCommit(input.head ?? `refs/heads/${ws.branch}`, at).catch(() => undefined) : undefined;
-  if (present) {
+  // the repository is what matters: a work tree removed on its own is checked out again from it
+  const present = existsSync(ws.gitDir) ? await resolveCommit(input.head ?? `refs/heads/${ws.branch}`, { gitDir: ws.gitDir }).catch(() => undefined) : undefined;
+  if (present && (input.head !== undefined || existsSync(ws.dir))) {
+    await mkdir(ws.dir, { recursive: true });
     if (input.head !== undefined) await restoreWorkspace(ws, input.head);
     return { workspace: ws, ...(input.head !== undefined ? { head: input.head } : {}), recreated: false };
   }

@@ -13,6 +13,7 @@ import type { StageInput } from '../../activities/types';
 import { publishCandidate } from '../../activities/workspace/publish';
 import { snapshotWorkspace } from '../../activities/workspace/snapshot';
 import { mergeChildWorkspace } from '../../activities/workspace/child';
+import { resumeWorkspace } from '../../activities/workspace/resume';
 import { releaseWorkspace } from '../../activities/workspace/workspace';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope } from '../../core/run-model';
@@ -323,6 +324,20 @@ describe('run workspaces', () => {
     expect(gitIn(base, `--git-dir=${parent.gitDir}`, 'rev-parse', parent.branch).trim()).toBe(before);
     expect(await readFile(join(parent.dir, 'shared.txt'), 'utf8')).toBe('parent says\n');
     expect(existsSync(join(parent.dir, 'child-only.txt'))).toBe(false);
+  });
+
+  it('resumes in the kept workspace at the checkpoint\'s head: a removed work tree is checked out again, a malformed head is refused', async () => {
+    const { workspace } = await create('resume');
+    const ws = workspace as WorkspaceRecord;
+    writeFiles(ws.dir, { 'kept.txt': 'snapshotted\n' });
+    const head = (await snapshotWorkspace(ws, { runId: 'resume', node: 'one', attempt: 1 })).commit;
+    writeFiles(ws.dir, { 'stray.txt': 'left by the interrupted stage\n' });
+    await rm(ws.dir, { recursive: true });
+    expect(await resumeWorkspace({ workspace: ws, head })).toEqual({ workspace: ws, head, recreated: false });
+    expect(await readFile(join(ws.dir, 'kept.txt'), 'utf8')).toBe('snapshotted\n');
+    expect(existsSync(join(ws.dir, 'stray.txt'))).toBe(false);
+    const bad = bootCauses(await failureOf(resumeWorkspace({ workspace: ws, head: '--upload-pack=evil' })));
+    expect(bad[0]).toContain('which is not a commit id');
   });
 
   it('takes the snapshots of parallel branches in one workspace one at a time, each on top of the other', async () => {
