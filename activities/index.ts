@@ -16,6 +16,9 @@ import { createRun, loadRun } from './run-create';
 import { resolveSpecs } from './specs';
 import { createExecuteStage } from './stage';
 import { publishApproved, publishCandidate } from './workspace/publish';
+import { workspaceChange } from './workspace/snapshot';
+import { resumeWorkspace } from './workspace/resume';
+import { mergeChildWorkspace } from './workspace/child';
 import { releaseWorkspace } from './workspace/workspace';
 import type {
   CreateRunInput,
@@ -94,6 +97,12 @@ export function createActivities(deps: ActivityDeps) {
     releaseWorkspace,
     /** After a gate answer or a decision was accepted: the Temporal client identity its history event records. */
     answerIdentity,
+    /** A human gate opens: what the run changed so far (files, +/- lines, the head commit). */
+    workspaceChange,
+    /** `factory run --resume`: the run's workspace reused, or made again at the head its checkpoint names. */
+    resumeWorkspace,
+    /** stack.manager_loop: a succeeded child's commit brought into the parent's workspace (fast-forward or merge; conflicts named). */
+    mergeChildWorkspace,
   };
 }
 

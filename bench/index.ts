@@ -12,11 +12,11 @@ import { stageIoBenchmark } from './stage-io';
 import { tuningBenchmark } from './tuning';
 import { throughputBenchmark } from './run-throughput';
 import { closeTemporalBenchEnv } from './temporal-env';
-import { workspaceCreateBenchmark, workspaceSnapshotBenchmark } from './workspace';
+import { workspaceCreateBenchmark, workspacePlainGuardBenchmark, workspaceSnapshotBenchmark, workspaceUnchangedBenchmark } from './workspace';
 import type { Benchmark, BenchResult } from './types';
 
 /** Every benchmark, in run order; the Temporal ones share one dev server and worker process (bench/temporal-env.ts). */
-export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark, sandboxBenchmark, workspaceCreateBenchmark, workspaceSnapshotBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [lintBenchmark, loadBenchmark, stagesBenchmark('remote'), bootBenchmark, gateBenchmark, throughputBenchmark, scenariosBenchmark, tuningBenchmark, stageIoBenchmark, sandboxBenchmark, workspaceCreateBenchmark, workspaceSnapshotBenchmark, workspaceUnchangedBenchmark, workspacePlainGuardBenchmark];
 
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 

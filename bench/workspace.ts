@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { snapshotWorkspace } from '../activities/workspace/snapshot';
 import { createWorkspace } from '../activities/workspace/workspace';
+import { DEFAULT_BASE_LIMITS, plainBaseCauses } from '../activities/workspace/plain-base';
 import { gitEnv } from '../activities/workspace/git';
 import { interleaved, summarize } from './stats';
 import type { Benchmark, BenchResult } from './types';
@@ -102,6 +103,92 @@ export const workspaceSnapshotBenchmark: Benchmark = {
         target: { stat: 'median', ms: 200 },
         floor: { name: 'git commit -a', timing: summarize(sides.b) },
         notes: ['factory\'s snapshot also picks up new and deleted files (add --all), and records parent, tree and +/- lines'],
+      };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
+
+/**
+ * The no-change snapshot (a stage that wrote nothing: one `git status`, issue 21 follow-up) against a
+ * one-file snapshot and the git floor (a bare `git status --porcelain` of the same workspace), each in the same loop,
+ * rotated so all see the same load; also the path every stage took before (rev-parse, add --all, write-tree).
+ */
+export const workspaceUnchangedBenchmark: Benchmark = {
+  name: 'workspace-snapshot-unchanged',
+  description: `a stage snapshot when nothing changed in a ${FILES.toLocaleString('en')}-file workspace (median of 20 after 3 warm-ups, rotated with a one-file snapshot, the old path and the floor) vs git status --porcelain`,
+  async run(): Promise<BenchResult> {
+    const root = mkdtempSync(join(tmpdir(), 'factory-bench-unchanged-'));
+    try {
+      const base = await makeBase(root);
+      const ws = await createWorkspace({ runId: 'bench-unchanged', runRoot: join(root, 'runs'), base: { path: base } });
+      const at = ['-c', 'core.hooksPath=/dev/null', `--git-dir=${ws.gitDir}`, `--work-tree=${ws.dir}`];
+      let i = 0;
+      const cases: Record<'unchanged' | 'oneFile' | 'oldPath' | 'floor', () => Promise<unknown>> = {
+        unchanged: () => snapshotWorkspace(ws, { runId: 'bench-unchanged', node: 'review', attempt: 1 }),
+        oneFile: async () => {
+          writeFileSync(join(ws.dir, 'dir7', 'file7.txt'), `change ${i++}\n`);
+          await snapshotWorkspace(ws, { runId: 'bench-unchanged', node: 'implement', attempt: 1 });
+        },
+        oldPath: async () => {
+          await run('git', [...at, 'rev-parse', 'HEAD', 'HEAD^{tree}'], { env: gitEnv() });
+          await run('git', [...at, 'add', '--all', '--', '.'], { env: gitEnv(), cwd: ws.dir });
+          await run('git', [...at, 'write-tree'], { env: gitEnv() });
+        },
+        floor: () => run('git', [...at, 'status', '--porcelain'], { env: gitEnv(), cwd: ws.dir }),
+      };
+      const names = Object.keys(cases) as (keyof typeof cases)[];
+      const samples = Object.fromEntries(names.map((n) => [n, [] as number[]])) as Record<keyof typeof cases, number[]>;
+      for (let round = 0; round < 23; round++) {
+        const order = names.map((_, k) => names[(k + round) % names.length] as keyof typeof cases);
+        for (const n of order) {
+          const ms = await timed(cases[n]);
+          if (round >= 3) samples[n].push(ms);
+        }
+      }
+      const one = summarize(samples.oneFile);
+      const old = summarize(samples.oldPath);
+      return {
+        timing: summarize(samples.unchanged),
+        floor: { name: 'git status --porcelain (same workspace)', timing: summarize(samples.floor) },
+        notes: [
+          `one-file snapshot in the same loop: median ${one.median.toFixed(1)} ms, p95 ${one.p95.toFixed(1)} ms`,
+          `the no-change path before (rev-parse, add --all, write-tree): median ${old.median.toFixed(1)} ms, p95 ${old.p95.toFixed(1)} ms`,
+          `${FILES} files in 100 directories; the four cases rotate each round so they see the same load`,
+        ],
+      };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
+
+/** The plain-directory base check (size limits, one `find`) against the copy it guards (`cp -a` of the same base). */
+export const workspacePlainGuardBenchmark: Benchmark = {
+  name: 'workspace-plain-guard',
+  description: `the size check of a ${FILES.toLocaleString('en')}-file plain-directory base before it is copied (median of 10 after 1 warm-up, alternating with the floor) vs cp -a of the same base`,
+  async run(): Promise<BenchResult> {
+    const root = mkdtempSync(join(tmpdir(), 'factory-bench-guard-'));
+    try {
+      const base = join(root, 'base');
+      for (let d = 0; d < 100; d++) {
+        mkdirSync(join(base, `dir${d}`), { recursive: true });
+        for (let f = 0; f < FILES / 100; f++) writeFileSync(join(base, `dir${d}`, `file${f}.txt`), `directory ${d} file ${f}\n`);
+      }
+      let j = 0;
+      const sides = await interleaved(
+        { warmup: 1, runs: 10 },
+        () => timed(async () => {
+          const causes = await plainBaseCauses(base, join(root, 'runs'), DEFAULT_BASE_LIMITS);
+          if (causes.length) throw new Error(causes.join('; '));
+        }),
+        () => timed(() => run('cp', ['-a', '--', `${base}/.`, `${join(root, `copy${j++}`)}/`])),
+      );
+      return {
+        timing: summarize(sides.a),
+        floor: { name: 'cp -a of the same base', timing: summarize(sides.b) },
+        notes: [`${FILES} files in 100 directories, no git; the check counts entries and bytes with one find and stops at a limit`],
       };
     } finally {
       rmSync(root, { recursive: true, force: true });

@@ -5,6 +5,8 @@ import { confirm, input, select } from '@inquirer/prompts';
 import type { PolicyCheck } from '../core/decision-policy';
 import { AnswerValue, QUESTION_TYPES, QuestionType, type Question, type QuestionOption } from '../core/questions';
 import { sanitizeLine } from '../core/sanitize';
+import type { WorkspaceChange } from '../core/workspace';
+import { changeBlock, eventChange } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { DecideSignalInput } from '../workflows/messages';
 
@@ -15,6 +17,8 @@ export interface OpenGate {
   choices: GateChoice[];
   /** The gate's question (yes/no, multiple choice, free text, confirmation) when the event carries one. */
   question?: Question;
+  /** What the run changed up to the gate (runs with a workspace): files, +/- lines, the commit. */
+  change?: WorkspaceChange;
   /** Set for the decision gate: the decisions policy allows and the checks behind them. */
   decision?: { allowed: string[]; checks: PolicyCheck[] };
 }
@@ -157,7 +161,9 @@ export class GatePrompter {
         refusal = await this.answerer.decide({ decision: decision as 'approved' | 'rejected', reason, ...(remediation ? { remediation } : {}) });
         if (!refusal) return `decision ${decision} sent from this terminal`;
       } else {
-        const answer = await askQuestion(questionOf(gate), `${header}gate ${sanitizeLine(gate.gate)}: `, ctx);
+        // what the run changed so far, above the question (nothing when no file changed: the prompt stays one line)
+        const changed = gate.change && gate.change.files > 0 ? `${changeBlock(gate.change, '').map(sanitizeLine).join('\n')}\n` : '';
+        const answer = await askQuestion(questionOf(gate), `${header}${changed}gate ${sanitizeLine(gate.gate)}: `, ctx);
         refusal = await this.answerer.answer(gate.gate, answer);
         if (!refusal) return `gate ${gate.gate}: answered ${answer.choice ?? JSON.stringify(answer.text)} from this terminal`;
       }
@@ -204,7 +210,8 @@ function openGateOf(d: Record<string, unknown>): OpenGate {
   // the event names the question type; its options are the gate's choices (yes/no ones carry value YES/NO)
   const type = typeof d['question'] === 'string' && (QUESTION_TYPES as readonly string[]).includes(d['question']) ? (d['question'] as QuestionType) : undefined;
   const question: Question | undefined = type ? { text: prompt, type, stage: gate, options: type === QuestionType.freeform ? [] : choices.map((c) => ({ ...c })) } : undefined;
-  return { gate, prompt, choices, ...(question ? { question } : {}) };
+  const change = eventChange(d['change']);
+  return { gate, prompt, choices, ...(question ? { question } : {}), ...(change ? { change } : {}) };
 }
 
 /** Who an answer came from, as far as the server knows: signals come from the Web UI or the temporal CLI. */

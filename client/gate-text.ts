@@ -3,6 +3,7 @@
 import { quorumUnreachable, unreachableText, votesFor } from '../core/gate-rules';
 import type { QuestionType } from '../core/questions';
 import type { GateChoice, GateRecord } from '../core/run-model';
+import { changeLines, type WorkspaceChange } from '../core/workspace';
 
 /** One line listing what the gate accepts: its options, or that it wants free text. */
 export function choicesLine(question: QuestionType | undefined, choices: readonly GateChoice[]): string {
@@ -30,4 +31,19 @@ export function votesLine(gate: GateRecord): string {
   const votes = choices.map((c) => `${c || 'reply'} ${votesFor(gate, c)}/${gate.quorum}`).join(', ');
   const stuck = quorumUnreachable(gate, undefined);
   return stuck ? `${votes}; ${unreachableText(stuck)}: the gate ends now, as at its deadline` : votes;
+}
+
+/** The event's `change`, when it has the shape a gate shows (events are checked against their contract, but old or foreign ones may not be). */
+export function eventChange(v: unknown): WorkspaceChange | undefined {
+  if (v === null || typeof v !== 'object') return undefined;
+  const c = v as Partial<WorkspaceChange>;
+  const n = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  if (typeof c.commit !== 'string' || typeof c.from !== 'string' || !n(c.files) || !n(c.added) || !n(c.deleted) || !n(c.more) || !Array.isArray(c.listed)) return undefined;
+  const listed = c.listed.filter((f) => f !== null && typeof f === 'object' && typeof f.path === 'string' && n(f.added) && n(f.deleted));
+  return { commit: c.commit, from: c.from, files: c.files as number, added: c.added as number, deleted: c.deleted as number, listed, more: c.more as number };
+}
+
+/** The change a gate shows, indented under it: `changed so far: 3 files, +10 -2 at <commit> (since <start>)`, then a line per file. */
+export function changeBlock(change: WorkspaceChange, indent: string): string[] {
+  return changeLines(change).map((l, i) => (i === 0 ? `${indent}changed so far: ${l}` : `${indent}  ${l}`));
 }

@@ -3,7 +3,7 @@
 // open gates with the exact command to answer them. Pauses while a gate prompt owns the terminal.
 import type { QuestionType } from '../core/questions';
 import { sanitizeLine } from '../core/sanitize';
-import { answerCommands, choicesLine } from './gate-text';
+import { answerCommands, changeBlock, choicesLine, eventChange } from './gate-text';
 import type { GateChoice, RunEvent } from '../core/run-model';
 import type { PromptScreen } from './gate-prompt';
 import { decisionLines, signatureLines } from './progress';
@@ -213,9 +213,12 @@ export class LiveView implements PromptScreen {
     if (g.data['kind'] === 'decision') {
       return [`  ⏸ decision awaited:`, ...decisionLines(g.data, this.runId, '      '), ...signatureLines(this.evaluation?.clusters, '      ')];
     }
+    // what the run changed so far: its one summary line here (the files are in `factory gates` and at the prompt)
+    const change = eventChange(g.data['change']);
     return [
       `  ⏸ gate ${g.gate}: ${g.prompt}`,
       `      ${choicesLine(g.question, g.choices)}`,
+      ...(change ? changeBlock(change, '      ').slice(0, 1) : []),
       `      ${answerCommands(this.runId, g.gate, g.question)}`,
       `      temporal workflow signal${this.opts.address ? ` --address ${this.opts.address}` : ''} --workflow-id ${this.runId} --name approve --input '{"by":"you"}'`,
     ];

@@ -7,7 +7,7 @@ import { unreachableText } from '../core/gate-rules';
 import { eventsQuery } from '../workflows/messages';
 import type { QuestionType } from '../core/questions';
 import { sanitizeFields, sanitizeLine } from '../core/sanitize';
-import { answerCommands, choicesLine } from './gate-text';
+import { answerCommands, changeBlock, choicesLine, eventChange } from './gate-text';
 import { DEFAULT_WORKER_WAIT_MS, isServerUnavailable, NoWorkerError, ServerUnavailableError, serverLost, withWorkerDeadline } from './worker-wait';
 
 /** Failure fields that list causes on lines of their own: their line breaks stay (control characters are still escaped). */
@@ -38,9 +38,11 @@ export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: str
       const choices = (d['choices'] as GateChoice[] | undefined) ?? [];
       const gate = String(d['gate']);
       const question = typeof d['question'] === 'string' ? (d['question'] as QuestionType) : undefined;
+      const change = eventChange(d['change']);
       const lines = [
         line(`⏸ waiting for a human at gate "${gate}": ${String(d['prompt'] ?? '')}`),
         `    ${choicesLine(question, choices)}`,
+        ...(change ? changeBlock(change, '    ') : []),
         `    answer:  ${answerCommands(opts.runId, gate, question)}`,
         `    or:      temporal workflow signal${opts.address ? ` --address ${opts.address}` : ''} --workflow-id ${opts.runId} --name approve --input '{"gate":"${gate}","by":"you"}'`,
       ];

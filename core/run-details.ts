@@ -3,6 +3,8 @@
 // deadline and the exact signal JSON to send). Pure text builders: workflow code and the CLI both use them.
 
 import type { GateRecord } from './run-model';
+import { sanitizeLine } from './sanitize';
+import { changeLines } from './workspace';
 
 /** Longest static summary the UI shows on one line; longer goals are cut with an ellipsis. */
 const SUMMARY_MAX = 200;
@@ -24,6 +26,11 @@ export function stageDetails(node: string, type: string, visit: number, branch?:
 export function gateDetails(gate: GateRecord): string {
   const lines = [`**Waiting at gate \`${gate.id}\`**: ${oneLine(gate.prompt)}`, '', 'Choices:'];
   for (const c of gate.choices) lines.push(`- ${oneLine(c.label)}${c.to ? ` → ${c.to}` : ''}`);
+  if (gate.change) {
+    const [head, ...files] = changeLines(gate.change);
+    lines.push('', `Changed so far: ${markdownText(head as string)}`);
+    for (const f of files) lines.push(`- ${markdownText(f)}`);
+  }
   lines.push('', `Deadline: ${gate.deadline ?? 'none'}`);
   if (gate.approvers.length > 0) lines.push(`Approvers: ${gate.approvers.join(', ')} (quorum ${gate.quorum})`);
   lines.push('', 'Answer with "Send a Signal" (replace `you` with your name):');
@@ -49,6 +56,11 @@ export function decisionDetails(gate: GateRecord): string {
 /** Current details once the run ended (or is being finalized). */
 export function endDetails(outcome: string, finalizing: boolean): string {
   return finalizing ? `**Finalizing** (outcome ${outcome}): writing the run's record` : `**Finished**: ${outcome}`;
+}
+
+/** Text from the agent (file names) shown as plain markdown text: one line, control characters and markdown syntax escaped. */
+function markdownText(text: string): string {
+  return sanitizeLine(text).replace(/[\\`*_[\]<>#|!~]/g, (c) => `\\${c}`);
 }
 
 function oneLine(text: string): string {

@@ -1,7 +1,7 @@
 // The Run as the outside world sees it: statuses, events, envelope, gates, checkpoint, failures.
 // Plain data shared by workflow code, activities, the CLI and tests. Pure: no I/O, no clocks.
 
-import type { CandidateSnapshot, WorkspaceRecord } from './workspace';
+import type { CandidateSnapshot, WorkspaceChange, WorkspaceRecord } from './workspace';
 import type { StageStatus } from './model';
 import type { QuestionType } from './questions';
 import type { TokenUsage } from './usage';
@@ -156,6 +156,8 @@ export interface GateRecord {
   closed: boolean;
   /** The winning choice's target node id once closed. */
   selected?: string;
+  /** What the run changed up to the gate (runs with a workspace, issue 21): computed when the gate opened. */
+  change?: WorkspaceChange;
 }
 
 /** Attractor checkpoint (§5.3) plus what our workflow needs to resume or continue-as-new. */
@@ -172,6 +174,8 @@ export interface Checkpoint {
   node_outcomes: Record<string, StageStatus>;
   context: Record<string, unknown>;
   logs: string[];
+  /** The workspace commit the next main-line stage starts from (issue 21): what `--resume` continues from. */
+  workspace_head?: string;
 }
 
 /** A spec as a run named it: registry ref or file (what `factory run --resume` needs to boot again). */

@@ -15,6 +15,10 @@ export interface BaseRequest {
    * base's commit; the base's uncommitted state is then not used).
    */
   from?: { runDir: string; node: string };
+  /** A stack.manager_loop child: start from the parent's head, cloned from the parent's workspace repository (instead of the base). */
+  fromWorkspace?: { gitDir: string; commit: string };
+  /** A plain-directory base larger than this is refused (environment.workspace.max_base_bytes / max_base_files). */
+  limits?: { maxBytes: number; maxFiles: number };
 }
 
 /** The base a run was made from: a git commit of a repository, or a plain directory's content digest. */
@@ -93,4 +97,46 @@ export type WorkspaceKeep = (typeof WORKSPACE_KEEP)[number];
 /** The deterministic message of a stage snapshot. */
 export function snapshotMessage(runId: string, node: string, attempt: number): string {
   return `factory: run ${runId} node ${node} attempt ${attempt}`;
+}
+
+/** Most files a gate lists by name; the rest are counted (`and K more`). */
+export const CHANGE_FILES_LISTED = 20;
+/** Longest file name a gate shows (longer ones are cut with an ellipsis). */
+export const CHANGE_PATH_MAX = 200;
+
+/** One changed file as a gate lists it: its name (sanitized: it comes from the agent) and +/- lines (binary: no lines). */
+export interface ChangedFile {
+  path: string;
+  added: number;
+  deleted: number;
+  binary?: boolean;
+}
+
+/** What a run changed so far, as a human gate shows it (issue 21): from its start to its current head. */
+export interface WorkspaceChange {
+  /** The workspace head the change is at (the last snapshot). */
+  commit: string;
+  /** The commit the run started from (the base commit, or the dirty/directory snapshot on top of it). */
+  from: string;
+  files: number;
+  added: number;
+  deleted: number;
+  /** The first CHANGE_FILES_LISTED files by path. */
+  listed: ChangedFile[];
+  /** Files changed but not listed. */
+  more: number;
+}
+
+/** A human gate's account of the change, one line then one per listed file, e.g. `3 files, +10 -2 at 1a2b3c4d5e6f (since 0f9e8d7c6b5a)`. */
+export function changeLines(c: WorkspaceChange): string[] {
+  const head = c.files === 0 ? `no files changed at ${c.commit.slice(0, 12)}` : `${c.files} file${c.files === 1 ? '' : 's'}, +${c.added} -${c.deleted} at ${c.commit.slice(0, 12)} (since ${c.from.slice(0, 12)})`;
+  const lines = [head, ...c.listed.map((f) => `${f.path} ${f.binary ? '(binary)' : `+${f.added} -${f.deleted}`}`)];
+  if (c.more > 0) lines.push(`and ${c.more} more`);
+  return lines;
+}
+
+/** A manager loop's failure when its child's changes conflict with the parent's workspace: the files by name (at most 20). */
+export function conflictReason(childRunId: string, files: readonly string[]): string {
+  const more = files.length > 20 ? ` and ${files.length - 20} more` : '';
+  return `child run ${childRunId} succeeded, but its changes conflict with the parent's workspace in ${files.length} file(s): ${files.slice(0, 20).map((f) => JSON.stringify(f)).join(', ')}${more}`;
 }

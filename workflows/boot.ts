@@ -45,9 +45,16 @@ export async function bootPhases(input: RunInput, state: RunState, named: (pipel
   if (input.resume) {
     const resumed = await bootActs.loadRun({ runDir: input.runDir as string });
     state.resumeFrom(resumed);
-    if (resumed.workspace) state.recordWorkspace(resumed.workspace);
-    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...preflight });
-    return { profile, specs, runDir: input.runDir as string, ...(resumed.workspace ? { workspace: resumed.workspace } : {}) };
+    // the workspace reused, or made again at the head the checkpoint names (BOOT_FAILURE naming the commit when no repository has it)
+    const head = resumed.checkpoint.workspace_head;
+    const remote = profile.profile.environment.workspace.remote;
+    const ws = resumed.workspace
+      ? await bootActs.resumeWorkspace({ workspace: resumed.workspace, ...(head !== undefined ? { head } : {}), ...(remote !== undefined ? { remote } : {}) })
+      : undefined;
+    if (ws) state.recordWorkspace(ws.workspace);
+    const at = ws ? { workspaceHead: ws.head ?? null, workspaceRecreated: ws.recreated } : {};
+    state.emit(EventType.runCreated, { resumedFrom: resumed.checkpoint.current_node, runDir: input.runDir, ...at, ...preflight });
+    return { profile, specs, runDir: input.runDir as string, ...(ws ? { workspace: ws.workspace, ...(ws.head !== undefined ? { workspaceHead: ws.head } : {}) } : {}) };
   }
   state.startContext(specs.graph);
   state.emit(EventType.runCreated, {
@@ -76,7 +83,9 @@ export function submitOverrides(input: RunInput): { goal?: string; params?: Reco
 function baseRequest(input: RunInput, profile: BootResult['profile']['profile']): BaseRequest {
   const env = profile.environment;
   const ref = input.ref ?? env.ref;
-  return { path: env.workdir, ...(ref !== undefined ? { ref } : {}), allowDirty: env.allow_dirty_base, ...(input.rerunFrom ? { from: input.rerunFrom } : {}) };
+  // older profiles (carried in a replayed boot) have no limits: the activity's defaults apply
+  const limits = env.workspace.max_base_bytes !== undefined && env.workspace.max_base_files !== undefined ? { limits: { maxBytes: env.workspace.max_base_bytes, maxFiles: env.workspace.max_base_files } } : {};
+  return { path: env.workdir, ...(ref !== undefined ? { ref } : {}), allowDirty: env.allow_dirty_base, ...(input.rerunFrom ? { from: input.rerunFrom } : {}), ...(input.workspaceFrom ? { fromWorkspace: input.workspaceFrom } : {}), ...limits };
 }
 
 /** A preflight report from a worker that did not say which sandbox is in force: the profile's setting. */

@@ -11,6 +11,8 @@ import { decodeFailure, errorMessage } from '../core/failures';
 import type { RunState } from './run-state';
 import type { runPipeline } from './run';
 import type { BootResult, RunInput } from './types';
+import { conflictReason, type SnapshotRecord } from '../core/workspace';
+import type { RunWorkspace } from './workspace';
 
 /** Runs a stack.manager_loop node's child pipeline once as a child run (`childWorkflow`: the run workflow itself). */
 export async function runChildPipeline(
@@ -21,12 +23,15 @@ export async function runChildPipeline(
   node: PipelineNode,
   visit: number,
   context: Record<string, unknown>,
-): Promise<Outcome> {
+  workspace?: RunWorkspace,
+): Promise<{ outcome: Outcome; snapshot?: SnapshotRecord }> {
   const childRef = node.attrs['stack.child_pipeline'];
   const childFile = boot.specs.graph.stack?.child_dotfile;
   if (typeof childRef !== 'string' && !childFile) {
-    return { status: 'fail', failure_reason: `manager loop ${node.id}: no stack.child_pipeline attribute nor graph stack.child_dotfile` };
+    return { outcome: { status: 'fail', failure_reason: `manager loop ${node.id}: no stack.child_pipeline attribute nor graph stack.child_dotfile` } };
   }
+  // the child works on the parent's code as it is now (issue 21): its workspace starts at the parent's head
+  const start = workspace?.childStart();
   const source = boot.specs.pipelineSource;
   const dir = source.includes('/') ? source.slice(0, source.lastIndexOf('/')) : '.';
   const pipeline = typeof childRef === 'string' ? { ref: childRef } : { file: (childFile as string).startsWith('/') ? (childFile as string) : `${dir}/${childFile}` };
@@ -44,10 +49,21 @@ export async function runChildPipeline(
         ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}),
         runDir: `${boot.runDir}/${node.id}/child-${visit}`,
         ...(input.registryRoot !== undefined ? { registryRoot: input.registryRoot } : {}),
+        ...(input.runRoot !== undefined ? { runRoot: input.runRoot } : {}),
+        ...(start ? { workspaceFrom: start } : {}),
       },
     ] as Parameters<typeof runPipeline>,
   };
-  return superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`);
+  const { outcome, candidate } = await superviseChild(childWorkflow, options, node, context, `${boot.runDir}/${node.id}/child-${visit}`);
+  if (outcome.status !== 'success' || !start || !workspace || !candidate) return { outcome };
+  // ... and what it made comes back into the parent's workspace (a conflict fails the node naming the files)
+  try {
+    const merged = await workspace.mergeChild(state.envelope.runId, node.id, start.commit, { ...candidate, runId: childId });
+    if (merged.conflicts) return { outcome: { status: 'fail', failure_reason: conflictReason(childId, merged.conflicts), context_updates: outcome.context_updates ?? {} } };
+    return { outcome, ...(merged.snapshot ? { snapshot: merged.snapshot } : {}) };
+  } catch (err) {
+    return { outcome: { status: 'fail', failure_reason: `child run ${childId} succeeded, but its commit ${candidate.commit} could not be brought into the parent's workspace: ${decodeFailure(err)?.message ?? errorMessage(err)}`, context_updates: outcome.context_updates ?? {} } };
+  }
 }
 
 /** Steering writes one small file: short, bounded retries (only runs whose manager lists `steer` call it). */
@@ -67,33 +83,36 @@ async function superviseChild(
   node: PipelineNode,
   context: Record<string, unknown>,
   childRunDir: string,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; candidate?: { commit: string; remote: string; ref: string } }> {
   const childId = options.workflowId;
   const maxCycles = node.manager?.max_cycles ?? DEFAULT_MAX_CYCLES;
   const pollMs = node.manager?.poll_interval_ms ?? DEFAULT_POLL_MS;
   const actions = node.manager?.actions ?? ['observe', 'wait'];
   const steering = actions.includes('steer');
   if (steering && !node.prompt) {
-    return { status: 'fail', failure_reason: `manager loop ${node.id}: manager.actions includes steer but the node has no prompt to steer the child with` };
+    return { outcome: { status: 'fail', failure_reason: `manager loop ${node.id}: manager.actions includes steer but the node has no prompt to steer the child with` } };
   }
   let steered = 0;
-  let ended: { outcome?: string; context?: Record<string, unknown>; error?: string } | undefined;
+  let ended: { outcome?: string; context?: Record<string, unknown>; error?: string; candidate?: { commit: string; remote: string; ref: string } } | undefined;
   const scope = new CancellationScope();
   try {
     const handle = await scope.run(() => startChild(childWorkflow, options));
     void handle.result().then(
-      (r) => (ended = { outcome: r.outcome, context: r.context }),
+      (r) => (ended = { outcome: r.outcome, context: r.context, ...(r.candidate ? { candidate: r.candidate } : {}) }),
       (err: unknown) => (ended = { error: decodeFailure(err)?.message ?? errorMessage(err) }),
     );
   } catch (err) {
-    return { status: 'fail', failure_reason: `child run ${childId} failed to start: ${decodeFailure(err)?.message ?? errorMessage(err)}`, context_updates: { 'stack.child.status': 'failed' } };
+    return { outcome: { status: 'fail', failure_reason: `child run ${childId} failed to start: ${decodeFailure(err)?.message ?? errorMessage(err)}`, context_updates: { 'stack.child.status': 'failed' } } };
   }
-  const finish = async (outcome: Outcome, cycles: number): Promise<Outcome> => {
+  const finish = async (outcome: Outcome, cycles: number): Promise<{ outcome: Outcome; candidate?: { commit: string; remote: string; ref: string } }> => {
+    // only a child that ended by itself with success has work to bring back (a cancelled one is cut off mid-way)
+    const candidate = ended?.outcome === 'succeeded' ? ended.candidate : undefined;
     if (!ended) {
       scope.cancel();
       await condition(() => ended !== undefined, '1 minute');
     }
-    return { ...outcome, context_updates: { ...outcome.context_updates, 'stack.child.run_id': childId, 'stack.manager.cycles': cycles, ...(steering ? { 'stack.manager.steered': steered } : {}) } };
+    const done = { ...outcome, context_updates: { ...outcome.context_updates, 'stack.child.run_id': childId, 'stack.manager.cycles': cycles, ...(steering ? { 'stack.manager.steered': steered } : {}) } };
+    return { outcome: done, ...(candidate ? { candidate } : {}) };
   };
   for (let cycle = 1; cycle <= maxCycles; cycle++) {
     const seen = actions.includes('observe') ? ended : undefined;

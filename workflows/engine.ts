@@ -53,7 +53,7 @@ export class Engine {
     readonly boot: BootResult,
     readonly state: RunState,
     readonly gates: HumanGates,
-    private readonly runChild: (node: PipelineNode, visit: number, context: Record<string, unknown>) => Promise<Outcome>,
+    private readonly runChild: (node: PipelineNode, visit: number, context: Record<string, unknown>) => Promise<{ outcome: Outcome; snapshot?: SnapshotRecord }>,
     /** The run's workspace (issue 21): heads, restores and snapshots; a no-op for runs without one. */
     readonly workspace: RunWorkspace = new RunWorkspace(undefined),
   ) {
@@ -238,7 +238,7 @@ export class Engine {
       case 'parallel':
         return runParallel(this, node, lane);
       case 'stack.manager_loop':
-        return { outcome: await this.runChild(node, visit, this.contextOf(lane)), attempts: 1 };
+        return { ...(await this.runChild(node, visit, this.contextOf(lane))), attempts: 1 };
       default:
         throw new ExecFailedError(`node "${node.id}" of type ${node.type} has no workflow handler`, [`no workflow handler for ${node.type}`], node.id);
     }

@@ -11,6 +11,7 @@ import type { PipelineNode } from '../core/model';
 import type { Outcome } from '../core/outcome';
 import { EventType, type GateRecord, RunStatus } from '../core/run-model';
 import type { FactoryProfile } from '../definitions/schemas/profile';
+import type { WorkspaceChange } from '../core/workspace';
 import type { RunState } from './run-state';
 import type { AnswerIdentities } from './answer-identity';
 
@@ -48,7 +49,7 @@ export class HumanGates {
     private readonly state: RunState,
     private readonly policy: () => FactoryProfile['policy']['human_gate'] | undefined,
     private readonly graph: () => PipelineGraph | undefined,
-    private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date; identities?: AnswerIdentities },
+    private readonly opts: { autoApprove: boolean; startedBy?: string; now: () => Date; identities?: AnswerIdentities; change?: () => Promise<WorkspaceChange | undefined> },
     private readonly flush: () => Promise<void>,
     private readonly parking?: GateParking,
   ) {}
@@ -155,9 +156,11 @@ export class HumanGates {
     const choices = question.options;
     const typed = question.type !== QuestionType.multipleChoice;
     const timeoutMs = node.human?.timeout_ms ?? policy?.timeout_ms;
-    const opened = this.opts.now();
     const id = visit > 1 ? `${node.id}#${visit}` : node.id;
     const carried = opts.reattach && opts.mainLine && this.parking ? this.state.gate(id) : undefined;
+    // what the run changed so far (issue 21): read before the gate opens, so its deadline counts from the opening
+    const change = carried ? undefined : await this.opts.change?.();
+    const opened = this.opts.now();
     const gate: GateRecord = carried ?? {
       id,
       node: node.id,
@@ -171,10 +174,11 @@ export class HumanGates {
       allowSelfApproval: node.human?.allow_self_approval ?? policy?.allow_self_approval ?? false,
       answers: [],
       closed: false,
+      ...(change ? { change } : {}),
     };
     if (!carried) {
       this.state.openGate(gate);
-      this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null });
+      this.state.emit(EventType.runAwaitingHuman, { gate: gate.id, node: node.id, prompt: gate.prompt, ...(typed ? { question: question.type } : {}), choices, deadline: gate.deadline ?? null, ...(change ? { change } : {}) });
       this.state.emit(EventType.gateOpened, { gate: gate.id, approvers: gate.approvers, quorum: gate.quorum });
     }
     setCurrentDetails(gateDetails(gate));

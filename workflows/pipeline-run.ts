@@ -54,8 +54,9 @@ export class PipelineRun {
     this.state = input.carry ? RunState.restore(input.carry.state, workflowInfo().workflowId, onStatus) : new RunState(freshEnvelope(input), onStatus);
     this.boot = input.carry?.boot;
     this.decision = new DecisionGate(this.state, this.identities);
-    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), identities: this.identities };
+    const gateOpts = { autoApprove: input.autoApprove === true, ...(input.startedBy !== undefined ? { startedBy: input.startedBy } : {}), now: () => new Date(), identities: this.identities, change: () => this.workspace.changeSoFar() };
     const parking = { pause: () => this.pause(), upgrade: () => this.upgradeDue(), park: (gate: GateRecord, visit: number) => this.parkAtGate(gate, visit) };
+    this.state.workspaceHead = () => this.workspace.nextStart();
     this.gates = new HumanGates(this.state, () => this.boot?.profile.profile.policy.human_gate, () => this.boot?.specs.graph, gateOpts, () => this.flush(), parking);
   }
 
@@ -84,7 +85,7 @@ export class PipelineRun {
   /** Boot phases 1–4, or the boot an earlier execution carried. */
   private async bootPhase(): Promise<BootResult> {
     if (this.boot) {
-      this.workspace = new RunWorkspace(this.boot.workspace, this.input.carry?.workspace, this.input.resume === true);
+      this.workspace = new RunWorkspace(this.boot.workspace, this.input.carry?.workspace, this.input.resume === true ? { ...(this.boot.workspaceHead !== undefined ? { head: this.boot.workspaceHead } : {}) } : undefined);
       this.pipelineName = this.boot.specs.pipelineRef.id;
       this.state.setStatus(this.input.carry?.decision || this.state.gates.some((g) => !g.closed) ? RunStatus.awaitingHuman : RunStatus.executing);
       return this.boot;
@@ -92,7 +93,7 @@ export class PipelineRun {
     this.publishStatus(RunStatus.booting);
     setCurrentDetails('**Booting**: resolving the profile and the pipeline, preflight, creating the run directory');
     this.boot = await bootPhases(this.input, this.state, (name) => (this.pipelineName = name));
-    this.workspace = new RunWorkspace(this.boot.workspace, undefined, this.input.resume === true);
+    this.workspace = new RunWorkspace(this.boot.workspace, undefined, this.input.resume === true ? { ...(this.boot.workspaceHead !== undefined ? { head: this.boot.workspaceHead } : {}) } : undefined);
     return this.boot;
   }
 
@@ -100,7 +101,7 @@ export class PipelineRun {
   private async walk(boot: BootResult): Promise<string | undefined> {
     if (this.input.carry?.decision) return undefined; // continued-as-new at the decision: the graph was walked
     const engine = new Engine(this.input, boot, this.state, this.gates, (node, visit, context) =>
-      runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context),
+      runChildPipeline(this.workflow, this.input, boot, this.state, node, visit, context, this.workspace),
       this.workspace,
     );
     // `rerun --from <node>`: the walk starts at that node, in the workspace the earlier run had before it
@@ -368,6 +369,7 @@ export class PipelineRun {
       lastSeq: env.lastSeq,
       ...(env.failure ? { failure: env.failure } : {}),
       context: this.state.context,
+      ...(env.candidate ? { candidate: { commit: env.candidate.commit, remote: env.candidate.remote, ref: env.candidate.ref } } : {}),
     };
   }
 }

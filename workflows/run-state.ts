@@ -249,6 +249,7 @@ export class RunState {
   // ---- traversal
 
   checkpoint(currentNode: string, nextNode: string | undefined): Checkpoint {
+    const head = this.workspaceHead?.();
     return {
       timestamp: this.now(),
       current_node: currentNode,
@@ -259,6 +260,7 @@ export class RunState {
       node_outcomes: { ...this.outcomes },
       context: { ...this.ctx },
       logs: [...this.logs],
+      ...(head !== undefined ? { workspace_head: head } : {}),
     };
   }
 
@@ -266,6 +268,8 @@ export class RunState {
   visitsOf(node: string): number {
     return this.visits[node] ?? 0;
   }
+  /** Where the run's workspace head is read from for each checkpoint (PipelineRun wires its RunWorkspace). */
+  workspaceHead?: () => string | undefined;
 
   /** A node starts: its visit counted, its stage record stamped; `current_node` set in the lane's context (a branch's own, else the main line's). */
   stageStarted(node: PipelineNode, branchContext?: Record<string, unknown>): number {

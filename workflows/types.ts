@@ -34,6 +34,8 @@ export interface RunInput {
   goal?: string;
   /** `factory run -p name=value`: the pipeline's parameters for this run (`$name`). */
   params?: Record<string, string>;
+  /** A stack.manager_loop child: its workspace starts at the parent's head, cloned from the parent's workspace repository. */
+  workspaceFrom?: { gitDir: string; commit: string };
   /** Set by the workflow itself when it continues as new. */
   carry?: CarriedExecution;
 }
@@ -44,6 +46,8 @@ export interface BootResult {
   runDir: string;
   /** The run's own workspace (issue 21); absent on runs without one. */
   workspace?: WorkspaceRecord;
+  /** `--resume`: the workspace head the resumed run continues from (checkpoint.json `workspace_head`). */
+  workspaceHead?: string;
 }
 
 /** Where the run's workspace stands (workflows/workspace.ts): branch head, head before each main-line node, a pending restore. */
@@ -72,4 +76,6 @@ export interface RunResult {
   lastSeq: number;
   failure?: RunFailure;
   context: Record<string, unknown>;
+  /** The candidate the run published (runs with a workspace): a manager loop brings a child's back into its own workspace. */
+  candidate?: { commit: string; remote: string; ref: string };
 }

@@ -3,17 +3,24 @@
 // the candidate published before evaluation, the approved branch, and the keep policy after finalize.
 // Workflow code: the git work is done by activities (activities/workspace/).
 
-import { proxyActivities } from '@temporalio/workflow';
+import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { PipelineActivityContract as PipelineActivities, StageInput } from '../core/contracts';
 import { errorMessage } from '../core/failures';
 import { FailureDomain } from '../core/run-model';
-import type { CandidateSnapshot, SnapshotRecord, WorkspaceRecord } from '../core/workspace';
+import type { CandidateSnapshot, SnapshotRecord, WorkspaceChange, WorkspaceRecord } from '../core/workspace';
 import type { CarriedWorkspace } from './types';
 
 /** Pushes and removals: a few retries; an EVAL_FAILURE (the remote refused the commit) or a bad setting is final. */
 const wsActs = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '5 minutes',
   retry: { initialInterval: '1s', maximumAttempts: 5, nonRetryableErrorTypes: [FailureDomain.eval, 'StageConfigError'] },
+});
+
+/** A human gate opening: reads only, so a short bound; the gate opens without the change when it cannot be read. */
+const changeActs = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', maximumAttempts: 3, nonRetryableErrorTypes: ['StageConfigError'] },
+  summary: 'what the run changed so far, for the gate',
 });
 
 /** What a stage attempt gets (StageInput.workspace). */
@@ -28,15 +35,25 @@ export class RunWorkspace {
   /** Parallel lanes' snapshots that arrived before their parent became the head: parent → commit. */
   private readonly pending = new Map<string, string>();
 
-  /** `carried`: from continue-as-new; without it a fresh run starts at the workspace's start, a resumed one (`resumed`) at an unknown head (the branch's). */
+  /**
+   * `carried`: from continue-as-new; without it a fresh run starts at the workspace's start, and a resumed one
+   * (`resumed`) at the head its checkpoint names (boot's resumeWorkspace put the workspace there), or — a
+   * checkpoint of an older release — at an unknown head (the branch's).
+   */
   constructor(
     readonly record: WorkspaceRecord | undefined,
     carried?: CarriedWorkspace,
-    resumed = false,
+    resumed?: { head?: string },
   ) {
-    this.head = carried ? carried.head : resumed ? undefined : record?.start;
+    this.head = carried ? carried.head : resumed ? resumed.head : record?.start;
     this.before = { ...(carried?.before ?? {}) };
     this.restoreNext = carried?.restoreNext;
+  }
+
+  /** The commit the next main-line stage starts from (a pending detour's restore, else the head); what checkpoint.json records. */
+  nextStart(): string | undefined {
+    if (!this.record) return undefined;
+    return this.restoreNext ?? (this.pending.size === 0 ? this.head : undefined);
   }
 
   /** What continue-as-new carries (undefined without a workspace). */
@@ -95,6 +112,37 @@ export class RunWorkspace {
     // a lane snapshot never joined the chain (a lost attempt's commit): the branch's own head is the truth
     const commit = this.pending.size === 0 ? this.head : undefined;
     return wsActs.publishCandidate({ runId, runRoot, workspace: this.ref(), ...(commit !== undefined ? { commit } : {}), ...(remote !== undefined ? { remote } : {}) });
+  }
+
+  /**
+   * What the run changed up to now (a human gate opening shows it): its start against the head the walk
+   * knows (the branch's head while a parallel lane's snapshot is not yet in the chain). Undefined without a
+   * workspace, or when the workspace cannot be read (the gate opens all the same).
+   */
+  async changeSoFar(): Promise<WorkspaceChange | undefined> {
+    if (!this.record) return undefined;
+    const commit = this.pending.size === 0 ? this.head : undefined;
+    try {
+      return await changeActs.workspaceChange({ workspace: this.ref(), ...(commit !== undefined ? { commit } : {}) });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      return undefined;
+    }
+  }
+
+  /** Where a manager loop's child run starts: the parent's workspace repository at its head (undefined when the head is unknown: the child clones the base). */
+  childStart(): { gitDir: string; commit: string } | undefined {
+    const commit = this.nextStart();
+    return this.record && commit !== undefined ? { gitDir: this.record.gitDir, commit } : undefined;
+  }
+
+  /**
+   * A manager loop's child succeeded: its published commit brought into this workspace (fast-forward, or a merge
+   * when the head moved since `base`). The snapshot the manager node ends with, or the conflicting files.
+   */
+  async mergeChild(runId: string, node: string, base: string, child: { commit: string; remote: string; ref: string; runId: string }): Promise<{ snapshot?: SnapshotRecord; conflicts?: string[] }> {
+    if (!this.record) return {};
+    return wsActs.mergeChildWorkspace({ runId, node, workspace: this.ref(), base, child });
   }
 
   /** On approval with environment.workspace.publish_branch: the branch pushed, or why it could not be (the approval stands). */

@@ -16,11 +16,12 @@ import { dirtyCause, dirtyPaths, locateBase, type BaseRequest, type DirtyPath } 
 import { fetchSnapshot, rerunSource, type RerunFrom } from './from-run';
 import { git, resolveCommit, runBranch, treeOf } from './git';
 import { workspaceHome } from './paths';
+import { copyTree, DEFAULT_BASE_LIMITS, excludedFromCopy, plainBaseCauses } from './plain-base';
 
 export { workspaceHome };
 
 /** The record a workspace directory holds about itself (a retried createRun reuses a complete one). */
-const RECORD = 'workspace.json';
+export const RECORD = 'workspace.json';
 
 /**
  * Creates the run's workspace from its base; BOOT_FAILURE for what the profile must fix (the base is
@@ -31,8 +32,15 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   const home = workspaceHome(input.runRoot, input.runId);
   const done = await readRecord(home);
   if (done && (await resolveCommit(done.branch, { gitDir: done.gitDir }).catch(() => undefined))) return done;
+  if (input.base.fromWorkspace) return childWorkspace(input.runId, home, input.base.fromWorkspace);
   const { base, causes } = await locateBase(input.base);
   if (!base) throw bootFailure('workspace', causes);
+  // a plain base is checked before anything is made: the run root (created here, as the run directory's parent) must not be copied into itself
+  const runRoot = base.kind === 'directory' ? await mkdir(input.runRoot, { recursive: true }).then(() => realpath(input.runRoot)) : '';
+  if (base.kind === 'directory') {
+    const refused = await plainBaseCauses(base.path, runRoot, input.base.limits ?? DEFAULT_BASE_LIMITS);
+    if (refused.length > 0) throw bootFailure('workspace', refused);
+  }
   await rm(home, { recursive: true, force: true });
   await mkdir(home, { recursive: true });
   const dir = join(home, 'tree');
@@ -60,7 +68,7 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
     await git(['init', '--quiet', `--initial-branch=${branch}`, `--separate-git-dir=${gitDir}`, dir]);
     await rm(join(dir, '.git'), { force: true });
     await configure(gitDir);
-    await copyTree(base.path, dir, await realpath(input.runRoot));
+    await copyTree(base.path, dir, excludedFromCopy(base.path, runRoot));
     const commit = await commitAll(at, `factory: run ${input.runId} base directory snapshot`, ['--force']);
     record = { kind: 'directory', path: base.path, commit, tree: await treeOf(commit, at) };
   }
@@ -72,6 +80,22 @@ export async function createWorkspace(input: { runId: string; runRoot: string; b
   }
   const start = from?.commit ?? (record.kind === 'git' ? (record.dirty?.commit ?? record.commit) : record.commit);
   const ws: WorkspaceRecord = { dir, gitDir, branch, start, base: record, ...(from ? { from } : {}) };
+  await writeJsonAtomic(join(home, RECORD), ws);
+  return ws;
+}
+
+/** A manager loop's child: a clone of the parent's workspace repository at the parent's head (BOOT_FAILURE when it is not there). */
+async function childWorkspace(runId: string, home: string, from: { gitDir: string; commit: string }): Promise<WorkspaceRecord> {
+  if (!(await resolveCommit(from.commit, { gitDir: from.gitDir }).catch(() => undefined))) {
+    throw bootFailure('workspace', [`the parent run's workspace ${from.gitDir} has no commit ${from.commit} for its child run to start from (removed or damaged)`]);
+  }
+  await rm(home, { recursive: true, force: true });
+  await mkdir(home, { recursive: true });
+  const at = { gitDir: join(home, 'git'), workTree: join(home, 'tree') };
+  const branch = runBranch(runId);
+  await cloneInto(from.gitDir, at);
+  await git(['checkout', '--quiet', '-B', branch, from.commit], at);
+  const ws: WorkspaceRecord = { dir: at.workTree, gitDir: at.gitDir, branch, start: from.commit, base: { kind: 'git', path: from.gitDir, commit: from.commit } };
   await writeJsonAtomic(join(home, RECORD), ws);
   return ws;
 }
@@ -110,7 +134,7 @@ async function fetchRerunStart(from: RerunFrom, at: { gitDir: string }, home: st
 }
 
 /** A fresh repository's settings (the plain-directory case; a clone gets them with --config). */
-async function configure(gitDir: string): Promise<void> {
+export async function configure(gitDir: string): Promise<void> {
   for (const c of WORKSPACE_CONFIG) {
     const [k, v] = c.split('=') as [string, string];
     await git(['config', k, v], { gitDir });
@@ -122,25 +146,6 @@ export async function commitAll(at: { gitDir: string; workTree: string }, messag
   await git(['add', '--all', ...addFlags, '--', '.'], at);
   await git(['commit', '--quiet', '--allow-empty', '--no-verify', '-m', message], at);
   return (await resolveCommit('HEAD', at)) as string;
-}
-
-/** Copies a plain directory's contents (symbolic links as links, modes and times kept). */
-async function copyTree(from: string, to: string, runRoot: string): Promise<void> {
-  const inside = relative(from, runRoot);
-  if (inside === '') throw bootFailure('workspace', [`environment.workdir ${from} (the run's base) is the run root itself; point it at the project's files`]);
-  if (inside.startsWith('..') || inside.startsWith(sep)) {
-    await promisify(execFile)('cp', ['-a', '--', `${from}/.`, `${to}/`]);
-    return;
-  }
-  // the run root lies inside the base (e.g. workdir `.` with run_root `runs`): copied around, never into itself
-  const [first] = inside.split(sep) as [string];
-  for (const name of await readdir(from)) {
-    if (name !== first) await promisify(execFile)('cp', ['-a', '--', join(from, name), `${to}/`]);
-    else if (inside !== first) {
-      await mkdir(join(to, name), { recursive: true });
-      await copyTree(join(from, name), join(to, name), runRoot);
-    }
-  }
 }
 
 /** Brings the base's uncommitted state into the workspace: changed and new paths copied, deleted ones removed. */

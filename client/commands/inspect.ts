@@ -1,6 +1,6 @@
 // `factory events|gates|watch <runId>`: read a run through workflow queries (a run directory path works
 // too for events, read from events.jsonl). `status` has its own module (status.ts: it may read over HTTP).
-import { answerCommands, choicesLine, votesLine } from '../gate-text';
+import { answerCommands, changeBlock, choicesLine, votesLine } from '../gate-text';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -85,6 +85,7 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       for (const g of gates.map((raw) => sanitizeFields(raw))) {
         ctx.io.out(`gate ${g.id} (node ${g.node}): ${g.prompt}`);
         ctx.io.out(`  ${choicesLine(g.question, g.choices)}`);
+        if (g.change) for (const line of changeBlock(g.change, '  ')) ctx.io.out(line);
         ctx.io.out(`  deadline: ${g.deadline ?? 'none'}; quorum ${g.quorum}; approvers: ${g.approvers.length ? g.approvers.join(', ') : 'anyone'}; answers: ${g.answers.length}${g.answers.length ? ` (${votesLine(g)})` : ''}`);
         ctx.io.out(`  answer: ${answerCommands(sanitizeLine(run), g.id, g.question)}`);
       }

@@ -12,7 +12,7 @@ import type { SandboxPolicy } from '../sandbox-policy';
 import type { FactoryProfile, ProviderConfig } from '../../definitions/schemas/profile';
 import { EventType } from '../run-model';
 import { decisionRecord } from './decision';
-import { candidateSnapshot, checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion } from './records';
+import { candidateSnapshot, checkpoint, opaque, outcome, runEnvelope, sandboxRecord, specRef, specVersion, workspaceChange } from './records';
 
 /** A pipeline node: its id and handler type checked, the rest as core/model.ts defines it. */
 export const pipelineNode = opaque<PipelineNode>({ id: z.string(), type: z.string() }, 'a pipeline node (core/model.ts)');
@@ -209,6 +209,25 @@ export const releaseWorkspaceInput = z.object({ runRoot: z.string(), runId: z.st
 /** releaseWorkspace's output: whether it was removed, and where it is (or was). */
 export const releaseWorkspaceResult = z.object({ removed: z.boolean(), dir: z.string() });
 
+/** workspaceChange's input: what the run changed from the workspace's start to `commit` (default: the run branch's head). */
+export const workspaceChangeInput = z.object({ workspace: workspaceRef, commit: z.string().optional() });
+
+/** resumeWorkspace's input: the recorded workspace, the head checkpoint.json names, the profile's candidate remote. */
+export const resumeWorkspaceInput = z.object({ workspace: workspaceRecord, head: z.string().optional(), remote: z.string().optional() });
+/** resumeWorkspace's output: the workspace to continue in (reused or made again) and the head to continue from. */
+export const resumeWorkspaceResult = z.object({ workspace: workspaceRecord, head: z.string().optional(), recreated: z.boolean() });
+
+/** mergeChildWorkspace's input: a manager loop's child commit (from the candidate remote) brought into the parent's workspace. */
+export const mergeChildInput = z.object({
+  runId: z.string(),
+  node: z.string(),
+  workspace: workspaceRef,
+  base: z.string(),
+  child: z.object({ commit: z.string(), remote: z.string(), ref: z.string(), runId: z.string() }),
+});
+/** mergeChildWorkspace's output: the parent's new snapshot, or the conflicting files. */
+export const mergeChildResult = z.object({ snapshot: opaque<SnapshotRecord>({ commit: z.string() }, 'a stage snapshot (core/workspace.ts)').optional(), conflicts: z.array(z.string()).optional() });
+
 /** Per activity name, the schemas of its input and output (the fixture test and any boundary check use this). */
 export const ACTIVITY_CONTRACTS = {
   resolveProfile: { input: resolveProfileInput, output: resolvedProfile },
@@ -225,6 +244,9 @@ export const ACTIVITY_CONTRACTS = {
   publishApproved: { input: publishApprovedInput, output: publishApprovedResult },
   releaseWorkspace: { input: releaseWorkspaceInput, output: releaseWorkspaceResult },
   answerIdentity: { input: answerIdentityInput, output: answerIdentityResult },
+  workspaceChange: { input: workspaceChangeInput, output: workspaceChange },
+  resumeWorkspace: { input: resumeWorkspaceInput, output: resumeWorkspaceResult },
+  mergeChildWorkspace: { input: mergeChildInput, output: mergeChildResult },
 } as const;
 
 // The TS types of the schemas above (z.infer): what activities, workflows and activities/types.ts use.

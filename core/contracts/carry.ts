@@ -16,6 +16,7 @@ export const bootResult = z.object({
   runDir: z.string(),
   /** The run's own workspace (issue 21); absent on runs without one (older releases). */
   workspace: workspaceRecord.optional(),
+  workspaceHead: z.string().optional(),
 });
 
 /** Where the run's workspace stands: its branch head and the head before each main-line node last ran (workflows/workspace.ts). */
@@ -74,6 +75,8 @@ export const runInput = z.object({
   goal: z.string().optional(),
   /** `factory run -p name=value`: the pipeline's parameters for this run (`$name`). */
   params: z.record(z.string(), z.string()).optional(),
+  /** A stack.manager_loop child: its workspace starts at the parent's head, cloned from the parent's workspace repository. */
+  workspaceFrom: z.object({ gitDir: z.string(), commit: z.string() }).optional(),
   carry: carriedExecution.optional(),
 });
 

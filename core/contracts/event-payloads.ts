@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { EventType, FailureDomain } from '../run-model';
 import { policyCheck, signatureCluster } from './decision';
-import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage } from './records';
+import { digests, failureDomain, gateChoice, runOutcome, sandboxRecord, specVersion, stageStatus, tokenUsage, workspaceChange } from './records';
 import { QuestionType } from '../questions';
 
 const str = (what: string) => z.string().describe(what);
@@ -39,6 +39,8 @@ const runCreatedResumed = z
   .strictObject({
     resumedFrom: str('the checkpoint node the resumed run continues from'),
     runDir: str('the run directory resumed').optional(),
+    workspaceHead: nullable('the workspace commit the run continues from (checkpoint.json `workspace_head`), or null when an older checkpoint names none (then the run branch\'s head)').optional(),
+    workspaceRecreated: z.boolean().describe('true when the workspace was gone and was made again at that commit').optional(),
     ...preflightFields,
   })
   .describe('`factory run --resume`: the same run directory, a new workflow');
@@ -48,7 +50,7 @@ const stageSnapshot = z
     commit: str('the commit the stage ended at, on the run branch `factory/<runId>`'),
     tree: str('its git tree id (the content digest)'),
     parent: str('the commit before the stage'),
-    changed: z.boolean().describe('false when the stage changed no file (commit = parent)'),
+    changed: z.boolean().describe('false when the stage changed no file: no commit was made, commit = parent = the unchanged head'),
     files: int('files changed against parent'),
     added: int('lines added'),
     deleted: int('lines deleted'),
@@ -89,6 +91,7 @@ const gateAwaited = z
     question: z.enum(QuestionType).describe('question type (absent: multiple_choice, or a run from before question types)').optional(),
     choices: z.array(gateChoice).describe('`{ key, label, to, value? }` per choice'),
     deadline: nullable('ISO time the gate times out, or null'),
+    change: workspaceChange.optional(),
   })
   .describe('a human gate opened');
 const decisionAwaited = z

@@ -20,6 +20,21 @@ export function opaque<T>(shape: z.ZodRawShape, what: string): z.ZodType<T> {
 /** A pinned candidate: commit and tree in its git remote (core/workspace.ts owns the shape). */
 export const candidateSnapshot = opaque<CandidateSnapshot>({ commit: z.string(), tree: z.string(), remote: z.string() }, 'a candidate snapshot (core/workspace.ts)');
 
+/** What a run changed so far, as a human gate shows it (core/workspace.ts WorkspaceChange). */
+export const workspaceChange = z
+  .strictObject({
+    commit: z.string().describe('the workspace head (the last snapshot)'),
+    from: z.string().describe('the commit the run started from'),
+    files: z.number().int().describe('files changed since `from`'),
+    added: z.number().int().describe('lines added'),
+    deleted: z.number().int().describe('lines deleted'),
+    listed: z
+      .array(z.strictObject({ path: z.string(), added: z.number().int(), deleted: z.number().int(), binary: z.boolean().optional() }))
+      .describe('the first 20 files by path `{ path, added, deleted, binary? }` (names sanitized, at most 200 characters)'),
+    more: z.number().int().describe('files changed but not listed'),
+  })
+  .describe('what the run changed so far: files, +/- lines, the commit (issue 21; absent on runs without a workspace)');
+
 /** `{ id, version }` of a pipeline, profile or suite as the envelope names it. */
 export const specVersion = z.object({ id: z.string(), version: z.string() });
 
@@ -79,6 +94,7 @@ export const gateRecord = z.object({
   answers: z.array(gateAnswer),
   closed: z.boolean(),
   selected: z.string().optional(),
+  change: workspaceChange.optional(),
 });
 
 /** Attractor checkpoint (§5.3) plus what the workflow resumes from. */
@@ -92,6 +108,7 @@ export const checkpoint = z.object({
   node_outcomes: z.record(z.string(), stageStatus),
   context: z.record(z.string(), z.unknown()),
   logs: z.array(z.string()),
+  workspace_head: z.string().optional(),
 });
 
 /** SPEC §1 run statuses. */

@@ -32,6 +32,8 @@ const workspaceSchema = z.strictObject({
   keep: z.enum(WORKSPACE_KEEP).default('on_failure').describe('After finalize: never keep the run\'s workspace, keep it when the run did not succeed, or always keep it'),
   remote: z.string().min(1).optional().describe('Git remote candidates are published to (URL or path); default: a bare repository under run_root'),
   publish_branch: z.string().min(1).optional().describe('On approval, push the approved commit as this branch ({runId} is replaced); unset: no branch is pushed'),
+  max_base_bytes: z.number().int().positive().default(1024 ** 3).describe('A plain-directory base (copied whole into every run) holding more bytes than this is refused at boot (default 1 GiB); a git base is cloned, not copied'),
+  max_base_files: z.number().int().positive().default(100_000).describe('A plain-directory base holding more files and directories than this is refused at boot (default 100,000)'),
 });
 
 const environmentSchema = z.strictObject({

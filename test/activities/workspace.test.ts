@@ -2,7 +2,7 @@
 // the stage activity works there and ends with a snapshot, a restore puts it back; the base is never written.
 
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
 import { resolveProfile } from '../../activities/profile';
@@ -11,6 +11,9 @@ import { createRun, loadRun, WORKSPACE_FILE } from '../../activities/run-create'
 import { runStage, SNAPSHOT_FILE, type AttemptContext } from '../../activities/stage';
 import type { StageInput } from '../../activities/types';
 import { publishCandidate } from '../../activities/workspace/publish';
+import { snapshotWorkspace } from '../../activities/workspace/snapshot';
+import { mergeChildWorkspace } from '../../activities/workspace/child';
+import { resumeWorkspace } from '../../activities/workspace/resume';
 import { releaseWorkspace } from '../../activities/workspace/workspace';
 import type { PipelineGraph } from '../../core/model';
 import type { RunEnvelope } from '../../core/run-model';
@@ -138,6 +141,47 @@ describe('run workspaces', () => {
     expect(existsSync(join(plain, '.git'))).toBe(false);
   });
 
+  it('refuses a plain base over environment.workspace.max_base_files or max_base_bytes with a BOOT_FAILURE naming the directory and the limit, before any run file exists', async () => {
+    const plain = join(dir, 'plain-big');
+    writeFiles(plain, Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}.txt`, 'x'.repeat(100)])));
+    const files = bootCauses(await failureOf(create('too-many', { workspace: { path: plain, limits: { maxBytes: 1024 ** 3, maxFiles: 20 } } })));
+    expect(files).toEqual([expect.stringContaining(`environment.workdir ${plain} (a plain directory, copied whole into every run's workspace) holds more than 20 files and directories: over environment.workspace.max_base_files (20)`)]);
+    const bytes = bootCauses(await failureOf(create('too-large', { workspace: { path: plain, limits: { maxBytes: 2_000, maxFiles: 1_000 } } })));
+    expect(bytes).toEqual([expect.stringContaining('holds more than 2,000 bytes: over environment.workspace.max_base_bytes (2000)')]);
+    for (const id of ['too-many', 'too-large']) {
+      expect(existsSync(join(dir, 'runs', id))).toBe(false);
+      expect(existsSync(join(dir, 'runs', '.factory', 'workspaces', id))).toBe(false);
+    }
+    // within the limits (3,000 bytes, 33 entries) it is copied
+    expect((await create('fits', { workspace: { path: plain, limits: { maxBytes: 3_000, maxFiles: 33 } } })).workspace).toMatchObject({ base: { kind: 'directory' } });
+  });
+
+  it('refuses a plain base holding the worker\'s own state directory (its run key), and leaves the run root and the project\'s .factory out of the copy', async () => {
+    const plain = join(dir, 'plain-state');
+    writeFiles(plain, { 'src/a.txt': 'A\n', '.factory/temporal.db': 'server state\n', 'worker-state/run-key': 'secret\n' });
+    const saved = process.env.FACTORY_STATE_DIR;
+    process.env.FACTORY_STATE_DIR = join(plain, 'worker-state');
+    try {
+      const causes = bootCauses(await failureOf(create('state', { workspace: { path: plain } })));
+      expect(causes).toEqual([expect.stringContaining(`environment.workdir ${plain} (a plain directory, copied whole into every run's workspace) contains the worker's own state directory ${join(plain, 'worker-state')} (its run key)`)]);
+      expect(existsSync(join(dir, 'runs', 'state'))).toBe(false);
+    } finally {
+      if (saved === undefined) delete process.env.FACTORY_STATE_DIR;
+      else process.env.FACTORY_STATE_DIR = saved;
+    }
+    // the run root inside the base (workdir . with run_root runs) and the project's .factory: copied around
+    // (a glob character in its name: the size count prunes it by its exact path; 4 entries are left to count)
+    const runRoot = join(plain, 'runs[1]');
+    const make = (id: string) => createRun({ envelope: envelope(id), graph, checkpoint: checkpoint(), events: [event(1, 'run.created')], runRoot, workspace: { path: plain, limits: { maxBytes: 1024 ** 3, maxFiles: 4 } } });
+    await make('inside-first');
+    const made = await make('inside');
+    const ws = made.workspace as WorkspaceRecord;
+    expect(await readFile(join(ws.dir, 'src/a.txt'), 'utf8')).toBe('A\n');
+    expect(existsSync(join(ws.dir, 'worker-state', 'run-key'))).toBe(true); // no longer the worker's: copied like any file
+    expect(existsSync(join(ws.dir, '.factory'))).toBe(false);
+    expect(existsSync(join(ws.dir, 'runs[1]'))).toBe(false);
+  });
+
   it('returns the same workspace when createRun is retried, and loadRun reads it back', async () => {
     const first = await create('again');
     const second = await create('again');
@@ -214,6 +258,86 @@ describe('run workspaces', () => {
     await rm(join(runRoot, '.factory', 'candidates.git'), { recursive: true });
     const gone = bootCauses(await failureOf(create('fourth', { workspace: { path: base, from: { runDir: first.runDir, node: 'implement' } } })));
     expect(gone[0]).toContain(`snapshot ${setup.snapshot?.commit} of the run in ${first.runDir} is neither in its workspace nor in its candidate remote`);
+  });
+
+  it('takes the no-change fast path only when nothing changed: a new untracked file, a deletion, a mode change and a rewrite with the same bytes are each told apart', async () => {
+    const { workspace } = await create('fast');
+    const ws = workspace as WorkspaceRecord;
+    const snap = (node: string) => snapshotWorkspace(ws, { runId: 'fast', node, attempt: 1 });
+    const head = () => gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-parse', ws.branch).trim();
+    const same = await snap('nothing');
+    expect(same).toMatchObject({ changed: false, commit: ws.start, parent: ws.start, tree: gitIn(base, `--git-dir=${ws.gitDir}`, 'rev-parse', `${ws.start}^{tree}`).trim(), files: 0 });
+    await writeFile(join(ws.dir, 'src', 'app.txt'), 'v1\n'); // same bytes, new mtime
+    expect(await snap('touched')).toMatchObject({ changed: false, commit: ws.start });
+    const cases: [string, () => Promise<void>, string][] = [
+      ['untracked', async () => writeFiles(ws.dir, { 'deep/new.txt': 'new\n' }), 'deep/new.txt'],
+      ['deleted', () => rm(join(ws.dir, 'gone.txt')), 'gone.txt'],
+      ['mode', () => chmod(join(ws.dir, 'README.md'), 0o755), 'README.md'],
+    ];
+    for (const [node, change, path] of cases) {
+      const before = head();
+      await change();
+      const s = await snap(node);
+      expect(s).toMatchObject({ changed: true, parent: before, files: 1 });
+      expect(head()).toBe(s.commit);
+      expect(gitIn(base, `--git-dir=${ws.gitDir}`, 'diff-tree', '-r', '--name-only', '--no-commit-id', before, s.commit).trim()).toBe(path);
+      expect(await snap(`${node}-again`)).toMatchObject({ changed: false, commit: s.commit, parent: s.commit, tree: s.tree });
+    }
+    await rm(ws.gitDir, { recursive: true });
+    await expect(snap('broken')).rejects.toThrow(/has no HEAD commit/);
+  });
+
+  it('brings a manager loop child\'s commit back: a fast-forward, a merge when the parent moved, and the conflicting files named when both changed one', async () => {
+    const runRoot = join(dir, 'runs');
+    const parent = (await create('parent')).workspace as WorkspaceRecord;
+    const snap = (ws: WorkspaceRecord, runId: string, node: string, files: Record<string, string>) => {
+      writeFiles(ws.dir, files);
+      return snapshotWorkspace(ws, { runId, node, attempt: 1 });
+    };
+    const childRun = async (id: string, base: string, files: Record<string, string>) => {
+      const child = (await create(id, { workspace: { path: base, fromWorkspace: { gitDir: parent.gitDir, commit: base } } })).workspace as WorkspaceRecord;
+      expect(child).toMatchObject({ start: base, base: { kind: 'git', path: parent.gitDir, commit: base } });
+      await snap(child, id, 'build', files);
+      const published = await publishCandidate({ runId: id, runRoot, workspace: child });
+      return { commit: published.commit, remote: published.remote, ref: published.ref, runId: id };
+    };
+    const merge = (base: string, child: Awaited<ReturnType<typeof childRun>>) => mergeChildWorkspace({ runId: 'parent', node: 'manage', workspace: parent, base, child });
+
+    const a = (await snap(parent, 'parent', 'prep', { 'shared.txt': 'one\n' })).commit;
+    const ff = await merge(a, await childRun('child-ff', a, { 'child.txt': 'from the child\n' }));
+    expect(ff.snapshot).toMatchObject({ parent: a, changed: true, files: 1 });
+    expect(await readFile(join(parent.dir, 'child.txt'), 'utf8')).toBe('from the child\n');
+
+    const b = ff.snapshot?.commit as string;
+    const side = await childRun('child-merge', b, { 'other.txt': 'child\n' });
+    const moved = (await snap(parent, 'parent', 'lane', { 'lane.txt': 'parent\n' })).commit;
+    const merged = await merge(b, side);
+    expect(merged.snapshot).toMatchObject({ parent: moved, changed: true, files: 1 });
+    expect(gitIn(base, `--git-dir=${parent.gitDir}`, 'rev-list', '--parents', '-n', '1', merged.snapshot?.commit as string).trim().split(' ').slice(1)).toEqual([moved, side.commit]);
+    expect(await readFile(join(parent.dir, 'other.txt'), 'utf8')).toBe('child\n');
+    expect(await readFile(join(parent.dir, 'lane.txt'), 'utf8')).toBe('parent\n');
+
+    const c = merged.snapshot?.commit as string;
+    const clash = await childRun('child-clash', c, { 'shared.txt': 'child says\n', 'child-only.txt': 'x\n' });
+    const before = (await snap(parent, 'parent', 'lane2', { 'shared.txt': 'parent says\n' })).commit;
+    expect(await merge(c, clash)).toEqual({ conflicts: ['shared.txt'] });
+    expect(gitIn(base, `--git-dir=${parent.gitDir}`, 'rev-parse', parent.branch).trim()).toBe(before);
+    expect(await readFile(join(parent.dir, 'shared.txt'), 'utf8')).toBe('parent says\n');
+    expect(existsSync(join(parent.dir, 'child-only.txt'))).toBe(false);
+  });
+
+  it('resumes in the kept workspace at the checkpoint\'s head: a removed work tree is checked out again, a malformed head is refused', async () => {
+    const { workspace } = await create('resume');
+    const ws = workspace as WorkspaceRecord;
+    writeFiles(ws.dir, { 'kept.txt': 'snapshotted\n' });
+    const head = (await snapshotWorkspace(ws, { runId: 'resume', node: 'one', attempt: 1 })).commit;
+    writeFiles(ws.dir, { 'stray.txt': 'left by the interrupted stage\n' });
+    await rm(ws.dir, { recursive: true });
+    expect(await resumeWorkspace({ workspace: ws, head })).toEqual({ workspace: ws, head, recreated: false });
+    expect(await readFile(join(ws.dir, 'kept.txt'), 'utf8')).toBe('snapshotted\n');
+    expect(existsSync(join(ws.dir, 'stray.txt'))).toBe(false);
+    const bad = bootCauses(await failureOf(resumeWorkspace({ workspace: ws, head: '--upload-pack=evil' })));
+    expect(bad[0]).toContain('which is not a commit id');
   });
 
   it('takes the snapshots of parallel branches in one workspace one at a time, each on top of the other', async () => {

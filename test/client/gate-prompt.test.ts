@@ -57,6 +57,34 @@ describe('GatePrompter', () => {
     expect(t.pauses).toEqual(['pause', 'resume']);
   });
 
+  it('shows what the run changed so far above the question, escaped, when the gate event carries it', async () => {
+    const t = terminal();
+    const change = { commit: 'c'.repeat(40), from: 'f'.repeat(40), files: 22, added: 30, deleted: 4, listed: [{ path: 'src/app.ts', added: 3, deleted: 1 }, { path: 'evil\x1b[2Jname', added: 0, deleted: 0, binary: true }], more: 20 };
+    t.prompter.onEvent(gate({ change }));
+    await t.shows(/gate review: Ship it\?/);
+    const screen = t.screen();
+    expect(screen).toContain(`changed so far: 22 files, +30 -4 at ${'c'.repeat(12)} (since ${'f'.repeat(12)})`);
+    expect(screen).toContain('  src/app.ts +3 -1');
+    expect(screen).toContain('  evil\\x1b[2Jname (binary)');
+    expect(screen).toContain('  and 20 more');
+    expect(screen).not.toContain('\x1b[2J');
+    t.type(KEYS.enter);
+    await eventually(async () => t.answers.length > 0, 5000, 10);
+    expect(t.answers).toEqual([{ choice: 'ship' }]);
+  });
+
+  it.each([
+    ['malformed', { commit: 7, listed: 'no' }],
+    ['empty (no file changed)', { commit: 'c'.repeat(40), from: 'c'.repeat(40), files: 0, added: 0, deleted: 0, listed: [], more: 0 }],
+  ])('asks without a change block when the event\'s change is %s', async (_what, change) => {
+    const t = terminal();
+    t.prompter.onEvent(gate({ change }));
+    await t.shows(/gate review: Ship it\?/);
+    expect(t.screen()).not.toContain('changed so far');
+    t.type(KEYS.enter);
+    await eventually(async () => t.answers.length > 0, 5000, 10);
+  });
+
   it('maps y to the yes edge when the gate asks a yes/no question', async () => {
     const choices = [
       { key: 'Y', label: '[Y] Yes', to: 'ship', value: 'YES' },

@@ -36,6 +36,14 @@ describe('LiveView', () => {
     expect(last()).not.toContain('⏸ gate review');
   });
 
+  it('shows what the run changed so far under an open gate, one summary line, file names left to factory gates', () => {
+    const { view, last } = screen();
+    const change = { commit: 'a'.repeat(40), from: 'b'.repeat(40), files: 3, added: 12, deleted: 1, listed: [{ path: 'secret-name.txt', added: 1, deleted: 0 }], more: 2 };
+    view.onEvent(ev('run.awaiting_human', { gate: 'review', prompt: 'Review the change', choices: [{ key: 'A', label: '[A] Approve', to: 'exit' }], change }));
+    expect(last()).toContain(`changed so far: 3 files, +12 -1 at ${'a'.repeat(12)} (since ${'b'.repeat(12)})`);
+    expect(last()).not.toContain('secret-name.txt');
+  });
+
   it('never cuts a command to copy at the terminal\'s width: it wraps, and the next frame moves up over every row it took', () => {
     const writes: string[] = [];
     const view = new LiveView({ write: (t) => void writes.push(t), columns: 50 }, 'run-with-a-long-identifier-0123456789', { address: '127.0.0.1:7233', now: () => Date.parse('2026-11-26T10:01:05.000Z') });

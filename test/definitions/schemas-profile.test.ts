@@ -21,7 +21,7 @@ describe('FactoryProfile schema', () => {
         run_root: 'runs',
         workdir: '.',
         allow_dirty_base: false,
-        workspace: { keep: 'on_failure' },
+        workspace: { keep: 'on_failure', max_base_bytes: 1024 ** 3, max_base_files: 100_000 },
         required_env: [],
         capabilities: [],
         allowed_dependency_modes: ['real', 'twin'],

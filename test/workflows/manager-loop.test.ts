@@ -1,6 +1,7 @@
 // stack.manager_loop (Attractor §4.11): the node supervises a child pipeline run as a child workflow in
 // observe/wait cycles; the child's outcome becomes the node's outcome, the stop condition ends the loop
 // early, and exhausting manager.max_cycles fails the node by name and cancels the child.
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runQuery } from '../../workflows/messages';
@@ -32,6 +33,53 @@ async function runParent(childYaml: string, manager = '') {
 }
 
 describe('stack.manager_loop', () => {
+  it('starts the child from the parent\'s head and brings its commit back into the parent\'s workspace (issue 21)', async () => {
+    const child = pipelineYaml('child-writes', [`{ id: build, type: tool, tool_command: ${JSON.stringify('test "$(cat parent.txt)" = parent && echo child > child.txt')} }`], ['{ from: start, to: build }', '{ from: build, to: exit }']);
+    const pipeline = pipelineYaml(
+      'parent-writes',
+      ['{ id: prep, type: tool, tool_command: "echo parent > parent.txt" }', '{ id: manage, type: stack.manager_loop }', `{ id: after, type: tool, tool_command: ${JSON.stringify('test "$(cat child.txt)" = child')} }`],
+      ['{ from: start, to: prep }', '{ from: prep, to: manage }', '{ from: manage, to: after, condition: "outcome=success" }', '{ from: after, to: exit }'],
+      'stack: { child_dotfile: child.yaml }',
+    );
+    const ws = workspace(pipeline);
+    ws.write('child.yaml', child);
+    const handle = await env.start(ws);
+    const settled = await settle(handle);
+    if (!settled.ok) throw new Error(settled.failure.message);
+    const events = await allEvents(handle);
+    expect(startedNodes(events)).toEqual(['start', 'prep', 'manage', 'after']);
+    const snap = (node: string) => events.find((e) => e.type === 'stage.completed' && e.data['node'] === node)?.data['snapshot'] as { commit: string; parent: string; changed: boolean; files: number } | undefined;
+    expect(snap('manage')).toMatchObject({ parent: snap('prep')?.commit, changed: true, files: 1 });
+    const envelope = await handle.query(runQuery);
+    const candidate = envelope.candidate as NonNullable<typeof envelope.candidate>;
+    expect(candidate.commit).toBe(snap('manage')?.commit);
+    const files = execFileSync('git', ['--git-dir', candidate.remote, 'ls-tree', '--name-only', candidate.commit], { encoding: 'utf8' }).split('\n');
+    expect(files).toEqual(expect.arrayContaining(['parent.txt', 'child.txt']));
+    const childWs = JSON.parse(readFileSync(join(envelope.runDir as string, 'manage', 'child-1', 'workspace.json'), 'utf8')) as { start: string; base: { path: string } };
+    expect(childWs.start).toBe(snap('prep')?.commit);
+    expect(childWs.base.path).toBe(envelope.workspace?.gitDir);
+  });
+
+  it('fails the manager node naming the files when the child\'s changes conflict with what the parent wrote meanwhile, and keeps the parent\'s', async () => {
+    const child = pipelineYaml('child-clash', ['{ id: build, type: tool, tool_command: "sleep 2; echo child > shared.txt" }'], ['{ from: start, to: build }', '{ from: build, to: exit }']);
+    const pipeline = pipelineYaml(
+      'parent-clash',
+      ['{ id: fan, type: parallel, join_policy: wait_all }', '{ id: manage, type: stack.manager_loop, manager: { poll_interval: 200ms } }', '{ id: other, type: tool, tool_command: "echo parent > shared.txt" }', '{ id: join, type: parallel.fan_in }'],
+      ['{ from: start, to: fan }', '{ from: fan, to: manage }', '{ from: fan, to: other }', '{ from: manage, to: join }', '{ from: other, to: join }', '{ from: join, to: exit }'],
+      'stack: { child_dotfile: child.yaml }',
+    );
+    const ws = workspace(pipeline);
+    ws.write('child.yaml', child);
+    const handle = await env.start(ws);
+    await settle(handle);
+    const events = await allEvents(handle);
+    const failed = events.find((e) => e.type === 'stage.failed' && e.data['node'] === 'manage');
+    expect(String(failed?.data['failure_reason'])).toContain(`child run ${handle.workflowId}.manage.1 succeeded, but its changes conflict with the parent's workspace in 1 file(s): "shared.txt"`);
+    const envelope = await handle.query(runQuery);
+    const candidate = envelope.candidate as NonNullable<typeof envelope.candidate>;
+    expect(execFileSync('git', ['--git-dir', candidate.remote, 'show', `${candidate.commit}:shared.txt`], { encoding: 'utf8' })).toBe('parent\n');
+  });
+
   it('runs the child pipeline as a child workflow and continues on success when the child succeeds', async () => {
     const { settled, events, envelope } = await runParent(CHILD_OK);
     expect(settled.ok).toBe(true);
