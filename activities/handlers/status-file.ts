@@ -28,6 +28,9 @@ export function statusPath(stageDir: string): string {
   return join(stageDir, RUN_FILES.status);
 }
 
+/** Keys a context update may not name: assigning them changes an object's prototype instead of adding a key. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** Reads an Appendix C object (from a file or a response) into an Outcome; a string says what is wrong. */
 export function parseStatusObject(value: unknown): Outcome | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
@@ -38,7 +41,13 @@ export function parseStatusObject(value: unknown): Outcome | string {
   const label = v.preferred_next_label ?? v.preferred_label;
   if (typeof label === 'string' && label !== '') out.preferred_label = label;
   if (Array.isArray(v.suggested_next_ids)) out.suggested_next_ids = v.suggested_next_ids.filter((x): x is string => typeof x === 'string');
-  if (isRecord(v.context_updates)) out.context_updates = { ...v.context_updates };
+  if (isRecord(v.context_updates)) {
+    // the stage (an agent, its code) writes these keys and the run workflow assigns them into the run's
+    // context: `__proto__` there would replace the context object's prototype, not add a key
+    const reserved = Object.keys(v.context_updates).find((k) => RESERVED_KEYS.has(k));
+    if (reserved !== undefined) return `"context_updates" may not set the key ${JSON.stringify(reserved)} (reserved by JavaScript objects)`;
+    out.context_updates = { ...v.context_updates };
+  }
   if (typeof v.notes === 'string') out.notes = v.notes;
   if (typeof v.failure_reason === 'string' && v.failure_reason !== '') out.failure_reason = v.failure_reason;
   return out;
