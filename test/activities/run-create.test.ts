@@ -188,7 +188,7 @@ describe('loadRun', () => {
 describe('createActivities', () => {
   it('exposes every activity the run workflow calls', () => {
     const acts = createActivities({ handlers: createDefaultHandlers(), registryRoot: '/tmp', env: {} });
-    expect(Object.keys(acts).sort()).toEqual(['createRun', 'executeStage', 'finalizeRun', 'flushRun', 'loadRun', 'persistDecision', 'preflight', 'publishApproved', 'publishCandidate', 'releaseWorkspace', 'resolveProfile', 'resolveSpecs', 'steerChild']);
+    expect(Object.keys(acts).sort()).toEqual(['answerIdentity', 'createRun', 'executeStage', 'finalizeRun', 'flushRun', 'loadRun', 'mergeChildWorkspace', 'persistDecision', 'preflight', 'publishApproved', 'publishCandidate', 'releaseWorkspace', 'resolveProfile', 'resolveSpecs', 'resumeWorkspace', 'steerChild', 'workspaceChange']);
   });
 
   it('checks env vars against the injected env, not process.env', async () => {

@@ -15,7 +15,7 @@ const env = useHoldoutEnv();
 const PASSING = [{ id: 'greets', kind: 'command', run: 'cat greeting.txt', expect: { stdout_contains: ['hello'] } }];
 const FAILING = [...PASSING, { id: 'farewell', kind: 'command', run: 'cat greeting.txt', expect: { stdout_contains: ['goodbye'] } }];
 /** Every value `factory runs --help` lists for --status. */
-const ALL = ['booting', 'executing', 'awaiting_human', 'evaluating', 'succeeded', 'approved', 'rejected', 'failed', 'cancelled', 'terminated', 'timed_out', 'completed'];
+const ALL = ['booting', 'executing', 'awaiting_human', 'evaluating', 'finalizing', 'succeeded', 'approved', 'rejected', 'failed', 'cancelled', 'terminated', 'timed_out', 'completed'];
 
 const cli = (args: readonly string[]) => runCli([...args, '--address', env.address, '--namespace', env.namespace], env.pipelineRoot);
 
