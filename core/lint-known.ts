@@ -40,12 +40,16 @@ const unknownAttrs: LintRule = {
   name: 'unknown_attr',
   apply(graph) {
     const out: Diagnostic[] = [];
+    const params = new Set(graph.params ?? []);
     for (const [key, value] of Object.entries(graph.attrs)) {
       if (isKnownAttr('graph', key)) continue;
-      // a graph attribute of our own that is no near-miss of a known one is a parameter ($name, `factory run -p`)
+      // a graph attribute of our own is a parameter when a prompt uses it ($name, `factory run -p`) and it is
+      // no near-miss of a known attribute; one no prompt uses changes nothing, like any unknown attribute
       const advice = attrAdvice('graph', key);
-      if (!advice.suggestion && !advice.advice && PARAM_NAME.test(key) && typeof value === 'string') continue;
-      out.push(unknownAttr('graph', key, 'the graph', `attrs.${key}`, {}));
+      if (!advice.suggestion && !advice.advice && PARAM_NAME.test(key) && typeof value === 'string' && params.has(key)) continue;
+      const d = unknownAttr('graph', key, 'the graph', `attrs.${key}`, {});
+      if (!advice.suggestion && !advice.advice && PARAM_NAME.test(key) && typeof value === 'string') d.fix = `${d.fix}; or, as a parameter, use it as $${key} in a node's prompt`;
+      out.push(d);
     }
     for (const n of graph.nodes) {
       // a custom handler (plugin) reads its own attributes

@@ -139,6 +139,12 @@ export interface PipelineGraph {
   stack?: { child_dotfile?: string; child_workdir?: string };
   tool_hooks?: { pre?: string; post?: string };
   attrs: Record<string, AttrValue>;
+  /**
+   * The pipeline's parameters its prompts use: custom graph attributes (string values) named as `$name` in a
+   * node's prompt, found by the param_expansion transform before it expands them (lint reads it: an unused
+   * custom attribute is `unknown_attr`).
+   */
+  params?: string[];
   nodes: PipelineNode[];
   edges: PipelineEdge[];
 }

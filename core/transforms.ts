@@ -33,8 +33,16 @@ export const paramExpansion: Transform = {
     const params = Object.entries(graph.attrs ?? {}).filter((e): e is [string, string] => PARAM_NAME.test(e[0]) && typeof e[1] === 'string');
     if (params.length === 0) return { ...graph };
     const values = new Map(params);
-    const expand = (text: string) => text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => values.get(name) ?? whole);
-    return { ...graph, nodes: graph.nodes.map((n) => (n.prompt.includes('$') ? { ...n, prompt: expand(n.prompt) } : n)) };
+    const used = new Set<string>(graph.params ?? []);
+    const expand = (text: string) =>
+      text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name: string) => {
+        const value = values.get(name);
+        if (value === undefined) return whole;
+        used.add(name);
+        return value;
+      });
+    const nodes = graph.nodes.map((n) => (n.prompt.includes('$') ? { ...n, prompt: expand(n.prompt) } : n));
+    return { ...graph, nodes, ...(used.size ? { params: [...used].sort() } : {}) };
   },
 };
 

@@ -35,7 +35,10 @@ describe('unknown_attr', () => {
 
   it('takes a graph attribute of the pipeline\'s own as a parameter ($name in prompts, factory run -p), but still names a near-miss of a known one', () => {
     const params = graph('  a [prompt="on $branch"]\n  start -> a -> exit', 'branch="main"\n  ticket="ABC-1"\n  ');
-    expect(only(lint(params), 'unknown_attr')).toEqual([]);
+    // branch is used as $branch; ticket is used by no prompt, so it changes nothing (issue 22: no silent attribute)
+    const hits = only(lint(params), 'unknown_attr');
+    expect(hits.map((d) => d.path)).toEqual(['attrs.ticket']);
+    expect(hits[0]?.fix).toContain('use it as $ticket in a node\'s prompt');
     const typo = graph('  a [prompt="x"]\n  start -> a -> exit', 'defualt_fidelity="full"\n  ');
     expect(only(lint(typo), 'unknown_attr').map((d) => d.fix)).toEqual(["did you mean 'default_fidelity'?"]);
   });
