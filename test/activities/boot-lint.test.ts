@@ -2,8 +2,7 @@
 // one lets it through as a warning naming the intended word; unknown types say how to add or map a
 // handler (or fall back to the shape behind policy.unknown_types); the twin stands in for every provider.
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { resolveNodeProvider } from '../../activities/llm/resolve';
 import { preflight } from '../../activities/preflight';
@@ -11,7 +10,7 @@ import { resolveSpecs } from '../../activities/specs';
 import { WORKFLOW_NODE_TYPES } from '../../core/node-types';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import { loadProfileYaml } from '../../definitions/yaml';
-import { bootCauses, failureOf, tempDir } from './helpers';
+import { bootCauses, failureOf, tempDir, writeUnder } from './helpers';
 
 const REPO = join(__dirname, '..', '..');
 const profileOf = (policy: string, provider = '{ kind: twin }'): FactoryProfile => {
@@ -45,12 +44,7 @@ describe('boot with lint warnings (issue 22)', () => {
   beforeEach(async () => ({ dir: root, cleanup } = await tempDir('factory-boot-lint-')));
   afterEach(() => cleanup());
 
-  const write = async (rel: string, text: string) => {
-    const file = join(root, rel);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
-    return file;
-  };
+  const write = (rel: string, text: string) => writeUnder(root, rel, text);
   const boot = async (text: string, profile: FactoryProfile) => {
     const file = await write('g.dot', text);
     const specs = await resolveSpecs({ pipeline: { file }, profile }, { registryRoot: root });

@@ -1,8 +1,8 @@
 // Boot phases 1-3: every BOOT_FAILURE cause on its own, then all of a phase's causes in one message.
 
 import { execFileSync } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HandlerRegistry } from '../../activities/handler-registry';
 import { createDefaultHandlers } from '../../activities/handlers';
 import { preflight } from '../../activities/preflight';
@@ -15,7 +15,7 @@ import { WORKFLOW_NODE_TYPES } from '../../core/node-types';
 import { publishToRoot } from '../../definitions/registry';
 import type { FactoryProfile } from '../../definitions/schemas/profile';
 import { loadPipelineYaml, loadProfileYaml } from '../../definitions/yaml';
-import { bootCauses, failureOf, tempDir } from './helpers';
+import { bootCauses, failureOf, tempDir, writeUnder } from './helpers';
 
 const CANARY = 'CANARY-scenario-body-91c2';
 
@@ -63,12 +63,7 @@ describe('boot phases', () => {
   beforeEach(async () => ({ dir: root, cleanup } = await tempDir('factory-boot-')));
   afterEach(() => cleanup());
 
-  const write = async (rel: string, text: string) => {
-    const file = join(root, rel);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
-    return file;
-  };
+  const write = (rel: string, text: string) => writeUnder(root, rel, text);
   const publish = async (rel: string, text: string) => publishToRoot(root, await write(rel, text));
   const profileFrom = (text: string): FactoryProfile => {
     const { profile, diagnostics } = loadProfileYaml(text, 'p.yaml');

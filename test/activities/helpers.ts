@@ -1,8 +1,8 @@
 // Builders shared by the activities tests: temp dirs, events, nodes, profiles, stage inputs.
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { PipelineNode } from '../../core/model';
 import type { Checkpoint, RunEnvelope, RunEvent } from '../../core/run-model';
@@ -16,6 +16,14 @@ import { LlmMock } from '../helpers/llm-mock';
 export async function tempDir(prefix = 'factory-act-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Writes `text` to `rel` under `root` (parent directories made) and returns the file's path. */
+export async function writeUnder(root: string, rel: string, text: string): Promise<string> {
+  const file = join(root, rel);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
+  return file;
 }
 
 /** What useLlmMockDir gives a test: the per-test LLM mock server, its base URL and a fresh directory. */

@@ -2,12 +2,10 @@
 // run boots with has them expanded, from a published pipeline and from a file alike; a parameter the
 // pipeline does not declare is a BOOT_FAILURE naming it, so a run started by another client (the temporal
 // CLI, an SDK) with a wrong name fails at boot, not later.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { resolveSpecs } from '../../activities/specs';
 import { publishToRoot } from '../../definitions/registry';
 import { loadProfileYaml } from '../../definitions/yaml';
-import { bootCauses, failureOf, tempDir } from './helpers';
+import { bootCauses, failureOf, tempDir, writeUnder } from './helpers';
 
 const PIPELINE = `kind: PipelineSpec
 id: demo
@@ -29,12 +27,7 @@ describe('resolveSpecs with submit overrides', () => {
   let cleanup: () => Promise<void>;
   beforeEach(async () => ({ dir: root, cleanup } = await tempDir('factory-overrides-')));
   afterEach(() => cleanup());
-  const write = async (rel: string, text: string) => {
-    const file = join(root, rel);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, text);
-    return file;
-  };
+  const write = (rel: string, text: string) => writeUnder(root, rel, text);
   const resolve = (pipeline: { file: string } | { ref: string }, o: { goal?: string; params?: Record<string, string> } = {}) =>
     resolveSpecs({ pipeline, profile: profile as NonNullable<typeof profile>, ...o }, { registryRoot: root });
 
