@@ -47,15 +47,13 @@ export function gateLines(events: readonly RunEvent[]): string[] {
   for (const ev of events) {
     if (ev.type !== 'gate.answer_identified') continue;
     const d = ev.data as Record<string, unknown>;
-    if (d.refused === true) continue;
     identities.set(`${String(d.gate)}#${String(d.answer)}`, `${clean(d.identity)}${d.identityReason ? ` (${clean(d.identityReason)})` : ''}`);
   }
   for (const ev of events) {
     const d = ev.data as Record<string, unknown>;
     const client = identities.get(`${String(d.gate)}#${String(d.answers)}`);
     const how = [...(d.via ? [clean(d.via)] : []), ...(client !== undefined ? [`Temporal client: ${client}`] : [])];
-    if (ev.type === 'gate.answer_identified' && d.refused === true) rows.push(`- gate ${clean(d.gate ?? '?')}: a **refused** answer${typeof d.by === 'string' && d.by !== '' ? ` by ${clean(d.by)}` : ''} (Temporal client: ${clean(d.identity)}${d.identityReason ? ` (${clean(d.identityReason)})` : ''})`);
-    else if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${how.length ? ` (${how.join('; ')})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
+    if (ev.type === 'gate.answered') rows.push(`- gate ${clean(d.gate)}: answered by **${clean(d.by)}**${how.length ? ` (${how.join('; ')})` : ''}, choice → ${clean(d.choice)}, at ${clean(ev.at)}`);
     else if (ev.type === 'gate.timed_out') rows.push(`- gate ${clean(d.gate)}: timed out at ${clean(ev.at)}${d.defaultChoice ? `; default choice ${clean(d.defaultChoice)}` : ''}`);
     else if (ev.type === 'gate.routed' && d.overridden === true) {
       const condition = (d.edge as { condition?: unknown } | undefined)?.condition;

@@ -52,7 +52,6 @@ export function formatEvent(raw: RunEvent, rawOpts: { runId: string; uiUrl?: str
     case 'gate.answered':
       return line(`gate ${String(d['gate'])}: ${String(d['by'])} chose ${String(d['choice'])} (${String(d['via'])})`);
     case 'gate.answer_identified':
-      if (d['refused'] === true) return line(`gate ${String(d['gate'] ?? '?')}: a refused answer${typeof d['by'] === 'string' && d['by'] !== '' ? ` (by ${String(d['by'])})` : ''} came from Temporal client ${String(d['identity'])}${d['identityReason'] ? ` (${String(d['identityReason'])})` : ''}`);
       return line(`gate ${String(d['gate'])}: answer ${String(d['answer'])} (by ${String(d['by'])}) came from Temporal client ${String(d['identity'])}${d['identityReason'] ? ` (${String(d['identityReason'])})` : ''}`);
     case 'gate.answer_rejected':
       return line(`gate answer refused: ${String(d['reason'])}`);

@@ -19,8 +19,6 @@ type Via = 'signal' | 'update' | 'auto' | 'timeout';
 
 /** History events an execution adds at a gate before it may continue-as-new from it. */
 const PARK_AFTER_EVENTS = 10;
-/** How many refused signalled answers per execution get their sender's identity read from the history. */
-const MAX_REFUSED_LOOKUPS = 20;
 
 /**
  * When a gate or the decision waiting from now may hand over to a new execution, with no message handler
@@ -46,8 +44,6 @@ export interface GateParking {
 export class HumanGates {
   /** Gates found deadlocked (quorum unreachable), by id: run() ends them as a deadline would. */
   private readonly deadlocked = new Map<string, QuorumUnreachable>();
-  /** Refused signalled answers whose identity was looked up in this execution (bounded by MAX_REFUSED_LOOKUPS). */
-  private refusedLookups = 0;
 
   constructor(
     private readonly state: RunState,
@@ -87,7 +83,6 @@ export class HumanGates {
         ...(this.isLate(check) ? { late: true } : {}),
         ...(typeof input?.by === 'string' ? { by: input.by.slice(0, 200) } : {}),
       });
-      if (via === 'signal') this.identifyRefused(check.gate?.id, input, source);
       return undefined;
     }
     const next = this.record(check.gate, check.choice.to, check.by, via, check.comment, check.text);
@@ -118,21 +113,6 @@ export class HumanGates {
       const at = gate.answers[answer - 1];
       if (at && at.by === by) this.state.updateGate({ ...gate, answers: gate.answers.map((a, i) => (i === answer - 1 ? { ...a, ...found } : a)) });
       this.state.emit(EventType.gateAnswerIdentified, { gate: gateId, by, via, answer, ...found });
-    });
-  }
-
-  /**
-   * A refused signalled answer (issue 24: every answer records who sent it): its Temporal client identity, read
-   * like an accepted one's, in a `gate.answer_identified {refused: true}`. Bounded per execution, so a flood
-   * of refused signals cannot make the run read its history without end; the server's history keeps every
-   * signal's identity anyway. A refused update is not in the history (its validator refused it): nothing to read.
-   */
-  private identifyRefused(gateId: string | undefined, input: AnswerInput, source: ReturnType<AnswerIdentities['updated']>): void {
-    if (!this.opts.identities || this.refusedLookups >= MAX_REFUSED_LOOKUPS) return;
-    this.refusedLookups += 1;
-    const by = typeof input?.by === 'string' ? input.by.slice(0, 200) : undefined;
-    void this.opts.identities.lookup(source, (found) => {
-      this.state.emit(EventType.gateAnswerIdentified, { ...(gateId !== undefined ? { gate: gateId } : {}), ...(by !== undefined ? { by } : {}), via: 'signal', refused: true, ...found });
     });
   }
 

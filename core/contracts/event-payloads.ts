@@ -170,11 +170,10 @@ export const EVENT_PAYLOADS = {
     .describe('A valid answer was recorded (the gate may still wait for its quorum).'),
   [EventType.gateAnswerIdentified]: z
     .strictObject({
-      gate: gateId.optional(),
-      by: str('who the answer says answered (its self-declared `by`, cut to 200 characters)').optional(),
+      gate: gateId,
+      by: str('who the answer says answered (its self-declared `by`)'),
       via: z.enum(['signal', 'update']).describe('how the answer came'),
-      answer: int('which answer of the gate (1-based, as in the gate record); absent for a refused answer').optional(),
-      refused: z.literal(true).describe('set for a refused signalled answer (its `gate.answer_rejected` came first); gate and by as far as the answer named them').optional(),
+      answer: int('which answer of the gate (1-based, as in the gate record)'),
       identity: str('the Temporal client identity the server recorded with that signal or update ("unknown" when it could not be read)'),
       identityReason: str('why identity is "unknown"').optional(),
     })

@@ -70,41 +70,15 @@ describe('the Temporal client identity of a gate answer', () => {
 
     const events = await allEvents(handle);
     expectGapless(events);
-    expect(identified(events).filter((d) => d.refused !== true)).toEqual([
+    expect(identified(events)).toEqual([
       { gate: 'review', by: 'alice', via: 'signal', answer: 1, identity: 'alice-laptop' },
       { gate: 'review', by: 'bob', via: 'update', answer: 2, identity: 'bob-desktop\\u{1b}]52;c;cGF3bmVk\\u{7}' },
     ]);
-    // the refused answer is identified too (issue 24: every answer), after its gate.answer_rejected, and counts for no gate answer
-    const refused = identified(events).filter((d) => d.refused === true);
-    expect(refused).toEqual([expect.objectContaining({ by: '', via: 'signal', refused: true, identity: 'mallory-box' })]);
-    expect(refused[0]?.answer).toBeUndefined();
-    const rejectedAt = events.findIndex((e) => e.type === 'gate.answer_rejected');
-    const refusedAt = events.findIndex((e) => e.type === 'gate.answer_identified' && (e.data as { refused?: boolean }).refused === true);
-    expect(rejectedAt).toBeGreaterThanOrEqual(0);
-    expect(refusedAt).toBeGreaterThan(rejectedAt);
+    expect(JSON.stringify(events)).not.toContain('mallory-box');
     const summary = readFileSync(join(result.runDir as string, 'summary.md'), 'utf8');
     expect(summary).toContain('answered by **alice** (signal; Temporal client: alice-laptop)');
     expect(summary).toContain('answered by **bob** (update; Temporal client: bob-desktop');
-    expect(summary).toContain('a **refused** answer (Temporal client: mallory-box)');
     expect(summary).not.toContain('\u001b');
-  }, 120_000);
-
-  it('identifies at most 20 refused answers per execution: a flood of refused signals reads no history beyond that', async () => {
-    const handle = await env.start(workspace(gated(1)));
-    await openGate(handle);
-    const flood = await clientAs('flooder');
-    const h = flood.workflow.getHandle(handle.workflowId);
-    for (let i = 0; i < 25; i++) await h.signal('approve', { by: '' });
-    const alice = await clientAs('alice-laptop');
-    await alice.workflow.getHandle(handle.workflowId).signal('approve', { by: 'alice' });
-    expect((await handle.result()).outcome).toBe('succeeded');
-    const events = await allEvents(handle);
-    expect(events.filter((e) => e.type === 'gate.answer_rejected')).toHaveLength(25);
-    const refused = identified(events).filter((d) => d.refused === true);
-    expect(refused).toHaveLength(20);
-    expect(refused.every((d) => d.identity === 'flooder')).toBe(true);
-    // the accepted answer after the flood is still matched to its own signal (the 26th approve in the history)
-    expect(identified(events).filter((d) => d.refused !== true)).toEqual([{ gate: 'review', by: 'alice', via: 'signal', answer: 1, identity: 'alice-laptop' }]);
   }, 120_000);
 
   it('records our CLI\'s identity (OS user, host, pid) for `factory approve`, whatever --by claims', async () => {
