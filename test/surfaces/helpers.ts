@@ -103,3 +103,25 @@ export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return join(ARTIFACTS_DIR, name);
 }
+
+/** A headless Chromium for the file's tests: launched before them, closed after; the getter throws before launch. */
+export function useChromium(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchChromium();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('chromium is not launched (useChromium registers beforeAll)');
+    return browser;
+  };
+}
+
+/** The Web UI base URL of the shared server (global-setup starts it with the UI on). */
+export function uiUrl(): string {
+  const url = testTemporalEnv().uiUrl;
+  if (!url) throw new Error('FACTORY_TEST_TEMPORAL_UI is not set: the shared dev server must run with its Web UI');
+  return url;
+}

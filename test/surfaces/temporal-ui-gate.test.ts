@@ -1,28 +1,14 @@
 // The Temporal UI tells the story (issue 23): headless Debian chromium opens the page of a run parked at
 // a gate in the embedded server's Web UI and finds the run's static summary, and in its current details
 // the gate's prompt, its choices and the signal JSON to send. Same page as docs/operators.md describes.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { runSummary } from '../../core/run-details';
 import { eventually, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
-import { artifactPath, awaitGate, gatedPipeline, launchChromium } from './helpers';
+import { artifactPath, awaitGate, gatedPipeline, uiUrl, useChromium } from './helpers';
 
 const env = useRunEnv();
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-function uiUrl(): string {
-  const url = testTemporalEnv().uiUrl;
-  if (!url) throw new Error('FACTORY_TEST_TEMPORAL_UI is not set: the shared dev server must run with its Web UI');
-  return url;
-}
+const browser = useChromium();
 
 /** Waits until `text` is visible in the page or one of its frames. */
 async function shownIn(page: Page, text: string): Promise<void> {
@@ -48,7 +34,7 @@ describe('a run parked at a gate in the Temporal UI', () => {
     expect(meta.currentDetails).toContain('Waiting at gate `review`');
     expect(meta.currentDetails).toContain('{"gate":"review","choice":"ship","by":"you"}');
 
-    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 1400 } });
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1400 } });
     page.setDefaultTimeout(30_000);
     try {
       await page.goto(`${uiUrl()}/namespaces/${testTemporalEnv().namespace}/workflows/${handle.workflowId}`);

@@ -2,30 +2,15 @@
 // playwright-core finds the run by the FactoryStatus search attribute in the embedded server's Web UI
 // (2.54.x), sends the `approve` signal with `{"by":"ui-tester"}` through "Send a Signal", and the run
 // proceeds past the gate to completion. Same steps as docs/operators.md.
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { RunEvent } from '../../core/run-model';
 import { statusQuery } from '../../workflows/messages';
 import { allEvents, eventually, useRunEnv, workspace } from '../helpers/runs';
 import { testTemporalEnv } from '../helpers/temporal';
-import { artifactPath, awaitGate, gatedPipeline, launchChromium } from './helpers';
+import { artifactPath, awaitGate, gatedPipeline, uiUrl, useChromium } from './helpers';
 
 const env = useRunEnv();
-let browser: Browser | undefined;
-
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-/** The Web UI base URL of the shared server (global-setup starts it with the UI on). */
-function uiUrl(): string {
-  const url = testTemporalEnv().uiUrl;
-  if (!url) throw new Error('FACTORY_TEST_TEMPORAL_UI is not set: the shared dev server must run with its Web UI');
-  return url;
-}
+const browser = useChromium();
 
 /** Opens the workflow list filtered by `query`, waits (reloading, for visibility lag) until `workflowId` is listed, opens it. */
 async function findInList(page: Page, query: string, workflowId: string): Promise<void> {
@@ -47,7 +32,7 @@ describe('approval from Temporal UI', () => {
     const ws = workspace(gatedPipeline('ui-gated'));
     const handle = await env.start(ws);
     await awaitGate(handle, 'review');
-    const page = await (browser as Browser).newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await browser().newPage({ viewport: { width: 1400, height: 1000 } });
     page.setDefaultTimeout(20_000);
     try {
       // 1. the list, filtered by our search attribute; 2. the run's page
