@@ -2,6 +2,8 @@
 // event reaches events.jsonl before the workflow goes on. A run parked at a gate can have a run.json
 // that still says `booting`; the events after run.json's lastSeq say where the run really is.
 import type { RunEnvelope, RunEvent, RunStatus } from '../core/run-model';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** The envelope brought up to date with the events written after it (status, current node, open gates, outcome). */
 export function envelopeWithEvents(env: RunEnvelope, events: readonly RunEvent[]): RunEnvelope {
@@ -57,4 +59,10 @@ export function envelopeWithEvents(env: RunEnvelope, events: readonly RunEvent[]
   }
   if (lastSeq === (env.lastSeq ?? 0)) return env;
   return { ...env, status, lastSeq, openGates: [...open], ...(currentNode !== undefined ? { currentNode } : {}), ...(outcome !== undefined ? { outcome } : {}) };
+}
+
+/** `arg` as a run directory (relative to `cwd`) when it is one (holds run.json), else undefined: then it is a run id. */
+export function runDirOf(cwd: string, arg: string): string | undefined {
+  const dir = resolve(cwd, arg);
+  return existsSync(join(dir, 'run.json')) && statSync(dir).isDirectory() ? dir : undefined;
 }

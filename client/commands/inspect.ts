@@ -1,8 +1,8 @@
 // `factory events|gates|watch <runId>`: read a run through workflow queries (a run directory path works
 // too for events, read from events.jsonl). `status` has its own module (status.ts: it may read over HTTP).
 import { answerCommands, changeBlock, choicesLine, votesLine } from '../gate-text';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { GateRecord, RunEnvelope, RunEvent } from '../../core/run-model';
@@ -13,7 +13,7 @@ import { ExitCode, type CliContext, defaultUser } from '../context';
 import { readEventsFile } from '../events-file';
 import { comeBackLines, follow } from '../follow';
 import { sanitizeFields, sanitizeLine } from '../../core/sanitize';
-import { envelopeWithEvents } from '../dir-status';
+import { envelopeWithEvents, runDirOf } from '../dir-status';
 import { formatEvent } from '../progress';
 import { formatStageRetry, pendingLines, retryingStages, snapshot, type PendingView, type StageRetry } from '../run-monitor';
 
@@ -29,10 +29,6 @@ interface ReadOptions extends TargetOptions {
   after?: string;
 }
 
-function runDirOf(cwd: string, arg: string): string | undefined {
-  const dir = resolve(cwd, arg);
-  return existsSync(join(dir, 'run.json')) && statSync(dir).isDirectory() ? dir : undefined;
-}
 
 async function withClient<T>(ctx: CliContext, opts: TargetOptions, body: (client: Client) => Promise<T>): Promise<T> {
   const client = await connectClient(resolveTarget(ctx.io, opts));

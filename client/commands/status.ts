@@ -2,8 +2,8 @@
 // directory is read from run.json; a run id is read from the server: through its HTTP API when the address
 // of that is known (the local server's record, TEMPORAL_HTTP_ADDRESS), which needs no Temporal SDK and so
 // starts in a fraction of the time; else, or when the HTTP API is not there, over gRPC. Both print the same.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { RunEnvelope, RunEvent } from '../../core/run-model';
@@ -14,7 +14,7 @@ import { sanitizeFields } from '../../core/sanitize';
 import type { RunResult } from '../../workflows/types';
 import { ExitCode, UsageError, type CliContext } from '../context';
 import { envelopeOfClosed, outcomeByStatus, type ClosedRun } from '../run-outcome';
-import { envelopeWithEvents } from '../dir-status';
+import { envelopeWithEvents, runDirOf } from '../dir-status';
 import { paintOutcome, palette } from '../colour';
 import { formatStageRetry, isRetrying, pendingLines, retryingStages, type PendingView, type StageRetry } from '../pending';
 import { connectClient, resolveHttpApi, resolveTarget, type TargetOptions } from '../temporal';
@@ -37,10 +37,6 @@ interface StatusView {
   retries: StageRetry[];
 }
 
-function runDirOf(cwd: string, arg: string): string | undefined {
-  const dir = resolve(cwd, arg);
-  return existsSync(join(dir, 'run.json')) && statSync(dir).isDirectory() ? dir : undefined;
-}
 
 /** Registers `status`. */
 export function registerStatus(program: Command, ctx: CliContext): void {
