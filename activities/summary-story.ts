@@ -1,7 +1,7 @@
 // The parts of summary.md that tell the run's story in time: each stage's start offset and duration as
 // a timeline, and who answered each human gate (or that it timed out, or that a condition overrode the
 // answer), read from the run's events.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatElapsed } from '../core/durations';
 import type { RunEnvelope, RunEvent } from '../core/run-model';
@@ -81,15 +81,9 @@ function readEventsFile(file: string): RunEvent[] {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > MAX_EVENTS_BYTES) return [];
-    const buf = Buffer.alloc(st.size);
-    let got = 0;
-    while (got < st.size) {
-      const n = readSync(fd, buf, got, st.size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
+    const buf = readFileSync(fd).subarray(0, st.size);
     const out: RunEvent[] = [];
-    for (const line of buf.subarray(0, got).toString('utf8').split('\n')) {
+    for (const line of buf.toString('utf8').split('\n')) {
       if (!line) continue;
       try {
         out.push(JSON.parse(line) as RunEvent);

@@ -1,7 +1,7 @@
 // `prompt_file` (a dialect other Attractor engines read): a node's prompt loaded from a file next to
 // the graph, at load time, so the workflow receives the prompt as plain data. Confined to the graph's
 // directory: no absolute paths, no `..` out of it, no symlink out of it, regular files of at most 256 KiB.
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../../core/diagnostics';
 import type { DotGraph } from './collect';
@@ -71,16 +71,11 @@ function readConfined(baseDir: string, rel: string): { text: string } | { error:
     const st = fstatSync(fd);
     if (!st.isFile()) return { error: 'is not a regular file', fix };
     if (st.size > MAX_PROMPT_FILE_BYTES) return { error: `is ${st.size} bytes, over the ${MAX_PROMPT_FILE_BYTES}-byte limit`, fix: 'shorten the prompt' };
-    const buf = Buffer.alloc(st.size);
-    let off = 0;
-    while (off < st.size) {
-      const n = readSync(fd, buf, off, st.size - off, off);
-      if (n === 0) break;
-      off += n;
-    }
+    // the opened file itself (no second lookup of the path); at most the size checked above
+    const buf = readFileSync(fd).subarray(0, st.size);
     let text: string;
     try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, off));
+      text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     } catch {
       return { error: 'is not UTF-8 text', fix: 'save the prompt file as UTF-8' };
     }
